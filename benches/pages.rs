@@ -1,0 +1,98 @@
+//! `cargo bench --bench pages [-- --content DIR]`: how long one product page takes, on the demo
+//! content (or a `bench-data` country), in three steps:
+//! 1. the fold alone (in memory, no database),
+//! 2. a whole request with the page cache off (database read, fold, Markdown, template),
+//! 3. the same request served from the page cache.
+//! Each step runs over every (site, product) pair the content has; times are per page.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use actix_web::{test, web};
+use meent::config::Config;
+use meent::content::directory::Directory;
+use meent::content::fold::fold;
+use meent::db::models::{catalogue, overrides};
+use meent::web::{app, build_state};
+
+fn content_dir() -> PathBuf {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == "--content")
+        .and_then(|i| args.get(i + 1))
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("content"))
+}
+
+fn report(name: &str, pages: usize, elapsed: Duration) {
+    let per = elapsed.as_secs_f64() / pages as f64;
+    println!("{name:<40} {pages:>8} pages  {:>10.1} µs/page  {:>10.0} pages/s", per * 1e6, 1.0 / per);
+}
+
+#[actix_web::main]
+async fn main() {
+    let content = content_dir();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = dir.path().join("bench.db").display().to_string();
+    let mut config = Config::for_data_dir(dir.path(), &url);
+    config.content_dir = content.clone();
+    config.page_cache = false;
+    let started = Instant::now();
+    let state = build_state(config.clone()).expect("state");
+    println!("content: {} (import {:.1} s)", content.display(), started.elapsed().as_secs_f64());
+
+    // 1. The fold alone.
+    let mut conn = state.pool.get().expect("connection");
+    let directory = Directory::load(&mut conn).expect("directory");
+    let products = catalogue::all(&mut conn).expect("products");
+    let mut work = Vec::new();
+    for site in directory.sites() {
+        let overrides = overrides::for_layers(&mut conn, &site.group_ids(), site.id, None).expect("overrides");
+        work.push((site.clone(), overrides));
+    }
+    drop(conn);
+    let pairs = directory.sites().len() * products.len();
+    let rounds = (200_000 / pairs.max(1)).max(1);
+    let started = Instant::now();
+    let mut sections = 0;
+    for _ in 0..rounds {
+        for (site, overrides) in &work {
+            for (id, product) in &products {
+                sections += fold(product, &site.layers(*id, overrides), site.fields()).sections.len();
+            }
+        }
+    }
+    report("fold (in memory)", pairs * rounds, started.elapsed());
+    assert!(sections > 0);
+
+    // 2 and 3. Whole requests, without and with the page cache.
+    let targets: Vec<(String, String)> = directory
+        .sites()
+        .iter()
+        .flat_map(|s| products.iter().map(move |(_, p)| (s.site.canonical_host().to_owned(), format!("/producten/{}", p.slug))))
+        .take(5_000)
+        .collect();
+    for cached in [false, true] {
+        let mut config = config.clone();
+        config.page_cache = cached;
+        let state = web::Data::new(build_state(config).expect("state"));
+        let service = test::init_service(app(state)).await;
+        if cached {
+            for (host, path) in &targets {
+                let _ = test::call_service(&service, test::TestRequest::get().uri(path).insert_header(("host", host.as_str())).to_request()).await;
+            }
+        }
+        let started = Instant::now();
+        let mut ok = 0;
+        for (host, path) in &targets {
+            let res = test::call_service(&service, test::TestRequest::get().uri(path).insert_header(("host", host.as_str())).to_request()).await;
+            if res.status().is_success() {
+                let body = test::read_body(res).await;
+                ok += usize::from(!body.is_empty());
+            }
+        }
+        let name = if cached { "request, page cache on (in process)" } else { "request, page cache off (in process)" };
+        report(name, targets.len(), started.elapsed());
+        assert!(ok > 0);
+    }
+}

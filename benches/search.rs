@@ -1,0 +1,166 @@
+//! `cargo bench --bench search -- --content DIR [--site SLUG]`: the search index of a content
+//! directory (a `bench-data` country), side by side with PostgreSQL full-text search
+//! (`dutch` configuration, GIN index, `ts_rank`) on the same documents, in the same run.
+//! PostgreSQL comes from `MEENT_BENCH_PG_URL` (default `postgres://postgres@127.0.0.1:5432/test`);
+//! the benchmark creates and drops its own database there.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection, RunQueryDsl, sql_query};
+use meent::config::Config;
+use meent::content::directory::Directory;
+use meent::search::{Request, SearchFollower, SearchIndex, documents_for_site};
+use meent::web::build_state;
+
+fn arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn dir_size(path: &std::path::Path) -> u64 {
+    std::fs::read_dir(path).map(|entries| entries.flatten().map(|e| e.metadata().map(|m| m.len()).unwrap_or(0)).sum()).unwrap_or(0)
+}
+
+/// A query mix from the product titles: exact, plural, typo and multi-word.
+fn queries(titles: &[String]) -> Vec<(String, String, &'static str)> {
+    let mut out = Vec::new();
+    for (i, title) in titles.iter().enumerate().take(60) {
+        let words: Vec<&str> = title.split_whitespace().filter(|w| w.len() >= 5).collect();
+        let Some(word) = words.first() else { continue };
+        let word = word.to_lowercase();
+        let expected = title.clone();
+        match i % 4 {
+            0 => out.push((word.clone(), expected, "exact")),
+            1 => out.push((format!("{word}en"), expected, "plural")),
+            2 => {
+                let mut chars: Vec<char> = word.chars().collect();
+                let at = chars.len() / 2;
+                chars.swap(at - 1, at);
+                out.push((chars.into_iter().collect(), expected, "typo"));
+            }
+            _ => {
+                let second = words.get(1).map(|w| w.to_lowercase()).unwrap_or_else(|| "aanvragen".into());
+                out.push((format!("{word} {second}"), expected, "multi-word"));
+            }
+        }
+    }
+    out
+}
+
+fn main() {
+    let content = arg("--content").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("content"));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = dir.path().join("bench.db").display().to_string();
+    let mut config = Config::for_data_dir(dir.path(), &url);
+    config.content_dir = content.clone();
+    let state = build_state(config).expect("state");
+    let mut conn = state.pool.get().expect("connection");
+    let directory = Directory::load(&mut conn).expect("directory");
+    drop(conn);
+    println!("content: {} ({} sites)", content.display(), directory.sites().len());
+
+    // Index build, into a fresh directory.
+    let index_dir = dir.path().join("bench-index");
+    let (index, _) = SearchIndex::open(&index_dir).expect("index");
+    let index = std::sync::Arc::new(index);
+    let follower = SearchFollower::new(index.clone(), state.pool.clone());
+    let started = Instant::now();
+    let docs = follower.rebuild(&directory, 0).expect("rebuild");
+    let build = started.elapsed();
+    println!("tantivy index build: {docs} documents in {:.1} s ({:.0} docs/s), {:.1} MiB on disk",
+        build.as_secs_f64(), docs as f64 / build.as_secs_f64(), dir_size(&index_dir) as f64 / 1048576.0);
+
+    let slug = arg("--site");
+    let site = match &slug {
+        Some(s) => directory.site_by_slug(s).expect("--site").clone(),
+        None => directory.sites()[directory.sites().len() / 2].clone(),
+    };
+    let mut conn = state.pool.get().expect("connection");
+    let now = meent::now();
+    let site_docs = documents_for_site(&mut conn, &site, now).expect("documents");
+    let titles: Vec<String> = site_docs.iter().filter(|d| d.kind == "product").map(|d| d.title.clone()).collect();
+    let mix = queries(&titles);
+    println!("site: {} ({} documents), {} queries (exact, plural, typo, multi-word)", site.site.slug, site_docs.len(), mix.len());
+
+    let run = |label: &str, search: &dyn Fn(&str) -> Vec<String>| -> Vec<Duration> {
+        for (q, _, _) in &mix {
+            search(q);
+        }
+        let mut times = Vec::new();
+        let mut found = [0usize; 2];
+        for _ in 0..5 {
+            for (q, expected, _) in &mix {
+                let started = Instant::now();
+                let titles = search(q);
+                times.push(started.elapsed());
+                found[0] += usize::from(titles.iter().take(10).any(|t| t == expected));
+                found[1] += 1;
+            }
+        }
+        times.sort();
+        println!("{label:<28} p50 {:>8.3} ms   p99 {:>8.3} ms   intended product in top 10: {:.0} %",
+            percentile(&times, 0.5).as_secs_f64() * 1e3, percentile(&times, 0.99).as_secs_f64() * 1e3,
+            100.0 * found[0] as f64 / found[1] as f64);
+        times
+    };
+    let tantivy = run("tantivy (Meent)", &|q| {
+        let request = Request { text: q.to_owned(), page: 1, per_page: 10, ..Request::default() };
+        index.search(site.id, &request, now).expect("search").hits.into_iter().map(|h| h.title).collect()
+    });
+
+    // PostgreSQL on the same documents of every site.
+    let pg_base = std::env::var("MEENT_BENCH_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let Ok(mut admin) = PgConnection::establish(&pg_base) else {
+        println!("PostgreSQL not reachable at {pg_base}: no comparison");
+        return;
+    };
+    let name = format!("meent_bench_{}", std::process::id());
+    sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("create database");
+    let pg_url = format!("{}/{name}", pg_base.rsplit_once('/').expect("database in URL").0);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut pg = PgConnection::establish(&pg_url).expect("connect");
+        pg.batch_execute("CREATE TABLE docs (site BIGINT NOT NULL, url TEXT NOT NULL, title TEXT NOT NULL, \
+            summary TEXT NOT NULL, body TEXT NOT NULL, tsv tsvector NOT NULL)").expect("table");
+        let quote = |s: &str| format!("'{}'", s.replace('\'', "''"));
+        let started = Instant::now();
+        let mut rows = 0;
+        for entry in directory.sites() {
+            let docs = documents_for_site(&mut conn, entry, now).expect("documents");
+            for chunk in docs.chunks(500) {
+                let values: Vec<String> = chunk.iter().map(|d| format!(
+                    "({}, {}, {t}, {s}, {b}, setweight(to_tsvector('dutch', {t}), 'A') || setweight(to_tsvector('dutch', {k}), 'B') || setweight(to_tsvector('dutch', {s}), 'C') || setweight(to_tsvector('dutch', {b}), 'D'))",
+                    d.site, quote(&d.url), t = quote(&d.title), s = quote(&d.summary), b = quote(&d.body), k = quote(&d.keywords.join(" ")))).collect();
+                pg.batch_execute(&format!("INSERT INTO docs VALUES {}", values.join(","))).expect("insert");
+                rows += chunk.len();
+            }
+        }
+        pg.batch_execute("CREATE INDEX docs_tsv ON docs USING GIN (tsv); CREATE INDEX docs_site ON docs (site); ANALYZE docs;").expect("index");
+        let size: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>("pg_total_relation_size('docs')")).get_result(&mut pg).expect("size");
+        println!("postgresql load + GIN index: {rows} documents in {:.1} s, {:.1} MiB", started.elapsed().as_secs_f64(), size as f64 / 1048576.0);
+        #[derive(diesel::QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            title: String,
+        }
+        let pg_cell = std::cell::RefCell::new(pg);
+        let postgres = run("postgresql (dutch, ts_rank)", &|q| {
+            let sql = format!(
+                "SELECT title FROM docs, websearch_to_tsquery('dutch', {}) query WHERE site = {} AND tsv @@ query \
+                 ORDER BY ts_rank(tsv, query) DESC LIMIT 10",
+                quote(q), site.id);
+            sql_query(sql).load::<Row>(&mut *pg_cell.borrow_mut()).expect("query").into_iter().map(|r| r.title).collect()
+        });
+        let ratio = percentile(&tantivy, 0.5).as_secs_f64() / percentile(&postgres, 0.5).as_secs_f64();
+        println!("median latency, Meent / PostgreSQL: {ratio:.2}");
+    }));
+    let _ = sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
+}

@@ -1,0 +1,11 @@
+DROP TABLE changes;
+DROP TABLE revisions;
+DROP TABLE alerts;
+DROP TABLE news;
+DROP TABLE pages;
+DROP TABLE overrides;
+DROP TABLE products;
+DROP TABLE site_groups;
+DROP TABLE site_hosts;
+DROP TABLE sites;
+DROP TABLE groups;

@@ -1,0 +1,2 @@
+DROP TABLE redirects;
+DROP TABLE upl;

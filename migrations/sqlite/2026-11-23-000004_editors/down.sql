@@ -1,0 +1,12 @@
+ALTER TABLE news DROP COLUMN content_owner;
+ALTER TABLE news DROP COLUMN review_date;
+ALTER TABLE pages DROP COLUMN content_owner;
+ALTER TABLE pages DROP COLUMN review_date;
+ALTER TABLE products DROP COLUMN content_owner;
+ALTER TABLE products DROP COLUMN review_date;
+DROP TABLE audit;
+DROP TABLE login_failures;
+DROP TABLE api_tokens;
+DROP TABLE sessions;
+DROP TABLE grants;
+DROP TABLE users;

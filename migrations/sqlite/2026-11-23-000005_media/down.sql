@@ -1,0 +1,3 @@
+ALTER TABLE news DROP COLUMN image;
+DROP TABLE media_uses;
+DROP TABLE media;

@@ -1,0 +1,253 @@
+//! Rendered responses kept in memory, per site and URL. Each entry names what it was built
+//! from (tags); the change feed removes exactly the entries a change touches. Entries also
+//! expire when a publish window or alert boundary they depend on passes.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+use actix_web::web::Bytes;
+
+use crate::content::directory::Directory;
+use crate::db::models::changes::Change;
+use crate::feed::Follower;
+
+/// What a cached response was built from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Tag {
+    /// One product (its catalogue item or an override of it).
+    Product(String),
+    /// Any product: listings, home, sitemap.
+    Catalogue,
+    /// Pages and news of the site's layers.
+    Local,
+    /// Alerts shown in the banner.
+    Alerts,
+    /// An image shown on the page (by media key).
+    Media(String),
+}
+
+/// What one change makes stale.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stale {
+    /// Entries with any of these tags.
+    Tagged(Vec<Tag>),
+    /// Everything of the touched sites (site settings, groups, imports).
+    All,
+}
+
+/// Maps a change to what it makes stale. The one place that knows what depends on what.
+pub fn stale(change: &Change) -> Stale {
+    let product = || change.item_key.rsplit('/').next().unwrap_or("").to_owned();
+    match change.kind.as_str() {
+        "product" | "override" => Stale::Tagged(vec![Tag::Product(product()), Tag::Catalogue]),
+        "page" | "news" => Stale::Tagged(vec![Tag::Local]),
+        "alert" => Stale::Tagged(vec![Tag::Alerts]),
+        "upl" => Stale::Tagged(vec![Tag::Catalogue]),
+        "media" => Stale::Tagged(vec![Tag::Media(change.item_key.clone())]),
+        "synonyms" | "redirects" => Stale::Tagged(vec![]),
+        _ => Stale::All,
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: Bytes,
+    /// The body compressed once, when it was stored, for clients that accept it.
+    pub gzip: Option<Bytes>,
+    pub brotli: Option<Bytes>,
+    pub etag: String,
+    pub tags: Vec<Tag>,
+    /// Unix seconds after which the entry is no longer true.
+    pub expires_at: Option<i64>,
+}
+
+type Key = (i64, String);
+
+#[derive(Default)]
+struct Inner {
+    entries: HashMap<Key, Entry>,
+    order: VecDeque<Key>,
+    bytes: usize,
+}
+
+pub struct PageCache {
+    inner: RwLock<Inner>,
+    /// Bumped by every invalidation; a response rendered while it moved is not stored.
+    epoch: AtomicU64,
+    max_bytes: usize,
+    enabled: bool,
+    pub hits: AtomicUsize,
+    pub misses: AtomicUsize,
+}
+
+impl Entry {
+    /// Bytes held in memory.
+    pub fn size(&self) -> usize {
+        self.body.len() + self.gzip.as_ref().map_or(0, Bytes::len) + self.brotli.as_ref().map_or(0, Bytes::len)
+    }
+}
+
+/// Compresses a body for storing: gzip and brotli, or nothing for small bodies.
+pub fn compressed(body: &[u8]) -> (Option<Bytes>, Option<Bytes>) {
+    use std::io::Write;
+    if body.len() < 512 {
+        return (None, None);
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 3), flate2::Compression::new(6));
+    let gzip = gz.write_all(body).ok().and_then(|_| gz.finish().ok()).map(Bytes::from);
+    let mut br = Vec::with_capacity(body.len() / 3);
+    let params = brotli::enc::BrotliEncoderParams { quality: 6, lgwin: 22, ..Default::default() };
+    let brotli = brotli::BrotliCompress(&mut &body[..], &mut br, &params).ok().map(|_| Bytes::from(br));
+    (gzip, brotli)
+}
+
+impl PageCache {
+    pub fn new(enabled: bool, max_bytes: usize) -> PageCache {
+        PageCache {
+            inner: RwLock::new(Inner::default()),
+            epoch: AtomicU64::new(0),
+            max_bytes,
+            enabled,
+            hits: AtomicUsize::new(0),
+            misses: AtomicUsize::new(0),
+        }
+    }
+
+    pub fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::Acquire)
+    }
+
+    pub fn get(&self, site: i64, url: &str, now: i64) -> Option<Entry> {
+        if !self.enabled {
+            return None;
+        }
+        let inner = self.inner.read().unwrap_or_else(|p| p.into_inner());
+        let found = inner.entries.get(&(site, url.to_owned())).filter(|e| e.expires_at.is_none_or(|t| now < t)).cloned();
+        let counter = if found.is_some() { &self.hits } else { &self.misses };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found
+    }
+
+    /// Stores an entry unless something was invalidated since `epoch` was read (the entry
+    /// might have been built from data that is already stale).
+    pub fn insert(&self, epoch: u64, site: i64, url: &str, entry: Entry) {
+        if !self.enabled || entry.size() > self.max_bytes / 8 {
+            return;
+        }
+        let mut inner = self.inner.write().unwrap_or_else(|p| p.into_inner());
+        if self.epoch() != epoch {
+            return;
+        }
+        let key = (site, url.to_owned());
+        inner.bytes += entry.size();
+        if let Some(old) = inner.entries.insert(key.clone(), entry) {
+            inner.bytes -= old.size();
+        } else {
+            inner.order.push_back(key);
+        }
+        while inner.bytes > self.max_bytes {
+            let Some(oldest) = inner.order.pop_front() else { break };
+            if let Some(old) = inner.entries.remove(&oldest) {
+                inner.bytes -= old.size();
+            }
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.inner.read().map(|i| i.entries.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn invalidate(&self, sites: Option<&[i64]>, stale: &Stale) {
+        let mut inner = self.inner.write().unwrap_or_else(|p| p.into_inner());
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        let mut freed = 0;
+        inner.entries.retain(|(site, _), entry| {
+            let site_touched = sites.is_none_or(|s| s.contains(site));
+            let gone = site_touched
+                && match stale {
+                    Stale::All => true,
+                    Stale::Tagged(tags) => entry.tags.iter().any(|t| tags.contains(t)),
+                };
+            if gone {
+                freed += entry.size();
+            }
+            !gone
+        });
+        inner.bytes -= freed;
+        let Inner { entries, order, .. } = &mut *inner;
+        order.retain(|k| entries.contains_key(k));
+    }
+}
+
+impl Follower for PageCache {
+    fn apply(&self, changes: &[Change], directory: &Directory) {
+        for change in changes {
+            let sites = directory.touched(change.group_id, change.site_id);
+            self.invalidate(sites.as_deref(), &stale(change));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(tags: Vec<Tag>) -> Entry {
+        Entry { status: 200, content_type: "text/html", body: Bytes::from_static(b"x"), gzip: None, brotli: None, etag: "e".into(), tags, expires_at: None }
+    }
+
+    fn change(kind: &str, key: &str, site: Option<i64>) -> Change {
+        Change { id: 1, at: 0, kind: kind.into(), item_key: key.into(), group_id: None, site_id: site }
+    }
+
+    #[test]
+    fn a_product_change_removes_that_product_and_listings_only() {
+        let cache = PageCache::new(true, 1 << 20);
+        let e = cache.epoch();
+        cache.insert(e, 1, "/producten/paspoort", entry(vec![Tag::Product("paspoort".into())]));
+        cache.insert(e, 1, "/producten/rijbewijs", entry(vec![Tag::Product("rijbewijs".into())]));
+        cache.insert(e, 1, "/producten", entry(vec![Tag::Catalogue]));
+        cache.insert(e, 1, "/afval", entry(vec![Tag::Local]));
+        cache.insert(e, 2, "/producten/paspoort", entry(vec![Tag::Product("paspoort".into())]));
+        cache.apply(&[change("override", "site/diemen/paspoort", Some(1))], &Directory::default());
+        assert!(cache.get(1, "/producten/paspoort", 0).is_none());
+        assert!(cache.get(1, "/producten", 0).is_none());
+        assert!(cache.get(1, "/producten/rijbewijs", 0).is_some());
+        assert!(cache.get(1, "/afval", 0).is_some());
+        assert!(cache.get(2, "/producten/paspoort", 0).is_some(), "another site keeps its page");
+        cache.apply(&[change("product", "paspoort", None)], &Directory::default());
+        assert!(cache.get(2, "/producten/paspoort", 0).is_none(), "a central change reaches every site");
+        cache.apply(&[change("site", "diemen", Some(1))], &Directory::default());
+        assert!(cache.is_empty());
+    }
+
+    #[test]
+    fn nothing_rendered_before_an_invalidation_is_stored() {
+        let cache = PageCache::new(true, 1 << 20);
+        let e = cache.epoch();
+        cache.apply(&[change("page", "site/x/a", Some(1))], &Directory::default());
+        cache.insert(e, 1, "/a", entry(vec![Tag::Local]));
+        assert!(cache.get(1, "/a", 0).is_none());
+    }
+
+    #[test]
+    fn entries_expire_and_size_is_bounded() {
+        let cache = PageCache::new(true, 16);
+        let mut e = entry(vec![]);
+        e.expires_at = Some(10);
+        cache.insert(cache.epoch(), 1, "/", e);
+        assert!(cache.get(1, "/", 9).is_some());
+        assert!(cache.get(1, "/", 10).is_none());
+        for i in 0..40 {
+            cache.insert(cache.epoch(), 1, &format!("/{i}"), entry(vec![]));
+        }
+        assert!(cache.len() <= 16);
+    }
+}

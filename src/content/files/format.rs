@@ -1,0 +1,364 @@
+//! The front-matter keys of each kind of content file, as serde types. Unknown keys are
+//! refused. `docs/content-format.md` documents every key; keep the two in step.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::content::model::{Audience, Contact, SectionMode, Severity, Status};
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_zero(n: &i32) -> bool {
+    *n == 0
+}
+
+/// A date or date-time as written: a TOML string or a TOML date-time value.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum When {
+    Text(String),
+    Toml(toml::value::Datetime),
+}
+
+impl When {
+    pub fn as_text(&self) -> String {
+        match self {
+            When::Text(s) => s.clone(),
+            When::Toml(dt) => dt.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct VariableFront {
+    pub label: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductIn {
+    pub title: String,
+    pub summary: String,
+    #[serde(default)]
+    pub audience: Vec<Audience>,
+    pub upl: Option<String>,
+    #[serde(default)]
+    pub themes: Vec<String>,
+    #[serde(default)]
+    pub life_events: Vec<String>,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    #[serde(default)]
+    pub status: Status,
+    pub revision: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub popular: bool,
+    pub publish_at: Option<Spanned<When>>,
+    pub unpublish_at: Option<Spanned<When>>,
+    #[serde(default)]
+    pub variables: BTreeMap<String, Spanned<VariableFront>>,
+    pub review_date: Option<Spanned<When>>,
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProductOut<'a> {
+    pub title: &'a str,
+    pub summary: &'a str,
+    pub audience: Vec<Audience>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upl: Option<&'a str>,
+    pub themes: &'a [String],
+    pub life_events: &'a [String],
+    pub keywords: &'a [String],
+    pub status: Status,
+    pub revision: i64,
+    #[serde(skip_serializing_if = "is_false")]
+    pub popular: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub publish_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unpublish_at: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub variables: BTreeMap<&'a str, VariableFront>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<&'a str>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectionFront {
+    #[serde(default)]
+    pub mode: SectionMode,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverrideIn {
+    pub based_on: Option<Spanned<i64>>,
+    pub enabled: Option<bool>,
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    pub apply_url: Option<Spanned<String>>,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    pub contact: Option<Contact>,
+    #[serde(default)]
+    pub variables: BTreeMap<String, String>,
+    #[serde(default)]
+    pub sections: BTreeMap<String, Spanned<SectionFront>>,
+    pub revision: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OverrideOut<'a> {
+    pub based_on: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub apply_url: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub keywords: &'a [String],
+    pub revision: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact: Option<&'a Contact>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub variables: &'a BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub sections: BTreeMap<&'a str, SectionFront>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupIn {
+    pub name: String,
+    pub contact: Option<Contact>,
+    #[serde(default)]
+    pub variables: BTreeMap<String, String>,
+    pub revision: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GroupOut<'a> {
+    pub name: &'a str,
+    pub revision: i64,
+    #[serde(skip_serializing_if = "Contact::is_empty")]
+    pub contact: &'a Contact,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub variables: &'a BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThemeFront {
+    pub tokens: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteIn {
+    pub name: String,
+    pub hosts: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    pub groups: Vec<Spanned<String>>,
+    pub municipality_code: Option<Spanned<String>>,
+    pub owms_uri: Option<String>,
+    pub security_contact: Option<Spanned<String>>,
+    #[serde(default)]
+    pub popular: Vec<Spanned<String>>,
+    pub contact: Option<Contact>,
+    #[serde(default)]
+    pub variables: BTreeMap<String, String>,
+    pub theme: Option<Spanned<ThemeFront>>,
+    pub revision: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SiteOut<'a> {
+    pub name: &'a str,
+    pub hosts: &'a [String],
+    pub groups: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub municipality_code: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owms_uri: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub security_contact: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub popular: &'a [String],
+    pub revision: i64,
+    #[serde(skip_serializing_if = "Contact::is_empty")]
+    pub contact: &'a Contact,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub variables: &'a BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub theme: Option<ThemeFront>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageIn {
+    pub title: String,
+    #[serde(default)]
+    pub summary: String,
+    #[serde(default)]
+    pub status: Status,
+    #[serde(default)]
+    pub weight: i32,
+    pub publish_at: Option<Spanned<When>>,
+    pub unpublish_at: Option<Spanned<When>>,
+    pub revision: Option<i64>,
+    pub review_date: Option<Spanned<When>>,
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PageOut<'a> {
+    pub title: &'a str,
+    pub summary: &'a str,
+    pub status: Status,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub weight: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub publish_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unpublish_at: Option<String>,
+    pub revision: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<&'a str>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewsIn {
+    pub title: String,
+    #[serde(default)]
+    pub summary: String,
+    pub date: Option<Spanned<When>>,
+    #[serde(default)]
+    pub status: Status,
+    pub publish_at: Option<Spanned<When>>,
+    pub unpublish_at: Option<Spanned<When>>,
+    pub revision: Option<i64>,
+    pub review_date: Option<Spanned<When>>,
+    pub owner: Option<String>,
+    pub image: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NewsOut<'a> {
+    pub title: &'a str,
+    pub summary: &'a str,
+    pub date: String,
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub publish_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unpublish_at: Option<String>,
+    pub revision: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<&'a str>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertIn {
+    pub title: String,
+    #[serde(default)]
+    pub summary: String,
+    pub severity: Severity,
+    pub starts: Option<Spanned<When>>,
+    pub ends: Option<Spanned<When>>,
+    #[serde(default)]
+    pub status: Status,
+    pub revision: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AlertOut<'a> {
+    pub title: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub summary: &'a str,
+    pub severity: Severity,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub starts: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ends: Option<String>,
+    pub status: Status,
+    pub revision: i64,
+}
+
+/// `synonyms.toml` at the top of the content directory.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SynonymsFile {
+    #[serde(default)]
+    pub synonyms: Vec<SynonymSet>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SynonymSet {
+    pub words: Vec<String>,
+}
+
+/// `media.toml` of a group or site (or, at the top, of the national team): its images, whose
+/// files are next to it in `media/`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MediaFileIn {
+    #[serde(default)]
+    pub image: Vec<Spanned<MediaIn>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MediaIn {
+    pub key: String,
+    /// Relative to the directory of `media.toml`: `media/<file name>`.
+    pub file: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub alt: String,
+    #[serde(default)]
+    pub decorative: bool,
+    /// The content hash Meent gave the file; when it still matches, the file is kept as it is.
+    pub hash: Option<String>,
+    pub revision: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MediaFileOut<'a> {
+    pub image: Vec<MediaOut<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MediaOut<'a> {
+    pub key: &'a str,
+    pub file: String,
+    pub name: &'a str,
+    pub alt: &'a str,
+    pub decorative: bool,
+    pub hash: &'a str,
+    pub revision: i64,
+}

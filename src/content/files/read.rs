@@ -1,0 +1,967 @@
+//! Reading a content directory. Every file is read and checked even after a problem, so one
+//! run reports every problem; nothing is returned unless there are none.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::path::Path;
+
+use chrono::{DateTime, NaiveDate};
+use serde::de::DeserializeOwned;
+use toml::Spanned;
+
+use super::format::{AlertIn, GroupIn, MediaFileIn, NewsIn, OverrideIn, PageIn, ProductIn, SiteIn, SynonymsFile, When};
+use super::frontmatter::{self, line_of};
+use super::{MediaEntry, Problem, Reference, Sourced, Tree};
+use crate::content::hosts::normalize_host;
+use crate::content::model::{
+    Alert, Audience, Contact, Group, NewsItem, Owner, Override, Page, Product, Section, SectionChange,
+    SectionMode, Site, Synonyms, Timestamp, Variable,
+};
+use crate::content::placeholders;
+use crate::content::sections::{self, INTRO};
+use crate::content::slug::is_slug;
+
+/// Largest content file accepted.
+pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
+
+/// Reads and checks the whole tree under `root`.
+pub fn read_tree(root: &Path) -> Result<Tree, Vec<Problem>> {
+    let mut reader = Reader { root, tree: Tree::default(), problems: Vec::new(), page_files: HashMap::new() };
+    if !root.is_dir() {
+        return Err(vec![Problem::new(&root.display().to_string(), None, "is not a directory")]);
+    }
+    for entry in reader.list("") {
+        let name = entry.as_str();
+        match name {
+            "catalogue" => reader.catalogue(),
+            "groups" => reader.layers("groups", Layer::Group),
+            "sites" => reader.layers("sites", Layer::Site),
+            "synonyms.toml" => reader.synonyms(),
+            "media.toml" => reader.media("", None),
+            "media" if reader.is_dir("media") => {}
+            _ if ignorable(name) => {}
+            _ => reader.problem(name, None, "unexpected entry: the content directory holds `catalogue`, `groups`, `sites`, `synonyms.toml`, `media.toml` and `media`"),
+        }
+    }
+    reader.check_tree();
+    let Reader { mut tree, mut problems, .. } = reader;
+    if problems.is_empty() {
+        tree.warnings.sort();
+        Ok(tree)
+    } else {
+        problems.sort();
+        problems.dedup();
+        Err(problems)
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Layer {
+    Group,
+    Site,
+}
+
+fn ignorable(name: &str) -> bool {
+    name.starts_with('.') || name.eq_ignore_ascii_case("README.md")
+}
+
+struct Reader<'a> {
+    root: &'a Path,
+    tree: Tree,
+    problems: Vec<Problem>,
+    /// Which file defines each page path, per owner.
+    page_files: HashMap<(Owner, String), String>,
+}
+
+/// A parsed front matter with the offsets needed to point at lines.
+struct Front<'t, T> {
+    value: T,
+    toml: &'t str,
+    front_line: usize,
+}
+
+impl<T> Front<'_, T> {
+    fn line_at<U>(&self, spanned: &Spanned<U>) -> usize {
+        self.front_line + line_of(self.toml, spanned.span().start) - 1
+    }
+}
+
+impl<'a> Reader<'a> {
+    fn problem(&mut self, file: &str, line: Option<usize>, message: impl Into<String>) {
+        self.problems.push(Problem::new(file, line, message));
+    }
+
+    /// Sorted names in a directory (relative path `rel`), or nothing after reporting why.
+    fn list(&mut self, rel: &str) -> Vec<String> {
+        let path = self.root.join(rel);
+        let entries = match fs::read_dir(&path) {
+            Ok(entries) => entries,
+            Err(e) => {
+                self.problem(display(rel), None, format!("cannot read directory: {e}"));
+                return Vec::new();
+            }
+        };
+        let mut names = Vec::new();
+        for entry in entries {
+            match entry {
+                Ok(entry) => match entry.file_name().into_string() {
+                    Ok(name) => names.push(name),
+                    Err(name) => self.problem(
+                        display(rel),
+                        None,
+                        format!("file name {name:?} is not valid UTF-8"),
+                    ),
+                },
+                Err(e) => self.problem(display(rel), None, format!("cannot read directory: {e}")),
+            }
+        }
+        names.sort();
+        names
+    }
+
+    fn is_dir(&self, rel: &str) -> bool {
+        self.root.join(rel).is_dir()
+    }
+
+    fn read(&mut self, rel: &str) -> Option<String> {
+        let path = self.root.join(rel);
+        match fs::metadata(&path) {
+            Ok(meta) if meta.len() > MAX_FILE_BYTES => {
+                self.problem(rel, None, format!("file is larger than {} bytes", MAX_FILE_BYTES));
+                return None;
+            }
+            Err(e) => {
+                self.problem(rel, None, format!("cannot read file: {e}"));
+                return None;
+            }
+            Ok(_) => {}
+        }
+        match fs::read(&path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => Some(text),
+                Err(e) => {
+                    let line = e.as_bytes()[..e.utf8_error().valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+                    self.problem(rel, Some(line), "file is not valid UTF-8 text");
+                    None
+                }
+            },
+            Err(e) => {
+                self.problem(rel, None, format!("cannot read file: {e}"));
+                None
+            }
+        }
+    }
+
+    /// Parses TOML text that starts at `first_line` of file `rel`.
+    fn parse_toml<'t, T: DeserializeOwned>(&mut self, rel: &str, toml: &'t str, first_line: usize) -> Option<Front<'t, T>> {
+        match toml::from_str::<T>(toml) {
+            Ok(value) => Some(Front { value, toml, front_line: first_line }),
+            Err(e) => {
+                let line = e.span().map(|s| first_line + line_of(toml, s.start) - 1);
+                let message = e.message().trim().replace('\n', " ");
+                self.problem(rel, line, message);
+                None
+            }
+        }
+    }
+
+    /// Reads a Markdown file with front matter.
+    fn markdown<T: DeserializeOwned>(&mut self, rel: &str) -> Option<(T, Parsed)> {
+        let text = self.read(rel)?;
+        let doc = match frontmatter::split(&text) {
+            Ok(doc) => doc,
+            Err((line, message)) => {
+                self.problem(rel, Some(line), message);
+                return None;
+            }
+        };
+        let front = self.parse_toml::<T>(rel, doc.front, doc.front_line)?;
+        let parsed = Parsed { body: doc.body.to_owned(), body_line: doc.body_line, toml: doc.front.to_owned(), front_line: doc.front_line };
+        Some((front.value, parsed))
+    }
+
+    /// A `YYYY-MM-DD` date; `Err` after reporting a bad one.
+    fn date(&mut self, rel: &str, parsed: &Parsed, value: &Option<Spanned<When>>, key: &str) -> Result<Option<NaiveDate>, ()> {
+        let Some(spanned) = value else { return Ok(None) };
+        let text = spanned.get_ref().as_text();
+        match NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
+            Ok(d) => Ok(Some(d)),
+            Err(_) => {
+                self.problem(rel, Some(parsed.line_at(spanned)), format!("{key} = {text:?} is not a date like \"2027-01-31\""));
+                Err(())
+            }
+        }
+    }
+
+    fn time(&mut self, rel: &str, parsed: &Parsed, value: &Option<Spanned<When>>, key: &str) -> Option<Timestamp> {
+        let spanned = value.as_ref()?;
+        let text = spanned.get_ref().as_text();
+        match DateTime::parse_from_rfc3339(&text) {
+            Ok(dt) => Some(dt.timestamp()),
+            Err(_) => {
+                let line = parsed.line_at(spanned);
+                self.problem(
+                    rel,
+                    Some(line),
+                    format!("{key} = {text:?} is not a date and time in RFC 3339 form, e.g. \"2026-11-01T08:00:00+01:00\""),
+                );
+                None
+            }
+        }
+    }
+
+    /// Contact details and general variables of a layer or an override.
+    fn check_values(&mut self, rel: &str, contact: Option<&Contact>, variables: &BTreeMap<String, String>) -> bool {
+        let mut ok = true;
+        if let Some(c) = contact {
+            if let Some(url) = &c.url {
+                if !is_safe_link(url) {
+                    self.problem(rel, None, format!("contact url = {url:?} must be an http:// or https:// URL"));
+                    ok = false;
+                }
+            }
+            if let Some(email) = &c.email {
+                if !email.contains('@') || email.chars().any(|ch| ch.is_whitespace() || ch == '<' || ch == '>' || ch == '"') {
+                    self.problem(rel, None, format!("contact email = {email:?} is not an e-mail address"));
+                    ok = false;
+                }
+            }
+        }
+        for name in variables.keys() {
+            if !placeholders::is_name(name) {
+                self.problem(rel, None, format!("variable name '{name}' is not valid: use lowercase letters, digits and '_'"));
+                ok = false;
+            }
+        }
+        ok
+    }
+
+    /// A publish window must end after it starts.
+    fn check_window(&mut self, rel: &str, parsed: &Parsed, start: Option<Timestamp>, end: Option<Timestamp>, end_key: &Option<Spanned<When>>) -> bool {
+        match (start, end, end_key) {
+            (Some(s), Some(e), Some(spanned)) if e <= s => {
+                self.problem(rel, Some(parsed.line_at(spanned)), "unpublish_at is not after publish_at");
+                false
+            }
+            _ => true,
+        }
+    }
+
+    fn redirects(&mut self, rel: &str, site: &str) {
+        let Some(text) = self.read(rel) else { return };
+        match crate::content::redirects::parse(&text) {
+            Ok(list) => self.tree.redirects.push(Sourced { item: (site.to_owned(), list), file: rel.to_owned(), line: 1 }),
+            Err(problems) => {
+                for (line, message) in problems {
+                    self.problem(rel, Some(line), message);
+                }
+            }
+        }
+    }
+
+    /// `media.toml` in `dir` (`""`: the top, the national team's images).
+    fn media(&mut self, dir: &str, owner: Option<Owner>) {
+        let rel = if dir.is_empty() { "media.toml".to_owned() } else { format!("{dir}/media.toml") };
+        let Some(text) = self.read(&rel) else { return };
+        let Some(front) = self.parse_toml::<MediaFileIn>(&rel, &text, 1) else { return };
+        for spanned in &front.value.image {
+            let line = front.line_at(spanned);
+            let m = spanned.get_ref();
+            if !is_slug(&m.key) {
+                self.problem(&rel, Some(line), format!("key {:?} is not valid: use lowercase letters, digits and hyphens", m.key));
+                continue;
+            }
+            let name = m.file.strip_prefix("media/").filter(|n| !n.is_empty() && !n.contains(['/', '\\']) && !n.starts_with('.'));
+            let Some(name) = name else {
+                self.problem(&rel, Some(line), format!("file {:?} must be a file in the media/ directory next to media.toml, like \"media/{}.jpg\"", m.file, m.key));
+                continue;
+            };
+            let file = if dir.is_empty() { format!("media/{name}") } else { format!("{dir}/media/{name}") };
+            if !self.root.join(&file).is_file() {
+                self.problem(&rel, Some(line), format!("file {:?} does not exist", m.file));
+                continue;
+            }
+            if m.alt.trim().is_empty() && !m.decorative {
+                self.problem(&rel, Some(line), "alt is empty: describe what the image shows, or set decorative = true");
+                continue;
+            }
+            if let Some(other) = self.tree.media.iter().find(|e| e.item.key == m.key) {
+                self.problem(&rel, Some(line), format!("key {:?} is also used in {}:{}", m.key, other.file, other.line));
+                continue;
+            }
+            let entry = MediaEntry {
+                owner: owner.clone(),
+                key: m.key.clone(),
+                file,
+                name: if m.name.trim().is_empty() { name.to_owned() } else { m.name.trim().to_owned() },
+                alt: if m.decorative { String::new() } else { m.alt.split_whitespace().collect::<Vec<_>>().join(" ") },
+                decorative: m.decorative,
+                hash: m.hash.clone(),
+                revision: m.revision.unwrap_or(0),
+            };
+            self.tree.media.push(Sourced { item: entry, file: rel.clone(), line });
+        }
+    }
+
+    fn synonyms(&mut self) {
+        let rel = "synonyms.toml";
+        let Some(text) = self.read(rel) else { return };
+        let Some(front) = self.parse_toml::<SynonymsFile>(rel, &text, 1) else { return };
+        let mut sets = Vec::new();
+        for set in front.value.synonyms {
+            let words: Vec<String> = set.words.iter().map(|w| w.trim().to_owned()).filter(|w| !w.is_empty()).collect();
+            if words.len() < 2 {
+                self.problem(rel, None, format!("a synonym set needs at least two words: {:?}", set.words));
+                continue;
+            }
+            sets.push(words);
+        }
+        self.tree.synonyms = Some(Synonyms { sets });
+    }
+
+    fn catalogue(&mut self) {
+        for name in self.list("catalogue") {
+            let rel = format!("catalogue/{name}");
+            if ignorable(&name) {
+                continue;
+            }
+            let Some(slug) = md_slug(&name) else {
+                self.problem(&rel, None, "unexpected file: the catalogue holds <product-slug>.md files");
+                continue;
+            };
+            if !is_slug(slug) {
+                self.problem(&rel, None, format!("'{slug}' is not a valid slug: use lowercase letters, digits and hyphens"));
+                continue;
+            }
+            if let Some(product) = self.product(&rel, slug) {
+                self.tree.products.push(product);
+            }
+        }
+    }
+
+    fn product(&mut self, rel: &str, slug: &str) -> Option<Sourced<Product>> {
+        let (front, parsed) = self.markdown::<ProductIn>(rel)?;
+        let mut ok = true;
+        let split = self.sections(rel, &parsed)?;
+        let mut declared = Vec::new();
+        for (name, var) in &front.variables {
+            if !placeholders::is_name(name) {
+                self.problem(rel, Some(parsed.line_at(var)), format!("variable name '{name}' is not valid: use lowercase letters, digits and '_'"));
+                ok = false;
+            }
+            let var = var.get_ref();
+            declared.push(Variable { name: name.clone(), label: var.label.clone(), default: var.default.clone() });
+        }
+        for section in &split {
+            for used in placeholders::variables_used(&section.body).into_iter().chain(placeholders::variables_used(&section.heading)) {
+                if !front.variables.contains_key(&used) {
+                    self.tree.warnings.push(Problem::new(
+                        rel,
+                        Some(parsed.body_line + section.line - 1),
+                        format!("{{{{ var.{used} }}}} is used but not declared under [variables.{used}]"),
+                    ));
+                }
+            }
+        }
+        if front.title.trim().is_empty() {
+            self.problem(rel, Some(parsed.key_line("title")), "title is empty");
+            ok = false;
+        }
+        let mut audience = front.audience.clone();
+        audience.sort();
+        audience.dedup();
+        if audience.is_empty() {
+            audience.push(Audience::Particulier);
+        }
+        let revision = match &front.revision {
+            Some(r) if *r.get_ref() < 1 => {
+                self.problem(rel, Some(parsed.line_at(r)), "revision must be 1 or more");
+                ok = false;
+                0
+            }
+            Some(r) => *r.get_ref(),
+            None => 0,
+        };
+        let publish_at = self.time(rel, &parsed, &front.publish_at, "publish_at");
+        let unpublish_at = self.time(rel, &parsed, &front.unpublish_at, "unpublish_at");
+        ok &= self.check_window(rel, &parsed, publish_at, unpublish_at, &front.unpublish_at);
+        let review_date = self.date(rel, &parsed, &front.review_date, "review_date");
+        ok &= review_date.is_ok();
+        if let Some(upl) = &front.upl {
+            if url::Url::parse(upl).is_err() {
+                self.problem(rel, Some(parsed.key_line("upl")), format!("upl = {upl:?} is not a URI"));
+                ok = false;
+            }
+        }
+        ok.then(|| Sourced {
+            item: Product {
+                slug: slug.to_owned(),
+                title: front.title.trim().to_owned(),
+                summary: front.summary.trim().to_owned(),
+                audience,
+                upl: front.upl,
+                themes: front.themes,
+                life_events: front.life_events,
+                keywords: front.keywords,
+                popular: front.popular,
+                variables: declared,
+                sections: split.into_iter().map(|s| Section { key: s.key, heading: s.heading, body: s.body }).collect(),
+                status: front.status,
+                publish_at,
+                unpublish_at,
+                revision,
+                updated_at: 0,
+                review_date: review_date.ok().flatten(),
+                content_owner: front.owner,
+            },
+            file: rel.to_owned(),
+            line: 1,
+        })
+    }
+
+    fn sections(&mut self, rel: &str, parsed: &Parsed) -> Option<Vec<sections::SplitSection>> {
+        match sections::split(&parsed.body) {
+            Ok(s) => Some(s),
+            Err(problems) => {
+                for p in problems {
+                    self.problem(rel, Some(parsed.body_line + p.line - 1), p.message);
+                }
+                None
+            }
+        }
+    }
+
+    fn layers(&mut self, dir: &str, layer: Layer) {
+        for name in self.list(dir) {
+            if ignorable(&name) {
+                continue;
+            }
+            let rel = format!("{dir}/{name}");
+            if !self.is_dir(&rel) {
+                self.problem(&rel, None, format!("unexpected file: `{dir}` holds one directory per {}", if layer == Layer::Site { "site" } else { "group" }));
+                continue;
+            }
+            if !is_slug(&name) {
+                self.problem(&rel, None, format!("'{name}' is not a valid slug: use lowercase letters, digits and hyphens"));
+                continue;
+            }
+            let owner = match layer {
+                Layer::Group => Owner::Group(name.clone()),
+                Layer::Site => Owner::Site(name.clone()),
+            };
+            let settings = if layer == Layer::Site { "site.toml" } else { "group.toml" };
+            for entry in self.list(&rel) {
+                let path = format!("{rel}/{entry}");
+                match entry.as_str() {
+                    e if e == settings => {
+                        match layer {
+                            Layer::Group => self.group(&path, &name),
+                            Layer::Site => self.site(&path, &rel, &name),
+                        }
+                    }
+                    "overrides" => self.overrides(&path, &owner),
+                    "pages" => self.pages(&path, "", &owner),
+                    "news" => self.news(&path, &owner),
+                    "alerts" => self.alerts(&path, &owner),
+                    "redirects.csv" if layer == Layer::Site => self.redirects(&path, &name),
+                    "media.toml" => self.media(&rel, Some(owner.clone())),
+                    "media" if self.is_dir(&path) => {} // the files of media.toml
+                    e if ignorable(e) => {}
+                    e if layer == Layer::Site && e.ends_with(".css") => {} // design tokens, read with site.toml
+                    _ => self.problem(&path, None, format!("unexpected entry: a {} directory holds {settings}, overrides/, pages/, news/, alerts/, media.toml and media/", if layer == Layer::Site { "site" } else { "group" })),
+                }
+            }
+            // A layer without its settings file must already exist in the database; the
+            // import checks that for every item in it.
+        }
+    }
+
+    fn group(&mut self, rel: &str, slug: &str) {
+        let Some(text) = self.read(rel) else { return };
+        let Some(front) = self.parse_toml::<GroupIn>(rel, &text, 1) else { return };
+        let g = front.value;
+        if g.name.trim().is_empty() {
+            self.problem(rel, Some(1), "name is empty");
+            return;
+        }
+        if !self.check_values(rel, g.contact.as_ref(), &g.variables) {
+            return;
+        }
+        self.tree.groups.push(Sourced {
+            item: Group {
+                slug: slug.to_owned(),
+                name: g.name.trim().to_owned(),
+                contact: g.contact.unwrap_or_default(),
+                variables: g.variables,
+                revision: g.revision.unwrap_or(0),
+                updated_at: 0,
+            },
+            file: rel.to_owned(),
+            line: 1,
+        });
+    }
+
+    fn site(&mut self, rel: &str, dir: &str, slug: &str) {
+        let Some(text) = self.read(rel) else { return };
+        let Some(front) = self.parse_toml::<SiteIn>(rel, &text, 1) else { return };
+        let mut ok = true;
+        let mut hosts = Vec::new();
+        if front.value.hosts.get_ref().is_empty() {
+            let line = front.line_at(&front.value.hosts);
+            self.problem(rel, Some(line), "hosts is empty: a site needs at least one host name");
+            ok = false;
+        }
+        for host in front.value.hosts.get_ref() {
+            let line = front.line_at(host);
+            match normalize_host(host.get_ref()) {
+                Some(h) if h == host.get_ref().trim() => {
+                    if hosts.contains(&h) {
+                        self.problem(rel, Some(line), format!("host '{h}' is listed twice"));
+                        ok = false;
+                    }
+                    self.tree.host_refs.push(Reference { slug: h.clone(), file: rel.to_owned(), line });
+                    hosts.push(h);
+                }
+                _ => {
+                    self.problem(rel, Some(line), format!("'{}' is not a host name: write it in lowercase, without scheme, port or path (e.g. \"diemen.localhost\")", host.get_ref()));
+                    ok = false;
+                }
+            }
+        }
+        let mut groups = Vec::new();
+        for group in &front.value.groups {
+            let line = front.line_at(group);
+            let g = group.get_ref().clone();
+            if groups.contains(&g) {
+                self.problem(rel, Some(line), format!("group '{g}' is listed twice"));
+                ok = false;
+            }
+            self.tree.group_refs.push(Reference { slug: g.clone(), file: rel.to_owned(), line });
+            groups.push(g);
+        }
+        let mut popular = Vec::new();
+        for p in &front.value.popular {
+            let line = front.line_at(p);
+            self.tree.product_refs.push(Reference { slug: p.get_ref().clone(), file: rel.to_owned(), line });
+            popular.push(p.get_ref().clone());
+        }
+        if let Some(code) = &front.value.municipality_code {
+            let c = code.get_ref();
+            if !(c.len() == 6 && c.starts_with("GM") && c[2..].chars().all(|d| d.is_ascii_digit())) {
+                self.problem(rel, Some(front.line_at(code)), format!("municipality_code = {c:?} is not a CBS code like \"GM0384\""));
+                ok = false;
+            }
+        }
+        if let Some(contact) = &front.value.security_contact {
+            let c = contact.get_ref();
+            if !(c.starts_with("mailto:") || c.starts_with("https://")) {
+                self.problem(rel, Some(front.line_at(contact)), "security_contact must be a mailto: or https:// URI");
+                ok = false;
+            }
+        }
+        let mut theme_tokens = None;
+        if let Some(theme) = &front.value.theme {
+            if let Some(tokens) = &theme.get_ref().tokens {
+                let line = front.line_at(theme);
+                let valid = tokens.ends_with(".css") && !tokens.contains('/') && !tokens.contains('\\') && !tokens.starts_with('.');
+                if !valid {
+                    self.problem(rel, Some(line), format!("theme tokens = {tokens:?} must name a .css file beside site.toml"));
+                    ok = false;
+                } else {
+                    let css_rel = format!("{dir}/{tokens}");
+                    match self.read(&css_rel) {
+                        Some(css) => match crate::render::tokens::check_css(&css) {
+                            Ok(()) => {
+                                let theme = crate::render::templates::default_stylesheet();
+                                for warning in crate::render::tokens::contrast_warnings(theme, &css) {
+                                    self.tree.warnings.push(Problem::new(&css_rel, None, warning));
+                                }
+                                theme_tokens = Some(css)
+                            }
+                            Err(message) => {
+                                self.problem(&css_rel, None, message);
+                                ok = false;
+                            }
+                        },
+                        None => ok = false,
+                    }
+                }
+            }
+        }
+        let f = front.value;
+        if f.name.trim().is_empty() {
+            self.problem(rel, Some(1), "name is empty");
+            ok = false;
+        }
+        ok &= self.check_values(rel, f.contact.as_ref(), &f.variables);
+        if !ok {
+            return;
+        }
+        self.tree.sites.push(Sourced {
+            item: Site {
+                slug: slug.to_owned(),
+                name: f.name.trim().to_owned(),
+                hosts,
+                groups,
+                municipality_code: f.municipality_code.map(Spanned::into_inner),
+                owms_uri: f.owms_uri,
+                security_contact: f.security_contact.map(Spanned::into_inner),
+                contact: f.contact.unwrap_or_default(),
+                variables: f.variables,
+                popular,
+                theme_tokens,
+                revision: f.revision.unwrap_or(0),
+                updated_at: 0,
+            },
+            file: rel.to_owned(),
+            line: 1,
+        });
+    }
+
+    fn overrides(&mut self, dir: &str, owner: &Owner) {
+        for name in self.list(dir) {
+            if ignorable(&name) {
+                continue;
+            }
+            let rel = format!("{dir}/{name}");
+            let Some(slug) = md_slug(&name) else {
+                self.problem(&rel, None, "unexpected file: overrides/ holds <product-slug>.md files");
+                continue;
+            };
+            let slug = slug.to_owned();
+            let Some((front, parsed)) = self.markdown::<OverrideIn>(&rel) else { continue };
+            let Some(split) = self.sections(&rel, &parsed) else { continue };
+            let mut ok = true;
+            let mut changes = Vec::new();
+            for section in split {
+                let line = parsed.body_line + section.line - 1;
+                if section.key == INTRO {
+                    self.problem(&rel, Some(line), "text before the first section heading: start every part of an override with `## Heading {#key}`");
+                    ok = false;
+                    continue;
+                }
+                let mode = front.sections.get(&section.key).map(|s| s.get_ref().mode).unwrap_or_default();
+                if mode == SectionMode::Hide {
+                    self.problem(&rel, Some(line), format!("section '{}' has mode = \"hide\" but also text: remove the text or change the mode", section.key));
+                    ok = false;
+                }
+                changes.push(SectionChange { key: section.key, mode, heading: section.heading, body: section.body });
+            }
+            for (key, spec) in &front.sections {
+                let line = parsed.line_at(spec);
+                if !crate::content::slug::is_key(key) {
+                    self.problem(&rel, Some(line), format!("section key '{key}' is not valid"));
+                    ok = false;
+                    continue;
+                }
+                let mode = spec.get_ref().mode;
+                if changes.iter().any(|c| &c.key == key) {
+                    continue;
+                }
+                if mode == SectionMode::Hide {
+                    changes.push(SectionChange { key: key.clone(), mode, heading: String::new(), body: String::new() });
+                } else {
+                    self.problem(&rel, Some(line), format!("[sections.{key}] has mode = \"{}\" but the body has no `## … {{#{key}}}` section with its text", mode.as_str()));
+                    ok = false;
+                }
+            }
+            ok &= self.check_values(&rel, front.contact.as_ref(), &front.variables);
+            if let Some(url) = &front.apply_url {
+                if !is_safe_link(url.get_ref()) {
+                    self.problem(&rel, Some(parsed.line_at(url)), "apply_url must be an http:// or https:// URL");
+                    ok = false;
+                }
+            }
+            let based_on = match &front.based_on {
+                Some(b) if *b.get_ref() < 1 => {
+                    self.problem(&rel, Some(parsed.line_at(b)), "based_on must be a catalogue revision (1 or more)");
+                    ok = false;
+                    0
+                }
+                Some(b) => *b.get_ref(),
+                None => 0,
+            };
+            let based_on_line = front.based_on.as_ref().map(|b| parsed.line_at(b)).unwrap_or(1);
+            self.tree.product_refs.push(Reference { slug: slug.clone(), file: rel.clone(), line: 1 });
+            if !ok {
+                continue;
+            }
+            self.tree.overrides.push(Sourced {
+                item: (
+                    owner.clone(),
+                    Override {
+                        product: slug,
+                        based_on,
+                        enabled: front.enabled,
+                        title: front.title.map(|t| t.trim().to_owned()),
+                        summary: front.summary.map(|t| t.trim().to_owned()),
+                        apply_url: front.apply_url.map(Spanned::into_inner),
+                        keywords: front.keywords,
+                        contact: front.contact,
+                        variables: front.variables,
+                        sections: changes,
+                        revision: front.revision.unwrap_or(0),
+                        updated_at: 0,
+                    },
+                ),
+                file: rel,
+                line: based_on_line,
+            });
+        }
+    }
+
+    fn pages(&mut self, dir: &str, prefix: &str, owner: &Owner) {
+        for name in self.list(dir) {
+            if ignorable(&name) {
+                continue;
+            }
+            let rel = format!("{dir}/{name}");
+            if self.is_dir(&rel) {
+                if !is_slug(&name) {
+                    self.problem(&rel, None, format!("'{name}' is not a valid page path segment: use lowercase letters, digits and hyphens"));
+                    continue;
+                }
+                self.pages(&rel, &join_path(prefix, &name), owner);
+                continue;
+            }
+            let Some(stem) = md_slug(&name) else {
+                self.problem(&rel, None, "unexpected file: pages/ holds .md files and directories");
+                continue;
+            };
+            let path = if stem == "index" { prefix.to_owned() } else { join_path(prefix, stem) };
+            if stem != "index" && !is_slug(stem) {
+                self.problem(&rel, None, format!("'{stem}' is not a valid page path segment: use lowercase letters, digits and hyphens"));
+                continue;
+            }
+            if path.is_empty() {
+                self.problem(&rel, None, "pages/index.md would be the home page, which Meent makes itself: put this page in a directory");
+                continue;
+            }
+            if RESERVED_PATHS.contains(&path.split('/').next().unwrap_or("")) {
+                self.problem(&rel, None, format!("/{path} is a path Meent uses itself; choose another name"));
+                continue;
+            }
+            if let Some(other) = self.page_files.insert((owner.clone(), path.clone()), rel.clone()) {
+                self.problem(&rel, None, format!("/{path} is also defined by {other}"));
+                continue;
+            }
+            let Some((front, parsed)) = self.markdown::<PageIn>(&rel) else { continue };
+            let publish_at = self.time(&rel, &parsed, &front.publish_at, "publish_at");
+            let unpublish_at = self.time(&rel, &parsed, &front.unpublish_at, "unpublish_at");
+            if !self.check_window(&rel, &parsed, publish_at, unpublish_at, &front.unpublish_at) {
+                continue;
+            }
+            let Ok(review_date) = self.date(&rel, &parsed, &front.review_date, "review_date") else { continue };
+            if front.title.trim().is_empty() {
+                self.problem(&rel, Some(parsed.key_line("title")), "title is empty");
+                continue;
+            }
+            self.tree.pages.push(Sourced {
+                item: Page {
+                    owner: owner.clone(),
+                    path,
+                    title: front.title.trim().to_owned(),
+                    summary: front.summary.trim().to_owned(),
+                    body: parsed.body.trim().to_owned(),
+                    status: front.status,
+                    weight: front.weight,
+                    publish_at,
+                    unpublish_at,
+                    revision: front.revision.unwrap_or(0),
+                    updated_at: 0,
+                    review_date,
+                    content_owner: front.owner,
+                },
+                file: rel,
+                line: 1,
+            });
+        }
+    }
+
+    fn news(&mut self, dir: &str, owner: &Owner) {
+        let mut seen: HashMap<String, String> = HashMap::new();
+        for name in self.list(dir) {
+            if ignorable(&name) {
+                continue;
+            }
+            let rel = format!("{dir}/{name}");
+            let parsed_name = md_slug(&name).and_then(|stem| {
+                let (date, slug) = (stem.get(..10)?, stem.get(11..)?);
+                let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+                (stem.as_bytes().get(10) == Some(&b'-') && is_slug(slug)).then(|| (date, slug.to_owned()))
+            });
+            let Some((file_date, slug)) = parsed_name else {
+                self.problem(&rel, None, "news files are named <yyyy-mm-dd>-<slug>.md, e.g. 2026-11-20-nieuwe-milieustraat.md");
+                continue;
+            };
+            if let Some(other) = seen.insert(slug.clone(), rel.clone()) {
+                self.problem(&rel, None, format!("news slug '{slug}' is also used by {other}"));
+                continue;
+            }
+            let Some((front, parsed)) = self.markdown::<NewsIn>(&rel) else { continue };
+            let date = match &front.date {
+                None => file_date,
+                Some(d) => match NaiveDate::parse_from_str(&d.get_ref().as_text(), "%Y-%m-%d") {
+                    Ok(date) => date,
+                    Err(_) => {
+                        self.problem(&rel, Some(parsed.line_at(d)), format!("date = {:?} is not a date like \"2026-11-20\"", d.get_ref().as_text()));
+                        continue;
+                    }
+                },
+            };
+            let publish_at = self.time(&rel, &parsed, &front.publish_at, "publish_at");
+            let unpublish_at = self.time(&rel, &parsed, &front.unpublish_at, "unpublish_at");
+            if !self.check_window(&rel, &parsed, publish_at, unpublish_at, &front.unpublish_at) {
+                continue;
+            }
+            let Ok(review_date) = self.date(&rel, &parsed, &front.review_date, "review_date") else { continue };
+            if front.title.trim().is_empty() {
+                self.problem(&rel, Some(parsed.key_line("title")), "title is empty");
+                continue;
+            }
+            if let Some(image) = front.image.as_ref().filter(|i| !crate::content::model::is_media_address(i.get_ref())) {
+                self.problem(&rel, Some(parsed.line_at(image)), format!("image = {:?} is not a media address like \"/media/gemeentehuis-1a2b3c4d\"", image.get_ref()));
+                continue;
+            }
+            self.tree.news.push(Sourced {
+                item: NewsItem {
+                    owner: owner.clone(),
+                    slug,
+                    date,
+                    title: front.title.trim().to_owned(),
+                    summary: front.summary.trim().to_owned(),
+                    body: parsed.body.trim().to_owned(),
+                    status: front.status,
+                    publish_at,
+                    unpublish_at,
+                    revision: front.revision.unwrap_or(0),
+                    updated_at: 0,
+                    review_date,
+                    content_owner: front.owner,
+                    image: front.image.map(|i| i.into_inner()),
+                },
+                file: rel,
+                line: 1,
+            });
+        }
+    }
+
+    fn alerts(&mut self, dir: &str, owner: &Owner) {
+        for name in self.list(dir) {
+            if ignorable(&name) {
+                continue;
+            }
+            let rel = format!("{dir}/{name}");
+            let Some(slug) = md_slug(&name).filter(|s| is_slug(s)).map(str::to_owned) else {
+                self.problem(&rel, None, "alerts/ holds <slug>.md files (lowercase letters, digits and hyphens)");
+                continue;
+            };
+            let Some((front, parsed)) = self.markdown::<AlertIn>(&rel) else { continue };
+            let starts = self.time(&rel, &parsed, &front.starts, "starts");
+            let ends = self.time(&rel, &parsed, &front.ends, "ends");
+            if front.starts.is_some() && starts.is_none() || front.ends.is_some() && ends.is_none() {
+                continue;
+            }
+            if let (Some(s), Some(e), Some(spanned)) = (starts, ends, &front.ends) {
+                if e <= s {
+                    self.problem(&rel, Some(parsed.line_at(spanned)), "ends is not after starts");
+                    continue;
+                }
+            }
+            if front.title.trim().is_empty() {
+                self.problem(&rel, Some(parsed.key_line("title")), "title is empty");
+                continue;
+            }
+            self.tree.alerts.push(Sourced {
+                item: Alert {
+                    owner: owner.clone(),
+                    slug,
+                    title: front.title.trim().to_owned(),
+                    summary: front.summary.trim().to_owned(),
+                    body: parsed.body.trim().to_owned(),
+                    severity: front.severity,
+                    starts,
+                    ends,
+                    status: front.status,
+                    revision: front.revision.unwrap_or(0),
+                    updated_at: 0,
+                },
+                file: rel,
+                line: 1,
+            });
+        }
+    }
+
+    /// Checks between files that need no database: references to groups and products in
+    /// the tree are checked again at import, against the tree and the database together.
+    fn check_tree(&mut self) {
+        let mut hosts: BTreeMap<String, String> = BTreeMap::new();
+        let refs = std::mem::take(&mut self.tree.host_refs);
+        for r in &refs {
+            if let Some(other) = hosts.get(&r.slug) {
+                if other != &r.file {
+                    self.problem(&r.file, Some(r.line), format!("host '{}' is also used by {other}", r.slug));
+                }
+            } else {
+                hosts.insert(r.slug.clone(), r.file.clone());
+            }
+        }
+        self.tree.host_refs = refs;
+    }
+}
+
+/// Paths of the resident site that local pages may not take.
+pub const RESERVED_PATHS: &[&str] =
+    &["producten", "nieuws", "zoeken", "api", "admin", "static", "theme", "media", "sitemap.xml", "robots.txt", "healthz", "metrics"];
+
+/// The parts of a parsed Markdown file that later checks need.
+struct Parsed {
+    body: String,
+    body_line: usize,
+    toml: String,
+    front_line: usize,
+}
+
+impl Parsed {
+    fn line_at<U>(&self, spanned: &Spanned<U>) -> usize {
+        self.front_line + line_of(&self.toml, spanned.span().start) - 1
+    }
+
+    /// The line of a top-level `key =` in the front matter (its first line if absent).
+    fn key_line(&self, key: &str) -> usize {
+        self.toml
+            .lines()
+            .position(|l| l.trim_start().strip_prefix(key).is_some_and(|r| r.trim_start().starts_with('=')))
+            .map(|i| self.front_line + i)
+            .unwrap_or(self.front_line)
+    }
+}
+
+fn md_slug(name: &str) -> Option<&str> {
+    name.strip_suffix(".md")
+}
+
+fn join_path(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() { name.to_owned() } else { format!("{prefix}/{name}") }
+}
+
+fn display(rel: &str) -> &str {
+    if rel.is_empty() { "." } else { rel }
+}
+
+/// Whether a link editors give may be used as `href` for residents.
+/// Placeholders are allowed (`{{ var.url }}`); what is filled in is checked again when shown.
+pub fn is_safe_link(url: &str) -> bool {
+    let mut plain = String::new();
+    let mut rest = url.trim();
+    while let Some(start) = rest.find("{{") {
+        let Some(end) = rest[start..].find("}}") else { break };
+        plain.push_str(&rest[..start]);
+        plain.push_str("x");
+        rest = &rest[start + end + 2..];
+    }
+    plain.push_str(rest);
+    let lower = plain.to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://") || (lower == "x" && url.trim().starts_with("{{")))
+        && !plain.chars().any(|c| c.is_whitespace() || c == '"' || c == '<' || c == '>')
+}

@@ -1,0 +1,244 @@
+//! Writing content in the directory format: what `meent export` produces and `meent import`
+//! reads back unchanged.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::format::{
+    AlertOut, GroupOut, NewsOut, OverrideOut, PageOut, ProductOut, SectionFront, SiteOut, SynonymSet,
+    SynonymsFile, ThemeFront, VariableFront,
+};
+use super::frontmatter;
+use crate::content::model::{
+    Alert, Group, NewsItem, Owner, Override, Page, Product, SectionMode, Site, Synonyms, Timestamp,
+};
+use crate::content::sections;
+
+/// Everything to write.
+#[derive(Debug, Default)]
+pub struct TreeOut {
+    pub products: Vec<Product>,
+    pub groups: Vec<Group>,
+    pub sites: Vec<Site>,
+    pub overrides: Vec<(Owner, Override)>,
+    pub pages: Vec<Page>,
+    pub news: Vec<NewsItem>,
+    pub alerts: Vec<Alert>,
+    pub synonyms: Option<Synonyms>,
+    /// Per site slug.
+    pub redirects: Vec<(String, Vec<crate::content::redirects::Redirect>)>,
+}
+
+/// The name of the token file written beside site.toml.
+const TOKENS_FILE: &str = "tokens.css";
+
+/// Writes `tree` under `root`, which must not exist or be empty, so an export never mixes
+/// with older files.
+pub fn write_tree(root: &Path, tree: &TreeOut) -> io::Result<usize> {
+    if root.exists() && fs::read_dir(root)?.next().is_some() {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{} is not empty; export into a new or empty directory", root.display()),
+        ));
+    }
+    let mut w = Writer { root: root.to_owned(), files: 0 };
+    if let Some(synonyms) = &tree.synonyms {
+        let file = SynonymsFile { synonyms: synonyms.sets.iter().map(|words| SynonymSet { words: words.clone() }).collect() };
+        w.file("synonyms.toml", &toml_text(&file)?)?;
+    }
+    for p in &tree.products {
+        w.product(p)?;
+    }
+    for g in &tree.groups {
+        let out = GroupOut { name: &g.name, revision: g.revision, contact: &g.contact, variables: &g.variables };
+        w.file(&format!("groups/{}/group.toml", g.slug), &toml_text(&out)?)?;
+    }
+    for s in &tree.sites {
+        w.site(s)?;
+    }
+    for (site, list) in &tree.redirects {
+        if !list.is_empty() {
+            w.file(&format!("sites/{site}/redirects.csv"), &crate::content::redirects::write(list))?;
+        }
+    }
+    for (owner, o) in &tree.overrides {
+        w.over(owner, o)?;
+    }
+    for page in &tree.pages {
+        let has_children = tree.pages.iter().any(|other| {
+            other.owner == page.owner && other.path.strip_prefix(&page.path).is_some_and(|rest| rest.starts_with('/'))
+        });
+        w.page(page, has_children)?;
+    }
+    for n in &tree.news {
+        let out = NewsOut {
+            title: &n.title,
+            summary: &n.summary,
+            date: n.date.format("%Y-%m-%d").to_string(),
+            status: n.status,
+            publish_at: n.publish_at.map(rfc3339),
+            unpublish_at: n.unpublish_at.map(rfc3339),
+            revision: n.revision,
+            review_date: n.review_date.map(|d| d.format("%Y-%m-%d").to_string()),
+            owner: n.content_owner.as_deref(),
+            image: n.image.as_deref(),
+        };
+        let rel = format!("{}/news/{}-{}.md", owner_dir(&n.owner), n.date.format("%Y-%m-%d"), n.slug);
+        w.markdown(&rel, &out, &n.body)?;
+    }
+    for a in &tree.alerts {
+        let out = AlertOut {
+            title: &a.title,
+            summary: &a.summary,
+            severity: a.severity,
+            starts: a.starts.map(rfc3339),
+            ends: a.ends.map(rfc3339),
+            status: a.status,
+            revision: a.revision,
+        };
+        w.markdown(&format!("{}/alerts/{}.md", owner_dir(&a.owner), a.slug), &out, &a.body)?;
+    }
+    Ok(w.files)
+}
+
+/// A timestamp as RFC 3339 in UTC, as export writes it.
+pub fn rfc3339(ts: Timestamp) -> String {
+    chrono::DateTime::from_timestamp(ts, 0)
+        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_default()
+}
+
+pub fn owner_dir(owner: &Owner) -> String {
+    match owner {
+        Owner::Group(g) => format!("groups/{g}"),
+        Owner::Site(s) => format!("sites/{s}"),
+    }
+}
+
+fn toml_text<T: Serialize>(value: &T) -> io::Result<String> {
+    toml::to_string(value).map_err(|e| io::Error::other(format!("cannot write TOML: {e}")))
+}
+
+struct Writer {
+    root: PathBuf,
+    files: usize,
+}
+
+impl Writer {
+    fn file(&mut self, rel: &str, text: &str) -> io::Result<()> {
+        let path = self.root.join(rel);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        fs::write(&path, text)?;
+        self.files += 1;
+        Ok(())
+    }
+
+    fn markdown<T: Serialize>(&mut self, rel: &str, front: &T, body: &str) -> io::Result<()> {
+        let mut body = body.trim().to_owned();
+        if !body.is_empty() {
+            body.push('\n');
+        }
+        self.file(rel, &frontmatter::join(&toml_text(front)?, &body))
+    }
+
+    fn product(&mut self, p: &Product) -> io::Result<()> {
+        let out = ProductOut {
+            title: &p.title,
+            summary: &p.summary,
+            audience: p.audience.clone(),
+            upl: p.upl.as_deref(),
+            themes: &p.themes,
+            life_events: &p.life_events,
+            keywords: &p.keywords,
+            status: p.status,
+            revision: p.revision,
+            popular: p.popular,
+            publish_at: p.publish_at.map(rfc3339),
+            unpublish_at: p.unpublish_at.map(rfc3339),
+            review_date: p.review_date.map(|d| d.format("%Y-%m-%d").to_string()),
+            owner: p.content_owner.as_deref(),
+            variables: p
+                .variables
+                .iter()
+                .map(|v| (v.name.as_str(), VariableFront { label: v.label.clone(), default: v.default.clone() }))
+                .collect(),
+        };
+        let body = sections::join(p.sections.iter().map(|s| (s.key.as_str(), s.heading.as_str(), s.body.as_str())));
+        self.markdown(&format!("catalogue/{}.md", p.slug), &out, &body)
+    }
+
+    fn site(&mut self, s: &Site) -> io::Result<()> {
+        let out = SiteOut {
+            name: &s.name,
+            hosts: &s.hosts,
+            groups: &s.groups,
+            municipality_code: s.municipality_code.as_deref(),
+            owms_uri: s.owms_uri.as_deref(),
+            security_contact: s.security_contact.as_deref(),
+            popular: &s.popular,
+            revision: s.revision,
+            contact: &s.contact,
+            variables: &s.variables,
+            theme: s.theme_tokens.as_ref().map(|_| ThemeFront { tokens: Some(TOKENS_FILE.into()) }),
+        };
+        self.file(&format!("sites/{}/site.toml", s.slug), &toml_text(&out)?)?;
+        if let Some(css) = &s.theme_tokens {
+            self.file(&format!("sites/{}/{TOKENS_FILE}", s.slug), css)?;
+        }
+        Ok(())
+    }
+
+    fn over(&mut self, owner: &Owner, o: &Override) -> io::Result<()> {
+        let modes: BTreeMap<&str, SectionFront> = o
+            .sections
+            .iter()
+            .filter(|c| c.mode != SectionMode::Replace)
+            .map(|c| (c.key.as_str(), SectionFront { mode: c.mode }))
+            .collect();
+        let out = OverrideOut {
+            based_on: o.based_on,
+            enabled: o.enabled,
+            title: o.title.as_deref(),
+            summary: o.summary.as_deref(),
+            apply_url: o.apply_url.as_deref(),
+            keywords: &o.keywords,
+            revision: o.revision,
+            contact: o.contact.as_ref(),
+            variables: &o.variables,
+            sections: modes,
+        };
+        let body = sections::join(
+            o.sections
+                .iter()
+                .filter(|c| c.mode != SectionMode::Hide)
+                .map(|c| (c.key.as_str(), c.heading.as_str(), c.body.as_str())),
+        );
+        self.markdown(&format!("{}/overrides/{}.md", owner_dir(owner), o.product), &out, &body)
+    }
+
+    fn page(&mut self, p: &Page, has_children: bool) -> io::Result<()> {
+        let out = PageOut {
+            title: &p.title,
+            summary: &p.summary,
+            status: p.status,
+            weight: p.weight,
+            publish_at: p.publish_at.map(rfc3339),
+            unpublish_at: p.unpublish_at.map(rfc3339),
+            revision: p.revision,
+            review_date: p.review_date.map(|d| d.format("%Y-%m-%d").to_string()),
+            owner: p.content_owner.as_deref(),
+        };
+        let rel = if has_children {
+            format!("{}/pages/{}/index.md", owner_dir(&p.owner), p.path)
+        } else {
+            format!("{}/pages/{}.md", owner_dir(&p.owner), p.path)
+        };
+        self.markdown(&rel, &out, &p.body)
+    }
+}

@@ -1,0 +1,318 @@
+//! The fold: what a resident of one site sees of one catalogue product, given the layers
+//! (the site's groups in order, then the site itself). Pure: no I/O, no clock, no HTML.
+//!
+//! Rules, most specific last:
+//! - `enabled`, `title`, `summary`, `apply_url`: the last layer that sets them wins.
+//! - Sections: each override section acts on the section with the same key as folded so far:
+//!   `replace` swaps heading and text (and shows a section an earlier layer hid), `append` and
+//!   `prepend` add text, `hide` removes it from view. A key nobody has yet is a local section,
+//!   shown after the others in layer order; `hide` of an unknown key does nothing (noted).
+//! - Variables: the declared default, then per layer its general values and then the values
+//!   of its override for this product.
+//! - Contact: the layers' general contact details, field by field, overlaid with the
+//!   product-specific contact details of the overrides.
+//! - Placeholders are filled last, in title, summary, headings and texts.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::model::{Audience, Contact, Override, Product, SectionMode, Timestamp};
+use super::placeholders::{self, Unfilled, Values};
+
+/// One layer above the catalogue: a group or the site.
+#[derive(Debug, Clone, Copy)]
+pub struct Layer<'a> {
+    /// `group:<slug>` or `site:<slug>`; used to say where something came from.
+    pub name: &'a str,
+    /// Values this layer sets for every product.
+    pub variables: &'a BTreeMap<String, String>,
+    /// This layer's general contact details.
+    pub contact: &'a Contact,
+    /// This layer's override of the product, if any.
+    pub over: Option<&'a Override>,
+    /// When this layer's own settings last changed.
+    pub updated_at: Timestamp,
+}
+
+/// The site fields placeholders can use.
+#[derive(Debug, Clone, Copy)]
+pub struct SiteFields<'a> {
+    pub name: &'a str,
+    pub municipality: &'a str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Origin {
+    /// The catalogue text, untouched.
+    Central,
+    /// Replaced by a layer (possibly extended by later layers).
+    Replaced { by: String },
+    /// Central (or replaced) text with additions by these layers.
+    Extended { by: Vec<String> },
+    /// A section the catalogue does not have, added by a layer.
+    Local { by: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResolvedSection {
+    pub key: String,
+    pub heading: String,
+    /// Markdown with placeholders filled.
+    pub body: String,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ValueSource {
+    Default,
+    Layer { name: String },
+    Missing,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResolvedVariable {
+    pub name: String,
+    pub label: String,
+    pub value: String,
+    pub source: ValueSource,
+}
+
+/// Something editors should look at; residents never see these.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Note {
+    /// A declared variable that no layer sets; its default is shown.
+    DefaultUsed { name: String },
+    /// A variable used in the text with no value and no default; nothing is shown.
+    MissingVariable { name: String },
+    /// A `{{ … }}` that is not a known placeholder; nothing is shown.
+    UnknownPlaceholder { text: String },
+    /// An override hides a section nobody has.
+    HidesUnknownSection { layer: String, key: String },
+}
+
+/// A product as one site shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Resolved {
+    pub slug: String,
+    pub enabled: bool,
+    pub title: String,
+    pub summary: String,
+    pub audience: Vec<Audience>,
+    pub upl: Option<String>,
+    pub themes: Vec<String>,
+    pub life_events: Vec<String>,
+    pub keywords: Vec<String>,
+    /// The central team marks products most residents need.
+    pub popular: bool,
+    pub sections: Vec<ResolvedSection>,
+    pub apply_url: Option<String>,
+    pub contact: Contact,
+    pub variables: Vec<ResolvedVariable>,
+    pub notes: Vec<Note>,
+    /// The catalogue's publish window.
+    pub publish_at: Option<Timestamp>,
+    pub unpublish_at: Option<Timestamp>,
+    /// The catalogue revision.
+    pub revision: i64,
+    /// The latest change of the product or any layer behind it.
+    pub modified: Timestamp,
+}
+
+struct Working {
+    key: String,
+    heading: String,
+    body: String,
+    origin: Origin,
+    hidden: bool,
+}
+
+pub fn fold(product: &Product, layers: &[Layer], site: SiteFields) -> Resolved {
+    let mut enabled = true;
+    let mut title = product.title.clone();
+    let mut summary = product.summary.clone();
+    let mut apply_url = None;
+    let mut keywords = product.keywords.clone();
+    let mut general_contact = Contact::default();
+    let mut product_contact = Contact::default();
+    let mut values: BTreeMap<String, (String, String)> = BTreeMap::new(); // name -> (value, layer)
+    let mut notes = Vec::new();
+    let mut modified = product.updated_at;
+    let mut sections: Vec<Working> = product
+        .sections
+        .iter()
+        .map(|s| Working {
+            key: s.key.clone(),
+            heading: s.heading.clone(),
+            body: s.body.clone(),
+            origin: Origin::Central,
+            hidden: false,
+        })
+        .collect();
+
+    for layer in layers {
+        modified = modified.max(layer.updated_at);
+        general_contact = general_contact.merged_with(layer.contact);
+        for (name, value) in layer.variables {
+            values.insert(name.clone(), (value.clone(), layer.name.to_owned()));
+        }
+        let Some(over) = layer.over else { continue };
+        modified = modified.max(over.updated_at);
+        enabled = over.enabled.unwrap_or(enabled);
+        if let Some(t) = &over.title {
+            title = t.clone();
+        }
+        if let Some(s) = &over.summary {
+            summary = s.clone();
+        }
+        if let Some(url) = &over.apply_url {
+            apply_url = Some(url.clone());
+        }
+        for word in &over.keywords {
+            if !keywords.contains(word) {
+                keywords.push(word.clone());
+            }
+        }
+        if let Some(contact) = &over.contact {
+            product_contact = product_contact.merged_with(contact);
+        }
+        for (name, value) in &over.variables {
+            values.insert(name.clone(), (value.clone(), layer.name.to_owned()));
+        }
+        for change in &over.sections {
+            apply_section(&mut sections, change, layer.name, &mut notes);
+        }
+    }
+
+    let mut variables = Vec::with_capacity(product.variables.len());
+    let mut filled: BTreeMap<String, String> = BTreeMap::new();
+    for declared in &product.variables {
+        let (value, source) = match (values.get(&declared.name), &declared.default) {
+            (Some((value, layer)), _) => (value.clone(), ValueSource::Layer { name: layer.clone() }),
+            (None, Some(default)) => {
+                notes.push(Note::DefaultUsed { name: declared.name.clone() });
+                (default.clone(), ValueSource::Default)
+            }
+            (None, None) => (String::new(), ValueSource::Missing),
+        };
+        if source != ValueSource::Missing {
+            filled.insert(declared.name.clone(), value.clone());
+        }
+        variables.push(ResolvedVariable {
+            name: declared.name.clone(),
+            label: declared.label.clone(),
+            value,
+            source,
+        });
+    }
+    // Values for variables the product does not declare can still be used in override text.
+    for (name, (value, _)) in values {
+        filled.entry(name).or_insert(value);
+    }
+
+    let vals = Values { gemeente: site.municipality, site_name: site.name, vars: &filled };
+    let mut unfilled = Vec::new();
+    let mut fill = |text: &str| placeholders::fill(text, &vals, &mut unfilled);
+    let title = fill(&title);
+    let summary = fill(&summary);
+    let apply_url = apply_url.map(|u| fill(&u));
+    let sections = sections
+        .into_iter()
+        .filter(|s| !s.hidden)
+        .map(|s| ResolvedSection {
+            heading: fill(&s.heading),
+            body: fill(&s.body),
+            key: s.key,
+            origin: s.origin,
+        })
+        .collect();
+    unfilled.sort();
+    notes.extend(unfilled.into_iter().map(|u| match u {
+        Unfilled::Variable(name) => Note::MissingVariable { name },
+        Unfilled::Unknown(text) => Note::UnknownPlaceholder { text },
+    }));
+
+    Resolved {
+        slug: product.slug.clone(),
+        enabled,
+        title,
+        summary,
+        audience: product.audience.clone(),
+        upl: product.upl.clone(),
+        themes: product.themes.clone(),
+        life_events: product.life_events.clone(),
+        keywords,
+        popular: product.popular,
+        sections,
+        apply_url,
+        contact: general_contact.merged_with(&product_contact),
+        variables,
+        notes,
+        publish_at: product.publish_at,
+        unpublish_at: product.unpublish_at,
+        revision: product.revision,
+        modified,
+    }
+}
+
+fn apply_section(
+    sections: &mut Vec<Working>,
+    change: &super::model::SectionChange,
+    layer: &str,
+    notes: &mut Vec<Note>,
+) {
+    let Some(target) = sections.iter_mut().find(|s| s.key == change.key) else {
+        if change.mode == SectionMode::Hide {
+            notes.push(Note::HidesUnknownSection { layer: layer.to_owned(), key: change.key.clone() });
+        } else {
+            sections.push(Working {
+                key: change.key.clone(),
+                heading: change.heading.clone(),
+                body: change.body.clone(),
+                origin: Origin::Local { by: layer.to_owned() },
+                hidden: false,
+            });
+        }
+        return;
+    };
+    match change.mode {
+        SectionMode::Replace => {
+            if !change.heading.is_empty() {
+                target.heading = change.heading.clone();
+            }
+            target.body = change.body.clone();
+            target.hidden = false;
+            target.origin = match &target.origin {
+                Origin::Local { .. } => Origin::Local { by: layer.to_owned() },
+                _ => Origin::Replaced { by: layer.to_owned() },
+            };
+        }
+        SectionMode::Append | SectionMode::Prepend => {
+            let (first, second) = if change.mode == SectionMode::Append {
+                (target.body.trim_end(), change.body.trim())
+            } else {
+                (change.body.trim(), target.body.trim_start())
+            };
+            target.body = match (first.is_empty(), second.is_empty()) {
+                (true, _) => second.to_owned(),
+                (_, true) => first.to_owned(),
+                _ => format!("{first}\n\n{second}"),
+            };
+            target.origin = match std::mem::replace(&mut target.origin, Origin::Central) {
+                Origin::Central => Origin::Extended { by: vec![layer.to_owned()] },
+                Origin::Extended { mut by } => {
+                    by.push(layer.to_owned());
+                    Origin::Extended { by }
+                }
+                other => other,
+            };
+        }
+        SectionMode::Hide => target.hidden = true,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,366 @@
+//! The content model of PRODUCT.md as plain data: what the catalogue, groups and sites hold.
+//! Nothing here knows about files, the database or HTTP.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Unix seconds, UTC.
+pub type Timestamp = i64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    #[default]
+    Published,
+    Draft,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Published => "published",
+            Status::Draft => "draft",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        match s {
+            "published" => Some(Status::Published),
+            "draft" => Some(Status::Draft),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Audience {
+    Particulier,
+    Ondernemer,
+}
+
+impl Audience {
+    pub const ALL: [Audience; 2] = [Audience::Particulier, Audience::Ondernemer];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Audience::Particulier => "particulier",
+            Audience::Ondernemer => "ondernemer",
+        }
+    }
+
+    /// Label for residents.
+    pub fn label(self) -> &'static str {
+        match self {
+            Audience::Particulier => "Inwoners",
+            Audience::Ondernemer => "Ondernemers",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Audience> {
+        Audience::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+/// A keyed part of a product text. The key is how overrides address it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Section {
+    pub key: String,
+    /// Empty for the untitled introduction (text before the first heading).
+    pub heading: String,
+    /// Markdown, with placeholders.
+    pub body: String,
+}
+
+/// A value the central text leaves to each layer, e.g. a fee or a link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Variable {
+    pub name: String,
+    pub label: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+}
+
+/// A national catalogue item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Product {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub audience: Vec<Audience>,
+    pub upl: Option<String>,
+    pub themes: Vec<String>,
+    pub life_events: Vec<String>,
+    pub keywords: Vec<String>,
+    pub popular: bool,
+    pub variables: Vec<Variable>,
+    pub sections: Vec<Section>,
+    pub status: Status,
+    pub publish_at: Option<Timestamp>,
+    pub unpublish_at: Option<Timestamp>,
+    pub revision: i64,
+    pub updated_at: Timestamp,
+    /// When an editor should look at the text again.
+    pub review_date: Option<chrono::NaiveDate>,
+    /// Who is responsible for the text (a team or an address).
+    pub content_owner: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SectionMode {
+    #[default]
+    Replace,
+    Append,
+    Prepend,
+    Hide,
+}
+
+impl SectionMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SectionMode::Replace => "replace",
+            SectionMode::Append => "append",
+            SectionMode::Prepend => "prepend",
+            SectionMode::Hide => "hide",
+        }
+    }
+}
+
+/// What an override does to one section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectionChange {
+    pub key: String,
+    pub mode: SectionMode,
+    /// The heading written in the override. Replaces the central heading for `replace` and
+    /// for local sections; ignored for `append`, `prepend` and `hide`.
+    #[serde(default)]
+    pub heading: String,
+    #[serde(default)]
+    pub body: String,
+}
+
+/// Contact details. Every field is optional; layers fill in what they know.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<String>,
+}
+
+impl Contact {
+    pub fn is_empty(&self) -> bool {
+        *self == Contact::default()
+    }
+
+    /// Fields of `other` win where they are set.
+    pub fn merged_with(&self, other: &Contact) -> Contact {
+        let pick = |a: &Option<String>, b: &Option<String>| b.clone().or_else(|| a.clone());
+        Contact {
+            name: pick(&self.name, &other.name),
+            phone: pick(&self.phone, &other.phone),
+            email: pick(&self.email, &other.email),
+            address: pick(&self.address, &other.address),
+            url: pick(&self.url, &other.url),
+            hours: pick(&self.hours, &other.hours),
+        }
+    }
+}
+
+/// A group's or a site's adjustment of one product.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Override {
+    pub product: String,
+    /// The catalogue revision this override was written against.
+    pub based_on: i64,
+    /// `Some(false)`: this layer does not offer the product; `Some(true)`: it does again
+    /// (after an earlier layer opted out); `None`: inherit.
+    pub enabled: Option<bool>,
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    pub apply_url: Option<String>,
+    pub keywords: Vec<String>,
+    pub contact: Option<Contact>,
+    pub variables: BTreeMap<String, String>,
+    pub sections: Vec<SectionChange>,
+    pub revision: i64,
+    pub updated_at: Timestamp,
+}
+
+/// Who owns a piece of local content or an override.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "slug", rename_all = "lowercase")]
+pub enum Owner {
+    Group(String),
+    Site(String),
+}
+
+impl Owner {
+    pub fn slug(&self) -> &str {
+        match self {
+            Owner::Group(s) | Owner::Site(s) => s,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Group {
+    pub slug: String,
+    pub name: String,
+    pub contact: Contact,
+    pub variables: BTreeMap<String, String>,
+    pub revision: i64,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Site {
+    pub slug: String,
+    pub name: String,
+    /// The first is canonical; the others redirect to it.
+    pub hosts: Vec<String>,
+    /// Folded in this order, before the site itself.
+    pub groups: Vec<String>,
+    pub municipality_code: Option<String>,
+    pub owms_uri: Option<String>,
+    pub security_contact: Option<String>,
+    pub contact: Contact,
+    pub variables: BTreeMap<String, String>,
+    /// Product slugs shown first on the home page.
+    pub popular: Vec<String>,
+    /// The site's design-token CSS, if it has one.
+    pub theme_tokens: Option<String>,
+    pub revision: i64,
+    pub updated_at: Timestamp,
+}
+
+impl Site {
+    /// The municipality's name as residents say it: "Gemeente Diemen" gives "Diemen".
+    pub fn municipality(&self) -> &str {
+        let name = self.name.trim();
+        for prefix in ["Gemeente ", "gemeente "] {
+            if let Some(rest) = name.strip_prefix(prefix) {
+                return rest.trim();
+            }
+        }
+        name
+    }
+
+    pub fn canonical_host(&self) -> &str {
+        self.hosts.first().map(String::as_str).unwrap_or("")
+    }
+}
+
+/// A local page; its path is its place in the tree ("afval/pmd").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page {
+    pub owner: Owner,
+    pub path: String,
+    pub title: String,
+    pub summary: String,
+    pub body: String,
+    pub status: Status,
+    pub weight: i32,
+    pub publish_at: Option<Timestamp>,
+    pub unpublish_at: Option<Timestamp>,
+    pub revision: i64,
+    pub updated_at: Timestamp,
+    /// When an editor should look at the text again.
+    pub review_date: Option<chrono::NaiveDate>,
+    /// Who is responsible for the text (a team or an address).
+    pub content_owner: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewsItem {
+    pub owner: Owner,
+    pub slug: String,
+    pub date: chrono::NaiveDate,
+    pub title: String,
+    pub summary: String,
+    pub body: String,
+    pub status: Status,
+    pub publish_at: Option<Timestamp>,
+    pub unpublish_at: Option<Timestamp>,
+    pub revision: i64,
+    pub updated_at: Timestamp,
+    /// When an editor should look at the text again.
+    pub review_date: Option<chrono::NaiveDate>,
+    /// Who is responsible for the text (a team or an address).
+    pub content_owner: Option<String>,
+    /// The news item's image: a media address (`/media/<key>`).
+    #[serde(default)]
+    pub image: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        [Severity::Info, Severity::Warning, Severity::Error].into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// Label for residents, read out before the alert text.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Info => "Let op",
+            Severity::Warning => "Waarschuwing",
+            Severity::Error => "Storing",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alert {
+    pub owner: Owner,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub body: String,
+    pub severity: Severity,
+    pub starts: Option<Timestamp>,
+    pub ends: Option<Timestamp>,
+    pub status: Status,
+    pub revision: i64,
+    pub updated_at: Timestamp,
+}
+
+/// Words residents use for the same thing, kept by the central team for search: each set is
+/// searched as one ("identiteitskaart" finds "ID-kaart").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Synonyms {
+    pub sets: Vec<Vec<String>>,
+}
+
+/// The setting key under which the synonym list is stored.
+pub const SYNONYMS: &str = "synonyms";
+
+/// Whether a text is a media address (`/media/<key>`), as a news image must be.
+pub fn is_media_address(text: &str) -> bool {
+    text.strip_prefix("/media/").is_some_and(crate::content::slug::is_slug)
+}

@@ -1,0 +1,159 @@
+//! The database: one connection type for SQLite and PostgreSQL, the pool, migrations, and
+//! the write transaction every change goes through.
+//!
+//! Error policy: models return `QueryResult`; this module's setup returns `DbError`; the
+//! layers above map both once (the web layer to HTTP statuses, the CLI to messages).
+
+pub mod models;
+pub mod schema;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool as R2d2Pool, PooledConnection};
+use diesel::{PgConnection, SqliteConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+/// One code path for both backends. SQLite comes last so a URL that is not PostgreSQL is
+/// tried as SQLite.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type Pool = R2d2Pool<ConnectionManager<DbConnection>>;
+pub type Conn = PooledConnection<ConnectionManager<DbConnection>>;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database URL {0:?} is not usable: {1}")]
+    Url(String, String),
+    #[error("cannot connect to the database: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error("cannot migrate the database: {0}")]
+    Migration(String),
+    #[error("database error: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("cannot create the database directory {0}: {1}")]
+    Directory(PathBuf, std::io::Error),
+}
+
+/// Where the database lives, from `MEENT_DATABASE_URL` or `--database-url`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DbUrl {
+    /// `postgres://…` or `postgresql://…` is PostgreSQL; `sqlite://PATH`, `sqlite:PATH` or a
+    /// plain path is SQLite.
+    pub fn parse(raw: &str) -> Result<DbUrl, DbError> {
+        let raw = raw.trim();
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            return Ok(DbUrl::Postgres(raw.to_owned()));
+        }
+        let path = raw.strip_prefix("sqlite://").or_else(|| raw.strip_prefix("sqlite:")).unwrap_or(raw);
+        if path.is_empty() {
+            return Err(DbError::Url(raw.to_owned(), "no path given".into()));
+        }
+        if path.contains("://") {
+            return Err(DbError::Url(raw.to_owned(), "use postgres://… or a SQLite file path".into()));
+        }
+        Ok(DbUrl::Sqlite(PathBuf::from(path)))
+    }
+
+    fn connection_string(&self) -> String {
+        match self {
+            DbUrl::Sqlite(path) => path.display().to_string(),
+            DbUrl::Postgres(url) => url.clone(),
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, DbUrl::Postgres(_))
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, DbUrl::Sqlite(_))
+    }
+}
+
+/// Per-connection settings for SQLite: WAL for concurrent readers, enforced foreign keys, and
+/// a busy timeout so writers wait for each other instead of failing.
+#[derive(Debug)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
+        if let DbConnection::Sqlite(c) = conn {
+            // WAL is a property of the file, set once in `connect`; changing the journal mode
+            // here could fail while another process writes.
+            c.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+                .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+/// Opens a pool of `size` connections; for SQLite, creates the file's directory first.
+pub fn connect(url: &DbUrl, size: u32) -> Result<Pool, DbError> {
+    if let DbUrl::Sqlite(path) = url {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| DbError::Directory(dir.to_owned(), e))?;
+        }
+    }
+    let manager = ConnectionManager::<DbConnection>::new(url.connection_string());
+    let pool = R2d2Pool::builder()
+        .max_size(size.max(1))
+        .connection_timeout(Duration::from_secs(30))
+        .connection_customizer(Box::new(SqlitePragmas))
+        .build(manager)?;
+    if url.is_sqlite() {
+        let mut conn = pool.get()?;
+        if let DbConnection::Sqlite(c) = &mut *conn {
+            // WAL lets readers go on while one writer writes; it stays set in the file.
+            c.batch_execute("PRAGMA journal_mode = WAL")?;
+        }
+    }
+    Ok(pool)
+}
+
+/// Applies every migration the database does not have yet; returns how many ran.
+pub fn migrate(conn: &mut DbConnection) -> Result<usize, DbError> {
+    let ran = match conn {
+        DbConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+    };
+    ran.map_err(|e| DbError::Migration(e.to_string()))
+}
+
+/// Runs `f` in a write transaction. Writers are serialised first (PostgreSQL: a lock on the
+/// change log, so change ids become visible in order and no follower can skip one; SQLite:
+/// the write lock, taken up front so waiting uses the busy timeout).
+pub fn write_tx<T, E>(conn: &mut DbConnection, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    use diesel::Connection;
+    conn.transaction(|c| {
+        match c {
+            DbConnection::Postgresql(pg) => pg.batch_execute("LOCK TABLE changes IN EXCLUSIVE MODE")?,
+            DbConnection::Sqlite(lite) => lite.batch_execute("DELETE FROM changes WHERE id < 0")?,
+        }
+        f(c)
+    })
+}
+
+/// The SQLite file a URL names, if it is one.
+pub fn sqlite_path(url: &DbUrl) -> Option<&Path> {
+    match url {
+        DbUrl::Sqlite(p) => Some(p),
+        DbUrl::Postgres(_) => None,
+    }
+}

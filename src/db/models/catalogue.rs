@@ -1,0 +1,143 @@
+//! Catalogue products.
+
+use diesel::prelude::*;
+
+use super::{Saved, from_json, parse_date, save_versioned, to_json, write_row};
+use crate::content::model::{Product, Status};
+use crate::db::DbConnection;
+use crate::db::schema::products;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = products)]
+struct ProductRow {
+    id: i64,
+    slug: String,
+    title: String,
+    summary: String,
+    audience: String,
+    upl: Option<String>,
+    themes: String,
+    life_events: String,
+    keywords: String,
+    popular: bool,
+    variables: String,
+    sections: String,
+    status: String,
+    publish_at: Option<i64>,
+    unpublish_at: Option<i64>,
+    revision: i64,
+    updated_at: i64,
+    review_date: Option<String>,
+    content_owner: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
+#[diesel(table_name = products, treat_none_as_null = true)]
+struct ProductValues {
+    slug: String,
+    title: String,
+    summary: String,
+    audience: String,
+    upl: Option<String>,
+    themes: String,
+    life_events: String,
+    keywords: String,
+    popular: bool,
+    variables: String,
+    sections: String,
+    status: String,
+    publish_at: Option<i64>,
+    unpublish_at: Option<i64>,
+    revision: i64,
+    updated_at: i64,
+    review_date: Option<String>,
+    content_owner: Option<String>,
+}
+
+impl ProductRow {
+    fn into_product(self) -> QueryResult<(i64, Product)> {
+        Ok((
+            self.id,
+            Product {
+                slug: self.slug,
+                title: self.title,
+                summary: self.summary,
+                audience: from_json(&self.audience)?,
+                upl: self.upl,
+                themes: from_json(&self.themes)?,
+                life_events: from_json(&self.life_events)?,
+                keywords: from_json(&self.keywords)?,
+                popular: self.popular,
+                variables: from_json(&self.variables)?,
+                sections: from_json(&self.sections)?,
+                status: Status::parse(&self.status).unwrap_or(Status::Draft),
+                publish_at: self.publish_at,
+                unpublish_at: self.unpublish_at,
+                revision: self.revision,
+                updated_at: self.updated_at,
+                review_date: parse_date(self.review_date.as_deref())?,
+                content_owner: self.content_owner,
+            },
+        ))
+    }
+}
+
+fn values(p: &Product, revision: i64, updated_at: i64) -> ProductValues {
+    ProductValues {
+        slug: p.slug.clone(),
+        title: p.title.clone(),
+        summary: p.summary.clone(),
+        audience: to_json(&p.audience),
+        upl: p.upl.clone(),
+        themes: to_json(&p.themes),
+        life_events: to_json(&p.life_events),
+        keywords: to_json(&p.keywords),
+        popular: p.popular,
+        variables: to_json(&p.variables),
+        sections: to_json(&p.sections),
+        status: p.status.as_str().into(),
+        publish_at: p.publish_at,
+        unpublish_at: p.unpublish_at,
+        revision,
+        updated_at,
+        review_date: p.review_date.map(|d| d.format("%Y-%m-%d").to_string()),
+        content_owner: p.content_owner.clone(),
+    }
+}
+
+/// Every product, drafts included, by slug.
+pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<(i64, Product)>> {
+    products::table
+        .order(products::slug.asc())
+        .select(ProductRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(ProductRow::into_product)
+        .collect()
+}
+
+pub fn find(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<(i64, Product)>> {
+    products::table
+        .filter(products::slug.eq(slug))
+        .select(ProductRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(ProductRow::into_product)
+        .transpose()
+}
+
+pub fn ids_by_slug(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64, i64)>> {
+    products::table.select((products::slug, products::id, products::revision)).load(conn)
+}
+
+/// Creates or updates a product by slug. `p.revision` is the revision asked for (0: none).
+pub fn save(conn: &mut DbConnection, p: &Product, now: i64) -> QueryResult<Saved> {
+    let existing = find(conn, &p.slug)?.map(|(id, old)| (id, old.revision, values(&old, 0, 0)));
+    save_versioned(existing, values(p, 0, 0), p.revision, |id, revision| {
+        write_row!(conn, products, id, &values(p, revision, now))
+    })
+}
+
+pub fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
+    diesel::delete(products::table.find(id)).execute(conn)
+}

@@ -1,0 +1,49 @@
+//! The change log: one row per change, written in the same transaction as the change.
+
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::schema::changes;
+
+/// A committed change, as followers see it.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = changes)]
+pub struct Change {
+    pub id: i64,
+    pub at: i64,
+    pub kind: String,
+    pub item_key: String,
+    /// Set when only the members of this group are touched.
+    pub group_id: Option<i64>,
+    /// Set when only this site is touched. Neither set: every site.
+    pub site_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = changes)]
+pub struct NewChange<'a> {
+    pub at: i64,
+    pub kind: &'a str,
+    pub item_key: &'a str,
+    pub group_id: Option<i64>,
+    pub site_id: Option<i64>,
+}
+
+pub fn record(conn: &mut DbConnection, change: &NewChange) -> QueryResult<()> {
+    diesel::insert_into(changes::table).values(change).execute(conn).map(drop)
+}
+
+/// Changes after `after`, oldest first, at most `limit`.
+pub fn since(conn: &mut DbConnection, after: i64, limit: i64) -> QueryResult<Vec<Change>> {
+    changes::table
+        .filter(changes::id.gt(after))
+        .order(changes::id.asc())
+        .limit(limit)
+        .select(Change::as_select())
+        .load(conn)
+}
+
+/// The id of the latest change, 0 when there is none.
+pub fn latest(conn: &mut DbConnection) -> QueryResult<i64> {
+    changes::table.select(diesel::dsl::max(changes::id)).first::<Option<i64>>(conn).map(|m| m.unwrap_or(0))
+}

@@ -1,0 +1,154 @@
+//! Overrides: a group's or a site's adjustment of one product.
+
+use diesel::prelude::*;
+
+pub use super::LayerId;
+use super::{Saved, from_json, save_versioned, to_json, write_row};
+use crate::content::model::Override;
+use crate::db::DbConnection;
+use crate::db::schema::{overrides, products};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = overrides)]
+struct OverrideRow {
+    id: i64,
+    product_id: i64,
+    group_id: Option<i64>,
+    site_id: Option<i64>,
+    based_on: i64,
+    enabled: Option<bool>,
+    title: Option<String>,
+    summary: Option<String>,
+    apply_url: Option<String>,
+    keywords: String,
+    contact: Option<String>,
+    variables: String,
+    sections: String,
+    revision: i64,
+    updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
+#[diesel(table_name = overrides, treat_none_as_null = true)]
+struct OverrideValues {
+    product_id: i64,
+    group_id: Option<i64>,
+    site_id: Option<i64>,
+    based_on: i64,
+    enabled: Option<bool>,
+    title: Option<String>,
+    summary: Option<String>,
+    apply_url: Option<String>,
+    keywords: String,
+    contact: Option<String>,
+    variables: String,
+    sections: String,
+    revision: i64,
+    updated_at: i64,
+}
+
+fn values(product_id: i64, layer: LayerId, o: &Override, revision: i64, updated_at: i64) -> OverrideValues {
+    let (group_id, site_id) = layer.columns();
+    OverrideValues {
+        product_id,
+        group_id,
+        site_id,
+        based_on: o.based_on,
+        enabled: o.enabled,
+        title: o.title.clone(),
+        summary: o.summary.clone(),
+        apply_url: o.apply_url.clone(),
+        keywords: to_json(&o.keywords),
+        contact: o.contact.as_ref().map(to_json),
+        variables: to_json(&o.variables),
+        sections: to_json(&o.sections),
+        revision,
+        updated_at,
+    }
+}
+
+/// An override with whose it is and the id of its product.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub id: i64,
+    pub product_id: i64,
+    pub layer: LayerId,
+    pub over: Override,
+}
+
+fn into_stored(row: OverrideRow, product_slug: String) -> QueryResult<Stored> {
+    Ok(Stored {
+        id: row.id,
+        product_id: row.product_id,
+        layer: LayerId::from_columns(row.group_id, row.site_id),
+        over: Override {
+            product: product_slug,
+            based_on: row.based_on,
+            enabled: row.enabled,
+            title: row.title,
+            summary: row.summary,
+            apply_url: row.apply_url,
+            keywords: from_json(&row.keywords)?,
+            contact: row.contact.as_deref().map(from_json).transpose()?,
+            variables: from_json(&row.variables)?,
+            sections: from_json(&row.sections)?,
+            revision: row.revision,
+            updated_at: row.updated_at,
+        },
+    })
+}
+
+/// Overrides by any of these layers; of one product when `product_id` is given.
+pub fn for_layers(
+    conn: &mut DbConnection,
+    group_ids: &[i64],
+    site_id: i64,
+    product_id: Option<i64>,
+) -> QueryResult<Vec<Stored>> {
+    let mut query = overrides::table
+        .inner_join(products::table)
+        .filter(overrides::group_id.eq_any(group_ids.to_vec()).or(overrides::site_id.eq(site_id)))
+        .select((OverrideRow::as_select(), products::slug))
+        .into_boxed();
+    if let Some(product) = product_id {
+        query = query.filter(overrides::product_id.eq(product));
+    }
+    query.load::<(OverrideRow, String)>(conn)?.into_iter().map(|(row, slug)| into_stored(row, slug)).collect()
+}
+
+/// Every override, for export and for the admin overview.
+pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Stored>> {
+    overrides::table
+        .inner_join(products::table)
+        .order((products::slug.asc(), overrides::group_id.asc(), overrides::site_id.asc()))
+        .select((OverrideRow::as_select(), products::slug))
+        .load::<(OverrideRow, String)>(conn)?
+        .into_iter()
+        .map(|(row, slug)| into_stored(row, slug))
+        .collect()
+}
+
+pub fn find(conn: &mut DbConnection, product_id: i64, layer: LayerId) -> QueryResult<Option<Stored>> {
+    let mut query = overrides::table
+        .inner_join(products::table)
+        .filter(overrides::product_id.eq(product_id))
+        .select((OverrideRow::as_select(), products::slug))
+        .into_boxed();
+    query = match layer {
+        LayerId::Group(g) => query.filter(overrides::group_id.eq(g)),
+        LayerId::Site(s) => query.filter(overrides::site_id.eq(s)),
+    };
+    query.first::<(OverrideRow, String)>(conn).optional()?.map(|(row, slug)| into_stored(row, slug)).transpose()
+}
+
+/// Creates or updates the override of `layer` for a product.
+pub fn save(conn: &mut DbConnection, product_id: i64, layer: LayerId, o: &Override, now: i64) -> QueryResult<Saved> {
+    let existing = find(conn, product_id, layer)?.map(|old| (old.id, old.over.revision, values(product_id, layer, &old.over, 0, 0)));
+    save_versioned(existing, values(product_id, layer, o, 0, 0), o.revision, |id, revision| {
+        write_row!(conn, overrides, id, &values(product_id, layer, o, revision, now))
+    })
+}
+
+pub fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
+    diesel::delete(overrides::table.find(id)).execute(conn)
+}

@@ -1,0 +1,261 @@
+//! Editing content: every change an editor makes, through the admin pages or the admin API,
+//! goes through an `Editor`. It asks `auth::permissions` first, checks the revision the edit
+//! was based on (a stale one is a conflict and changes nothing), validates, and saves in one
+//! transaction with the change log, the revision history and the audit log.
+
+mod users;
+pub mod documents;
+mod local;
+mod media;
+
+use diesel::QueryResult;
+use serde::Serialize;
+
+pub use users::{Created, NewUser, UserView};
+pub use documents::{AlertDoc, NewsDoc, OverrideDoc, PageDoc, ProductDoc, Problems, RedirectsDoc};
+pub use local::{Alerts, Local, LocalKind, News, Pages};
+pub use media::{MediaDoc, MediaText, Upload, Use, visible_on};
+
+use crate::auth::permissions::{Actor, Scope};
+use crate::content::directory::Directory;
+use crate::content::history::{self, Written};
+use crate::content::model::{Owner, Status};
+use crate::db::models::accounts::{self, NewAudit};
+use crate::db::models::revisions::{self, Revision};
+use crate::db::models::{LayerId, catalogue, layers, overrides, redirects};
+use crate::db::{self, DbConnection};
+
+#[derive(Debug, thiserror::Error)]
+pub enum EditError {
+    #[error("not found")]
+    NotFound,
+    #[error("not allowed")]
+    Forbidden,
+    /// The edit was based on another revision than the current one.
+    #[error("the item changed since revision {based_on}: it is now at revision {current}")]
+    Conflict { based_on: i64, current: i64 },
+    #[error("{}", .0.join("; "))]
+    Invalid(Problems),
+    /// Still used by these items, so it cannot go.
+    #[error("nog in gebruik: {}", .0.join(", "))]
+    InUse(Vec<String>),
+    /// An upload refused, or a file that could not be made.
+    #[error(transparent)]
+    Media(#[from] crate::media::MediaError),
+    #[error("database error: {0}")]
+    Db(#[from] diesel::result::Error),
+}
+
+pub type EditResult<T> = Result<T, EditError>;
+
+/// Someone editing, with what they need to check and record.
+pub struct Editor<'a> {
+    pub conn: &'a mut DbConnection,
+    pub actor: &'a Actor,
+    pub directory: &'a Directory,
+    /// Where the request came from (an address), for the audit log.
+    pub origin: &'a str,
+    pub now: i64,
+}
+
+/// An item's history entry as the admin shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryEntry {
+    pub revision: i64,
+    pub author: Option<String>,
+    pub at: i64,
+    pub data: serde_json::Value,
+}
+
+impl From<Revision> for HistoryEntry {
+    fn from(r: Revision) -> Self {
+        HistoryEntry { revision: r.revision, author: r.author, at: r.created_at, data: serde_json::from_str(&r.data).unwrap_or_default() }
+    }
+}
+
+/// The `owner/slug` key of an override in the change log and history.
+pub fn override_key(owner: &Owner, product: &str) -> String {
+    format!("{}/{product}", crate::content::import::owner_key(owner))
+}
+
+fn check_base(based_on: Option<i64>, current: i64) -> EditResult<()> {
+    match based_on {
+        Some(b) if b != current => Err(EditError::Conflict { based_on: b, current }),
+        _ => Ok(()),
+    }
+}
+
+impl Editor<'_> {
+    fn audit(&mut self, action: &str, object: &str, result: &str, scope: &Scope) -> QueryResult<()> {
+        let entry = NewAudit { actor: &self.actor.email, action, object, result, origin: self.origin, scope: &scope.to_string() };
+        accounts::record_audit(self.conn, &entry, self.now)
+    }
+
+    /// Refuses (and audits the refusal) unless `allowed`.
+    fn require(&mut self, allowed: bool, action: &str, object: &str, scope: &Scope) -> EditResult<()> {
+        if allowed {
+            return Ok(());
+        }
+        self.audit(action, object, "forbidden", scope)?;
+        Err(EditError::Forbidden)
+    }
+
+    /// The database id of a layer; `NotFound` when it does not exist.
+    pub fn layer(&mut self, owner: &Owner) -> EditResult<LayerId> {
+        match owner {
+            Owner::Site(s) => self.directory.site_by_slug(s).map(|e| LayerId::Site(e.id)).ok_or(EditError::NotFound),
+            Owner::Group(g) => layers::find_group(self.conn, g)?.map(|(id, _)| LayerId::Group(id)).ok_or(EditError::NotFound),
+        }
+    }
+
+    /// May this actor work on the layer? Refusals are audited.
+    fn require_layer(&mut self, owner: &Owner, action: &str, object: &str) -> EditResult<LayerId> {
+        let scope = Scope::of(owner);
+        let allowed = self.actor.may_edit(&scope, self.directory);
+        self.require(allowed, action, object, &scope)?;
+        self.layer(owner)
+    }
+
+    // The catalogue.
+
+    pub fn product(&mut self, slug: &str) -> EditResult<ProductDoc> {
+        let (_, product) = catalogue::find(self.conn, slug)?.ok_or(EditError::NotFound)?;
+        // Catalogue drafts are the central team's; for others they do not exist yet.
+        if product.status == Status::Draft && !self.actor.may_edit_catalogue() {
+            return Err(EditError::NotFound);
+        }
+        Ok(ProductDoc::from_model(&product))
+    }
+
+    pub fn put_product(&mut self, slug: &str, doc: ProductDoc, if_match: Option<i64>) -> EditResult<ProductDoc> {
+        let object = format!("product:{slug}");
+        self.require(self.actor.may_edit_catalogue(), "product.save", &object, &Scope::National)?;
+        let based_on = if_match.or(doc.revision);
+        let model = doc.into_model(slug).map_err(EditError::Invalid)?;
+        let author = self.actor.email.clone();
+        let (now, origin) = (self.now, self.origin.to_owned());
+        let saved = db::write_tx(self.conn, |c| -> EditResult<_> {
+            let current = catalogue::find(c, slug)?;
+            check_base(based_on, current.as_ref().map(|(_, p)| p.revision).unwrap_or(0))?;
+            let saved = catalogue::save(c, &model, now)?;
+            history::record(c, Written { saved, kind: "product", key: slug, group_id: None, site_id: None, item: &model }, Some(&author), now)?;
+            let entry = NewAudit { actor: &author, action: "product.save", object: &object, result: "ok", origin: &origin, scope: "national" };
+            accounts::record_audit(c, &entry, now)?;
+            Ok(saved)
+        })?;
+        let _: crate::db::models::Saved = saved;
+        self.product(slug)
+    }
+
+    // Overrides.
+
+    pub fn override_doc(&mut self, owner: &Owner, slug: &str) -> EditResult<OverrideDoc> {
+        let object = override_key(owner, slug);
+        let layer = self.require_layer(owner, "override.read", &object)?;
+        let (product_id, _) = catalogue::find(self.conn, slug)?.ok_or(EditError::NotFound)?;
+        let stored = overrides::find(self.conn, product_id, layer)?.ok_or(EditError::NotFound)?;
+        Ok(OverrideDoc::from_model(&stored.over))
+    }
+
+    pub fn put_override(&mut self, owner: &Owner, slug: &str, doc: OverrideDoc, if_match: Option<i64>) -> EditResult<OverrideDoc> {
+        let object = override_key(owner, slug);
+        let layer = self.require_layer(owner, "override.save", &object)?;
+        let (product_id, product) = catalogue::find(self.conn, slug)?.ok_or(EditError::NotFound)?;
+        if product.status == Status::Draft && !self.actor.may_edit_catalogue() {
+            return Err(EditError::NotFound);
+        }
+        let based_on = if_match.or(doc.revision);
+        let model = doc.into_model(slug, product.revision).map_err(EditError::Invalid)?;
+        let (group_id, site_id) = layer.columns();
+        let author = self.actor.email.clone();
+        let (now, origin, scope) = (self.now, self.origin.to_owned(), Scope::of(owner).to_string());
+        db::write_tx(self.conn, |c| -> EditResult<()> {
+            let current = overrides::find(c, product_id, layer)?;
+            check_base(based_on, current.as_ref().map(|o| o.over.revision).unwrap_or(0))?;
+            let saved = overrides::save(c, product_id, layer, &model, now)?;
+            history::record(c, Written { saved, kind: "override", key: &object, group_id, site_id, item: &model }, Some(&author), now)?;
+            let entry = NewAudit { actor: &author, action: "override.save", object: &object, result: "ok", origin: &origin, scope: &scope };
+            accounts::record_audit(c, &entry, now)?;
+            Ok(())
+        })?;
+        self.override_doc(owner, slug)
+    }
+
+    pub fn delete_override(&mut self, owner: &Owner, slug: &str, if_match: Option<i64>) -> EditResult<()> {
+        let object = override_key(owner, slug);
+        let layer = self.require_layer(owner, "override.delete", &object)?;
+        let (product_id, _) = catalogue::find(self.conn, slug)?.ok_or(EditError::NotFound)?;
+        let (group_id, site_id) = layer.columns();
+        let author = self.actor.email.clone();
+        let (now, origin, scope) = (self.now, self.origin.to_owned(), Scope::of(owner).to_string());
+        db::write_tx(self.conn, |c| -> EditResult<()> {
+            let current = overrides::find(c, product_id, layer)?.ok_or(EditError::NotFound)?;
+            check_base(if_match, current.over.revision)?;
+            overrides::delete(c, current.id)?;
+            history::record_deletion(c, "override", &object, group_id, site_id, now)?;
+            let entry = NewAudit { actor: &author, action: "override.delete", object: &object, result: "ok", origin: &origin, scope: &scope };
+            accounts::record_audit(c, &entry, now)?;
+            Ok(())
+        })
+    }
+
+    // Redirects of a site.
+
+    pub fn redirects(&mut self, site: &str) -> EditResult<String> {
+        let owner = Owner::Site(site.to_owned());
+        let LayerId::Site(id) = self.require_layer(&owner, "redirects.read", &format!("redirects:{site}"))? else { return Err(EditError::NotFound) };
+        Ok(crate::content::redirects::write(&redirects::for_site(self.conn, id)?))
+    }
+
+    pub fn put_redirects(&mut self, site: &str, doc: RedirectsDoc) -> EditResult<String> {
+        let owner = Owner::Site(site.to_owned());
+        let object = format!("redirects:{site}");
+        let LayerId::Site(id) = self.require_layer(&owner, "redirects.save", &object)? else { return Err(EditError::NotFound) };
+        let list = doc.into_list().map_err(EditError::Invalid)?;
+        let author = self.actor.email.clone();
+        let (now, origin, scope) = (self.now, self.origin.to_owned(), Scope::of(&owner).to_string());
+        db::write_tx(self.conn, |c| -> EditResult<()> {
+            if redirects::replace(c, id, &list, now)? {
+                history::record_deletion(c, "redirects", site, None, Some(id), now)?;
+            }
+            let entry = NewAudit { actor: &author, action: "redirects.save", object: &object, result: "ok", origin: &origin, scope: &scope };
+            accounts::record_audit(c, &entry, now)?;
+            Ok(())
+        })?;
+        self.redirects(site)
+    }
+
+    /// Saves an earlier revision of a product again, as a new revision.
+    pub fn restore_product(&mut self, slug: &str, revision: i64) -> EditResult<ProductDoc> {
+        self.require(self.actor.may_edit_catalogue(), "product.restore", &format!("product:{slug}"), &Scope::National)?;
+        let old = revisions::find(self.conn, "product", slug, revision)?.ok_or(EditError::NotFound)?;
+        let product: crate::content::model::Product = local::restore_item(&old.data)?;
+        let current = catalogue::find(self.conn, slug)?.map(|(_, p)| p.revision);
+        self.put_product(slug, ProductDoc::from_model(&product), current)
+    }
+
+    /// Saves an earlier revision of an override again, as a new revision.
+    pub fn restore_override(&mut self, owner: &Owner, slug: &str, revision: i64) -> EditResult<OverrideDoc> {
+        let key = override_key(owner, slug);
+        self.require_layer(owner, "override.restore", &key)?;
+        let old = revisions::find(self.conn, "override", &key, revision)?.ok_or(EditError::NotFound)?;
+        let over: crate::content::model::Override = local::restore_item(&old.data)?;
+        let current = self.override_doc(owner, slug).ok().and_then(|d| d.revision);
+        let mut doc = OverrideDoc::from_model(&over);
+        doc.revision = None;
+        self.put_override(owner, slug, doc, current)
+    }
+
+    // History.
+
+    /// The saved versions of an item the actor may see, newest first.
+    pub fn history(&mut self, kind: &str, key: &str, owner: Option<&Owner>) -> EditResult<Vec<HistoryEntry>> {
+        match owner {
+            Some(o) => {
+                self.require_layer(o, "history.read", &format!("{kind}:{key}"))?;
+            }
+            None => self.require(self.actor.may_edit_catalogue(), "history.read", &format!("{kind}:{key}"), &Scope::National)?,
+        }
+        Ok(revisions::history(self.conn, kind, key)?.into_iter().map(HistoryEntry::from).collect())
+    }
+}

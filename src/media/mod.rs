@@ -1,0 +1,226 @@
+//! Uploaded images: checked and decoded with strict limits (`decode`), stored clean by content
+//! hash (`store`), with responsive variants (`variants`) made by a background worker and again
+//! on demand, and shown as `<picture>` elements (`picture`).
+
+pub mod decode;
+pub mod picture;
+pub mod store;
+pub mod variants;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+
+use crate::db::models::media::FileFacts;
+pub use decode::{Declared, Limits};
+use store::MediaStore;
+use variants::Encoding;
+
+/// Why an upload was refused or a file could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum MediaError {
+    #[error("het bestand is te groot ({bytes} bytes; de grens is {limit} bytes)")]
+    TooLarge { bytes: usize, limit: usize },
+    #[error("de afbeelding is te groot ({width}×{height} pixels; de grens is {max_side} pixels per zijde en {max_pixels} pixels in totaal)")]
+    TooManyPixels { width: u32, height: u32, max_side: u32, max_pixels: u64 },
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("{0}")]
+    Mismatch(String),
+    #[error("{0}")]
+    Corrupt(String),
+    #[error("{0}")]
+    Polyglot(String),
+    #[error("cannot encode an image: {0}")]
+    Encode(String),
+    #[error("media storage: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl MediaError {
+    /// Whether the uploader caused it (a 4xx) rather than the server.
+    pub fn is_rejection(&self) -> bool {
+        !matches!(self, MediaError::Encode(_) | MediaError::Io(_))
+    }
+}
+
+/// A clean file ready to be recorded.
+pub struct Ingested {
+    pub facts: FileFacts,
+    pub encoding: Encoding,
+}
+
+/// The media files of this process: storage, limits and the variant worker.
+pub struct MediaFiles {
+    pub store: Arc<dyn MediaStore>,
+    pub limits: Limits,
+    queue: Mutex<Option<mpsc::Sender<(String, Encoding)>>>,
+    pending: Arc<AtomicUsize>,
+}
+
+impl MediaFiles {
+    pub fn new(store: Arc<dyn MediaStore>, limits: Limits) -> MediaFiles {
+        MediaFiles { store, limits, queue: Mutex::new(None), pending: Arc::new(AtomicUsize::new(0)) }
+    }
+
+    /// The storage under the data dir (`media/`), with the configured limits; no worker yet.
+    pub fn for_config(config: &crate::config::Config) -> MediaFiles {
+        let store = Arc::new(store::DirStore::new(&config.data_dir.join("media")));
+        MediaFiles::new(store, Limits { max_bytes: config.media_max_bytes, ..Limits::default() })
+    }
+
+    /// Starts the worker that makes variants in the background.
+    pub fn start_worker(&self) -> std::io::Result<()> {
+        let (tx, rx) = mpsc::channel::<(String, Encoding)>();
+        let store = self.store.clone();
+        let pending = self.pending.clone();
+        std::thread::Builder::new().name("meent-media".into()).spawn(move || {
+            for (hash, encoding) in rx {
+                if let Err(e) = make_variants(store.as_ref(), &hash, encoding) {
+                    tracing::error!(error = %e, hash, "cannot make the variants of an image");
+                }
+                pending.fetch_sub(1, Ordering::SeqCst);
+            }
+        })?;
+        *self.queue.lock().unwrap_or_else(|p| p.into_inner()) = Some(tx);
+        Ok(())
+    }
+
+    /// Checks an upload, cleans it and stores the clean file.
+    pub fn ingest(&self, bytes: &[u8], declared: Declared) -> Result<Ingested, MediaError> {
+        self.ingest_known(bytes, declared, None)
+    }
+
+    /// As `ingest`, for a file Meent exported: when it still has the content hash Meent gave
+    /// it (`known`), it passes the same checks and is kept as it is instead of being encoded
+    /// once more.
+    pub fn ingest_known(&self, bytes: &[u8], declared: Declared, known: Option<&str>) -> Result<Ingested, MediaError> {
+        let clean = decode::decode(bytes, declared, &self.limits)?;
+        let own = content_hash(bytes);
+        let kept = known.filter(|h| *h == own).and_then(|_| match image::guess_format(bytes) {
+            Ok(image::ImageFormat::Jpeg) => Some(Encoding::Jpeg),
+            Ok(image::ImageFormat::Png) => Some(Encoding::Png),
+            _ => None,
+        });
+        let (master, encoding) = match kept {
+            Some(encoding) => (bytes.to_vec(), encoding),
+            None => variants::encode_master(&clean.image, clean.transparent)?,
+        };
+        let hash = content_hash(&master);
+        let name = variants::master_name(&hash, encoding);
+        if !self.store.exists(&name) {
+            self.store.put(&name, &master)?;
+        }
+        let facts = FileFacts { hash, format: encoding.format(), width: clean.image.width(), height: clean.image.height(), bytes: master.len() };
+        Ok(Ingested { facts, encoding })
+    }
+
+    /// Has the variants of a stored master made in the background. Without a worker (the
+    /// command line) nothing happens now: a serving process makes missing variants on demand.
+    pub fn schedule_variants(&self, hash: &str, encoding: Encoding) {
+        let queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(tx) = queue.as_ref() {
+            self.pending.fetch_add(1, Ordering::SeqCst);
+            if tx.send((hash.to_owned(), encoding)).is_err() {
+                self.pending.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+    }
+
+    /// Variants waiting to be made.
+    pub fn pending(&self) -> usize {
+        self.pending.load(Ordering::SeqCst)
+    }
+
+    /// A stored file by name; a missing variant of an existing master is made now.
+    pub fn file(&self, hash: &str, width: Option<u32>, encoding: Encoding, master: Encoding, master_width: u32) -> Result<Option<Vec<u8>>, MediaError> {
+        let Some(width) = width else {
+            return if encoding == master { Ok(self.store.get(&variants::master_name(hash, master))?) } else { Ok(None) };
+        };
+        if !variants::widths_for(master_width).contains(&width) || !variants::encodings(master).contains(&encoding) {
+            return Ok(None);
+        }
+        let name = variants::variant_name(hash, width, encoding);
+        if let Some(bytes) = self.store.get(&name)? {
+            return Ok(Some(bytes));
+        }
+        let Some(master_bytes) = self.store.get(&variants::master_name(hash, master))? else { return Ok(None) };
+        let bytes = variants::make_one(&variants::decode_master(&master_bytes)?, width, encoding)?;
+        self.store.put(&name, &bytes)?;
+        Ok(Some(bytes))
+    }
+
+    /// Removes a file and its variants (when no media item stands for it any more).
+    pub fn remove(&self, hash: &str, encoding: Encoding, width: u32) -> Result<(), MediaError> {
+        for w in variants::widths_for(width) {
+            for e in variants::encodings(encoding) {
+                self.store.delete(&variants::variant_name(hash, w, e))?;
+            }
+        }
+        self.store.delete(&variants::master_name(hash, encoding))?;
+        Ok(())
+    }
+}
+
+/// The name-giving hash of a file's bytes.
+fn content_hash(bytes: &[u8]) -> String {
+    blake3::hash(bytes).to_hex()[..32].to_owned()
+}
+
+/// Makes the variants of a master that are not there yet.
+fn make_variants(store: &dyn MediaStore, hash: &str, encoding: Encoding) -> Result<usize, MediaError> {
+    let Some(bytes) = store.get(&variants::master_name(hash, encoding))? else { return Ok(0) };
+    let master = variants::decode_master(&bytes)?;
+    let missing = variants::widths_for(master.width())
+        .into_iter()
+        .flat_map(|w| variants::encodings(encoding).map(|e| (w, e)))
+        .any(|(w, e)| !store.exists(&variants::variant_name(hash, w, e)));
+    if !missing {
+        return Ok(0);
+    }
+    let files = variants::make_all(&master, encoding, hash)?;
+    for (name, bytes) in &files {
+        store.put(name, bytes)?;
+    }
+    Ok(files.len())
+}
+
+/// A new media key: the file's name made into a slug, with part of its hash.
+pub fn key_for(name: &str, hash: &str, attempt: usize) -> String {
+    let stem = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
+    let mut slug = crate::content::slug::slugify(stem);
+    slug.truncate(40);
+    let slug = slug.trim_end_matches('-');
+    let slug = if slug.is_empty() { "afbeelding" } else { slug };
+    let tail = &hash[..(8 + attempt * 4).min(hash.len())];
+    format!("{slug}-{tail}")
+}
+
+/// The media keys a saved item refers to (`/media/<key>` anywhere in its text).
+pub fn references(text: &str) -> Vec<String> {
+    let mut keys: Vec<String> = text
+        .match_indices("/media/")
+        .filter_map(|(i, m)| {
+            let rest = &text[i + m.len()..];
+            let end = rest.find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')).unwrap_or(rest.len());
+            let key = &rest[..end];
+            crate::content::slug::is_slug(key).then(|| key.to_owned())
+        })
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_and_references() {
+        assert_eq!(key_for("C:\\fotos\\Gemeentehuis Diemen.JPG", "0123456789abcdef", 0), "gemeentehuis-diemen-01234567");
+        assert_eq!(key_for(".jpg", "0123456789abcdef", 1), "afbeelding-0123456789ab");
+        let text = r#"{"body":"![x](/media/gemeentehuis-01234567) en [link](/media/plein-aa/abc-320.webp) /media/ /media/Bad"}"#;
+        assert_eq!(references(text), vec!["gemeentehuis-01234567", "plein-aa"]);
+    }
+}

@@ -1,0 +1,7 @@
+//! Turning content into what residents get: sanitised Markdown, templates, themes.
+
+pub mod diff;
+pub mod markdown;
+pub mod templates;
+pub mod tokens;
+pub mod views;

@@ -1,0 +1,133 @@
+//! The theme: Tera templates and the stylesheet, built into the binary from
+//! `themes/default`, or read from a theme directory (`--theme-dir`) with the same layout:
+//! `templates/*.html|*.xml` and `static/meent.css`. A theme directory may leave out any
+//! template; the built-in one is used instead.
+
+use std::path::Path;
+
+use actix_web::web::Bytes;
+use include_dir::{Dir, include_dir};
+use tera::{Context, Tera};
+
+static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("template error: {0}")]
+    Template(String),
+    #[error("cannot read theme: {0}")]
+    Theme(String),
+}
+
+impl From<tera::Error> for RenderError {
+    fn from(e: tera::Error) -> Self {
+        // Tera nests the useful part of the message in its sources.
+        let mut message = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            message.push_str(": ");
+            message.push_str(&s.to_string());
+            source = s.source();
+        }
+        RenderError::Template(message)
+    }
+}
+
+/// A static file served under a content-hashed URL.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    pub body: Bytes,
+    /// The first characters of the content hash, used in the URL.
+    pub hash: String,
+}
+
+impl Asset {
+    pub fn new(body: impl Into<Bytes>) -> Asset {
+        let body = body.into();
+        let hash = blake3::hash(&body).to_hex()[..16].to_owned();
+        Asset { body, hash }
+    }
+}
+
+/// Escapes text for HTML and XML (text and quoted attributes). Unlike Tera's default, '/'
+/// stays as it is, which keeps URLs readable and pages small.
+pub fn escape(input: &str) -> String {
+    let mut out = String::with_capacity(input.len() + 8);
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The built-in theme's stylesheet (its token defaults are the base for contrast checks).
+pub fn default_stylesheet() -> &'static str {
+    DEFAULT_THEME.get_file("static/meent.css").and_then(|f| f.contents_utf8()).unwrap_or("")
+}
+
+pub struct Templates {
+    tera: Tera,
+    pub stylesheet: Asset,
+    /// The admin pages' additions to the stylesheet.
+    pub admin_stylesheet: Asset,
+    pub icon: Asset,
+}
+
+/// Every template under `dir`, named by its path below `templates/` ("admin/base.html").
+fn collect(dir: &Dir<'static>, sources: &mut Vec<(String, String)>) -> Result<(), RenderError> {
+    for file in dir.files() {
+        let name = file.path().strip_prefix("templates").unwrap_or(file.path()).display().to_string();
+        let text = file.contents_utf8().ok_or_else(|| RenderError::Theme(format!("{name} is not UTF-8")))?;
+        sources.push((name, text.to_owned()));
+    }
+    for sub in dir.dirs() {
+        collect(sub, sources)?;
+    }
+    Ok(())
+}
+
+impl Templates {
+    pub fn load(theme_dir: Option<&Path>) -> Result<Templates, RenderError> {
+        let mut sources: Vec<(String, String)> = Vec::new();
+        if let Some(templates) = DEFAULT_THEME.get_dir("templates") {
+            collect(templates, &mut sources)?;
+        }
+        let mut css = DEFAULT_THEME
+            .get_file("static/meent.css")
+            .map(|f| f.contents().to_vec())
+            .ok_or_else(|| RenderError::Theme("the built-in theme has no static/meent.css".into()))?;
+        let admin_css = DEFAULT_THEME.get_file("static/admin.css").map(|f| f.contents().to_vec()).unwrap_or_default();
+        let mut icon = DEFAULT_THEME.get_file("static/favicon.svg").map(|f| f.contents().to_vec()).unwrap_or_default();
+        if let Some(dir) = theme_dir {
+            if let Ok(own) = std::fs::read(dir.join("static/favicon.svg")) {
+                icon = own;
+            }
+            let templates = dir.join("templates");
+            let entries = std::fs::read_dir(&templates).map_err(|e| RenderError::Theme(format!("{}: {e}", templates.display())))?;
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let text = std::fs::read_to_string(entry.path()).map_err(|e| RenderError::Theme(format!("{name}: {e}")))?;
+                sources.retain(|(n, _)| n != &name);
+                sources.push((name, text));
+            }
+            if let Ok(own) = std::fs::read(dir.join("static/meent.css")) {
+                css = own;
+            }
+        }
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html", ".xml"]);
+        tera.set_escape_fn(escape);
+        tera.add_raw_templates(sources)?;
+        Ok(Templates { tera, stylesheet: Asset::new(css), admin_stylesheet: Asset::new(admin_css), icon: Asset::new(icon) })
+    }
+
+    pub fn render(&self, name: &str, context: &Context) -> Result<String, RenderError> {
+        Ok(self.tera.render(name, context)?)
+    }
+}

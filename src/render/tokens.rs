@@ -1,0 +1,229 @@
+//! A site's design tokens: CSS custom properties that restyle the theme without touching
+//! templates (NL Design System convention).
+
+use std::collections::HashMap;
+
+/// Largest token file accepted (a whole municipal token package fits).
+pub const MAX_TOKENS_BYTES: usize = 512 * 1024;
+
+/// Checks that a token file only sets styles: no imports, no external resources, nothing that
+/// could end the stylesheet early.
+pub fn check_css(css: &str) -> Result<(), String> {
+    if css.len() > MAX_TOKENS_BYTES {
+        return Err(format!("the token file is larger than {MAX_TOKENS_BYTES} bytes"));
+    }
+    let lower = css.to_ascii_lowercase();
+    for (needle, why) in [
+        ("@import", "@import is not allowed in a token file"),
+        ("url(", "url(…) is not allowed in a token file: tokens are colours, sizes and fonts"),
+        ("expression(", "expression(…) is not allowed in a token file"),
+        ("</", "'</' is not allowed in a token file"),
+        ("\\", "backslash escapes are not allowed in a token file"),
+    ] {
+        if let Some(pos) = lower.find(needle) {
+            let line = lower[..pos].matches('\n').count() + 1;
+            return Err(format!("line {line}: {why}"));
+        }
+    }
+    Ok(())
+}
+
+/// Text and background token pairs the theme puts together, with the contrast WCAG 2.1 asks
+/// for (1.4.3 for text, 1.4.11 for the focus outline).
+const PAIRS: &[(&str, &str, f64)] = &[
+    ("--meent-color-text", "--meent-color-background", 4.5),
+    ("--meent-color-text-muted", "--meent-color-background", 4.5),
+    ("--meent-link-color", "--meent-color-background", 4.5),
+    ("--meent-link-hover-color", "--meent-color-background", 4.5),
+    ("--meent-header-color", "--meent-header-background", 4.5),
+    ("--meent-button-color", "--meent-button-background", 4.5),
+    ("--meent-button-color", "--meent-button-hover-background", 4.5),
+    ("--meent-footer-color", "--meent-footer-background", 4.5),
+    ("--meent-link-color", "--meent-footer-background", 4.5),
+    ("--meent-color-text", "--meent-alert-info-background", 4.5),
+    ("--meent-color-text", "--meent-alert-warning-background", 4.5),
+    ("--meent-color-text", "--meent-alert-error-background", 4.5),
+    ("--meent-color-text", "--meent-highlight-background", 4.5),
+    ("--meent-focus-outline-color", "--meent-color-background", 3.0),
+];
+
+/// Pairs of the theme's colours that a site's tokens bring under the WCAG contrast, as
+/// messages naming the pair, the colours and the ratio. `theme` is the theme's stylesheet,
+/// whose values apply where the site's file sets nothing.
+pub fn contrast_warnings(theme: &str, site: &str) -> Vec<String> {
+    let mut tokens = declarations(theme);
+    let own = declarations(site);
+    tokens.extend(own.clone());
+    let mut out = Vec::new();
+    for &(fg, bg, min) in PAIRS {
+        // Only pairs the site's file has a hand in.
+        if !touches(&own, &tokens, fg) && !touches(&own, &tokens, bg) {
+            continue;
+        }
+        let (Some(f), Some(b)) = (color(&resolve(&tokens, fg)), color(&resolve(&tokens, bg))) else { continue };
+        let ratio = contrast(f, b);
+        if ratio + 1e-9 < min {
+            out.push(format!(
+                "{fg} ({}) on {bg} ({}) has a contrast of {ratio:.2}:1, below the {min}:1 WCAG 2.1 asks for",
+                hex(f),
+                hex(b)
+            ));
+        }
+    }
+    out
+}
+
+/// Whether `name`, or a token it refers to, is set by the site.
+fn touches(own: &HashMap<String, String>, all: &HashMap<String, String>, name: &str) -> bool {
+    let mut current = name.to_owned();
+    for _ in 0..16 {
+        if own.contains_key(&current) {
+            return true;
+        }
+        match all.get(&current).and_then(|v| var_name(v)) {
+            Some(next) => current = next,
+            None => return false,
+        }
+    }
+    false
+}
+
+/// Every custom property declared anywhere in `css` (the last declaration wins).
+fn declarations(css: &str) -> HashMap<String, String> {
+    let mut text = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(start) = rest.find("/*") {
+        text.push_str(&rest[..start]);
+        rest = rest[start + 2..].find("*/").map(|end| &rest[start + 2 + end + 2..]).unwrap_or("");
+    }
+    text.push_str(rest);
+    let mut out = HashMap::new();
+    for part in text.split([';', '{', '}']) {
+        let part = part.trim();
+        if let Some((name, value)) = part.split_once(':') {
+            let name = name.trim();
+            if name.starts_with("--") {
+                out.insert(name.to_owned(), value.trim().to_owned());
+            }
+        }
+    }
+    out
+}
+
+fn var_name(value: &str) -> Option<String> {
+    let inner = value.trim().strip_prefix("var(")?.strip_suffix(')')?;
+    Some(inner.split(',').next()?.trim().to_owned())
+}
+
+/// A token's value with `var(…)` references followed (and their fallbacks used).
+fn resolve(tokens: &HashMap<String, String>, name: &str) -> String {
+    let mut value = tokens.get(name).cloned().unwrap_or_default();
+    for _ in 0..16 {
+        let Some(inner) = value.trim().strip_prefix("var(").and_then(|v| v.strip_suffix(')')) else { break };
+        let (reference, fallback) = match inner.split_once(',') {
+            Some((r, f)) => (r.trim().to_owned(), Some(f.trim().to_owned())),
+            None => (inner.trim().to_owned(), None),
+        };
+        value = match (tokens.get(&reference), fallback) {
+            (Some(v), _) => v.clone(),
+            (None, Some(f)) => f,
+            (None, None) => return String::new(),
+        };
+    }
+    value
+}
+
+type Rgb = (f64, f64, f64);
+
+/// Parses `#rgb`, `#rrggbb` (with or without alpha), `rgb()`, `hsl()`, `white` and `black`.
+fn color(value: &str) -> Option<Rgb> {
+    let v = value.trim().to_ascii_lowercase();
+    if let Some(hex) = v.strip_prefix('#') {
+        let digits: Vec<u8> = hex.chars().map(|c| c.to_digit(16).map(|d| d as u8)).collect::<Option<_>>()?;
+        let (r, g, b) = match digits.len() {
+            3 | 4 => (digits[0] * 17, digits[1] * 17, digits[2] * 17),
+            6 | 8 => (digits[0] * 16 + digits[1], digits[2] * 16 + digits[3], digits[4] * 16 + digits[5]),
+            _ => return None,
+        };
+        return Some((r as f64 / 255.0, g as f64 / 255.0, b as f64 / 255.0));
+    }
+    match v.as_str() {
+        "white" => return Some((1.0, 1.0, 1.0)),
+        "black" => return Some((0.0, 0.0, 0.0)),
+        _ => {}
+    }
+    let (function, args) = v.split_once('(')?;
+    let args: Vec<&str> = args.strip_suffix(')')?.split(|c: char| c == ',' || c == '/' || c.is_whitespace()).filter(|a| !a.is_empty()).collect();
+    let number = |a: &str| a.trim_end_matches(['%', 'g', 'd', 'e']).parse::<f64>().ok();
+    match function.trim() {
+        "rgb" | "rgba" if args.len() >= 3 => {
+            let channel = |a: &str| if a.ends_with('%') { number(a).map(|n| n / 100.0) } else { number(a).map(|n| n / 255.0) };
+            Some((channel(args[0])?, channel(args[1])?, channel(args[2])?))
+        }
+        "hsl" | "hsla" if args.len() >= 3 => {
+            let (h, s, l) = (number(args[0])?, number(args[1])? / 100.0, number(args[2])? / 100.0);
+            let c = (1.0 - (2.0 * l - 1.0).abs()) * s;
+            let x = c * (1.0 - ((h / 60.0).rem_euclid(2.0) - 1.0).abs());
+            let m = l - c / 2.0;
+            let (r, g, b) = match (h.rem_euclid(360.0) / 60.0) as u32 {
+                0 => (c, x, 0.0),
+                1 => (x, c, 0.0),
+                2 => (0.0, c, x),
+                3 => (0.0, x, c),
+                4 => (x, 0.0, c),
+                _ => (c, 0.0, x),
+            };
+            Some((r + m, g + m, b + m))
+        }
+        _ => None,
+    }
+}
+
+/// The WCAG 2.1 contrast ratio of two colours.
+pub fn contrast(a: Rgb, b: Rgb) -> f64 {
+    let luminance = |(r, g, b): Rgb| {
+        let c = |v: f64| if v <= 0.03928 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) };
+        0.2126 * c(r) + 0.7152 * c(g) + 0.0722 * c(b)
+    };
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+fn hex((r, g, b): Rgb) -> String {
+    let c = |v: f64| (v.clamp(0.0, 1.0) * 255.0).round() as u8;
+    format!("#{:02x}{:02x}{:02x}", c(r), c(g), c(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const THEME: &str = ":root { --meent-color-text: #1a1a1a; --meent-color-background: #ffffff; --meent-link-color: #154273; }";
+
+    #[test]
+    fn contrast_ratios() {
+        assert!((contrast((0.0, 0.0, 0.0), (1.0, 1.0, 1.0)) - 21.0).abs() < 0.01);
+        assert_eq!(color("#fff"), Some((1.0, 1.0, 1.0)));
+        assert_eq!(color("rgb(255 0 0)"), Some((1.0, 0.0, 0.0)));
+        let hsl = color("hsl(0 100% 50%)").unwrap();
+        assert!((hsl.0 - 1.0).abs() < 1e-9 && hsl.1.abs() < 1e-9);
+    }
+
+    #[test]
+    fn warns_for_weak_pairs_the_site_sets() {
+        assert!(contrast_warnings(THEME, ":root { --meent-link-color: #154273; }").is_empty());
+        let w = contrast_warnings(THEME, ":root { --brand: #9fc5e8; --meent-link-color: var(--brand); }");
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].starts_with("--meent-link-color (#9fc5e8) on --meent-color-background (#ffffff) has a contrast of 1.81:1"), "{}", w[0]);
+        assert!(contrast_warnings(THEME, "").is_empty(), "the theme alone is not the site's doing");
+        let fallback = contrast_warnings(THEME, ":root { --meent-color-text: var(--missing, #eeeeee); }");
+        assert!(!fallback.is_empty());
+    }
+
+    #[test]
+    fn accepts_tokens_and_refuses_the_rest() {
+        assert!(check_css(":root { --meent-color-primary: #00576e; }").is_ok());
+        assert!(check_css("@import 'x.css';").unwrap_err().contains("@import"));
+        assert!(check_css("a{}\nb { background: URL(http://evil) }").unwrap_err().starts_with("line 2"));
+    }
+}

@@ -1,0 +1,210 @@
+//! How Dutch text becomes search terms. One analyzer for documents and queries:
+//! words split on anything that is not a letter or digit (so "ID-kaart" is "id" and "kaart"),
+//! lowercased, accents folded, compound words also indexed as their parts, stop words
+//! dropped, and each word stemmed with the Dutch Snowball stemmer. A second analyzer without
+//! stemming serves prefix matching (suggestions as you type) and "Bedoelde u …?".
+
+use std::collections::HashSet;
+use std::sync::{Arc, LazyLock};
+
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
+    Token, TokenFilter, TokenStream, Tokenizer,
+};
+
+/// The analyzer with stemming, for title, keywords, summary and body.
+pub const DUTCH: &str = "meent_nl";
+/// The analyzer without stemming, for prefixes and spelling suggestions.
+pub const PLAIN: &str = "meent_nl_plain";
+
+static COMPOUND_PARTS: LazyLock<Arc<HashSet<String>>> = LazyLock::new(|| {
+    Arc::new(
+        include_str!("compounds.txt")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(str::to_owned)
+            .collect(),
+    )
+});
+
+pub fn dutch() -> TextAnalyzer {
+    let stop_words = StopWordFilter::new(Language::Dutch);
+    let builder = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(60))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(SplitCompounds { parts: COMPOUND_PARTS.clone() });
+    match stop_words {
+        Some(stop) => builder.filter(stop).filter(Stemmer::new(Language::Dutch)).build(),
+        None => builder.filter(Stemmer::new(Language::Dutch)).build(),
+    }
+}
+
+pub fn plain() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(60))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// The terms `analyzer` makes of `text`.
+pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while stream.advance() {
+        out.push(stream.token().text.clone());
+    }
+    out
+}
+
+/// Splits a word into parts from the dictionary, allowing a linking "s" or "e" between two
+/// parts; `None` unless the whole word is covered by at least two parts.
+pub fn split_compound(word: &str, parts: &HashSet<String>) -> Option<Vec<String>> {
+    fn go(rest: &str, parts: &HashSet<String>, out: &mut Vec<String>) -> bool {
+        if rest.is_empty() {
+            return true;
+        }
+        // Longest part first, so "afvalstoffen" wins over "afval" + "stoffen".
+        for end in (3..=rest.len()).rev() {
+            if !rest.is_char_boundary(end) || !parts.contains(&rest[..end]) {
+                continue;
+            }
+            out.push(rest[..end].to_owned());
+            let tail = &rest[end..];
+            if go(tail, parts, out) {
+                return true;
+            }
+            for link in ["s", "e", "en"] {
+                if !out.is_empty() && tail.len() > link.len() && tail.starts_with(link) && go(&tail[link.len()..], parts, out) {
+                    return true;
+                }
+            }
+            out.pop();
+        }
+        false
+    }
+    if word.len() < 6 {
+        return None;
+    }
+    let mut out = Vec::new();
+    (go(word, parts, &mut out) && out.len() >= 2).then_some(out)
+}
+
+/// A verb stem inside a compound is spelled with a double vowel where the verb has one:
+/// "parkeer" (in "parkeervergunning") and "parkeren" (stemmed "parker"). This gives the
+/// single-vowel spelling so both meet.
+fn open_syllable(part: &str) -> Option<String> {
+    let b = part.as_bytes();
+    let n = b.len();
+    let vowel = |c: u8| b"aeiou".contains(&c);
+    if n >= 4 && !vowel(b[n - 1]) && vowel(b[n - 2]) && b[n - 2] == b[n - 3] && !vowel(b[n - 4]) {
+        Some(format!("{}{}", &part[..n - 2], &part[n - 1..]))
+    } else {
+        None
+    }
+}
+
+/// Keeps every token and adds the parts of compound words at the same position.
+#[derive(Clone)]
+struct SplitCompounds {
+    parts: Arc<HashSet<String>>,
+}
+
+impl TokenFilter for SplitCompounds {
+    type Tokenizer<T: Tokenizer> = SplitCompoundsFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> SplitCompoundsFilter<T> {
+        SplitCompoundsFilter { parts: self.parts, inner: tokenizer, pending: Vec::new() }
+    }
+}
+
+#[derive(Clone)]
+struct SplitCompoundsFilter<T> {
+    parts: Arc<HashSet<String>>,
+    inner: T,
+    pending: Vec<Token>,
+}
+
+impl<T: Tokenizer> Tokenizer for SplitCompoundsFilter<T> {
+    type TokenStream<'a> = SplitCompoundsStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        self.pending.clear();
+        SplitCompoundsStream { parts: &self.parts, tail: self.inner.token_stream(text), pending: &mut self.pending, current: None }
+    }
+}
+
+struct SplitCompoundsStream<'a, T> {
+    parts: &'a HashSet<String>,
+    tail: T,
+    /// Parts still to yield, in reverse order.
+    pending: &'a mut Vec<Token>,
+    current: Option<Token>,
+}
+
+impl<T: TokenStream> TokenStream for SplitCompoundsStream<'_, T> {
+    fn advance(&mut self) -> bool {
+        if let Some(next) = self.pending.pop() {
+            self.current = Some(next);
+            return true;
+        }
+        self.current = None;
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token();
+        if let Some(parts) = split_compound(&token.text, self.parts) {
+            for part in parts.into_iter().rev() {
+                if let Some(open) = open_syllable(&part) {
+                    self.pending.push(Token { text: open, ..token.clone() });
+                }
+                self.pending.push(Token { text: part, ..token.clone() });
+            }
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.current.as_ref().unwrap_or_else(|| self.tail.token())
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        match self.current.as_mut() {
+            Some(t) => t,
+            None => self.tail.token_mut(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dutch_terms() {
+        let mut a = dutch();
+        assert_eq!(terms(&mut a, "Paspoorten"), terms(&mut a, "paspoort"));
+        assert_eq!(terms(&mut a, "ID-kaart"), ["id", "kaart"]);
+        assert_eq!(terms(&mut a, "Één café"), terms(&mut a, "een cafe"));
+        let parking = terms(&mut a, "parkeervergunning");
+        for t in terms(&mut a, "vergunning parkeren") {
+            assert!(parking.contains(&t), "{t} not in {parking:?}");
+        }
+        assert!(terms(&mut a, "de het een").is_empty(), "stop words");
+    }
+
+    #[test]
+    fn compounds() {
+        let parts = &COMPOUND_PARTS;
+        assert_eq!(split_compound("parkeervergunning", parts).unwrap(), ["parkeer", "vergunning"]);
+        assert_eq!(split_compound("gemeentebelasting", parts).unwrap(), ["gemeente", "belasting"]);
+        assert_eq!(split_compound("hondenbelasting", parts).unwrap(), ["honden", "belasting"]);
+        assert_eq!(split_compound("bijstandsuitkering", parts), None);
+        assert_eq!(split_compound("paspoort", parts), None);
+        assert_eq!(open_syllable("parkeer").as_deref(), Some("parker"));
+        assert_eq!(open_syllable("vergunning"), None);
+        assert_eq!(open_syllable("aanvraag").as_deref(), Some("aanvrag"));
+    }
+}

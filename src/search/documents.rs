@@ -1,0 +1,192 @@
+//! What the index holds, built in one place from the same store and fold residents see.
+
+use diesel::QueryResult;
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{TantivyDocument, Term};
+
+use super::Fields;
+use crate::content::directory::SiteEntry;
+use crate::content::fold::Resolved;
+use crate::content::model::{NewsItem, Page, Timestamp};
+use crate::content::store;
+use crate::content::visibility::Viewer;
+use crate::db::DbConnection;
+use crate::render::markdown::to_text;
+
+pub const PRODUCT: &str = "product";
+pub const PAGE: &str = "pagina";
+pub const NEWS: &str = "nieuws";
+
+/// One searchable item on one site.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub id: String,
+    pub site: i64,
+    pub kind: &'static str,
+    pub url: String,
+    pub title: String,
+    pub keywords: Vec<String>,
+    pub summary: String,
+    pub body: String,
+    pub themes: Vec<String>,
+    pub audience: Vec<String>,
+    pub date: Option<String>,
+    pub visible_from: Option<Timestamp>,
+    pub visible_until: Option<Timestamp>,
+}
+
+impl Document {
+    pub(crate) fn into_tantivy(self, f: &Fields) -> TantivyDocument {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, &self.id);
+        doc.add_u64(f.site, self.site as u64);
+        doc.add_text(f.kind, self.kind);
+        doc.add_text(f.url, &self.url);
+        doc.add_text(f.title, &self.title);
+        doc.add_text(f.words, &self.title);
+        for k in &self.keywords {
+            doc.add_text(f.keywords, k);
+            doc.add_text(f.words, k);
+        }
+        doc.add_text(f.summary, &self.summary);
+        doc.add_text(f.body, &self.body);
+        for t in &self.themes {
+            doc.add_text(f.themes, t);
+        }
+        for a in &self.audience {
+            doc.add_text(f.audience, a);
+        }
+        if let Some(date) = &self.date {
+            doc.add_text(f.date, date);
+        }
+        doc.add_i64(f.visible_from, self.visible_from.unwrap_or(i64::MIN));
+        doc.add_i64(f.visible_until, self.visible_until.unwrap_or(i64::MAX));
+        doc
+    }
+}
+
+/// A set of documents to remove before adding their new versions.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// Everything of a site.
+    Site(i64),
+    /// One kind of a site (pages or news).
+    Kind(i64, &'static str),
+    /// One product on a site.
+    Product(i64, String),
+    /// Every site but these (sites that no longer exist).
+    AllBut(Vec<i64>),
+}
+
+impl Scope {
+    pub(crate) fn query(&self, f: &Fields) -> Box<dyn Query> {
+        let site = |id: i64| -> Box<dyn Query> { Box::new(TermQuery::new(Term::from_field_u64(f.site, id as u64), IndexRecordOption::Basic)) };
+        match self {
+            Scope::Site(id) => site(*id),
+            Scope::Kind(id, kind) => Box::new(BooleanQuery::new(vec![
+                (Occur::Must, site(*id)),
+                (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.kind, kind), IndexRecordOption::Basic))),
+            ])),
+            Scope::Product(id, slug) => Box::new(TermQuery::new(Term::from_field_text(f.id, &product_id(*id, slug)), IndexRecordOption::Basic)),
+            Scope::AllBut(ids) => {
+                let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(AllQuery))];
+                clauses.extend(ids.iter().map(|&id| (Occur::MustNot, site(id))));
+                Box::new(BooleanQuery::new(clauses))
+            }
+        }
+    }
+}
+
+fn product_id(site: i64, slug: &str) -> String {
+    format!("p:{site}:{slug}")
+}
+
+fn product_doc(site: &SiteEntry, r: &Resolved) -> Document {
+    let mut body = String::new();
+    for s in &r.sections {
+        if !s.heading.is_empty() {
+            body.push_str(&s.heading);
+            body.push_str(if s.heading.ends_with(['?', '.', '!', ':']) { " " } else { ". " });
+        }
+        body.push_str(&to_text(&s.body));
+        body.push(' ');
+    }
+    Document {
+        id: product_id(site.id, &r.slug),
+        site: site.id,
+        kind: PRODUCT,
+        url: format!("/producten/{}", r.slug),
+        title: r.title.clone(),
+        keywords: r.keywords.clone(),
+        summary: r.summary.clone(),
+        body: body.trim_end().to_owned(),
+        themes: r.themes.clone(),
+        audience: r.audience.iter().map(|a| a.as_str().to_owned()).collect(),
+        date: None,
+        visible_from: r.publish_at,
+        visible_until: r.unpublish_at,
+    }
+}
+
+fn page_doc(site: &SiteEntry, p: &Page) -> Document {
+    Document {
+        id: format!("g:{}:{}", site.id, p.path),
+        site: site.id,
+        kind: PAGE,
+        url: format!("/{}", p.path),
+        title: p.title.clone(),
+        keywords: vec![],
+        summary: p.summary.clone(),
+        body: to_text(&p.body),
+        themes: vec![],
+        audience: vec![],
+        date: None,
+        visible_from: p.publish_at,
+        visible_until: p.unpublish_at,
+    }
+}
+
+fn news_doc(site: &SiteEntry, n: &NewsItem) -> Document {
+    Document {
+        id: format!("n:{}:{}", site.id, n.slug),
+        site: site.id,
+        kind: NEWS,
+        url: format!("/nieuws/{}", n.slug),
+        title: n.title.clone(),
+        keywords: vec![],
+        summary: n.summary.clone(),
+        body: to_text(&n.body),
+        themes: vec![],
+        audience: vec![],
+        date: Some(n.date.format("%Y-%m-%d").to_string()),
+        visible_from: n.publish_at,
+        visible_until: n.unpublish_at,
+    }
+}
+
+/// The products a site offers, or one of them, as documents.
+pub fn products(conn: &mut DbConnection, site: &SiteEntry, only: Option<&str>, now: i64) -> QueryResult<Vec<Document>> {
+    let viewer = Viewer::indexer(now);
+    let offered = match only {
+        Some(slug) => store::product(conn, site, slug, viewer)?.items,
+        None => store::catalogue(conn, site, viewer)?.items,
+    };
+    Ok(offered.iter().map(|r| product_doc(site, r)).collect())
+}
+
+pub fn pages(conn: &mut DbConnection, site: &SiteEntry, now: i64) -> QueryResult<Vec<Document>> {
+    Ok(store::pages(conn, site, Viewer::indexer(now))?.items.iter().map(|p| page_doc(site, p)).collect())
+}
+
+pub fn news(conn: &mut DbConnection, site: &SiteEntry, now: i64) -> QueryResult<Vec<Document>> {
+    Ok(store::news(conn, site, Viewer::indexer(now))?.items.iter().map(|n| news_doc(site, n)).collect())
+}
+
+/// Everything of a site.
+pub fn site(conn: &mut DbConnection, site: &SiteEntry, now: i64) -> QueryResult<Vec<Document>> {
+    let mut docs = products(conn, site, None, now)?;
+    docs.extend(pages(conn, site, now)?);
+    docs.extend(news(conn, site, now)?);
+    Ok(docs)
+}

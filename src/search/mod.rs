@@ -1,0 +1,504 @@
+//! Full-text search: one tantivy index under the data directory for every site. A product is
+//! indexed once per site that offers it, with that site's folded text; pages and news once
+//! per site that shows them. Every query is filtered to one site and to what is visible now.
+//! The index is derived state: built by `meent reindex` or in the background when missing,
+//! behind or corrupt, and kept current from the change feed (`follower.rs`).
+
+pub mod analysis;
+mod documents;
+mod follower;
+mod query;
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, RwLock};
+
+use serde::Serialize;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+pub use documents::Document;
+
+/// Every document of a site, as the index holds them (for benchmarks and tools).
+pub fn documents_for_site(conn: &mut crate::db::DbConnection, site: &crate::content::directory::SiteEntry, now: i64) -> diesel::QueryResult<Vec<Document>> {
+    documents::site(conn, site, now)
+}
+pub use follower::SearchFollower;
+pub use query::normalize_for_log;
+
+use crate::content::model::Synonyms;
+
+/// Bumped whenever the schema or the analysis changes; an index of another version is rebuilt.
+const VERSION: &str = "meent-search-5";
+const WRITER_HEAP: usize = 64 * 1024 * 1024;
+/// How much of a body is searched for the snippet of a hit.
+const SNIPPET_SOURCE_CHARS: usize = 1500;
+/// Most documents a site can match; more than any site has.
+const MAX_MATCHES: usize = 5_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("search index directory {0}: {1}")]
+    Io(PathBuf, std::io::Error),
+    #[error("search index: {0}")]
+    Open(String),
+    #[error("database error while indexing: {0}")]
+    Db(#[from] diesel::result::Error),
+    #[error("no database connection for indexing: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct Fields {
+    id: Field,
+    site: Field,
+    kind: Field,
+    url: Field,
+    title: Field,
+    keywords: Field,
+    summary: Field,
+    body: Field,
+    words: Field,
+    themes: Field,
+    audience: Field,
+    date: Field,
+    visible_from: Field,
+    visible_until: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = |analyzer: &str, stored: bool| {
+        let options = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default().set_tokenizer(analyzer).set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        if stored { options.set_stored() } else { options }
+    };
+    let fields = Fields {
+        id: b.add_text_field("id", STRING | STORED),
+        site: b.add_u64_field("site", INDEXED | FAST),
+        kind: b.add_text_field("kind", STRING | STORED | FAST),
+        url: b.add_text_field("url", STORED),
+        title: b.add_text_field("title", text(analysis::DUTCH, true)),
+        keywords: b.add_text_field("keywords", text(analysis::DUTCH, false)),
+        summary: b.add_text_field("summary", text(analysis::DUTCH, true)),
+        body: b.add_text_field("body", text(analysis::DUTCH, true)),
+        words: b.add_text_field("words", text(analysis::PLAIN, false)),
+        themes: b.add_text_field("themes", STRING | STORED | FAST),
+        audience: b.add_text_field("audience", STRING | STORED | FAST),
+        date: b.add_text_field("date", STORED),
+        visible_from: b.add_i64_field("visible_from", FAST),
+        visible_until: b.add_i64_field("visible_until", FAST),
+    };
+    (b.build(), fields)
+}
+
+/// What residents asked for.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub text: String,
+    pub kind: Option<String>,
+    pub theme: Option<String>,
+    pub audience: Option<String>,
+    /// 1-based.
+    pub page: usize,
+    pub per_page: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub kind: String,
+    pub url: String,
+    pub title: String,
+    pub summary: String,
+    /// Sanitised HTML: escaped text with `<mark>` around the words found.
+    pub snippet: String,
+    pub date: Option<String>,
+    pub score: f32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FacetValue {
+    pub value: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Facets {
+    pub kind: Vec<FacetValue>,
+    pub theme: Vec<FacetValue>,
+    pub audience: Vec<FacetValue>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Results {
+    pub query: String,
+    pub total: usize,
+    pub page: usize,
+    pub pages: usize,
+    pub hits: Vec<Hit>,
+    /// Counts over every result, before the kind, theme and audience filters.
+    pub facets: Facets,
+    /// "Bedoelde u …?" when nothing was found.
+    pub suggestion: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Suggestion {
+    pub title: String,
+    pub url: String,
+    pub kind: String,
+}
+
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter<TantivyDocument>>,
+    fields: Fields,
+    synonyms: RwLock<query::SynonymMap>,
+    /// Known words (unstemmed) for spelling suggestions.
+    vocabulary: RwLock<Vec<String>>,
+    /// False while a full rebuild runs.
+    ready: AtomicBool,
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, or creates an empty one (for instance when it is missing,
+    /// of another version, or cannot be read). Returns whether it must be rebuilt.
+    pub fn open(dir: &Path) -> Result<(SearchIndex, bool), SearchError> {
+        let (schema, fields) = schema();
+        let version_file = dir.join("VERSION");
+        let current = std::fs::read_to_string(&version_file).map(|v| v.trim() == VERSION).unwrap_or(false);
+        let opened = if current { Index::open_in_dir(dir).ok().filter(|i| i.schema() == schema) } else { None };
+        let (index, fresh) = match opened {
+            Some(index) => (index, false),
+            None => {
+                if dir.exists() {
+                    std::fs::remove_dir_all(dir).map_err(|e| SearchError::Io(dir.to_owned(), e))?;
+                }
+                std::fs::create_dir_all(dir).map_err(|e| SearchError::Io(dir.to_owned(), e))?;
+                let index = Index::create_in_dir(dir, schema)?;
+                std::fs::write(&version_file, VERSION).map_err(|e| SearchError::Io(dir.to_owned(), e))?;
+                (index, true)
+            }
+        };
+        index.tokenizers().register(analysis::DUTCH, analysis::dutch());
+        index.tokenizers().register(analysis::PLAIN, analysis::plain());
+        let writer = index.writer(WRITER_HEAP).map_err(|e| SearchError::Open(format!("{e} (is another process using {}?)", dir.display())))?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let search = SearchIndex {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+            synonyms: RwLock::new(query::SynonymMap::default()),
+            vocabulary: RwLock::new(Vec::new()),
+            ready: AtomicBool::new(!fresh),
+        };
+        search.refresh_vocabulary();
+        Ok((search, fresh))
+    }
+
+    /// The change-feed position the index is current to (from its last commit).
+    pub fn position(&self) -> Option<i64> {
+        self.index.load_metas().ok()?.payload?.parse().ok()
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+
+    pub fn set_synonyms(&self, synonyms: &Synonyms) {
+        let map = query::SynonymMap::new(synonyms);
+        match self.synonyms.write() {
+            Ok(mut s) => *s = map,
+            Err(p) => *p.into_inner() = map,
+        }
+    }
+
+    /// Applies a batch of updates: every document of each `(site, scope)` is deleted, then
+    /// `docs` are added; committed with the feed position `position`.
+    pub(crate) fn apply(&self, deletes: &[documents::Scope], docs: Vec<Document>, position: i64) -> Result<(), SearchError> {
+        let mut writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        for scope in deletes {
+            writer.delete_query(scope.query(&self.fields))?;
+        }
+        for doc in docs {
+            writer.add_document(doc.into_tantivy(&self.fields))?;
+        }
+        let mut commit = writer.prepare_commit()?;
+        commit.set_payload(&position.to_string());
+        commit.commit()?;
+        drop(writer);
+        self.reader.reload()?;
+        self.refresh_vocabulary();
+        Ok(())
+    }
+
+    pub fn mark_ready(&self) {
+        self.ready.store(true, Ordering::Release);
+    }
+
+    fn refresh_vocabulary(&self) {
+        let searcher = self.reader.searcher();
+        let mut words: HashSet<String> = HashSet::new();
+        for segment in searcher.segment_readers() {
+            let Ok(inverted) = segment.inverted_index(self.fields.words) else { continue };
+            let Ok(mut stream) = inverted.terms().stream() else { continue };
+            while stream.advance() {
+                if let Ok(word) = std::str::from_utf8(stream.key()) {
+                    if word.len() >= 3 && !word.chars().any(|c| c.is_ascii_digit()) {
+                        words.insert(word.to_owned());
+                    }
+                }
+            }
+        }
+        let mut list: Vec<String> = words.into_iter().collect();
+        list.sort();
+        match self.vocabulary.write() {
+            Ok(mut v) => *v = list,
+            Err(p) => *p.into_inner() = list,
+        }
+    }
+
+    /// Searches one site.
+    pub fn search(&self, site: i64, request: &Request, now: i64) -> Result<Results, SearchError> {
+        let searcher = self.reader.searcher();
+        let text = query::clean(&request.text);
+        let mut results = Results { query: text.clone(), page: request.page.max(1), ..Results::default() };
+        if text.is_empty() {
+            return Ok(results);
+        }
+        let synonyms = self.synonyms.read().unwrap_or_else(|p| p.into_inner());
+        let builder = query::Builder::new(&self.index, self.fields, &synonyms)?;
+        let filter = query::site_filter(self.fields, site);
+        let mut matched = Vec::new();
+        let mut used_query: Option<Box<dyn Query>> = None;
+        // Exact words first (most searches end here), then with typos, then any word.
+        for (all_words, typos) in [(true, false), (true, true), (false, true)] {
+            let Some(q) = builder.text_query(&text, all_words, typos, false) else { break };
+            let full = BooleanQuery::new(vec![(Occur::Must, filter.box_clone()), (Occur::Must, q.box_clone())]);
+            matched = searcher.search(&full, &TopDocs::with_limit(MAX_MATCHES).order_by_score())?;
+            used_query = Some(q);
+            if !matched.is_empty() {
+                break;
+            }
+        }
+        // Facets and filters come from the fast fields; stored documents are read only for
+        // the hits on the page.
+        let mut facets: [BTreeMap<String, usize>; 3] = Default::default();
+        let mut kept: Vec<(f32, DocAddress)> = Vec::new();
+        let mut columns: BTreeMap<u32, [Option<tantivy::columnar::StrColumn>; 3]> = BTreeMap::new();
+        let mut windows = Windows::default();
+        for (score, address) in matched {
+            if !windows.visible(&searcher, address, now)? {
+                continue;
+            }
+            let cols = match columns.entry(address.segment_ord) {
+                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+                    e.insert([fast.str("kind")?, fast.str("themes")?, fast.str("audience")?])
+                }
+            };
+            let [kind, themes, audiences] = [0, 1, 2].map(|i| column_values(cols[i].as_ref(), address.doc_id));
+            let kind = kind.into_iter().next().unwrap_or_default();
+            *facets[0].entry(kind.clone()).or_default() += 1;
+            for t in &themes {
+                *facets[1].entry(t.clone()).or_default() += 1;
+            }
+            for a in &audiences {
+                *facets[2].entry(a.clone()).or_default() += 1;
+            }
+            let keep = request.kind.as_ref().is_none_or(|k| *k == kind)
+                && request.theme.as_ref().is_none_or(|t| themes.iter().any(|x| crate::content::slug::slugify(x) == crate::content::slug::slugify(t)))
+                && request.audience.as_ref().is_none_or(|a| audiences.contains(a));
+            if keep {
+                kept.push((score, address));
+            }
+        }
+        let [kinds, themes, audiences] = facets;
+        let list = |m: BTreeMap<String, usize>| m.into_iter().map(|(value, count)| FacetValue { value, count }).collect();
+        results.facets = Facets { kind: list(kinds), theme: list(themes), audience: list(audiences) };
+        results.total = kept.len();
+        let per_page = request.per_page.clamp(1, 100);
+        results.pages = kept.len().div_ceil(per_page).max(1);
+        let snippets = match &used_query {
+            Some(q) => Some(SnippetGenerator::create(&searcher, q.as_ref(), self.fields.body)?),
+            None => None,
+        };
+        for (score, address) in kept.into_iter().skip((results.page - 1) * per_page).take(per_page) {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let mut body = first_str(&doc, self.fields.body);
+            truncate_chars(&mut body, SNIPPET_SOURCE_CHARS);
+            let snippet = match &snippets {
+                // The summary when the words are in it (short, so quick), else the body.
+                Some(generator) => {
+                    let summary = generator.snippet(&first_str(&doc, self.fields.summary));
+                    let chosen = if summary.highlighted().is_empty() {
+                        let in_body = generator.snippet(&body);
+                        if in_body.fragment().is_empty() { summary } else { in_body }
+                    } else {
+                        summary
+                    };
+                    highlight(chosen.fragment(), chosen.highlighted())
+                }
+                None => String::new(),
+            };
+            let date = first_str(&doc, self.fields.date);
+            results.hits.push(Hit {
+                kind: first_str(&doc, self.fields.kind),
+                url: first_str(&doc, self.fields.url),
+                title: first_str(&doc, self.fields.title),
+                summary: first_str(&doc, self.fields.summary),
+                snippet,
+                date: (!date.is_empty()).then_some(date),
+                score,
+            });
+        }
+        if results.total == 0 {
+            results.suggestion = self.did_you_mean(site, &text, now, &builder, &searcher);
+        }
+        Ok(results)
+    }
+
+    /// Titles that start with what was typed so far, for suggestions as you type.
+    pub fn suggest(&self, site: i64, text: &str, now: i64, limit: usize) -> Result<Vec<Suggestion>, SearchError> {
+        let text = query::clean(text);
+        if text.is_empty() {
+            return Ok(Vec::new());
+        }
+        let searcher = self.reader.searcher();
+        let synonyms = self.synonyms.read().unwrap_or_else(|p| p.into_inner());
+        let builder = query::Builder::new(&self.index, self.fields, &synonyms)?;
+        let Some(q) = builder.text_query(&text, true, true, true) else { return Ok(Vec::new()) };
+        let full = BooleanQuery::new(vec![(Occur::Must, query::site_filter(self.fields, site)), (Occur::Must, q)]);
+        let top = searcher.search(&full, &TopDocs::with_limit(limit.clamp(1, 20) * 4).order_by_score())?;
+        let mut out = Vec::new();
+        let mut windows = Windows::default();
+        for (_, address) in top {
+            if out.len() >= limit.clamp(1, 20) || !windows.visible(&searcher, address, now)? {
+                continue;
+            }
+            let doc: TantivyDocument = searcher.doc(address)?;
+            out.push(Suggestion {
+                title: first_str(&doc, self.fields.title),
+                url: first_str(&doc, self.fields.url),
+                kind: first_str(&doc, self.fields.kind),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Replaces each unknown word by the nearest known word, if that finds something.
+    fn did_you_mean(&self, site: i64, text: &str, now: i64, builder: &query::Builder, searcher: &tantivy::Searcher) -> Option<String> {
+        let vocabulary = self.vocabulary.read().unwrap_or_else(|p| p.into_inner());
+        let mut plain = analysis::plain();
+        let words = analysis::terms(&mut plain, text);
+        let mut changed = false;
+        let corrected: Vec<String> = words
+            .iter()
+            .map(|w| {
+                if vocabulary.binary_search(w).is_ok() || w.len() < 3 {
+                    return w.clone();
+                }
+                match query::nearest(w, &vocabulary) {
+                    Some(better) => {
+                        changed = true;
+                        better
+                    }
+                    None => w.clone(),
+                }
+            })
+            .collect();
+        if !changed {
+            return None;
+        }
+        let suggestion = corrected.join(" ");
+        let q = builder.text_query(&suggestion, false, true, false)?;
+        let full = BooleanQuery::new(vec![(Occur::Must, query::site_filter(self.fields, site)), (Occur::Must, q)]);
+        let found = searcher.search(&full, &TopDocs::with_limit(MAX_MATCHES).order_by_score()).ok()?;
+        let mut windows = Windows::default();
+        let any = found.iter().any(|(_, address)| windows.visible(searcher, *address, now).unwrap_or(false));
+        any.then_some(suggestion)
+    }
+
+    /// How many documents a site has in the index (for tests and operators).
+    pub fn count(&self, site: i64) -> Result<usize, SearchError> {
+        let searcher = self.reader.searcher();
+        let q = TermQuery::new(Term::from_field_u64(self.fields.site, site as u64), IndexRecordOption::Basic);
+        Ok(searcher.search(&q, &tantivy::collector::Count)?)
+    }
+}
+
+/// The publish windows of documents, read from fast fields segment by segment. The same rule
+/// as `content::visibility::in_window`.
+#[derive(Default)]
+struct Windows {
+    columns: BTreeMap<u32, (tantivy::columnar::Column<i64>, tantivy::columnar::Column<i64>)>,
+}
+
+impl Windows {
+    fn visible(&mut self, searcher: &tantivy::Searcher, address: DocAddress, now: i64) -> tantivy::Result<bool> {
+        let (from, until) = match self.columns.entry(address.segment_ord) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+                e.insert((fast.i64("visible_from")?, fast.i64("visible_until")?))
+            }
+        };
+        let from = from.first(address.doc_id).unwrap_or(i64::MIN);
+        let until = until.first(address.doc_id).unwrap_or(i64::MAX);
+        Ok(crate::content::visibility::in_window(Some(from), Some(until), now))
+    }
+}
+
+fn truncate_chars(text: &mut String, max: usize) {
+    if let Some((at, _)) = text.char_indices().nth(max) {
+        text.truncate(at);
+    }
+}
+
+/// The strings a fast text column holds for one document.
+fn column_values(column: Option<&tantivy::columnar::StrColumn>, doc: u32) -> Vec<String> {
+    let Some(column) = column else { return Vec::new() };
+    let mut out = Vec::new();
+    for ord in column.term_ords(doc) {
+        let mut value = String::new();
+        if column.ord_to_str(ord, &mut value).unwrap_or(false) {
+            out.push(value);
+        }
+    }
+    out
+}
+
+fn first_str(doc: &TantivyDocument, field: Field) -> String {
+    doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_owned()
+}
+
+/// Escapes a fragment and marks the highlighted ranges.
+fn highlight(fragment: &str, ranges: &[std::ops::Range<usize>]) -> String {
+    let escape = crate::render::templates::escape;
+    let mut out = String::with_capacity(fragment.len() + 32);
+    let mut pos = 0;
+    for r in ranges {
+        if r.start < pos || r.end > fragment.len() || !fragment.is_char_boundary(r.start) || !fragment.is_char_boundary(r.end) {
+            continue;
+        }
+        out.push_str(&escape(&fragment[pos..r.start]));
+        out.push_str("<mark>");
+        out.push_str(&escape(&fragment[r.start..r.end]));
+        out.push_str("</mark>");
+        pos = r.end;
+    }
+    out.push_str(&escape(&fragment[pos..]));
+    out
+}

@@ -1,0 +1,242 @@
+//! From what a resident typed to a tantivy query: each word matched exactly (stemmed), with
+//! typos (edit distance 1 for words of 5-8 letters, 2 for longer ones, always ranked below
+//! exact matches), through the central synonym list, the last word also as a prefix; title
+//! above keywords above summary above body. Any input gives a query or none, never an error.
+
+use std::collections::HashMap;
+
+use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Index, Term};
+
+use super::analysis::{self, terms};
+use super::{Fields, SearchError};
+use crate::content::model::Synonyms;
+
+/// Longest query text considered.
+const MAX_QUERY_CHARS: usize = 200;
+/// Most words considered.
+const MAX_WORDS: usize = 12;
+
+/// The synonym sets, by each of their words (analysed without stemming).
+#[derive(Debug, Default, Clone)]
+pub struct SynonymMap {
+    by_word: HashMap<String, Vec<String>>,
+}
+
+impl SynonymMap {
+    pub fn new(synonyms: &Synonyms) -> SynonymMap {
+        let mut plain = analysis::plain();
+        let mut by_word: HashMap<String, Vec<String>> = HashMap::new();
+        for set in &synonyms.sets {
+            let keys: Vec<String> = set.iter().map(|w| terms(&mut plain, w).join(" ")).filter(|k| !k.is_empty()).collect();
+            for key in &keys {
+                let others = set.iter().zip(&keys).filter(|(_, k)| *k != key).map(|(w, _)| w.clone());
+                by_word.entry(key.clone()).or_default().extend(others);
+            }
+        }
+        SynonymMap { by_word }
+    }
+
+    /// Other words for a word or a two-word phrase.
+    fn lookup(&self, key: &str) -> &[String] {
+        self.by_word.get(key).map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
+/// The query text with control characters removed, whitespace collapsed and length limited.
+pub fn clean(text: &str) -> String {
+    let text: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).take(MAX_QUERY_CHARS).collect();
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A query as kept in the log of searches that found nothing: lowercase words only, without
+/// numbers or e-mail addresses (which could identify someone). Empty when nothing is left.
+pub fn normalize_for_log(text: &str) -> String {
+    let words: Vec<String> = clean(text)
+        .split_whitespace()
+        .filter(|w| !w.contains('@') && !w.chars().any(|c| c.is_ascii_digit()))
+        .map(|w| w.chars().filter(|c| c.is_alphanumeric() || *c == '-').flat_map(char::to_lowercase).collect::<String>())
+        .filter(|w| !w.is_empty())
+        .take(MAX_WORDS)
+        .collect();
+    let mut out = words.join(" ");
+    out.truncate(100);
+    out
+}
+
+/// Field weights: where a word is found matters.
+const WEIGHTS: [(fn(&Fields) -> Field, f32); 4] =
+    [(|f| f.title, 4.0), (|f| f.keywords, 3.0), (|f| f.summary, 2.0), (|f| f.body, 1.0)];
+/// A typo match counts this much of an exact title match. Typos are looked for in the words of
+/// titles and keywords (unstemmed), with one automaton per word: that is where residents look
+/// for a name, and matching every body word with an edit distance costs more than it finds.
+const FUZZY_WEIGHT: f32 = 1.0;
+/// A synonym counts this much of the word itself.
+const SYNONYM_FACTOR: f32 = 0.8;
+
+pub struct Builder<'a> {
+    fields: Fields,
+    dutch: TextAnalyzer,
+    plain: TextAnalyzer,
+    synonyms: &'a SynonymMap,
+}
+
+impl<'a> Builder<'a> {
+    pub fn new(index: &Index, fields: Fields, synonyms: &'a SynonymMap) -> Result<Builder<'a>, SearchError> {
+        let get = |name: &str| index.tokenizers().get(name).ok_or_else(|| SearchError::Open(format!("analyzer {name} is not registered")));
+        Ok(Builder { fields, dutch: get(analysis::DUTCH)?, plain: get(analysis::PLAIN)?, synonyms })
+    }
+
+    /// The query for `text`: every word must match (`all_words`) or any word may; with
+    /// `typos`, words may also match with a few letters wrong. With `prefix_only`, the last
+    /// word only needs to start a word (suggestions as you type).
+    pub fn text_query(&self, text: &str, all_words: bool, typos: bool, prefix_only: bool) -> Option<Box<dyn Query>> {
+        let mut plain = self.plain.clone();
+        let words: Vec<String> = terms(&mut plain, text).into_iter().take(MAX_WORDS).collect();
+        if words.is_empty() {
+            return None;
+        }
+        let typing = !text.ends_with(' ');
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut skip_next = false;
+        for (i, word) in words.iter().enumerate() {
+            if skip_next {
+                skip_next = false;
+                continue;
+            }
+            let last = i + 1 == words.len();
+            let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            // A two-word synonym ("id kaart") is tried before the single word.
+            let pair = words.get(i + 1).map(|next| format!("{word} {next}"));
+            let (key, synonyms) = match pair.as_deref().map(|p| (p, self.synonyms.lookup(p))) {
+                Some((p, s)) if !s.is_empty() => {
+                    skip_next = true;
+                    (p.to_owned(), s)
+                }
+                _ => (word.clone(), self.synonyms.lookup(word)),
+            };
+            if prefix_only && last && typing {
+                alternatives.push((Occur::Should, Box::new(FuzzyTermQuery::new_prefix(Term::from_field_text(self.fields.words, word), 0, true))));
+            }
+            if let Some(q) = self.word_query(&key, 1.0, typos) {
+                alternatives.push((Occur::Should, q));
+            }
+            for synonym in synonyms {
+                if let Some(q) = self.word_query(synonym, SYNONYM_FACTOR, typos) {
+                    alternatives.push((Occur::Should, q));
+                }
+            }
+            if alternatives.is_empty() {
+                // Only stop words: they neither help nor hinder.
+                continue;
+            }
+            let occur = if all_words { Occur::Must } else { Occur::Should };
+            clauses.push((occur, Box::new(BooleanQuery::new(alternatives))));
+        }
+        (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+    }
+
+    /// Exact matches (stemmed, in every field) and typo matches (in title and keyword words)
+    /// of one word, or of every word of a phrase.
+    fn word_query(&self, word: &str, factor: f32, typos: bool) -> Option<Box<dyn Query>> {
+        let mut dutch = self.dutch.clone();
+        let mut plain = self.plain.clone();
+        let stems = terms(&mut dutch, word);
+        if stems.is_empty() {
+            return None;
+        }
+        let mut per_stem: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for stem in &stems {
+            let mut options: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            for (field, weight) in WEIGHTS {
+                let exact = TermQuery::new(Term::from_field_text(field(&self.fields), stem), IndexRecordOption::WithFreqs);
+                options.push((Occur::Should, Box::new(BoostQuery::new(Box::new(exact), weight * factor))));
+            }
+            per_stem.push((Occur::Must, Box::new(BooleanQuery::new(options))));
+        }
+        let exact: Box<dyn Query> = Box::new(BooleanQuery::new(per_stem));
+        if !typos {
+            return Some(exact);
+        }
+        let words = terms(&mut plain, word);
+        let [single] = words.as_slice() else { return Some(exact) };
+        let distance = match single.chars().count() {
+            0..=4 => return Some(exact),
+            5..=8 => 1,
+            _ => 2,
+        };
+        let fuzzy = FuzzyTermQuery::new(Term::from_field_text(self.fields.words, single), distance, true);
+        Some(Box::new(BooleanQuery::new(vec![
+            (Occur::Should, exact),
+            (Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), FUZZY_WEIGHT * factor))),
+        ])))
+    }
+}
+
+/// Documents of one site. Publish windows are checked on the candidates afterwards
+/// (`SearchIndex::visible`): a range filter over every document costs more than reading two
+/// fast-field values of the few hundred candidates.
+pub fn site_filter(f: Fields, site: i64) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_u64(f.site, site as u64), IndexRecordOption::Basic))
+}
+
+/// The known word closest to `word` (at most 2 edits, fewer for short words).
+pub fn nearest(word: &str, vocabulary: &[String]) -> Option<String> {
+    let max = if word.chars().count() <= 4 { 1 } else { 2 };
+    vocabulary
+        .iter()
+        .filter(|v| v.len().abs_diff(word.len()) <= max)
+        .map(|v| (levenshtein(word, v), v))
+        .filter(|(d, _)| *d <= max)
+        .min_by(|a, b| {
+            let same_start = |v: &str| v.chars().next() == word.chars().next();
+            a.0.cmp(&b.0).then_with(|| same_start(b.1).cmp(&same_start(a.1)))
+        })
+        .map(|(_, v)| v.clone())
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(current + 1);
+            prev = current;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cleaning_and_logging() {
+        assert_eq!(clean("  a\u{0}b \n c "), "a b c");
+        assert_eq!(clean(&"x".repeat(500)).len(), MAX_QUERY_CHARS);
+        assert_eq!(normalize_for_log("Paspoort 1234AB jan@example.org BSN 123456789"), "paspoort bsn");
+        assert_eq!(normalize_for_log("06-12345678"), "");
+    }
+
+    #[test]
+    fn nearest_words() {
+        let vocabulary: Vec<String> = ["paspoort", "parkeren", "rijbewijs"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(nearest("paspoot", &vocabulary).as_deref(), Some("paspoort"));
+        assert_eq!(nearest("rijbewys", &vocabulary).as_deref(), Some("rijbewijs"));
+        assert_eq!(nearest("xyz", &vocabulary), None);
+        assert_eq!(levenshtein("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn synonyms_by_word_and_pair() {
+        let map = SynonymMap::new(&Synonyms { sets: vec![vec!["identiteitskaart".into(), "ID-kaart".into()]] });
+        assert_eq!(map.lookup("identiteitskaart"), ["ID-kaart"]);
+        assert_eq!(map.lookup("id kaart"), ["identiteitskaart"]);
+    }
+}

@@ -1,0 +1,98 @@
+//! Signing in and out. A login starts a new session (a fresh id, never one the browser
+//! brought); failures are throttled per account and per address and audited; logout ends the
+//! session on the server.
+
+use std::collections::HashMap;
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::{admin_context, check_csrf, page, see_other, session_cookie, signed_in};
+use crate::auth::accounts::{self, Login};
+use crate::auth::secrets::{random_token, same_secret};
+use crate::web::AppState;
+use crate::web::error::AppError;
+use crate::web::site::client_address;
+
+/// A cookie and form field pair that protects the login form itself against CSRF.
+const LOGIN_COOKIE: &str = "meent_login";
+
+/// Only paths on this site, so a login never sends anyone elsewhere.
+fn safe_back(back: Option<&String>) -> String {
+    match back {
+        Some(b) if b.starts_with("/admin") && !b.starts_with("//") && !b.contains("://") => b.clone(),
+        _ => "/admin".into(),
+    }
+}
+
+fn login_page(state: &AppState, status: StatusCode, back: &str, email: &str, error: Option<&str>) -> Result<HttpResponse, AppError> {
+    let token = random_token().map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let mut c = admin_context(state, None, "Inloggen", vec![]);
+    c.insert("back", back);
+    c.insert("email", email);
+    c.insert("error", &error);
+    c.insert("login_token", &token);
+    let mut response = page(state, status, "admin/login.html", &c)?;
+    let cookie = Cookie::build(LOGIN_COOKIE, token).path("/admin").http_only(true).same_site(SameSite::Strict).secure(state.config.secure_cookies).finish();
+    response.add_cookie(&cookie).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    Ok(response)
+}
+
+pub async fn form(req: HttpRequest, state: web::Data<AppState>, query: web::Query<HashMap<String, String>>) -> Result<HttpResponse, AppError> {
+    if signed_in(&req, &state).await.is_ok() {
+        return Ok(see_other(&safe_back(query.get("terug"))));
+    }
+    login_page(&state, StatusCode::OK, &safe_back(query.get("terug")), "", None)
+}
+
+pub async fn submit(req: HttpRequest, state: web::Data<AppState>, form: web::Form<HashMap<String, String>>) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let back = safe_back(form.get("terug"));
+    let cookie_token = req.cookie(LOGIN_COOKIE).map(|c| c.value().to_owned()).unwrap_or_default();
+    let form_token = form.get("login_token").cloned().unwrap_or_default();
+    if cookie_token.is_empty() || !same_secret(&cookie_token, &form_token) {
+        return login_page(&state, StatusCode::FORBIDDEN, &back, "", Some("Het formulier was verlopen. Probeer het opnieuw."));
+    }
+    let email = form.get("email").cloned().unwrap_or_default();
+    let password = form.get("password").cloned().unwrap_or_default();
+    let address = client_address(&req, &state);
+    let st = state.clone();
+    let (e, p) = (email.clone(), password);
+    let result = web::block(move || -> Result<Login, AppError> {
+        let mut conn = st.pool.get()?;
+        Ok(accounts::login(&mut conn, &e, &p, &address, crate::now())?)
+    })
+    .await??;
+    match result {
+        Login::Ok { session_id, .. } => {
+            let mut response = see_other(&back);
+            response.add_cookie(&session_cookie(&state, &session_id, false)).map_err(|e| AppError::BadRequest(e.to_string()))?;
+            Ok(response)
+        }
+        Login::Invalid => login_page(&state, StatusCode::UNAUTHORIZED, &back, &email, Some("Het e-mailadres of het wachtwoord klopt niet.")),
+        Login::Throttled => login_page(
+            &state,
+            StatusCode::TOO_MANY_REQUESTS,
+            &back,
+            &email,
+            Some("Er is te vaak een verkeerd wachtwoord gebruikt. Probeer het over een kwartier opnieuw."),
+        ),
+    }
+}
+
+pub async fn logout(req: HttpRequest, state: web::Data<AppState>, form: web::Form<HashMap<String, String>>) -> Result<HttpResponse, AppError> {
+    let signed = signed_in(&req, &state).await?;
+    check_csrf(&form, &signed)?;
+    let address = client_address(&req, &state);
+    let st = state.clone();
+    let (id, email) = (signed.session_id.clone(), signed.actor.email.clone());
+    web::block(move || -> Result<(), AppError> {
+        let mut conn = st.pool.get()?;
+        Ok(accounts::logout(&mut conn, &id, &email, &address, crate::now())?)
+    })
+    .await??;
+    let mut response = see_other("/admin/inloggen");
+    response.add_cookie(&session_cookie(&state, "", true)).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    Ok(response)
+}

@@ -1,0 +1,234 @@
+//! The admin pages: server-rendered, usable without JavaScript, by keyboard and screen reader.
+//! A session cookie (HttpOnly, SameSite=Lax, Secure unless configured off) says who is signed
+//! in; every form carries the session's CSRF token; nothing changes on GET. The work itself is
+//! done by `edit::Editor`, like the admin API.
+
+mod users;
+mod catalogue;
+mod dashboard;
+mod layer;
+mod login;
+mod media;
+mod overrides;
+
+use std::collections::HashMap;
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+use tera::Context;
+
+use super::AppState;
+use super::error::AppError;
+use super::site::client_address;
+use crate::auth::accounts::{self, SessionPolicy};
+use crate::auth::permissions::Actor;
+use crate::auth::secrets::same_secret;
+use crate::edit::{EditResult, Editor};
+use crate::render::views::Link;
+
+pub const SESSION_COOKIE: &str = "meent_session";
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/admin")
+            .route("", web::get().to(dashboard::dashboard))
+            .route("/", web::get().to(dashboard::dashboard))
+            .route("/inloggen", web::get().to(login::form))
+            .route("/inloggen", web::post().to(login::submit))
+            .route("/uitloggen", web::post().to(login::logout))
+            .route("/gebruikers", web::get().to(users::users))
+            .route("/gebruikers", web::post().to(users::create))
+            .route("/gebruikers/{id}/uitzetten", web::post().to(users::disable))
+            .route("/logboek", web::get().to(users::audit))
+            .route("/catalogus", web::get().to(catalogue::list))
+            .route("/catalogus/nieuw", web::get().to(catalogue::new_form))
+            .route("/catalogus/{slug}", web::get().to(catalogue::edit_form))
+            .route("/catalogus/{slug}", web::post().to(catalogue::save))
+            .route("/catalogus/{slug}/versies", web::get().to(catalogue::history))
+            .route("/catalogus/{slug}/versies/{revision}", web::post().to(catalogue::restore))
+            .route("/voorbeeld/{site}/producten/{slug}", web::get().to(overrides::preview))
+            .configure(media::routes)
+            .route("/{kind}/{layer}", web::get().to(layer::overview))
+            .route("/{kind}/{layer}/producten/{slug}", web::get().to(overrides::edit_form))
+            .route("/{kind}/{layer}/producten/{slug}", web::post().to(overrides::save))
+            .route("/{kind}/{layer}/omleidingen", web::get().to(layer::redirects_form))
+            .route("/{kind}/{layer}/omleidingen", web::post().to(layer::redirects_save))
+            .route("/{kind}/{layer}/{section}/nieuw", web::get().to(layer::new_item))
+            .route("/{kind}/{layer}/{section}/{id}", web::get().to(layer::edit_item))
+            .route("/{kind}/{layer}/{section}/{id}", web::post().to(layer::save_item))
+            .route("/{kind}/{layer}/{section}/{id}/versies", web::get().to(layer::history))
+            .route("/{kind}/{layer}/{section}/{id}/versies/{revision}", web::post().to(layer::restore))
+            .default_service(web::to(|| async { Err::<HttpResponse, _>(AppError::NotFound) })),
+    );
+}
+
+/// A signed-in editor, from the session cookie.
+pub struct Signed {
+    pub actor: Actor,
+    pub csrf: String,
+    pub session_id: String,
+}
+
+/// The signed-in editor, or a redirect to the login page (which brings them back).
+pub async fn signed_in(req: &HttpRequest, state: &web::Data<AppState>) -> Result<Signed, AppError> {
+    let back = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/admin").to_owned();
+    let login = || AppError::Redirect { location: format!("/admin/inloggen?terug={}", url_encode(&back)), permanent: false };
+    let Some(session_id) = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()) else { return Err(login()) };
+    let st = state.clone();
+    let id = session_id.clone();
+    let found = web::block(move || -> Result<_, AppError> {
+        let mut conn = st.pool.get()?;
+        Ok(accounts::session(&mut conn, &id, SessionPolicy::default(), crate::now())?)
+    })
+    .await??;
+    match found {
+        Some((actor, csrf)) => Ok(Signed { actor, csrf, session_id }),
+        None => Err(login()),
+    }
+}
+
+pub fn url_encode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// Refuses a form whose CSRF token is not the session's.
+pub fn check_csrf(form: &HashMap<String, String>, signed: &Signed) -> Result<(), AppError> {
+    match form.get("csrf") {
+        Some(token) if same_secret(token, &signed.csrf) => Ok(()),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+/// The session cookie, with the flags the configuration asks for.
+pub fn session_cookie(state: &AppState, value: &str, remove: bool) -> Cookie<'static> {
+    let mut cookie = Cookie::build(SESSION_COOKIE, value.to_owned())
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.config.secure_cookies)
+        .finish();
+    if remove {
+        cookie.make_removal();
+    }
+    cookie
+}
+
+/// What every admin page shows around its content.
+pub fn admin_context(state: &AppState, signed: Option<&Signed>, title: &str, breadcrumbs: Vec<Link>) -> Context {
+    let mut c = Context::new();
+    c.insert("stylesheet", &format!("/static/meent.{}.css", state.templates.stylesheet.hash));
+    c.insert("admin_stylesheet", &format!("/static/admin.{}.css", state.templates.admin_stylesheet.hash));
+    c.insert("icon", &format!("/static/icon.{}.svg", state.templates.icon.hash));
+    c.insert("title", title);
+    c.insert("breadcrumbs", &breadcrumbs);
+    if let Some(s) = signed {
+        c.insert("user", &s.actor.email);
+        c.insert("csrf", &s.csrf);
+        c.insert("central", &s.actor.may_edit_catalogue());
+        c.insert("admin", &s.actor.grants.iter().any(|g| g.role == crate::auth::permissions::Role::Admin));
+    }
+    c
+}
+
+/// An admin page; never cached, never framed.
+pub fn page(state: &AppState, status: StatusCode, template: &str, c: &Context) -> Result<HttpResponse, AppError> {
+    let body = state.templates.render(template, c)?;
+    Ok(HttpResponse::build(status)
+        .content_type(super::respond::HTML)
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body))
+}
+
+/// Runs `f` with an `Editor` for the signed-in user on the blocking pool, then brings derived
+/// state up to date with what it wrote.
+pub async fn with_editor<T, F>(req: &HttpRequest, state: &web::Data<AppState>, signed: &Signed, f: F) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Editor, &AppState) -> Result<T, AppError> + Send + 'static,
+{
+    let origin = client_address(req, state);
+    let actor = signed.actor.clone();
+    let st = state.clone();
+    web::block(move || -> Result<T, AppError> {
+        let mut conn = st.pool.get()?;
+        let directory = super::directory(&st);
+        let result = {
+            let mut editor = Editor { conn: &mut conn, actor: &actor, directory: &directory, origin: &origin, now: crate::now() };
+            f(&mut editor, &st)?
+        };
+        st.feed.catch_up(&mut conn)?;
+        Ok(result)
+    })
+    .await?
+}
+
+/// See-other after a successful form.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, location.to_owned())).finish()
+}
+
+/// A form field, trimmed; empty counts as absent.
+pub fn field(form: &HashMap<String, String>, name: &str) -> Option<String> {
+    form.get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+/// The base revision a form was loaded at.
+pub fn form_revision(form: &HashMap<String, String>) -> Option<i64> {
+    field(form, "revision").and_then(|r| r.parse().ok())
+}
+
+/// An edit result for a form: problems and conflicts are shown on the page, not as errors.
+pub enum Outcome<T> {
+    Saved(T),
+    Problems(Vec<String>),
+    Conflict { current: i64 },
+}
+
+pub fn outcome<T>(result: EditResult<T>) -> Result<Outcome<T>, AppError> {
+    match result {
+        Ok(v) => Ok(Outcome::Saved(v)),
+        Err(crate::edit::EditError::Invalid(p)) => Ok(Outcome::Problems(p)),
+        Err(crate::edit::EditError::Conflict { current, .. }) => Ok(Outcome::Conflict { current }),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `datetime-local` form values are Dutch local time (Europe/Amsterdam, summer time
+/// included); the model keeps RFC 3339. A value that is not a time stays as typed, so the
+/// document check reports it.
+pub fn local_to_rfc3339(value: Option<String>) -> Option<String> {
+    use chrono::TimeZone;
+    let v = value?;
+    if chrono::DateTime::parse_from_rfc3339(&v).is_ok() {
+        return Some(v);
+    }
+    let Ok(naive) = chrono::NaiveDateTime::parse_from_str(&v, "%Y-%m-%dT%H:%M") else { return Some(v) };
+    match chrono_tz::Europe::Amsterdam.from_local_datetime(&naive).earliest() {
+        Some(t) => Some(t.to_rfc3339()),
+        None => Some(v),
+    }
+}
+
+/// An RFC 3339 time as a `datetime-local` value in Dutch local time.
+pub fn rfc3339_to_local(value: &Option<String>) -> String {
+    value
+        .as_ref()
+        .and_then(|v| chrono::DateTime::parse_from_rfc3339(v).ok())
+        .map(|t| t.with_timezone(&chrono_tz::Europe::Amsterdam).format("%Y-%m-%dT%H:%M").to_string())
+        .unwrap_or_default()
+}
+
+/// Lists of words typed one per line or comma-separated.
+pub fn words(value: Option<String>) -> Vec<String> {
+    value.unwrap_or_default().split(['\n', ',']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}
+
+#[derive(Serialize)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}

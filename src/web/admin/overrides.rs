@@ -1,0 +1,402 @@
+//! The override editor: a group's or site's adjustment of one product. Every central section
+//! is shown with what the layer does to it (inherit, replace, append, prepend, hide) beside
+//! the central text; sections whose central text changed since the override was written are
+//! shown side by side (old central, new central, local) to accept or keep; a preview shows the
+//! resulting page for that site. Also the editors' preview of any product page, drafts included.
+
+use std::collections::{BTreeMap, HashMap};
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+
+use super::dashboard::{kind_segment, product_at};
+use super::{Choice, Outcome, Signed, admin_context, check_csrf, field, form_revision, outcome, page, see_other, signed_in, with_editor};
+use crate::auth::permissions::Scope;
+use crate::content::drift::{Drift, drift};
+use crate::content::fold::fold;
+use crate::content::model::{Contact, Owner, Product, SectionMode, Status};
+use crate::content::sections;
+use crate::db::models::{LayerId, catalogue, overrides};
+use crate::edit::documents::OverrideSectionDoc;
+use crate::edit::{EditError, OverrideDoc};
+use crate::render::markdown::{self, SECTION};
+use crate::render::views::Link;
+use crate::web::AppState;
+use crate::web::error::AppError;
+
+/// `sites/<slug>` or `groepen/<slug>` in admin URLs.
+pub fn admin_owner(kind: &str, slug: &str) -> Result<Owner, AppError> {
+    match kind {
+        "sites" => Ok(Owner::Site(slug.to_owned())),
+        "groepen" => Ok(Owner::Group(slug.to_owned())),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+#[derive(Serialize)]
+struct SectionRow {
+    key: String,
+    heading: String,
+    central_html: String,
+    mode: String,
+    local_heading: String,
+    local: String,
+    modes: Vec<Choice>,
+}
+
+#[derive(Serialize, Default)]
+struct OverrideForm {
+    based_on: i64,
+    revision: Option<i64>,
+    enabled: String,
+    title: String,
+    summary: String,
+    apply_url: String,
+    variables: String,
+    extra: String,
+    contact: Contact,
+}
+
+#[derive(Serialize)]
+struct VariableRow {
+    name: String,
+    label: String,
+    default: String,
+}
+
+#[derive(Serialize)]
+struct PreviewSection {
+    heading: String,
+    html: String,
+}
+
+const MODES: [(&str, &str); 5] =
+    [("inherit", "Centrale tekst"), ("replace", "Vervangen"), ("append", "Aanvullen (na)"), ("prepend", "Aanvullen (voor)"), ("hide", "Verbergen")];
+
+fn mode_name(mode: Option<SectionMode>) -> &'static str {
+    match mode {
+        None => "inherit",
+        Some(m) => m.as_str(),
+    }
+}
+
+fn rows(product: &Product, doc: Option<&OverrideDoc>) -> Vec<SectionRow> {
+    product
+        .sections
+        .iter()
+        .map(|s| {
+            let change = doc.and_then(|d| d.sections.iter().find(|c| c.key == s.key));
+            let mode = mode_name(change.map(|c| c.mode));
+            SectionRow {
+                key: s.key.clone(),
+                heading: s.heading.clone(),
+                central_html: markdown::to_html(&s.body, SECTION),
+                mode: mode.to_owned(),
+                local_heading: change.map(|c| c.heading.clone()).unwrap_or_default(),
+                local: change.map(|c| c.body.clone()).unwrap_or_default(),
+                modes: MODES.iter().map(|(v, l)| Choice { value: (*v).into(), label: (*l).into(), selected: *v == mode }).collect(),
+            }
+        })
+        .collect()
+}
+
+fn to_form(product: &Product, doc: Option<&OverrideDoc>) -> OverrideForm {
+    let Some(d) = doc else {
+        return OverrideForm { based_on: product.revision, enabled: "inherit".into(), ..OverrideForm::default() };
+    };
+    let extra: Vec<(&str, &str, &str)> = d
+        .sections
+        .iter()
+        .filter(|s| !product.sections.iter().any(|p| p.key == s.key))
+        .map(|s| (s.key.as_str(), s.heading.as_str(), s.body.as_str()))
+        .collect();
+    OverrideForm {
+        based_on: d.based_on.unwrap_or(product.revision),
+        revision: d.revision,
+        enabled: match d.enabled {
+            None => "inherit",
+            Some(true) => "on",
+            Some(false) => "off",
+        }
+        .into(),
+        title: d.title.clone().unwrap_or_default(),
+        summary: d.summary.clone().unwrap_or_default(),
+        apply_url: d.apply_url.clone().unwrap_or_default(),
+        variables: d.variables.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join("\n"),
+        extra: sections::join(extra),
+        contact: d.contact.clone().unwrap_or_default(),
+    }
+}
+
+/// The document the form describes; `review` sections take the new central revision as base.
+fn from_form(form: &HashMap<String, String>, product: &Product, drifted: &[Drift]) -> Result<OverrideDoc, Vec<String>> {
+    let mut problems = Vec::new();
+    let mut out_sections = Vec::new();
+    for s in &product.sections {
+        let mut mode = form.get(&format!("mode.{}", s.key)).map(String::as_str).unwrap_or("inherit").to_owned();
+        // Reviewing a changed section: take the central text back, or keep the local one.
+        if form.get(&format!("review.{}", s.key)).map(String::as_str) == Some("central") {
+            mode = "inherit".into();
+        }
+        let body = form.get(&format!("body.{}", s.key)).cloned().unwrap_or_default();
+        let heading = form.get(&format!("heading.{}", s.key)).cloned().unwrap_or_default();
+        let mode = match mode.as_str() {
+            "inherit" => continue,
+            "replace" => SectionMode::Replace,
+            "append" => SectionMode::Append,
+            "prepend" => SectionMode::Prepend,
+            "hide" => SectionMode::Hide,
+            other => {
+                problems.push(format!("{}: onbekende keuze {other:?}", s.heading));
+                continue;
+            }
+        };
+        let heading = if heading.trim().is_empty() { s.heading.clone() } else { heading };
+        let body = if mode == SectionMode::Hide { String::new() } else { body };
+        out_sections.push(OverrideSectionDoc { key: s.key.clone(), mode, heading, body });
+    }
+    match sections::split(form.get("extra").map(String::as_str).unwrap_or("")) {
+        Ok(extra) => out_sections.extend(extra.into_iter().map(|s| OverrideSectionDoc { key: s.key, mode: SectionMode::Replace, heading: s.heading, body: s.body })),
+        Err(lines) => problems.extend(lines.into_iter().map(|p| format!("Eigen onderdelen, regel {}: {}", p.line, p.message))),
+    }
+    let mut variables = BTreeMap::new();
+    for (i, line) in form.get("variables").map(String::as_str).unwrap_or("").lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match line.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() => {
+                variables.insert(k.trim().to_owned(), v.trim().to_owned());
+            }
+            _ => problems.push(format!("Waarden, regel {}: schrijf naam = waarde", i + 1)),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let contact = Contact {
+        name: field(form, "contact.name"),
+        phone: field(form, "contact.phone"),
+        email: field(form, "contact.email"),
+        address: field(form, "contact.address"),
+        url: field(form, "contact.url"),
+        hours: field(form, "contact.hours"),
+    };
+    let reviewed = !drifted.is_empty() && form.contains_key("reviewed");
+    let based_on = if reviewed { Some(product.revision) } else { field(form, "based_on").and_then(|b| b.parse().ok()) };
+    Ok(OverrideDoc {
+        based_on,
+        enabled: match form.get("enabled").map(String::as_str) {
+            Some("on") => Some(true),
+            Some("off") => Some(false),
+            _ => None,
+        },
+        title: field(form, "title"),
+        summary: field(form, "summary"),
+        apply_url: field(form, "apply_url"),
+        keywords: vec![],
+        contact: Some(contact).filter(|c| !c.is_empty()),
+        variables,
+        sections: out_sections,
+        revision: form_revision(form),
+    })
+}
+
+/// The data of the editor page.
+struct Loaded {
+    product: Product,
+    product_id: i64,
+    doc: Option<OverrideDoc>,
+    drifted: Vec<Drift>,
+    /// The site the preview is shown on.
+    preview_site: Option<String>,
+}
+
+async fn load(req: &HttpRequest, state: &web::Data<AppState>, signed: &Signed, owner: &Owner, slug: &str) -> Result<Loaded, AppError> {
+    let (owner, slug) = (owner.clone(), slug.to_owned());
+    with_editor(req, state, signed, move |ed, _| {
+        if !ed.actor.may_edit(&Scope::of(&owner), ed.directory) {
+            return Err(EditError::Forbidden.into());
+        }
+        let layer = ed.layer(&owner)?;
+        let (product_id, product) = catalogue::find(ed.conn, &slug)?.ok_or(AppError::NotFound)?;
+        if product.status == Status::Draft && !ed.actor.may_edit_catalogue() {
+            return Err(AppError::NotFound);
+        }
+        let stored = overrides::find(ed.conn, product_id, layer)?;
+        let drifted = match &stored {
+            Some(s) if s.over.based_on < product.revision => {
+                let old = product_at(ed.conn, &slug, s.over.based_on)?;
+                drift(&product, &s.over, old.as_ref())
+            }
+            _ => Vec::new(),
+        };
+        let preview_site = match (&owner, layer) {
+            (Owner::Site(s), _) => Some(s.clone()),
+            (Owner::Group(_), LayerId::Group(g)) => ed.directory.sites().iter().find(|s| s.is_member_of(g)).map(|s| s.site.slug.clone()),
+            _ => None,
+        };
+        Ok(Loaded { doc: stored.map(|s| OverrideDoc::from_model(&s.over)), product, product_id, drifted, preview_site })
+    })
+    .await
+}
+
+#[derive(Serialize)]
+struct DriftView {
+    key: String,
+    heading: String,
+    old_html: Option<String>,
+    new_html: String,
+    local: String,
+    diff: String,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    signed: &Signed,
+    owner: &Owner,
+    loaded: &Loaded,
+    doc: Option<&OverrideDoc>,
+    problems: Vec<String>,
+    saved: bool,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    // The preview: this layer's override as in the form, folded on the preview site.
+    let preview = match (&loaded.preview_site, doc) {
+        (Some(site), Some(d)) => {
+            let (site, d, product, pid) = (site.clone(), d.clone(), loaded.product.clone(), loaded.product_id);
+            let owner = owner.clone();
+            with_editor(req, state, signed, move |ed, _| {
+                let entry = ed.directory.site_by_slug(&site).ok_or(AppError::NotFound)?.clone();
+                let layer = ed.layer(&owner)?;
+                let mut stored = overrides::for_layers(ed.conn, &entry.group_ids(), entry.id, Some(pid))?;
+                stored.retain(|s| s.layer != layer);
+                if let Ok(model) = d.into_model(&product.slug, product.revision) {
+                    stored.push(overrides::Stored { id: 0, product_id: pid, layer, over: model });
+                }
+                let r = fold(&product, &entry.layers(pid, &stored), entry.fields());
+                let sections: Vec<PreviewSection> = r.sections.iter().map(|s| PreviewSection { heading: s.heading.clone(), html: markdown::to_html(&s.body, SECTION) }).collect();
+                Ok(Some((entry.site.name.clone(), r.title, r.enabled, sections)))
+            })
+            .await?
+        }
+        _ => None,
+    };
+    let title = format!("{} bij {}", loaded.product.title, owner.slug());
+    let crumbs = vec![
+        Link { title: "Overzicht".into(), url: "/admin".into() },
+        Link { title: owner.slug().to_owned(), url: format!("/admin/{}/{}", kind_segment(owner), owner.slug()) },
+    ];
+    let mut c = admin_context(state, Some(signed), &title, crumbs);
+    c.insert("product", &loaded.product.title);
+    c.insert("slug", &loaded.product.slug);
+    c.insert("action", &format!("/admin/{}/{}/producten/{}", kind_segment(owner), owner.slug(), loaded.product.slug));
+    c.insert("rows", &rows(&loaded.product, doc));
+    c.insert("f", &to_form(&loaded.product, doc));
+    c.insert("exists", &loaded.doc.is_some());
+    c.insert(
+        "declared",
+        &loaded.product.variables.iter().map(|v| VariableRow { name: v.name.clone(), label: v.label.clone(), default: v.default.clone().unwrap_or_default() }).collect::<Vec<_>>(),
+    );
+    let drift_views: Vec<DriftView> = loaded
+        .drifted
+        .iter()
+        .map(|d| DriftView {
+            key: d.key.clone(),
+            heading: d.heading.clone(),
+            old_html: d.old_central.as_ref().map(|t| markdown::to_html(t, SECTION)),
+            new_html: markdown::to_html(&d.new_central, SECTION),
+            local: d.local.clone(),
+            diff: crate::render::diff::html(d.old_central.as_deref().unwrap_or(""), &d.new_central),
+        })
+        .collect();
+    c.insert("drift", &drift_views);
+    c.insert("problems", &problems);
+    c.insert("saved", &saved);
+    c.insert("preview", &preview.as_ref().map(|(site, title, enabled, _)| (site, title, enabled)));
+    c.insert("preview_sections", &preview.map(|(_, _, _, s)| s).unwrap_or_default());
+    c.insert("is_site", &matches!(owner, Owner::Site(_)));
+    page(state, status, "admin/override.html", &c)
+}
+
+pub async fn edit_form(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String, String)>, query: web::Query<HashMap<String, String>>) -> Result<HttpResponse, AppError> {
+    let signed = signed_in(&req, &state).await?;
+    let (kind, layer, slug) = path.into_inner();
+    let owner = admin_owner(&kind, &layer)?;
+    let loaded = load(&req, &state, &signed, &owner, &slug).await?;
+    let doc = loaded.doc.clone().or_else(|| Some(OverrideDoc { based_on: Some(loaded.product.revision), enabled: None, title: None, summary: None, apply_url: None, keywords: vec![], contact: None, variables: BTreeMap::new(), sections: vec![], revision: None }));
+    render(&req, &state, &signed, &owner, &loaded, doc.as_ref(), vec![], query.contains_key("opgeslagen"), StatusCode::OK).await
+}
+
+pub async fn save(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String, String)>, form: web::Form<HashMap<String, String>>) -> Result<HttpResponse, AppError> {
+    let signed = signed_in(&req, &state).await?;
+    check_csrf(&form, &signed)?;
+    let form = form.into_inner();
+    let (kind, layer, slug) = path.into_inner();
+    let owner = admin_owner(&kind, &layer)?;
+    let loaded = load(&req, &state, &signed, &owner, &slug).await?;
+    let doc = match from_form(&form, &loaded.product, &loaded.drifted) {
+        Ok(doc) => doc,
+        Err(problems) => return render(&req, &state, &signed, &owner, &loaded, loaded.doc.as_ref(), problems, false, StatusCode::UNPROCESSABLE_ENTITY).await,
+    };
+    if form.contains_key("voorbeeld") {
+        return render(&req, &state, &signed, &owner, &loaded, Some(&doc), vec![], false, StatusCode::OK).await;
+    }
+    let action = format!("/admin/{}/{}/producten/{}", kind_segment(&owner), owner.slug(), slug);
+    let remove = form.contains_key("verwijderen");
+    let base = doc.revision;
+    let (o, s) = (owner.clone(), slug.clone());
+    let result = with_editor(&req, &state, &signed, move |ed, _| {
+        if remove {
+            return outcome(ed.delete_override(&o, &s, base).map(|_| None));
+        }
+        outcome(ed.put_override(&o, &s, doc, base).map(Some))
+    })
+    .await?;
+    match result {
+        Outcome::Saved(_) => Ok(see_other(&format!("{action}?opgeslagen=1"))),
+        Outcome::Problems(problems) => render(&req, &state, &signed, &owner, &loaded, loaded.doc.as_ref(), problems, false, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Outcome::Conflict { current } => {
+            let theirs = loaded.doc.as_ref().map(|d| serde_json::to_string_pretty(d).unwrap_or_default()).unwrap_or_default();
+            let mine_doc = from_form(&form, &loaded.product, &loaded.drifted).ok();
+            let mine = mine_doc.as_ref().map(|d| serde_json::to_string_pretty(d).unwrap_or_default()).unwrap_or_default();
+            let mut c = admin_context(&state, Some(&signed), "Iemand anders was u voor", vec![Link { title: "Overzicht".into(), url: "/admin".into() }]);
+            c.insert("item", &loaded.product.title);
+            c.insert("theirs_body", &theirs);
+            c.insert("mine_body", &mine);
+            c.insert("diff", &crate::render::diff::html(&theirs, &mine));
+            c.insert("action", &action);
+            c.insert("fields", &form.iter().filter(|(k, _)| k.as_str() != "revision" && k.as_str() != "csrf").collect::<BTreeMap<_, _>>());
+            c.insert("current", &current);
+            page(&state, StatusCode::CONFLICT, "admin/conflict.html", &c)
+        }
+    }
+}
+
+/// An editor's view of a product page on a site, drafts included (catalogue drafts for the
+/// central team only).
+pub async fn preview(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String)>) -> Result<HttpResponse, AppError> {
+    let signed = signed_in(&req, &state).await?;
+    let (site, slug) = path.into_inner();
+    let body = with_editor(&req, &state, &signed, move |ed, st| {
+        if !ed.actor.may_edit(&Scope::Site(site.clone()), ed.directory) && !ed.actor.may_edit_catalogue() {
+            return Err(EditError::Forbidden.into());
+        }
+        let entry = ed.directory.site_by_slug(&site).ok_or(AppError::NotFound)?.clone();
+        let (_, product) = catalogue::find(ed.conn, &slug)?.ok_or(AppError::NotFound)?;
+        if product.status == Status::Draft && !ed.actor.may_edit_catalogue() {
+            return Err(AppError::NotFound);
+        }
+        let viewer = crate::content::visibility::Viewer::preview(ed.now);
+        let found = crate::content::store::product(ed.conn, &entry, &slug, viewer)?;
+        let resolved = found.items.first().ok_or(AppError::NotFound)?;
+        let resident = crate::web::site::Resident { base_url: format!("http://{}", entry.site.canonical_host()), site: entry.clone() };
+        let mut ctx = crate::web::respond::Ctx { conn: ed.conn, viewer, state: st, resident: &resident };
+        crate::web::public::product_page(&mut ctx, resolved, true).map(|(body, _)| body)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().content_type(crate::web::respond::HTML).insert_header(("cache-control", "no-store")).body(body))
+}

@@ -1,0 +1,271 @@
+//! HTTP: resident pages, the JSON API and operations endpoints. Handlers resolve the site,
+//! read through `content::store` (which applies visibility), render a view, and respond
+//! through the page cache.
+
+mod admin;
+mod admin_api;
+mod api;
+mod error;
+mod media;
+mod ops;
+pub(crate) mod public;
+pub(crate) mod respond;
+mod search;
+pub(crate) mod site;
+mod standards;
+mod upload;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::{Compress, DefaultHeaders, ErrorHandlerResponse, ErrorHandlers};
+use actix_web::{App, HttpResponse, web};
+
+pub use error::AppError;
+
+use crate::cache::PageCache;
+use crate::config::{Config, UnknownHost};
+use crate::db::{self, DbUrl, Pool};
+use crate::feed::{self, Feed};
+use crate::media::MediaFiles;
+use crate::render::templates::Templates;
+use crate::search::{SearchFollower, SearchIndex};
+use error::{ErrorKind, ErrorMessage};
+
+/// Everything a request handler may use.
+pub struct AppState {
+    pub pool: Pool,
+    pub config: Arc<Config>,
+    pub feed: Arc<Feed>,
+    pub templates: Arc<Templates>,
+    pub cache: Arc<PageCache>,
+    pub search: Arc<SearchIndex>,
+    pub metrics: Arc<ops::Metrics>,
+    pub media: Arc<MediaFiles>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Db(#[from] db::DbError),
+    #[error("database error: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error(transparent)]
+    Render(#[from] crate::render::templates::RenderError),
+    #[error(transparent)]
+    Import(#[from] crate::content::import::ImportError),
+    #[error(transparent)]
+    Search(#[from] crate::search::SearchError),
+    #[error("cannot start: {0}")]
+    Io(std::io::Error),
+}
+
+impl From<crate::auth::accounts::AccountError> for AppError {
+    fn from(e: crate::auth::accounts::AccountError) -> Self {
+        match e {
+            crate::auth::accounts::AccountError::Db(db) => AppError::Db(db),
+            crate::auth::accounts::AccountError::Invalid(m) => AppError::Invalid(vec![m]),
+            crate::auth::accounts::AccountError::Secret(s) => AppError::BadRequest(s.to_string()),
+        }
+    }
+}
+
+/// Connects, migrates, imports the content directory into an empty database, and starts
+/// following the change feed.
+pub fn build_state(config: Config) -> Result<AppState, StartError> {
+    let url = DbUrl::parse(&config.database_url)?;
+    let pool = db::connect(&url, config.pool_size)?;
+    let mut conn = pool.get().map_err(db::DbError::Pool)?;
+    let ran = db::migrate(&mut conn)?;
+    if ran > 0 {
+        tracing::info!(migrations = ran, "database migrated");
+    }
+    let media = Arc::new(media_files(&config)?);
+    if crate::db::models::changes::latest(&mut conn)? == 0 && config.content_dir.is_dir() {
+        let report = crate::content::import::import_dir(&mut conn, &config.content_dir, Some("meent serve"), crate::now(), Some(&media))?;
+        tracing::info!(dir = %config.content_dir.display(), %report, "imported content into the empty database");
+    }
+    let feed = Arc::new(Feed::start(&mut conn)?);
+    let cache = Arc::new(PageCache::new(config.page_cache, config.page_cache_bytes));
+    feed.follow(cache.clone());
+    let search = start_search(&config, &pool, &feed, &mut conn)?;
+    drop(conn);
+    feed.spawn_poller(pool.clone(), Duration::from_millis(config.feed_interval_ms.max(10)));
+    let templates = Arc::new(Templates::load(config.theme_dir.as_deref())?);
+    Ok(AppState { pool, config: Arc::new(config), feed, templates, cache, search, metrics: Arc::new(ops::Metrics::default()), media })
+}
+
+/// The media storage of the configuration, with its variant worker.
+fn media_files(config: &Config) -> Result<MediaFiles, StartError> {
+    let files = MediaFiles::for_config(config);
+    files.start_worker().map_err(StartError::Io)?;
+    Ok(files)
+}
+
+/// Opens the search index and keeps it current from the feed; rebuilds it in the background
+/// (while the sites are served) when it is missing, of another version, or behind the feed.
+fn start_search(config: &Config, pool: &Pool, feed: &Arc<Feed>, conn: &mut db::DbConnection) -> Result<Arc<SearchIndex>, StartError> {
+    let (index, fresh) = SearchIndex::open(&config.data_dir.join("search"))?;
+    let search = Arc::new(index);
+    let follower = Arc::new(SearchFollower::new(search.clone(), pool.clone()));
+    follower.load_synonyms(conn)?;
+    let position = feed.cursor();
+    let behind = fresh || search.position().is_none_or(|p| p < position);
+    feed.follow(follower.clone());
+    if behind {
+        let directory = feed::current(feed.directory());
+        let spawned = std::thread::Builder::new().name("meent-reindex".into()).spawn(move || {
+            let started = std::time::Instant::now();
+            match follower.rebuild(&directory, position) {
+                Ok(docs) => tracing::info!(docs, seconds = started.elapsed().as_secs_f64(), "search index rebuilt"),
+                Err(e) => tracing::error!(error = %e, "cannot rebuild the search index; run `meent reindex`"),
+            }
+        });
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "cannot start rebuilding the search index");
+        }
+    } else {
+        search.mark_ready();
+    }
+    Ok(search)
+}
+
+/// The application with every route and middleware.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(state)
+        .wrap(ErrorHandlers::new().default_handler(errors_page))
+        .wrap(security_headers())
+        .wrap(actix_web::middleware::from_fn(ops::observe))
+        .wrap(Compress::default())
+        .configure(ops::routes)
+        .configure(admin_api::routes)
+        .configure(admin::routes)
+        .configure(search::routes)
+        .configure(standards::routes)
+        .configure(api::routes)
+        .configure(media::routes)
+        .configure(public::routes)
+}
+
+/// Serves until stopped.
+pub async fn serve(state: AppState) -> std::io::Result<()> {
+    let addr = state.config.addr.clone();
+    let workers = state.config.workers;
+    let data = web::Data::new(state);
+    let mut server = actix_web::HttpServer::new(move || app(data.clone())).bind(&addr)?;
+    if workers > 0 {
+        server = server.workers(workers);
+    }
+    tracing::info!(%addr, "serving");
+    server.run().await
+}
+
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; img-src 'self' https: data:; style-src 'self'; script-src 'self'; \
+             object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        ))
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::X_FRAME_OPTIONS, "DENY"))
+        .add((header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
+        .add((HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=(), interest-cohort=()"))
+        .add((HeaderName::from_static("cross-origin-opener-policy"), "same-origin"))
+}
+
+/// Gives every error response its body: JSON under `/api/`, the list of sites for an unknown
+/// host (when configured), otherwise the site's own error page.
+fn errors_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let (req, response) = res.into_parts();
+    let status = response.status();
+    let kind = response.extensions().get::<ErrorKind>().copied();
+    let message = response.extensions().get::<ErrorMessage>().map(|m| m.0.clone());
+    let details = response.extensions().get::<error::ErrorDetails>().map(|d| d.0.clone());
+    // Pages a handler rendered itself (a form with its problems, a conflict page) stay as
+    // they are; only bare errors get a body here.
+    let rendered = kind.is_none()
+        && response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html"));
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let (Some(state), false) = (state, rendered) else {
+        let res = ServiceResponse::new(req, response).map_into_left_body();
+        return Ok(ErrorHandlerResponse::Response(res));
+    };
+    let message = message.unwrap_or_else(|| status.canonical_reason().unwrap_or("Fout").to_owned());
+    let body: HttpResponse<BoxBody> = if req.path().starts_with("/api/") {
+        let mut body = serde_json::json!({ "status": status.as_u16(), "error": message });
+        if let (Some(obj), Some(serde_json::Value::Object(more))) = (body.as_object_mut(), details) {
+            obj.extend(more);
+        }
+        HttpResponse::build(status).json(body)
+    } else if kind == Some(ErrorKind::UnknownHost) {
+        public::unknown_host(&state, &req, state.config.unknown_host == UnknownHost::List)
+    } else if let Some(moved) = (kind == Some(ErrorKind::NotFound)).then(|| old_url(&req)).flatten() {
+        moved
+    } else {
+        public::error_page(&state, &req, status, &message)
+    };
+    let mut body = body;
+    for (name, value) in response.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH && name != header::CONTENT_ENCODING {
+            body.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    let res = ServiceResponse::new(req, body).map_into_boxed_body().map_into_right_body::<B>();
+    let res: ServiceResponse<EitherBody<B, BoxBody>> = res.map_body(|_, b| match b {
+        EitherBody::Left { body } => EitherBody::Left { body },
+        EitherBody::Right { body } => EitherBody::Right { body },
+    });
+    Ok(ErrorHandlerResponse::Response(res))
+}
+
+/// A site's redirect for a path that is not found: 301 to where it moved, or 410 when gone.
+fn old_url(req: &actix_web::HttpRequest) -> Option<HttpResponse> {
+    let resident = site::resolve(req).ok()?;
+    let path = req.path();
+    let target = crate::content::redirects::resolve(&resident.site.redirects, path)
+        .or_else(|| crate::content::redirects::resolve(&resident.site.redirects, path.trim_end_matches('/')))?;
+    let state = req.app_data::<web::Data<AppState>>()?;
+    Some(match target {
+        Some(to) => {
+            let query = if req.query_string().is_empty() { String::new() } else { format!("?{}", req.query_string()) };
+            let mut response = HttpResponse::MovedPermanently().finish();
+            if let Ok(value) = HeaderValue::from_str(&format!("{}{to}{query}", resident.base_url)) {
+                response.headers_mut().insert(header::LOCATION, value);
+            }
+            response
+        }
+        None => public::error_page(state, req, StatusCode::GONE, "Deze pagina bestaat niet meer."),
+    })
+}
+
+/// The home URL of every site when served on `addr` (for the start-up message).
+pub fn site_urls(state: &AppState, addr: &str) -> Vec<String> {
+    let port = addr.rsplit_once(':').map(|(_, p)| p).unwrap_or("80");
+    directory(state).sites().iter().map(|s| format!("http://{}:{port}/", s.site.canonical_host())).collect()
+}
+
+/// The database id of a site, by slug.
+pub fn site_id(state: &AppState, slug: &str) -> Option<i64> {
+    directory(state).site_by_slug(slug).map(|s| s.id)
+}
+
+/// The current directory of sites.
+pub(crate) fn directory(state: &AppState) -> Arc<crate::content::directory::Directory> {
+    feed::current(state.feed.directory())
+}

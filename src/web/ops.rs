@@ -1,0 +1,85 @@
+//! Operations: `/healthz`, `/metrics` (Prometheus text format) and a structured log line per
+//! request.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{HttpResponse, web};
+use diesel::RunQueryDsl;
+
+use super::AppState;
+use super::error::AppError;
+
+#[derive(Debug, Default)]
+pub struct Metrics {
+    requests: [AtomicU64; 5],
+    duration_micros: AtomicU64,
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(super::api::read("/healthz", healthz)).service(super::api::read("/metrics", metrics));
+}
+
+/// Records and logs every request.
+pub async fn observe(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.path().to_owned();
+    let host = req.headers().get("host").and_then(|h| h.to_str().ok()).unwrap_or("").to_owned();
+    let metrics = req.app_data::<web::Data<AppState>>().map(|s| s.metrics.clone());
+    let res = next.call(req).await?;
+    let status = res.status().as_u16();
+    let micros = started.elapsed().as_micros() as u64;
+    if let Some(m) = metrics {
+        let class = usize::from(status / 100).clamp(1, 5) - 1;
+        m.requests[class].fetch_add(1, Ordering::Relaxed);
+        m.duration_micros.fetch_add(micros, Ordering::Relaxed);
+    }
+    tracing::info!(target: "meent::http", %method, %path, %host, status, micros, "request");
+    Ok(res)
+}
+
+async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let st = state.clone();
+    web::block(move || -> Result<(), AppError> {
+        let mut conn = st.pool.get()?;
+        diesel::sql_query("SELECT 1").execute(&mut conn)?;
+        Ok(())
+    })
+    .await??;
+    Ok(HttpResponse::Ok().insert_header(("cache-control", "no-store")).json(serde_json::json!({
+        "status": "ok",
+        "database": "ok",
+        "sites": super::directory(&state).sites().len(),
+        "change_feed_position": state.feed.cursor(),
+    })))
+}
+
+async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let m = &state.metrics;
+    let mut out = String::new();
+    out.push_str("# HELP meent_http_requests_total HTTP requests by status class.\n# TYPE meent_http_requests_total counter\n");
+    for (i, class) in ["1xx", "2xx", "3xx", "4xx", "5xx"].iter().enumerate() {
+        out.push_str(&format!("meent_http_requests_total{{class=\"{class}\"}} {}\n", m.requests[i].load(Ordering::Relaxed)));
+    }
+    out.push_str("# HELP meent_http_request_duration_seconds_sum Time spent answering requests.\n# TYPE meent_http_request_duration_seconds_sum counter\n");
+    out.push_str(&format!("meent_http_request_duration_seconds_sum {:.6}\n", m.duration_micros.load(Ordering::Relaxed) as f64 / 1e6));
+    let cache = &state.cache;
+    out.push_str("# HELP meent_page_cache_hits_total Responses served from the page cache.\n# TYPE meent_page_cache_hits_total counter\n");
+    out.push_str(&format!("meent_page_cache_hits_total {}\n", cache.hits.load(Ordering::Relaxed)));
+    out.push_str("# HELP meent_page_cache_misses_total Responses built because the cache had none.\n# TYPE meent_page_cache_misses_total counter\n");
+    out.push_str(&format!("meent_page_cache_misses_total {}\n", cache.misses.load(Ordering::Relaxed)));
+    out.push_str("# HELP meent_page_cache_entries Responses held in the page cache.\n# TYPE meent_page_cache_entries gauge\n");
+    out.push_str(&format!("meent_page_cache_entries {}\n", cache.len()));
+    out.push_str("# HELP meent_change_feed_position Id of the last change applied by this process.\n# TYPE meent_change_feed_position gauge\n");
+    out.push_str(&format!("meent_change_feed_position {}\n", state.feed.cursor()));
+    out.push_str("# HELP meent_sites Sites served.\n# TYPE meent_sites gauge\n");
+    out.push_str(&format!("meent_sites {}\n", super::directory(&state).sites().len()));
+    let pool = state.pool.state();
+    out.push_str("# HELP meent_db_connections Open database connections.\n# TYPE meent_db_connections gauge\n");
+    out.push_str(&format!("meent_db_connections {}\n", pool.connections));
+    HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").insert_header(("cache-control", "no-store")).body(out)
+}

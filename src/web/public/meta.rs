@@ -1,0 +1,108 @@
+//! Files for machines: the sitemap, robots.txt, security.txt, and the stylesheets.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+
+use super::{earliest, render};
+use crate::cache::Tag;
+use crate::content::files::rfc3339;
+use crate::content::store;
+use crate::web::AppState;
+use crate::web::error::AppError;
+use crate::web::respond::{Built, TEXT, XML, cached};
+use crate::web::site::Resident;
+
+#[derive(Serialize)]
+struct UrlEntry {
+    loc: String,
+    lastmod: Option<String>,
+}
+
+pub async fn sitemap(req: HttpRequest, state: web::Data<AppState>, resident: Resident) -> Result<HttpResponse, AppError> {
+    cached(&req, state, resident, |ctx| {
+        let base = ctx.resident.base_url.clone();
+        let catalogue = store::catalogue(ctx.conn, &ctx.resident.site, ctx.viewer)?;
+        let pages = store::pages(ctx.conn, &ctx.resident.site, ctx.viewer)?;
+        let news = store::news(ctx.conn, &ctx.resident.site, ctx.viewer)?;
+        let mut urls = vec![
+            UrlEntry { loc: format!("{base}/"), lastmod: None },
+            UrlEntry { loc: format!("{base}/producten"), lastmod: None },
+            UrlEntry { loc: format!("{base}/nieuws"), lastmod: None },
+        ];
+        urls.extend(catalogue.items.iter().map(|r| UrlEntry { loc: format!("{base}/producten/{}", r.slug), lastmod: Some(rfc3339(r.modified)) }));
+        let mut page_list: Vec<_> = pages.items.iter().collect();
+        page_list.sort_by(|a, b| a.path.cmp(&b.path));
+        urls.extend(page_list.iter().map(|p| UrlEntry { loc: format!("{base}/{}", p.path), lastmod: Some(rfc3339(p.updated_at)) }));
+        urls.extend(news.items.iter().map(|n| UrlEntry { loc: format!("{base}/nieuws/{}", n.slug), lastmod: Some(rfc3339(n.updated_at)) }));
+        let mut c = tera::Context::new();
+        c.insert("urls", &urls);
+        let body = render(ctx, "sitemap.xml", &c)?;
+        Ok(Built::ok(XML, body, vec![Tag::Catalogue, Tag::Local], earliest([catalogue.next_change, pages.next_change, news.next_change])))
+    })
+    .await
+}
+
+pub async fn robots(resident: Resident) -> HttpResponse {
+    let body = format!(
+        "User-agent: *\nAllow: /\nDisallow: /admin\nDisallow: /api/\nDisallow: /zoeken\n\nSitemap: {}/sitemap.xml\n",
+        resident.base_url
+    );
+    HttpResponse::Ok().content_type(TEXT).insert_header((header::CACHE_CONTROL, "public, max-age=3600")).body(body)
+}
+
+/// RFC 9116: who to tell about a vulnerability, valid for a year from now.
+pub async fn security_txt(resident: Resident) -> HttpResponse {
+    let site = &resident.site.site;
+    let contact = site
+        .security_contact
+        .clone()
+        .or_else(|| site.contact.email.as_ref().map(|e| format!("mailto:{e}")))
+        .unwrap_or_else(|| format!("{}/", resident.base_url));
+    let expires = rfc3339(crate::now() + 365 * 24 * 3600);
+    let body = format!(
+        "Contact: {contact}\nExpires: {expires}\nPreferred-Languages: nl, en\nCanonical: {}/.well-known/security.txt\n",
+        resident.base_url
+    );
+    HttpResponse::Ok().content_type(TEXT).insert_header((header::CACHE_CONTROL, "public, max-age=86400")).body(body)
+}
+
+/// The theme's stylesheet under its content hash; cached for a year when the hash matches.
+pub async fn stylesheet(state: web::Data<AppState>, hash: web::Path<String>) -> HttpResponse {
+    let asset = &state.templates.stylesheet;
+    css(&asset.body, *hash == asset.hash)
+}
+
+/// The admin pages' stylesheet under its content hash.
+pub async fn admin_stylesheet(state: web::Data<AppState>, hash: web::Path<String>) -> HttpResponse {
+    let asset = &state.templates.admin_stylesheet;
+    css(&asset.body, *hash == asset.hash)
+}
+
+/// The theme's icon under its content hash.
+pub async fn icon(state: web::Data<AppState>, hash: web::Path<String>) -> HttpResponse {
+    let asset = &state.templates.icon;
+    asset_response(&asset.body, "image/svg+xml", *hash == asset.hash)
+}
+
+/// `/favicon.ico`, which browsers ask for by themselves.
+pub async fn icon_any(state: web::Data<AppState>) -> HttpResponse {
+    asset_response(&state.templates.icon.body, "image/svg+xml", false)
+}
+
+/// The site's design tokens under their content hash.
+pub async fn tokens(resident: Resident, hash: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let css_text = resident.site.site.theme_tokens.clone().ok_or(AppError::NotFound)?;
+    let current = blake3::hash(css_text.as_bytes()).to_hex()[..16].to_owned();
+    Ok(css(&actix_web::web::Bytes::from(css_text), *hash == current))
+}
+
+fn css(body: &actix_web::web::Bytes, immutable: bool) -> HttpResponse {
+    asset_response(body, "text/css; charset=utf-8", immutable)
+}
+
+/// A static file; cached for a year when asked for under its current hash.
+fn asset_response(body: &actix_web::web::Bytes, content_type: &str, immutable: bool) -> HttpResponse {
+    let cache = if immutable { "public, max-age=31536000, immutable" } else { "public, max-age=3600" };
+    HttpResponse::Ok().content_type(content_type).insert_header((header::CACHE_CONTROL, cache)).body(body.clone())
+}

@@ -1,0 +1,213 @@
+//! Resident pages. Each handler resolves the site, builds its page from `content::store`
+//! through the page cache, and renders a template of the theme.
+
+mod home;
+mod meta;
+mod news;
+mod pages;
+mod products;
+
+pub use products::product_page;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+use tera::Context;
+
+use super::AppState;
+use super::error::AppError;
+use super::respond::Ctx;
+use crate::content::store;
+use crate::render::views::{AlertView, Link, SiteView};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(page("/", home::home))
+        .service(page("/producten", products::list))
+        .service(page("/producten/{slug}", products::product))
+        .service(page("/nieuws", news::list))
+        .service(page("/nieuws/feed.xml", news::feed))
+        .service(page("/nieuws/{slug}", news::item))
+        .service(page("/sitemap.xml", meta::sitemap))
+        .service(page("/robots.txt", meta::robots))
+        .service(page("/.well-known/security.txt", meta::security_txt))
+        .service(page("/static/meent.{hash}.css", meta::stylesheet))
+        .service(page("/theme/tokens.{hash}.css", meta::tokens))
+        .service(page("/static/icon.{hash}.svg", meta::icon))
+        .service(page("/static/admin.{hash}.css", meta::admin_stylesheet))
+        .service(page("/favicon.ico", meta::icon_any))
+        .default_service(web::to(pages::page));
+}
+
+use super::api::read as page;
+
+/// What every resident page shows around its content.
+pub struct Layout {
+    pub title: String,
+    pub description: String,
+    /// The path of this page, made absolute for `<link rel="canonical">`.
+    pub path: String,
+    /// The top navigation item this page belongs to.
+    pub nav: &'static str,
+    /// Links to the pages above this one, from home down (not this page itself).
+    pub breadcrumbs: Vec<Link>,
+    /// schema.org data about the page's subject (a service, an article), shown as JSON-LD
+    /// together with the breadcrumbs.
+    pub structured: Option<serde_json::Value>,
+}
+
+/// The template context for a page: the layout, the site and its alerts. Returns when the
+/// alerts next change by themselves.
+pub fn context(ctx: &mut Ctx, layout: Layout) -> Result<(Context, Option<i64>), AppError> {
+    let alerts = store::alerts(ctx.conn, &ctx.resident.site, ctx.viewer)?;
+    let mut c = base_context(ctx.state, SiteView::new(&ctx.resident.site.site, &ctx.resident.base_url));
+    c.insert("alerts", &alerts.items.iter().map(AlertView::new).collect::<Vec<_>>());
+    c.insert("title", &layout.title);
+    c.insert("description", &layout.description);
+    c.insert("canonical", &format!("{}{}", ctx.resident.base_url, layout.path));
+    c.insert("nav", layout.nav);
+    c.insert("breadcrumbs", &layout.breadcrumbs);
+    c.insert("jsonld", &structured_data(&ctx.resident.base_url, &layout));
+    c.insert("og_type", if layout.structured.is_some() { "article" } else { "website" });
+    Ok((c, alerts.next_change))
+}
+
+fn base_context(state: &AppState, site: SiteView) -> Context {
+    let mut c = Context::new();
+    c.insert("stylesheet", &format!("/static/meent.{}.css", state.templates.stylesheet.hash));
+    c.insert("icon", &format!("/static/icon.{}.svg", state.templates.icon.hash));
+    c.insert("site", &site);
+    c
+}
+
+/// The page's JSON-LD: its breadcrumbs and what it is about, safe to put in a `<script>`.
+fn structured_data(base_url: &str, layout: &Layout) -> Option<String> {
+    let mut graph = Vec::new();
+    if !layout.breadcrumbs.is_empty() {
+        let mut items: Vec<serde_json::Value> = layout
+            .breadcrumbs
+            .iter()
+            .enumerate()
+            .map(|(i, c)| serde_json::json!({"@type": "ListItem", "position": i + 1, "name": c.title, "item": format!("{base_url}{}", c.url)}))
+            .collect();
+        items.push(serde_json::json!({"@type": "ListItem", "position": items.len() + 1, "name": layout.title}));
+        graph.push(serde_json::json!({"@type": "BreadcrumbList", "itemListElement": items}));
+    }
+    graph.extend(layout.structured.clone());
+    if graph.is_empty() {
+        return None;
+    }
+    let json = serde_json::json!({"@context": "https://schema.org", "@graph": graph}).to_string();
+    // Nothing in the data can end the script element.
+    Some(json.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026"))
+}
+
+/// The municipality as a schema.org organisation.
+pub fn organization(site: &crate::content::model::Site, base_url: &str) -> serde_json::Value {
+    let mut org = serde_json::json!({
+        "@type": "GovernmentOrganization",
+        "name": site.name,
+        "url": format!("{base_url}/"),
+    });
+    let contact = crate::render::views::safe_contact(&site.contact);
+    if let Some(phone) = contact.phone {
+        org["telephone"] = phone.into();
+    }
+    if let Some(email) = contact.email {
+        org["email"] = email.into();
+    }
+    if let Some(address) = contact.address {
+        org["address"] = address.into();
+    }
+    org
+}
+
+pub fn home_crumb() -> Link {
+    Link { title: "Home".into(), url: "/".into() }
+}
+
+/// The earliest of several optional moments.
+pub fn earliest(times: impl IntoIterator<Item = Option<i64>>) -> Option<i64> {
+    times.into_iter().flatten().min()
+}
+
+/// The error page of a site (or a plain one when the host is unknown).
+pub fn error_page(state: &AppState, req: &HttpRequest, status: StatusCode, message: &str) -> HttpResponse {
+    let title = match status {
+        StatusCode::NOT_FOUND => "Pagina niet gevonden",
+        StatusCode::GONE => "Pagina verwijderd",
+        s if s.is_client_error() => "Dit verzoek kunnen wij niet verwerken",
+        _ => "Er ging iets mis",
+    };
+    let Ok(resident) = super::site::resolve(req) else {
+        return notice(state, status, title, message, &[]);
+    };
+    let mut c = base_context(state, SiteView::new(&resident.site.site, &resident.base_url));
+    c.insert("status", &status.as_u16());
+    c.insert("message", message);
+    c.insert("title", title);
+    c.insert("alerts", &Vec::<AlertView>::new());
+    c.insert("breadcrumbs", &Vec::<Link>::new());
+    c.insert("nav", "");
+    html_response(state, status, "error.html", &c)
+}
+
+/// A page outside any site: for unknown hosts and errors before a site is known.
+fn notice(state: &AppState, status: StatusCode, title: &str, message: &str, sites: &[SiteLink]) -> HttpResponse {
+    let mut c = Context::new();
+    c.insert("stylesheet", &format!("/static/meent.{}.css", state.templates.stylesheet.hash));
+    c.insert("icon", &format!("/static/icon.{}.svg", state.templates.icon.hash));
+    c.insert("title", title);
+    c.insert("message", message);
+    c.insert("sites", sites);
+    html_response(state, status, "notice.html", &c)
+}
+
+#[derive(Serialize)]
+struct SiteLink {
+    name: String,
+    url: String,
+}
+
+/// For an unknown host: the list of sites (demo setting) or a plain 404.
+pub fn unknown_host(state: &AppState, req: &HttpRequest, list: bool) -> HttpResponse {
+    if !list {
+        return HttpResponse::NotFound().content_type(super::respond::TEXT).body("Deze website is hier niet bekend.\n");
+    }
+    let origin = super::site::origin(req, state);
+    let port = crate::content::hosts::port_of(&origin.host).map(|p| format!(":{p}")).unwrap_or_default();
+    let sites: Vec<SiteLink> = super::directory(state)
+        .sites()
+        .iter()
+        .map(|s| SiteLink { name: s.site.name.clone(), url: format!("{}://{}{}/", origin.scheme, s.site.canonical_host(), port) })
+        .collect();
+    notice(state, StatusCode::NOT_FOUND, "Websites op deze server", "Dit adres hoort niet bij een van de websites op deze server. Kies een website:", &sites)
+}
+
+fn html_response(state: &AppState, status: StatusCode, template: &str, c: &Context) -> HttpResponse {
+    match state.templates.render(template, c) {
+        Ok(body) => HttpResponse::build(status).content_type(super::respond::HTML).body(body),
+        Err(e) => {
+            tracing::error!(error = %e, template, "cannot render error page");
+            HttpResponse::build(status).content_type(super::respond::TEXT).body(status.canonical_reason().unwrap_or("Fout").to_owned())
+        }
+    }
+}
+
+/// Renders a template for a resident page.
+pub fn render(ctx: &Ctx, template: &str, c: &Context) -> Result<String, AppError> {
+    Ok(ctx.state.templates.render(template, c)?)
+}
+
+pub(crate) fn not_found<T>() -> Result<T, AppError> {
+    Err(AppError::NotFound)
+}
+
+/// A query parameter; an empty one counts as not given.
+pub fn param(req: &HttpRequest, name: &str) -> Option<String> {
+    raw_param(req, name).filter(|v| !v.is_empty())
+}
+
+/// A query parameter as given, empty or not.
+pub fn raw_param(req: &HttpRequest, name: &str) -> Option<String> {
+    web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string()).ok().and_then(|q| q.get(name).cloned())
+}

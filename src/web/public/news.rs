@@ -1,0 +1,103 @@
+//! `/nieuws` (newest first, in pages), `/nieuws/<slug>` and the Atom feed.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::{Layout, context, earliest, home_crumb, not_found, param, render};
+use crate::cache::Tag;
+use crate::content::store;
+use crate::render::views::{Link, NewsView};
+use crate::web::AppState;
+use crate::web::error::AppError;
+use crate::web::respond::{ATOM, Built, HTML, cached};
+use crate::web::site::Resident;
+
+const PER_PAGE: usize = 10;
+const FEED_ITEMS: usize = 20;
+
+pub async fn list(req: HttpRequest, state: web::Data<AppState>, resident: Resident) -> Result<HttpResponse, AppError> {
+    let page: usize = match param(&req, "pagina") {
+        None => 1,
+        Some(p) => p.parse().ok().filter(|&p| p >= 1).ok_or(AppError::NotFound)?,
+    };
+    cached(&req, state, resident, move |ctx| {
+        let news = store::news(ctx.conn, &ctx.resident.site, ctx.viewer)?;
+        let pages = news.items.len().div_ceil(PER_PAGE).max(1);
+        if page > pages {
+            return not_found();
+        }
+        let items: Vec<NewsView> = news.items.iter().skip((page - 1) * PER_PAGE).take(PER_PAGE).map(NewsView::new).collect();
+        let layout = Layout {
+            title: if page > 1 { format!("Nieuws (pagina {page})") } else { "Nieuws".into() },
+            description: format!("Nieuws van {}.", ctx.resident.site.site.name),
+            path: if page > 1 { format!("/nieuws?pagina={page}") } else { "/nieuws".into() },
+            nav: "nieuws",
+            breadcrumbs: vec![home_crumb()],
+            structured: None,
+        };
+        let (mut c, alerts_change) = context(ctx, layout)?;
+        c.insert("items", &items);
+        c.insert("page", &page);
+        c.insert("pages", &pages);
+        let body = render(ctx, "news_list.html", &c)?;
+        Ok(Built::ok(HTML, body, vec![Tag::Local, Tag::Alerts], earliest([news.next_change, alerts_change])))
+    })
+    .await
+}
+
+pub async fn item(req: HttpRequest, state: web::Data<AppState>, resident: Resident, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let slug = slug.into_inner();
+    cached(&req, state, resident, move |ctx| {
+        let news = store::news(ctx.conn, &ctx.resident.site, ctx.viewer)?;
+        let Some(item) = news.items.iter().find(|n| n.slug == slug) else { return not_found() };
+        let view = NewsView::new(item);
+        let layout = Layout {
+            title: view.title.clone(),
+            description: view.summary.clone(),
+            path: view.url.clone(),
+            nav: "nieuws",
+            breadcrumbs: vec![home_crumb(), Link { title: "Nieuws".into(), url: "/nieuws".into() }],
+            structured: Some(serde_json::json!({
+                "@type": "NewsArticle",
+                "headline": view.title,
+                "description": view.summary,
+                "datePublished": view.date,
+                "dateModified": view.modified,
+                "inLanguage": "nl",
+                "mainEntityOfPage": format!("{}{}", ctx.resident.base_url, view.url),
+                "publisher": super::organization(&ctx.resident.site.site, &ctx.resident.base_url),
+                "author": super::organization(&ctx.resident.site.site, &ctx.resident.base_url),
+                "image": view.image.as_ref().map(|i| format!("{}{i}", ctx.resident.base_url)),
+            })),
+        };
+        let image = view.image.as_ref().map(|i| format!("{}{i}", ctx.resident.base_url));
+        let (mut c, alerts_change) = context(ctx, layout)?;
+        c.insert("item", &view);
+        c.insert("og_image", &image);
+        let body = render(ctx, "news_item.html", &c)?;
+        Ok(Built::ok(HTML, body, vec![Tag::Local, Tag::Alerts], earliest([news.next_change, alerts_change])))
+    })
+    .await
+}
+
+pub async fn feed(req: HttpRequest, state: web::Data<AppState>, resident: Resident) -> Result<HttpResponse, AppError> {
+    cached(&req, state, resident, |ctx| {
+        let news = store::news(ctx.conn, &ctx.resident.site, ctx.viewer)?;
+        let items: Vec<NewsView> = news.items.iter().take(FEED_ITEMS).map(NewsView::new).collect();
+        let updated = news
+            .items
+            .iter()
+            .take(FEED_ITEMS)
+            .map(|n| n.updated_at)
+            .max()
+            .max(Some(ctx.resident.site.site.updated_at))
+            .map(crate::content::files::rfc3339)
+            .unwrap_or_default();
+        let mut c = tera::Context::new();
+        c.insert("site", &crate::render::views::SiteView::new(&ctx.resident.site.site, &ctx.resident.base_url));
+        c.insert("items", &items);
+        c.insert("updated", &updated);
+        let body = render(ctx, "feed.xml", &c)?;
+        Ok(Built::ok(ATOM, body, vec![Tag::Local], news.next_change))
+    })
+    .await
+}

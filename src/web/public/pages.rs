@@ -1,0 +1,68 @@
+//! Local pages at their tree path (`pages/afval/pmd.md` is `/afval/pmd`), with breadcrumbs
+//! and sub-navigation. This is the fallback route: whatever no other route takes.
+
+use actix_web::http::Method;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::{Layout, context, earliest, home_crumb, not_found, render};
+use crate::cache::Tag;
+use crate::content::model::Page;
+use crate::content::store;
+use crate::render::views::{Link, PageView};
+use crate::web::AppState;
+use crate::web::error::AppError;
+use crate::web::respond::{Built, HTML, cached};
+use crate::web::site::resolve;
+
+pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        return Err(AppError::NotFound);
+    }
+    let resident = resolve(&req)?;
+    let raw = req.path();
+    if raw.len() > 1 && raw.ends_with('/') {
+        let trimmed = raw.trim_end_matches('/');
+        let query = if req.query_string().is_empty() { String::new() } else { format!("?{}", req.query_string()) };
+        return Err(AppError::Redirect { location: format!("{}{}{query}", resident.base_url, if trimmed.is_empty() { "/" } else { trimmed }), permanent: true });
+    }
+    let path = raw.trim_matches('/').to_owned();
+    if path.is_empty() || path.split('/').any(|s| !crate::content::slug::is_slug(s)) {
+        return Err(AppError::NotFound);
+    }
+    cached(&req, state, resident, move |ctx| {
+        let pages = store::pages(ctx.conn, &ctx.resident.site, ctx.viewer)?;
+        let Some(current) = pages.items.iter().find(|p| p.path == path) else { return not_found() };
+        let mut breadcrumbs = vec![home_crumb()];
+        let mut prefix = String::new();
+        for segment in path.split('/').take(path.split('/').count() - 1) {
+            prefix = if prefix.is_empty() { segment.to_owned() } else { format!("{prefix}/{segment}") };
+            if let Some(ancestor) = pages.items.iter().find(|p| p.path == prefix) {
+                breadcrumbs.push(Link { title: ancestor.title.clone(), url: format!("/{}", ancestor.path) });
+            }
+        }
+        let children = sorted_links(pages.items.iter().filter(|p| parent(&p.path) == path));
+        let parent_path = parent(&path);
+        let siblings = sorted_links(pages.items.iter().filter(|p| parent(&p.path) == parent_path && !parent_path.is_empty()));
+        let view = PageView::new(current);
+        let layout = Layout { title: view.title.clone(), description: view.summary.clone(), path: view.url.clone(), nav: "", breadcrumbs, structured: None };
+        let (mut c, alerts_change) = context(ctx, layout)?;
+        c.insert("page", &view);
+        c.insert("children", &children);
+        c.insert("siblings", &siblings);
+        c.insert("parent", &pages.items.iter().find(|p| p.path == parent_path).map(|p| Link { title: p.title.clone(), url: format!("/{}", p.path) }));
+        let body = render(ctx, "page.html", &c)?;
+        Ok(Built::ok(HTML, body, vec![Tag::Local, Tag::Alerts], earliest([pages.next_change, alerts_change])))
+    })
+    .await
+}
+
+/// The path of the parent page ("" for a top-level page).
+fn parent(path: &str) -> &str {
+    path.rsplit_once('/').map(|(p, _)| p).unwrap_or("")
+}
+
+fn sorted_links<'a>(pages: impl Iterator<Item = &'a Page>) -> Vec<Link> {
+    let mut list: Vec<&Page> = pages.collect();
+    list.sort_by(|a, b| a.weight.cmp(&b.weight).then_with(|| store::sort_key(&a.title).cmp(&store::sort_key(&b.title))));
+    list.into_iter().map(|p| Link { title: p.title.clone(), url: format!("/{}", p.path) }).collect()
+}

@@ -1,0 +1,137 @@
+//! `/producten`: the A-Z list (filtered by theme, audience or life event), and
+//! `/producten/<slug>`: one product as this site shows it.
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+
+use super::home::counted;
+use super::{Layout, context, earliest, home_crumb, not_found, param, render};
+use crate::cache::Tag;
+use crate::content::model::Audience;
+use crate::content::slug::slugify;
+use crate::content::fold::Resolved;
+use crate::content::store;
+use crate::render::views::{Link, ProductItem, ProductView, life_event_url, theme_url};
+use crate::web::AppState;
+use crate::web::error::AppError;
+use crate::web::respond::{Built, Ctx, HTML, cached};
+use crate::web::site::Resident;
+
+#[derive(Serialize)]
+struct Letter {
+    letter: String,
+    id: String,
+    products: Vec<ProductItem>,
+}
+
+pub async fn list(req: HttpRequest, state: web::Data<AppState>, resident: Resident) -> Result<HttpResponse, AppError> {
+    let theme = param(&req, "thema");
+    let audience = param(&req, "doelgroep");
+    let event = param(&req, "levensgebeurtenis");
+    cached(&req, state, resident, move |ctx| {
+        let catalogue = store::catalogue(ctx.conn, &ctx.resident.site, ctx.viewer)?;
+        let all = &catalogue.items;
+        let audience = match audience.as_deref() {
+            Some(a) => Some(Audience::parse(a).ok_or(AppError::NotFound)?),
+            None => None,
+        };
+        let theme_name = theme.as_deref().map(|t| all.iter().flat_map(|r| &r.themes).find(|n| slugify(n) == t).cloned().ok_or(AppError::NotFound)).transpose()?;
+        let event_name = event.as_deref().map(|e| all.iter().flat_map(|r| &r.life_events).find(|n| slugify(n) == e).cloned().ok_or(AppError::NotFound)).transpose()?;
+        let shown: Vec<_> = all
+            .iter()
+            .filter(|r| theme_name.as_ref().is_none_or(|t| r.themes.contains(t)))
+            .filter(|r| event_name.as_ref().is_none_or(|e| r.life_events.contains(e)))
+            .filter(|r| audience.is_none_or(|a| r.audience.contains(&a)))
+            .collect();
+        let mut letters: BTreeMap<String, Vec<ProductItem>> = BTreeMap::new();
+        for r in &shown {
+            let first = store::sort_key(&r.title).chars().next().filter(char::is_ascii_alphabetic).map(|c| c.to_ascii_uppercase().to_string()).unwrap_or_else(|| "#".into());
+            letters.entry(first).or_default().push(ProductItem::new(r));
+        }
+        let filter = theme_name.clone().or(event_name.clone()).or(audience.map(|a| a.label().to_owned()));
+        let title = match &filter {
+            Some(f) => format!("Producten en diensten: {f}"),
+            None => "Producten en diensten".to_owned(),
+        };
+        let mut breadcrumbs = vec![home_crumb()];
+        if filter.is_some() {
+            breadcrumbs.push(Link { title: "Producten en diensten".into(), url: "/producten".into() });
+        }
+        let layout = Layout {
+            description: format!("Alle producten en diensten van {} van A tot Z.", ctx.resident.site.site.name),
+            title,
+            path: req_path(&theme, &audience, &event),
+            nav: "producten",
+            breadcrumbs,
+            structured: None,
+        };
+        let (mut c, alerts_change) = context(ctx, layout)?;
+        c.insert("letters", &letters.into_iter().map(|(letter, products)| Letter { id: if letter == "#" { "letter-overig".into() } else { format!("letter-{}", letter.to_lowercase()) }, letter, products }).collect::<Vec<_>>());
+        c.insert("count", &shown.len());
+        c.insert("filtered", &filter.is_some());
+        c.insert("themes", &counted(all.iter().flat_map(|r| &r.themes), theme_url));
+        c.insert("life_events", &counted(all.iter().flat_map(|r| &r.life_events), life_event_url));
+        let audiences: Vec<Link> = Audience::ALL
+            .iter()
+            .filter(|a| all.iter().any(|r| r.audience.contains(a)))
+            .map(|a| Link { title: a.label().into(), url: format!("/producten?doelgroep={}", a.as_str()) })
+            .collect();
+        c.insert("audiences", &audiences);
+        let body = render(ctx, "products.html", &c)?;
+        Ok(Built::ok(HTML, body, vec![Tag::Catalogue, Tag::Alerts], earliest([catalogue.next_change, alerts_change])))
+    })
+    .await
+}
+
+fn req_path(theme: &Option<String>, audience: &Option<Audience>, event: &Option<String>) -> String {
+    if let Some(t) = theme {
+        format!("/producten?thema={t}")
+    } else if let Some(e) = event {
+        format!("/producten?levensgebeurtenis={e}")
+    } else if let Some(a) = audience {
+        format!("/producten?doelgroep={}", a.as_str())
+    } else {
+        "/producten".into()
+    }
+}
+
+pub async fn product(req: HttpRequest, state: web::Data<AppState>, resident: Resident, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let slug = slug.into_inner();
+    cached(&req, state, resident, move |ctx| {
+        let found = store::product(ctx.conn, &ctx.resident.site, &slug, ctx.viewer)?;
+        let Some(resolved) = found.items.first() else { return not_found() };
+        let (body, alerts_change) = product_page(ctx, resolved, false)?;
+        Ok(Built::ok(HTML, body, vec![Tag::Product(slug.clone()), Tag::Alerts], earliest([found.next_change, alerts_change])))
+    })
+    .await
+}
+
+/// A product page (for residents, or an editor's preview); also when its alerts next change.
+pub fn product_page(ctx: &mut Ctx, resolved: &Resolved, preview: bool) -> Result<(String, Option<i64>), AppError> {
+    let view = ProductView::new(resolved);
+    let layout = Layout {
+        title: view.title.clone(),
+        description: view.summary.clone(),
+        path: view.url.clone(),
+        nav: "producten",
+        breadcrumbs: vec![home_crumb(), Link { title: "Producten en diensten".into(), url: "/producten".into() }],
+        structured: Some(serde_json::json!({
+            "@type": "GovernmentService",
+            "name": view.title,
+            "description": view.summary,
+            "url": format!("{}{}", ctx.resident.base_url, view.url),
+            "serviceType": view.title,
+            "audience": view.audience_labels.iter().map(|a| serde_json::json!({"@type": "Audience", "audienceType": a})).collect::<Vec<_>>(),
+            "areaServed": {"@type": "AdministrativeArea", "name": ctx.resident.site.site.municipality()},
+            "provider": super::organization(&ctx.resident.site.site, &ctx.resident.base_url),
+            "availableChannel": view.apply_url.as_ref().map(|u| serde_json::json!({"@type": "ServiceChannel", "serviceUrl": u})),
+            "dateModified": view.modified,
+        })),
+    };
+    let (mut c, alerts_change) = context(ctx, layout)?;
+    c.insert("product", &view);
+    c.insert("preview", &preview);
+    Ok((render(ctx, "product.html", &c)?, alerts_change))
+}

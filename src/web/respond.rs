@@ -1,0 +1,183 @@
+//! Building resident responses through the page cache, with ETags and conditional requests.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::AppState;
+use super::error::AppError;
+use super::site::Resident;
+use crate::cache::{Entry, Tag};
+use crate::content::visibility::Viewer;
+use std::collections::HashMap;
+
+use crate::db::DbConnection;
+use crate::db::models::media::{self, Media};
+use crate::edit::visible_on;
+use crate::media::picture;
+
+/// A response built from content.
+pub struct Built {
+    pub status: StatusCode,
+    pub content_type: &'static str,
+    pub body: String,
+    /// What the response was built from, for invalidation.
+    pub tags: Vec<Tag>,
+    /// When a publish window or alert boundary makes it stale by itself.
+    pub next_change: Option<i64>,
+}
+
+pub const HTML: &str = "text/html; charset=utf-8";
+pub const JSON: &str = "application/json";
+pub const XML: &str = "application/xml; charset=utf-8";
+pub const ATOM: &str = "application/atom+xml; charset=utf-8";
+pub const TEXT: &str = "text/plain; charset=utf-8";
+
+impl Built {
+    /// For the cache: with compressed copies made once.
+    fn into_entry(self) -> Entry {
+        let body = Bytes::from(self.body);
+        let (gzip, brotli) = crate::cache::compressed(&body);
+        Entry { gzip, brotli, ..Built::plain_entry(self.status, self.content_type, body, self.tags, self.next_change) }
+    }
+
+    /// Not for the cache: compression is left to the middleware.
+    fn into_plain_entry(self) -> Entry {
+        Built::plain_entry(self.status, self.content_type, Bytes::from(self.body), self.tags, self.next_change)
+    }
+
+    fn plain_entry(status: StatusCode, content_type: &'static str, body: Bytes, tags: Vec<Tag>, next_change: Option<i64>) -> Entry {
+        Entry {
+            gzip: None,
+            brotli: None,
+            status: status.as_u16(),
+            content_type,
+            etag: format!("\"{}\"", &blake3::hash(&body).to_hex()[..20]),
+            body,
+            tags,
+            expires_at: next_change,
+        }
+    }
+
+    pub fn ok(content_type: &'static str, body: String, tags: Vec<Tag>, next_change: Option<i64>) -> Built {
+        Built { status: StatusCode::OK, content_type, body, tags, next_change }
+    }
+}
+
+/// What a build step gets: a connection and what residents may see now.
+pub struct Ctx<'a> {
+    pub conn: &'a mut DbConnection,
+    pub viewer: Viewer,
+    pub state: &'a AppState,
+    pub resident: &'a Resident,
+}
+
+/// Serves the request from the cache, or builds, stores and serves it.
+pub async fn cached<F>(req: &HttpRequest, state: web::Data<AppState>, resident: Resident, build: F) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(&mut Ctx) -> Result<Built, AppError> + Send + 'static,
+{
+    let url = format!("{}{}", resident.base_url, req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/"));
+    let now = crate::now();
+    let site_id = resident.site.id;
+    if let Some(entry) = state.cache.get(site_id, &url, now) {
+        return Ok(respond(req, &entry));
+    }
+    let epoch = state.cache.epoch();
+    let built = build_now(state.clone(), resident, now, build).await?;
+    let status = built.status;
+    let entry = built.into_entry();
+    let response = respond(req, &entry);
+    if status == StatusCode::OK {
+        state.cache.insert(epoch, site_id, &url, entry);
+    }
+    Ok(response)
+}
+
+/// Builds a response that is never stored (search results: every query is another URL).
+pub async fn fresh<F>(req: &HttpRequest, state: web::Data<AppState>, resident: Resident, build: F) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(&mut Ctx) -> Result<Built, AppError> + Send + 'static,
+{
+    let built = build_now(state, resident, crate::now(), build).await?;
+    Ok(respond(req, &built.into_plain_entry()))
+}
+
+async fn build_now<F>(state: web::Data<AppState>, resident: Resident, now: i64, build: F) -> Result<Built, AppError>
+where
+    F: FnOnce(&mut Ctx) -> Result<Built, AppError> + Send + 'static,
+{
+    web::block(move || -> Result<Built, AppError> {
+        let mut conn = state.pool.get()?;
+        let mut ctx = Ctx { conn: &mut conn, viewer: Viewer::resident(now), state: &state, resident: &resident };
+        let built = build(&mut ctx)?;
+        with_pictures(&mut conn, &resident, built)
+    })
+    .await?
+}
+
+/// Turns the page's media images into `<picture>`s; the page is then also stale when one of
+/// them changes.
+fn with_pictures(conn: &mut DbConnection, resident: &Resident, mut built: Built) -> Result<Built, AppError> {
+    if built.content_type != HTML {
+        return Ok(built);
+    }
+    let keys = picture::keys_in(&built.body);
+    if keys.is_empty() {
+        return Ok(built);
+    }
+    let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let shown: HashMap<String, Media> =
+        media::by_keys(conn, &refs)?.into_iter().filter(|m| visible_on(m, &resident.site)).map(|m| (m.key.clone(), m)).collect();
+    built.body = picture::expand(&built.body, &shown);
+    built.tags.extend(keys.into_iter().map(Tag::Media));
+    Ok(built)
+}
+
+/// Which stored encoding the client takes: brotli, then gzip, else none.
+fn encoding<'e>(req: &HttpRequest, entry: &'e Entry) -> Option<(&'static str, &'e Bytes, &'static str)> {
+    let accepted = req.headers().get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let takes = |name: &str| {
+        accepted.split(',').any(|part| {
+            let mut it = part.split(';');
+            it.next().is_some_and(|n| n.trim().eq_ignore_ascii_case(name)) && !it.any(|p| p.trim().replace(' ', "") == "q=0")
+        })
+    };
+    match (&entry.brotli, &entry.gzip) {
+        (Some(br), _) if takes("br") => Some(("br", br, "-br")),
+        (_, Some(gz)) if takes("gzip") => Some(("gzip", gz, "-gz")),
+        _ => None,
+    }
+}
+
+fn respond(req: &HttpRequest, entry: &Entry) -> HttpResponse {
+    let status = StatusCode::from_u16(entry.status).unwrap_or(StatusCode::OK);
+    let chosen = encoding(req, entry);
+    // Each representation has its own tag; a match on the plain one counts too.
+    let etag = match chosen {
+        Some((_, _, suffix)) => format!("{}{suffix}\"", entry.etag.trim_end_matches('"')),
+        None => entry.etag.clone(),
+    };
+    let not_modified = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|tags| tags.split(',').map(str::trim).any(|t| t == etag || t == entry.etag || t == "*"));
+    let mut builder = if not_modified && status == StatusCode::OK { HttpResponse::NotModified() } else { HttpResponse::build(status) };
+    builder.insert_header((header::CACHE_CONTROL, "no-cache"));
+    if entry.gzip.is_some() || entry.brotli.is_some() {
+        builder.insert_header((header::VARY, "Accept-Encoding"));
+    }
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        builder.insert_header((header::ETAG, value));
+    }
+    if not_modified && status == StatusCode::OK {
+        return builder.finish();
+    }
+    builder.content_type(entry.content_type);
+    match chosen {
+        Some((name, bytes, _)) => builder.insert_header((header::CONTENT_ENCODING, name)).body(bytes.clone()),
+        None => builder.body(entry.body.clone()),
+    }
+}

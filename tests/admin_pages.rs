@@ -1,0 +1,394 @@
+//! The admin pages over real HTTP: sign-in, sessions and their timeouts, throttling, CSRF, no
+//! change on GET, scopes, the override editor, "to review" after a central edit, and conflicts.
+
+mod common;
+
+use common::{Response, TestApp, fixture, jpeg};
+use meent::auth::accounts;
+use meent::auth::permissions::{Role, Scope};
+
+const PASSWORD: &str = "een heel lang wachtwoord";
+
+async fn app() -> TestApp {
+    let app = TestApp::start(&fixture("country")).await;
+    let mut conn = app.state.pool.get().unwrap();
+    for (email, role, scope) in [
+        ("alpha@example.org", Role::Editor, "site:alpha"),
+        ("central@example.org", Role::Editor, "national"),
+        ("beta@example.org", Role::Editor, "site:beta"),
+    ] {
+        accounts::create_user(&mut conn, email, role, &Scope::parse(scope).unwrap(), Some(PASSWORD), "test", meent::now()).unwrap();
+    }
+    app
+}
+
+/// A browser: keeps cookies, sends forms.
+struct Browser<'a> {
+    app: &'a TestApp,
+    cookies: Vec<(String, String)>,
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a TestApp) -> Browser<'a> {
+        Browser { app, cookies: vec![] }
+    }
+
+    fn remember(&mut self, res: &Response) {
+        for value in res.headers.get_all("set-cookie") {
+            let text = value.to_str().unwrap();
+            let pair = text.split(';').next().unwrap();
+            let (name, val) = pair.split_once('=').unwrap();
+            self.cookies.retain(|(n, _)| n != name);
+            if !text.contains("Max-Age=0") && !val.is_empty() {
+                self.cookies.push((name.to_owned(), val.to_owned()));
+            }
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    async fn get(&mut self, path: &str) -> Response {
+        let cookie = self.cookie_header();
+        let res = self.app.request("GET", "alpha.test", path, &[("Cookie", &cookie)]).await;
+        self.remember(&res);
+        res
+    }
+
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+        let client = awc::Client::builder().disable_redirects().finish();
+        let mut res = client
+            .post(self.app.server.url(path))
+            .insert_header(("Host", "alpha.test"))
+            .insert_header(("Cookie", self.cookie_header()))
+            .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
+            .address(self.app.server.addr())
+            .send_body(body)
+            .await
+            .unwrap();
+        let bytes = res.body().await.unwrap();
+        let res = Response::new(res.status(), res.headers(), &bytes);
+        self.remember(&res);
+        res
+    }
+
+    async fn post_multipart(&mut self, path: &str, fields: &[(&str, &str)], file: (&str, &str, &[u8])) -> Response {
+        let (content_type, body) = common::multipart(fields, Some(file));
+        let cookie = self.cookie_header();
+        let res = self.app.send("POST", "alpha.test", path, &[("Cookie", &cookie), ("Content-Type", &content_type)], Some(body)).await;
+        self.remember(&res);
+        res
+    }
+
+    async fn login(&mut self, email: &str, password: &str) -> Response {
+        let page = self.get("/admin/inloggen").await;
+        let token = hidden(&page.body, "login_token");
+        self.post("/admin/inloggen", &[("login_token", &token), ("email", email), ("password", password), ("terug", "/admin")]).await
+    }
+
+    fn session(&self) -> Option<String> {
+        self.cookies.iter().find(|(n, _)| n == "meent_session").map(|(_, v)| v.clone())
+    }
+}
+
+/// The value of a hidden form field.
+fn hidden(body: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = body.find(&marker).unwrap_or_else(|| panic!("no {name} in {body}")) + marker.len();
+    body[start..start + body[start..].find('"').unwrap()].to_owned()
+}
+
+#[actix_web::test]
+async fn sign_in_sessions_and_cookies() {
+    let app = app().await;
+    let mut b = Browser::new(&app);
+    // A session id the browser brings (or an attacker planted) is never taken over.
+    b.cookies.push(("meent_session".into(), "aangeboden-door-de-browser".into()));
+    let first = b.get("/admin").await;
+    assert_eq!(first.status, 302);
+    assert!(first.header("location").unwrap().starts_with("/admin/inloggen?terug="));
+    assert_eq!(b.login("alpha@example.org", "fout wachtwoord!!").await.status, 401);
+    assert_eq!(b.session().as_deref(), Some("aangeboden-door-de-browser"), "a failed login starts nothing");
+    let ok = b.login("alpha@example.org", PASSWORD).await;
+    assert_eq!(ok.status, 303);
+    let cookie = ok.headers.get_all("set-cookie").map(|v| v.to_str().unwrap().to_owned()).find(|c| c.starts_with("meent_session=")).unwrap();
+    for flag in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
+        assert!(cookie.contains(flag), "{flag} in {cookie}");
+    }
+    let session = b.session().unwrap();
+    assert_ne!(session, "aangeboden-door-de-browser");
+    let dash = b.get("/admin").await;
+    assert_eq!(dash.status, 200);
+    assert!(dash.body.contains("alpha@example.org"));
+    assert_eq!(dash.header("cache-control"), Some("no-store"));
+    // A new login is a new session id.
+    b.cookies.retain(|(n, _)| n != "meent_session");
+    b.login("alpha@example.org", PASSWORD).await;
+    assert_ne!(b.session().unwrap(), session);
+    // Logging out ends the session on the server: the old cookie no longer works.
+    let csrf = hidden(&b.get("/admin").await.body, "csrf");
+    let old = b.session().unwrap();
+    assert_eq!(b.post("/admin/uitloggen", &[("csrf", &csrf)]).await.status, 303);
+    let mut replay = Browser::new(&app);
+    replay.cookies.push(("meent_session".into(), old));
+    assert_eq!(replay.get("/admin").await.status, 302);
+}
+
+#[actix_web::test]
+async fn sessions_time_out_and_end_when_the_account_is_disabled() {
+    let app = app().await;
+    let mut b = Browser::new(&app);
+    b.login("alpha@example.org", PASSWORD).await;
+    assert_eq!(b.get("/admin").await.status, 200);
+    let mut conn = app.state.pool.get().unwrap();
+    let hash = meent::auth::secrets::hash_token(&b.session().unwrap());
+    // Idle for longer than the idle timeout.
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query(format!("UPDATE sessions SET last_seen = last_seen - 7200 WHERE id_hash = '{hash}'")),
+        &mut conn,
+    )
+    .unwrap();
+    assert_eq!(b.get("/admin").await.status, 302, "idle timeout");
+    b.login("alpha@example.org", PASSWORD).await;
+    let hash = meent::auth::secrets::hash_token(&b.session().unwrap());
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query(format!("UPDATE sessions SET created_at = created_at - 86400 WHERE id_hash = '{hash}'")),
+        &mut conn,
+    )
+    .unwrap();
+    assert_eq!(b.get("/admin").await.status, 302, "absolute timeout");
+    b.login("alpha@example.org", PASSWORD).await;
+    let user = meent::db::models::accounts::user_by_email(&mut conn, "alpha@example.org").unwrap().unwrap();
+    meent::db::models::accounts::set_disabled(&mut conn, user.id, true).unwrap();
+    assert_eq!(b.get("/admin").await.status, 302, "disabling ends sessions");
+    assert_eq!(b.login("alpha@example.org", PASSWORD).await.status, 401, "and logins");
+}
+
+#[actix_web::test]
+async fn failed_logins_are_throttled_and_audited_without_passwords() {
+    let app = app().await;
+    let mut b = Browser::new(&app);
+    for _ in 0..5 {
+        assert_eq!(b.login("alpha@example.org", "verkeerd wachtwoord").await.status, 401);
+    }
+    assert_eq!(b.login("alpha@example.org", PASSWORD).await.status, 429, "locked, even with the right password");
+    assert_eq!(b.login("central@example.org", PASSWORD).await.status, 303, "other accounts are not locked");
+    let mut conn = app.state.pool.get().unwrap();
+    let audit = meent::db::models::accounts::audit_entries(&mut conn, None, 100).unwrap();
+    assert!(audit.iter().filter(|a| a.action == "login" && a.result == "failed").count() >= 5);
+    assert!(audit.iter().any(|a| a.action == "login" && a.result == "throttled"));
+    let all = format!("{audit:?}");
+    assert!(!all.contains(PASSWORD) && !all.contains("verkeerd wachtwoord"));
+}
+
+#[actix_web::test]
+async fn forms_need_the_csrf_token_and_get_changes_nothing() {
+    let app = app().await;
+    let mut b = Browser::new(&app);
+    b.login("alpha@example.org", PASSWORD).await;
+    let form = b.get("/admin/sites/alpha/producten/paspoort").await;
+    assert_eq!(form.status, 200);
+    let csrf = hidden(&form.body, "csrf");
+    let fields = |token: &'static str| vec![("csrf", token), ("enabled", "off")];
+    assert_eq!(b.post("/admin/sites/alpha/producten/paspoort", &fields("")).await.status, 403);
+    assert_eq!(b.post("/admin/sites/alpha/producten/paspoort", &fields("0000")).await.status, 403);
+    assert_eq!(app.get("alpha.test", "/producten/paspoort").await.status, 200, "nothing changed");
+    // Logging out by GET does nothing.
+    assert_ne!(b.get("/admin/uitloggen").await.status, 303);
+    assert_eq!(b.get("/admin").await.status, 200);
+    // The login form has its own token.
+    let mut other = Browser::new(&app);
+    let res = other.post("/admin/inloggen", &[("email", "alpha@example.org"), ("password", PASSWORD)]).await;
+    assert_eq!(res.status, 403);
+    let _ = csrf;
+}
+
+#[actix_web::test]
+async fn editors_see_only_their_own_scope() {
+    let app = app().await;
+    let mut b = Browser::new(&app);
+    b.login("beta@example.org", PASSWORD).await;
+    for path in ["/admin/sites/alpha", "/admin/sites/alpha/producten/paspoort", "/admin/sites/alpha/paginas/nieuw", "/admin/groepen/regio", "/admin/catalogus", "/admin/catalogus/paspoort", "/admin/voorbeeld/alpha/producten/paspoort"] {
+        assert_eq!(b.get(path).await.status, 403, "{path}");
+    }
+    let dash = b.get("/admin").await.body;
+    assert!(dash.contains("Gemeente Beta") && !dash.contains("Gemeente Alpha"));
+    // Catalogue drafts: the central team only.
+    let mut central = Browser::new(&app);
+    central.login("central@example.org", PASSWORD).await;
+    assert_eq!(central.get("/admin/voorbeeld/alpha/producten/geheim-product").await.status, 200);
+    let mut alpha = Browser::new(&app);
+    alpha.login("alpha@example.org", PASSWORD).await;
+    assert_eq!(alpha.get("/admin/voorbeeld/alpha/producten/geheim-product").await.status, 404);
+    let preview = alpha.get("/admin/voorbeeld/alpha/producten/paspoort").await;
+    assert_eq!(preview.status, 200);
+    assert!(preview.body.contains("Voorbeeld voor redacteuren"));
+}
+
+/// The form fields of the override editor as they are, with some changed.
+fn override_fields(body: &str, changes: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for name in ["csrf", "based_on", "revision"] {
+        if body.contains(&format!("name=\"{name}\" value=\"")) {
+            fields.push((name.into(), hidden(body, name)));
+        }
+    }
+    for (k, v) in changes {
+        fields.retain(|(n, _)| n != k);
+        fields.push(((*k).into(), (*v).into()));
+    }
+    fields
+}
+
+#[actix_web::test]
+async fn override_a_fee_for_one_site_then_review_a_central_change() {
+    let app = app().await;
+    let mut alpha = Browser::new(&app);
+    alpha.login("alpha@example.org", PASSWORD).await;
+    let form = alpha.get("/admin/sites/alpha/producten/paspoort").await.body;
+    let fields = override_fields(&form, &[("variables", "leges = € 77,70\nafspraak_url = https://alpha.example.org/afspraak"), ("mode.kosten", "replace"), ("body.kosten", "Het kost {{ var.leges }}."), ("enabled", "inherit")]);
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let saved = alpha.post("/admin/sites/alpha/producten/paspoort", &refs).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert!(app.get("alpha.test", "/producten/paspoort").await.body.contains("Het kost € 77,70."));
+    assert!(!app.get("beta.test", "/producten/paspoort").await.body.contains("77,70"));
+
+    // The central team changes the section alpha replaced.
+    let mut central = Browser::new(&app);
+    central.login("central@example.org", PASSWORD).await;
+    let edit = central.get("/admin/catalogus/paspoort").await.body;
+    let body_text = edit.split("<textarea id=\"body\"").nth(1).unwrap();
+    let body_text = &body_text[body_text.find('>').unwrap() + 1..body_text.find("</textarea>").unwrap()];
+    let new_body = body_text.replace("Een paspoort kost in {{ gemeente }} {{ var.leges }}.", "NIEUWE CENTRALE KOSTENTEKST {{ var.leges }}.").replace("&#39;", "'").replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    let csrf = hidden(&edit, "csrf");
+    let revision = hidden(&edit, "revision");
+    let res = central
+        .post("/admin/catalogus/paspoort", &[("csrf", &csrf), ("revision", &revision), ("title", "Paspoort"), ("summary", "Een paspoort aanvragen in {{ gemeente }}."), ("status", "published"), ("audience.particulier", "1"), ("body", &new_body), ("variables", "leges | Kosten paspoort | een bedrag dat de gemeente vaststelt\nafspraak_url | Link naar de afsprakenpagina |"), ("opslaan", "1")])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert!(app.get("beta.test", "/producten/paspoort").await.body.contains("NIEUWE CENTRALE KOSTENTEKST"));
+
+    // Alpha's dashboard shows it "to review", side by side.
+    let dash = alpha.get("/admin").await.body;
+    let review = &dash[dash.find("Te controleren").unwrap()..dash.find("Ontbrekende waarden").unwrap()];
+    assert!(review.contains("/admin/sites/alpha/producten/paspoort"), "{review}");
+    let page = alpha.get("/admin/sites/alpha/producten/paspoort").await.body;
+    assert!(page.contains("Oude centrale tekst") && page.contains("NIEUWE CENTRALE KOSTENTEKST") && page.contains("Het kost {{ var.leges }}."));
+    // Keep the local text: reviewed, no longer listed.
+    let fields = override_fields(&page, &[("variables", "leges = € 77,70"), ("mode.kosten", "replace"), ("body.kosten", "Het kost {{ var.leges }}."), ("review.kosten", "keep"), ("reviewed", "1"), ("enabled", "inherit")]);
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    assert_eq!(alpha.post("/admin/sites/alpha/producten/paspoort", &refs).await.status, 303);
+    let dash = alpha.get("/admin").await.body;
+    let review = &dash[dash.find("Te controleren").unwrap()..dash.find("Ontbrekende waarden").unwrap()];
+    assert!(!review.contains("/admin/sites/alpha/producten/paspoort"), "{review}");
+}
+
+#[actix_web::test]
+async fn a_second_save_from_the_same_revision_gets_the_conflict_page() {
+    let app = app().await;
+    let mut first = Browser::new(&app);
+    first.login("alpha@example.org", PASSWORD).await;
+    let mut second = Browser::new(&app);
+    second.login("alpha@example.org", PASSWORD).await;
+    let page_a = first.get("/admin/sites/alpha/producten/paspoort").await.body;
+    let page_b = second.get("/admin/sites/alpha/producten/paspoort").await.body;
+    let a = override_fields(&page_a, &[("title", "Titel van A"), ("enabled", "inherit")]);
+    let b = override_fields(&page_b, &[("title", "Titel van B"), ("enabled", "inherit")]);
+    let refs = |f: &Vec<(String, String)>| f.iter().map(|(x, y)| (x.clone(), y.clone())).collect::<Vec<_>>();
+    let (ra, rb) = (refs(&a), refs(&b));
+    let ra: Vec<(&str, &str)> = ra.iter().map(|(x, y)| (x.as_str(), y.as_str())).collect();
+    let rb: Vec<(&str, &str)> = rb.iter().map(|(x, y)| (x.as_str(), y.as_str())).collect();
+    assert_eq!(first.post("/admin/sites/alpha/producten/paspoort", &ra).await.status, 303);
+    let conflict = second.post("/admin/sites/alpha/producten/paspoort", &rb).await;
+    assert_eq!(conflict.status, 409);
+    assert!(conflict.body.contains("Titel van A") && conflict.body.contains("Titel van B"), "both versions are shown: {}", conflict.body);
+    assert!(app.get("alpha.test", "/producten/paspoort").await.body.contains("Titel van A"), "the first save stays");
+}
+
+#[actix_web::test]
+async fn pages_are_created_and_published_from_the_admin() {
+    let app = app().await;
+    let mut b = Browser::new(&app);
+    b.login("alpha@example.org", PASSWORD).await;
+    let form = b.get("/admin/sites/alpha/paginas/nieuw").await;
+    assert_eq!(form.status, 200);
+    let csrf = hidden(&form.body, "csrf");
+    let res = b.post("/admin/sites/alpha/paginas/nieuw", &[("csrf", &csrf), ("path", "parkeren"), ("title", "Parkeren in Alpha"), ("body", "PARKEERTEKST"), ("status", "draft")]).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(app.get("alpha.test", "/parkeren").await.status, 404, "a draft is not public");
+    let location = res.header("location").unwrap().split('?').next().unwrap().to_owned();
+    let edit = b.get(&location).await.body;
+    let res = b.post(&location, &[("csrf", &csrf), ("revision", &hidden(&edit, "revision")), ("path", "parkeren"), ("title", "Parkeren in Alpha"), ("body", "PARKEERTEKST"), ("status", "published")]).await;
+    assert_eq!(res.status, 303);
+    assert!(app.get("alpha.test", "/parkeren").await.body.contains("PARKEERTEKST"));
+    let history = b.get(&format!("{location}/versies")).await;
+    assert_eq!(history.status, 200);
+    assert!(history.body.contains("Versie 2") && history.body.contains("alpha@example.org"));
+    // Restoring revision 1 brings the draft back: the page is gone for residents.
+    assert_eq!(b.post(&format!("{location}/versies/1"), &[("csrf", &csrf)]).await.status, 303);
+    assert_eq!(app.get("alpha.test", "/parkeren").await.status, 404);
+    // A preview shows sanitised text and saves nothing.
+    let edit = b.get(&location).await.body;
+    let preview = b
+        .post(&location, &[("csrf", &csrf), ("revision", &hidden(&edit, "revision")), ("path", "parkeren"), ("title", "Parkeren in Alpha"), ("body", "VOORBEELDTEKST <script>alert(1)</script>"), ("status", "published"), ("voorbeeld", "1")])
+        .await;
+    assert_eq!(preview.status, 200);
+    assert!(preview.body.contains("VOORBEELDTEKST") && !preview.body.contains("<script>alert"));
+    assert_eq!(app.get("alpha.test", "/parkeren").await.status, 404, "a preview saves nothing");
+}
+
+#[actix_web::test]
+async fn media_library_upload_alt_text_and_delete() {
+    let app = app().await;
+    let mut b = Browser::new(&app);
+    b.login("alpha@example.org", PASSWORD).await;
+    let library = b.get("/admin/sites/alpha/afbeeldingen").await;
+    assert_eq!(library.status, 200);
+    assert!(library.body.contains("Nog geen afbeeldingen"));
+    let csrf = hidden(&library.body, "csrf");
+    let photo = jpeg(800, 600);
+    // Without the CSRF token nothing is stored.
+    let forged = b.post_multipart("/admin/sites/alpha/afbeeldingen", &[("alt", "x")], ("a.jpg", "image/jpeg", &photo)).await;
+    assert_eq!(forged.status, 403);
+    // Without alt text: shown on the form, nothing stored.
+    let no_alt = b.post_multipart("/admin/sites/alpha/afbeeldingen", &[("csrf", &csrf)], ("a.jpg", "image/jpeg", &photo)).await;
+    assert_eq!(no_alt.status, 422);
+    assert!(no_alt.body.contains("beschrijf wat er op de afbeelding staat"), "{}", no_alt.body);
+    let fake = b.post_multipart("/admin/sites/alpha/afbeeldingen", &[("csrf", &csrf), ("alt", "x")], ("a.jpg", "image/jpeg", b"<html>nep</html>")).await;
+    assert_eq!(fake.status, 422);
+    assert!(fake.body.contains("De afbeelding is niet opgeslagen"), "{}", fake.body);
+    let saved = b.post_multipart("/admin/sites/alpha/afbeeldingen", &[("csrf", &csrf), ("alt", "Het stadhuis")], ("Stadhuis.jpg", "image/jpeg", &photo)).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let item_url = saved.header("location").unwrap().split('?').next().unwrap().to_owned();
+    let item = b.get(&item_url).await;
+    assert_eq!(item.status, 200);
+    assert!(item.body.contains("![Het stadhuis](/media/stadhuis-"), "{}", item.body);
+    assert!(item.body.contains("Nergens. Deze afbeelding kan weg."));
+    let key = item_url.rsplit('/').next().unwrap().to_owned();
+    let thumb = b.get(&format!("/admin/afbeelding-bestand/{key}")).await;
+    assert_eq!(thumb.status, 200);
+    assert_eq!(thumb.header("content-type"), Some("image/webp"));
+    // Searching the library.
+    assert!(b.get("/admin/sites/alpha/afbeeldingen?q=stadhuis").await.body.contains(&key));
+    assert!(!b.get("/admin/sites/alpha/afbeeldingen?q=zwembad").await.body.contains(&key));
+    // Alt text.
+    let revision = hidden(&item.body, "revision");
+    let alt = b.post(&item_url, &[("csrf", &csrf), ("revision", &revision), ("alt", "Het stadhuis bij avond")]).await;
+    assert_eq!(alt.status, 303);
+    assert!(b.get(&item_url).await.body.contains("Het stadhuis bij avond"));
+
+    // Another site's editor sees none of it.
+    let mut other = Browser::new(&app);
+    other.login("beta@example.org", PASSWORD).await;
+    assert_eq!(other.get("/admin/sites/alpha/afbeeldingen").await.status, 403);
+    assert_eq!(other.get(&format!("/admin/afbeelding-bestand/{key}")).await.status, 404);
+    assert!(!other.get("/admin/sites/beta/afbeeldingen").await.body.contains(&key));
+
+    // Deleting.
+    let current = hidden(&b.get(&item_url).await.body, "revision");
+    let gone = b.post(&format!("{item_url}/verwijderen"), &[("csrf", &csrf), ("revision", &current)]).await;
+    assert_eq!(gone.status, 303);
+    assert_eq!(b.get(&item_url).await.status, 404);
+}

@@ -1,0 +1,245 @@
+//! Import and export of the content format, on a real database: round trips, and bad input
+//! refused with every problem named by file and line, with nothing imported.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use common::{TestDb, demo_content, fixture};
+use meent::content::export::export_dir;
+use meent::content::import::{ImportError, import_dir};
+use meent::db::models::{catalogue, changes, layers};
+
+/// Every file under `root`, by relative path.
+fn read_all(root: &Path) -> BTreeMap<String, String> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let rel = path.strip_prefix(root).unwrap().display().to_string();
+                out.insert(rel, fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(root, root, &mut out);
+    out
+}
+
+fn round_trip(source: &Path) {
+    let first = TestDb::new();
+    let mut conn = first.conn();
+    import_dir(&mut conn, source, None, 1_700_000_000, None).expect("import");
+    let a = first.dir.path().join("a");
+    export_dir(&mut conn, &a, None).expect("export");
+
+    let second = TestDb::new();
+    let mut conn2 = second.conn();
+    import_dir(&mut conn2, &a, None, 1_800_000_000, None).expect("import the export");
+    let b = second.dir.path().join("b");
+    export_dir(&mut conn2, &b, None).expect("export again");
+
+    let (files_a, files_b) = (read_all(&a), read_all(&b));
+    assert!(!files_a.is_empty());
+    assert_eq!(files_a.keys().collect::<Vec<_>>(), files_b.keys().collect::<Vec<_>>());
+    for (name, text) in &files_a {
+        assert_eq!(text, &files_b[name], "{name} differs after export, import, export");
+    }
+    // Importing the same content again changes nothing.
+    let again = import_dir(&mut conn2, &a, None, 1_900_000_000, None).expect("re-import");
+    assert!(again.changed.is_empty(), "{again}");
+}
+
+#[test]
+fn demo_content_round_trips() {
+    round_trip(&demo_content());
+}
+
+#[test]
+fn fixture_round_trips() {
+    round_trip(&fixture("country"));
+}
+
+#[test]
+fn export_keeps_every_kind_and_value() {
+    let db = TestDb::new();
+    let mut conn = db.conn();
+    import_dir(&mut conn, &fixture("country"), None, 1_700_000_000, None).unwrap();
+    let out = db.dir.path().join("out");
+    export_dir(&mut conn, &out, None).unwrap();
+    let files = read_all(&out);
+    let paspoort = &files["catalogue/paspoort.md"];
+    assert!(paspoort.contains("revision = 2") && paspoort.contains("[variables.leges]") && paspoort.contains("## Kosten {#kosten}"));
+    let over = &files["sites/alpha/overrides/paspoort.md"];
+    assert!(over.contains("based_on = 2") && over.contains("[sections.termijn]") && over.contains("mode = \"hide\""));
+    assert!(over.contains("## Parkeren {#parkeren}") && !over.contains("{#termijn}"));
+    assert!(files.contains_key("sites/alpha/pages/afval/index.md"));
+    assert!(files.contains_key("sites/alpha/pages/afval/pmd.md"));
+    assert!(files.contains_key("groups/regio/news/2026-01-10-groepsnieuws.md"));
+    assert!(files["sites/alpha/alerts/later.md"].contains("starts = \"2098-12-31T23:00:00Z\""));
+    assert!(files["catalogue/geheim-product.md"].contains("status = \"draft\""));
+    assert!(files["sites/alpha/site.toml"].contains("hosts = [\"alpha.test\", \"www.alpha.test\"]"));
+}
+
+/// Writes files under a temp content dir: (relative path, text).
+fn content(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (rel, text) in files {
+        let path = dir.path().join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+fn problems(dir: &Path, db: &TestDb) -> Vec<String> {
+    let mut conn = db.conn();
+    match import_dir(&mut conn, dir, None, 1_700_000_000, None) {
+        Err(ImportError::Problems(p)) => p.iter().map(ToString::to_string).collect(),
+        other => panic!("expected problems, got {other:?}"),
+    }
+}
+
+const PRODUCT: &str = "+++\ntitle = \"Paspoort\"\nsummary = \"s\"\n+++\n## Wat {#wat}\nTekst.\n";
+const SITE: &str = "name = \"Gemeente A\"\nhosts = [\"a.test\"]\n";
+
+#[test]
+fn bad_files_are_all_reported_with_file_and_line_and_nothing_is_imported() {
+    let dir = content(&[
+        ("catalogue/paspoort.md", PRODUCT),
+        ("catalogue/kapot.md", "+++\ntitle = \"x\"\nsummary = \n+++\n"),
+        ("catalogue/onbekend.md", "+++\ntitle = \"x\"\nsummary = \"y\"\ncolour = \"blauw\"\n+++\n"),
+        ("catalogue/geen-voorwerk.md", "## Wat {#wat}\n"),
+        ("catalogue/status.md", "+++\ntitle = \"x\"\nsummary = \"y\"\nstatus = \"live\"\n+++\n"),
+        ("catalogue/dubbel.md", "+++\ntitle = \"x\"\nsummary = \"y\"\n+++\n## A {#a}\n\n## B {#a}\n"),
+        ("groups/g/group.toml", "name = \"G\"\n"),
+        ("sites/a/site.toml", "name = \"Gemeente A\"\nhosts = [\"a.test\"]\ngroups = [\"g\", \"bestaat-niet\"]\n"),
+        ("sites/b/site.toml", "name = \"Gemeente B\"\n\nhosts = [\"b.test\", \"a.test\"]\n"),
+        ("sites/a/overrides/onbekend-product.md", "+++\nbased_on = 1\n+++\n"),
+        ("sites/a/overrides/paspoort.md", "+++\nbased_on = 7\n+++\n"),
+        ("sites/a/news/2026-13-45-fout.md", "+++\ntitle = \"x\"\n+++\n"),
+        ("sites/a/news/2026-01-02-datum.md", "+++\ntitle = \"x\"\ndate = \"gisteren\"\n+++\n"),
+        ("sites/a/alerts/storing.md", "+++\ntitle = \"x\"\nseverity = \"info\"\nstarts = \"morgen\"\n+++\n"),
+        ("sites/a/alerts/omgekeerd.md", "+++\ntitle = \"x\"\nseverity = \"info\"\nstarts = \"2026-01-02T00:00:00Z\"\nends = \"2026-01-01T00:00:00Z\"\n+++\n"),
+        ("sites/a/overrides/paspoort-link.md", "+++\napply_url = \"javascript:alert(1)\"\n+++\n"),
+        ("sites/c/site.toml", "name = \"Gemeente C\"\nhosts = [\"c.test\"]\n[contact]\nurl = \"javascript:alert(1)\"\n"),
+        ("sites/c/pages/afval.md", "+++\ntitle = \"Afval\"\n+++\n"),
+        ("sites/c/pages/afval/index.md", "+++\ntitle = \"Afval\"\n+++\n"),
+        ("sites/c/pages/later.md", "+++\ntitle = \"x\"\npublish_at = \"2026-02-01T00:00:00Z\"\nunpublish_at = \"2026-01-01T00:00:00Z\"\n+++\n"),
+    ]);
+    let db = TestDb::new();
+    let all = problems(dir.path(), &db);
+    let text = all.join("\n");
+    let expect = [
+        "catalogue/kapot.md:3:",
+        "catalogue/onbekend.md:4: unknown field `colour`",
+        "catalogue/geen-voorwerk.md:1:",
+        "catalogue/status.md:4:",
+        "catalogue/dubbel.md:7: section key 'a' is used twice",
+        "sites/b/site.toml:3: host 'a.test' is also used by sites/a/site.toml",
+        "sites/a/news/2026-13-45-fout.md:",
+        "sites/a/news/2026-01-02-datum.md:3: date = \"gisteren\"",
+        "sites/a/alerts/storing.md:4: starts = \"morgen\"",
+        "sites/a/alerts/omgekeerd.md:5: ends is not after starts",
+        "sites/a/overrides/paspoort-link.md:2: apply_url must be an http:// or https:// URL",
+        "sites/c/site.toml: contact url = \"javascript:alert(1)\" must be an http:// or https:// URL",
+        "is also defined by sites/c/pages/afval",
+        "sites/c/pages/later.md:4: unpublish_at is not after publish_at",
+    ];
+    for e in expect {
+        assert!(text.contains(e), "missing {e:?} in:\n{text}");
+    }
+    // Nothing was written.
+    let mut conn = db.conn();
+    assert!(catalogue::all(&mut conn).unwrap().is_empty());
+    assert!(layers::sites(&mut conn).unwrap().is_empty());
+    assert_eq!(changes::latest(&mut conn).unwrap(), 0);
+}
+
+#[test]
+fn references_are_checked_against_the_tree_and_the_database() {
+    let dir = content(&[
+        ("catalogue/paspoort.md", PRODUCT),
+        ("groups/g/group.toml", "name = \"G\"\n"),
+        ("sites/a/site.toml", "name = \"Gemeente A\"\nhosts = [\"a.test\"]\ngroups = [\"g\", \"bestaat-niet\"]\npopular = [\"paspoort\", \"weg\"]\n"),
+        ("sites/a/overrides/onbekend-product.md", "+++\nbased_on = 1\n+++\n"),
+        ("sites/a/overrides/paspoort.md", "+++\nbased_on = 7\n+++\n"),
+    ]);
+    let db = TestDb::new();
+    let text = problems(dir.path(), &db).join("\n");
+    for e in [
+        "sites/a/site.toml:3: unknown group 'bestaat-niet'",
+        "sites/a/site.toml:4: unknown product 'weg'",
+        "sites/a/overrides/onbekend-product.md:1: unknown product 'onbekend-product'",
+        "sites/a/overrides/paspoort.md:2: based_on = 7 but catalogue/paspoort.md is at revision 1",
+    ] {
+        assert!(text.contains(e), "missing {e:?} in:\n{text}");
+    }
+    let mut conn = db.conn();
+    assert!(catalogue::all(&mut conn).unwrap().is_empty(), "all or nothing");
+
+    // Placeholders in links are allowed; what they become is checked when shown.
+    let ok = content(&[("catalogue/paspoort.md", PRODUCT), ("sites/a/site.toml", SITE), ("sites/a/overrides/paspoort.md", "+++\napply_url = \"{{ var.afspraak_url }}\"\n+++\n")]);
+    import_dir(&mut db.conn(), ok.path(), None, 1, None).expect("a placeholder link");
+    let fresh = TestDb::new();
+    let mut conn = fresh.conn();
+
+    // A later import may refer to what the database already has.
+    import_dir(&mut conn, content(&[("catalogue/paspoort.md", PRODUCT), ("sites/a/site.toml", SITE)]).path(), None, 1, None).unwrap();
+    let later = content(&[("sites/a/overrides/paspoort.md", "+++\nbased_on = 1\n+++\n## Wat {#wat}\nLokaal.\n")]);
+    let report = import_dir(&mut conn, later.path(), None, 2, None).unwrap();
+    assert_eq!(report.changed.get("override"), Some(&1));
+    // A host already taken by another site in the database is refused.
+    let clash = content(&[("sites/b/site.toml", "name = \"Gemeente B\"\nhosts = [\"a.test\"]\n")]);
+    let text = problems(clash.path(), &fresh).join("\n");
+    assert!(text.contains("sites/b/site.toml:2: host 'a.test' already belongs to site 'a'"), "{text}");
+}
+
+#[test]
+fn changes_bump_revisions_and_append_to_the_change_log() {
+    let db = TestDb::new();
+    let mut conn = db.conn();
+    let v1 = content(&[("catalogue/paspoort.md", PRODUCT)]);
+    import_dir(&mut conn, v1.path(), None, 1, None).unwrap();
+    let after_first = changes::latest(&mut conn).unwrap();
+    assert_eq!(catalogue::find(&mut conn, "paspoort").unwrap().unwrap().1.revision, 1);
+    let v2 = content(&[("catalogue/paspoort.md", &PRODUCT.replace("Tekst.", "Nieuwe tekst."))]);
+    import_dir(&mut conn, v2.path(), None, 2, None).unwrap();
+    let (_, p) = catalogue::find(&mut conn, "paspoort").unwrap().unwrap();
+    assert_eq!((p.revision, p.updated_at), (2, 2));
+    let log = changes::since(&mut conn, after_first, 10).unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!((log[0].kind.as_str(), log[0].item_key.as_str()), ("product", "paspoort"));
+    let history = meent::db::models::revisions::history(&mut conn, "product", "paspoort").unwrap();
+    assert_eq!(history.iter().map(|r| r.revision).collect::<Vec<_>>(), [2, 1]);
+    assert!(history[1].data.contains("Tekst.") && history[0].data.contains("Nieuwe tekst."));
+}
+
+#[test]
+fn unexpected_files_and_bad_encoding_are_reported() {
+    let dir = content(&[
+        ("catalogue/notities.txt", "x"),
+        ("sites/a/site.toml", SITE),
+        ("sites/a/foto's/x.md", "x"),
+        ("sites/a/pages/index.md", "+++\ntitle = \"Home\"\n+++\n"),
+        ("sites/a/pages/producten.md", "+++\ntitle = \"Botst\"\n+++\n"),
+        ("extra/x.md", "x"),
+    ]);
+    fs::write(dir.path().join("catalogue/binair.md"), [b'+', b'+', b'+', b'\n', 0xff, 0xfe, b'\n']).unwrap();
+    let db = TestDb::new();
+    let text = problems(dir.path(), &db).join("\n");
+    for e in [
+        "catalogue/notities.txt: unexpected file",
+        "catalogue/binair.md:2: file is not valid UTF-8",
+        "sites/a/foto's: unexpected entry",
+        "sites/a/pages/index.md: pages/index.md would be the home page",
+        "sites/a/pages/producten.md: /producten is a path Meent uses itself",
+        "extra: unexpected entry",
+    ] {
+        assert!(text.contains(e), "missing {e:?} in:\n{text}");
+    }
+}
