@@ -3,9 +3,10 @@
 //! expire when a publish window or alert boundary they depend on passes.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
+use actix_web::http::header::HeaderValue;
 use actix_web::web::Bytes;
 
 use crate::content::directory::Directory;
@@ -50,29 +51,42 @@ pub fn stale(change: &Change) -> Stale {
     }
 }
 
+/// One representation of a response: its bytes and its entity tag.
 #[derive(Debug, Clone)]
+pub struct Representation {
+    pub body: Bytes,
+    pub etag: HeaderValue,
+}
+
+/// A rendered response, with everything a hit needs made in advance: compressed copies and
+/// their entity tags.
+#[derive(Debug)]
 pub struct Entry {
     pub status: u16,
     pub content_type: &'static str,
-    pub body: Bytes,
-    /// The body compressed once, when it was stored, for clients that accept it.
-    pub gzip: Option<Bytes>,
-    pub brotli: Option<Bytes>,
-    pub etag: String,
+    pub plain: Representation,
+    pub gzip: Option<Representation>,
+    pub brotli: Option<Representation>,
     pub tags: Vec<Tag>,
     /// Unix seconds after which the entry is no longer true.
     pub expires_at: Option<i64>,
 }
 
-type Key = (i64, String);
+/// The entries of one site, by URL.
+#[derive(Default)]
+struct SiteEntries {
+    by_url: HashMap<Box<str>, Arc<Entry>>,
+}
 
 #[derive(Default)]
 struct Inner {
-    entries: HashMap<Key, Entry>,
-    order: VecDeque<Key>,
+    sites: HashMap<i64, SiteEntries>,
+    /// Oldest first, for eviction; may name entries that are already gone.
+    order: VecDeque<(i64, Box<str>)>,
     bytes: usize,
 }
 
+/// Rendered responses; a hit is a read lock, two hash lookups and a reference count.
 pub struct PageCache {
     inner: RwLock<Inner>,
     /// Bumped by every invalidation; a response rendered while it moved is not stored.
@@ -84,14 +98,31 @@ pub struct PageCache {
 }
 
 impl Entry {
+    /// An entry for `body`; with `compress`, also gzip and brotli copies (bodies of 512 bytes
+    /// or more). Each representation gets its own tag, derived from the plain body's hash.
+    pub fn new(status: u16, content_type: &'static str, body: Bytes, compress: bool, tags: Vec<Tag>, expires_at: Option<i64>) -> Entry {
+        let hash = blake3::hash(&body).to_hex();
+        let tag = |suffix: &str| HeaderValue::from_str(&format!("\"{}{suffix}\"", &hash[..20])).expect("hex is a valid header value");
+        let (gzip, brotli) = if compress { compressed(&body) } else { (None, None) };
+        Entry {
+            status,
+            content_type,
+            gzip: gzip.map(|body| Representation { body, etag: tag("-gz") }),
+            brotli: brotli.map(|body| Representation { body, etag: tag("-br") }),
+            plain: Representation { body, etag: tag("") },
+            tags,
+            expires_at,
+        }
+    }
+
     /// Bytes held in memory.
     pub fn size(&self) -> usize {
-        self.body.len() + self.gzip.as_ref().map_or(0, Bytes::len) + self.brotli.as_ref().map_or(0, Bytes::len)
+        [Some(&self.plain), self.gzip.as_ref(), self.brotli.as_ref()].into_iter().flatten().map(|r| r.body.len()).sum()
     }
 }
 
 /// Compresses a body for storing: gzip and brotli, or nothing for small bodies.
-pub fn compressed(body: &[u8]) -> (Option<Bytes>, Option<Bytes>) {
+fn compressed(body: &[u8]) -> (Option<Bytes>, Option<Bytes>) {
     use std::io::Write;
     if body.len() < 512 {
         return (None, None);
@@ -120,12 +151,17 @@ impl PageCache {
         self.epoch.load(Ordering::Acquire)
     }
 
-    pub fn get(&self, site: i64, url: &str, now: i64) -> Option<Entry> {
+    pub fn get(&self, site: i64, url: &str, now: i64) -> Option<Arc<Entry>> {
         if !self.enabled {
             return None;
         }
         let inner = self.inner.read().unwrap_or_else(|p| p.into_inner());
-        let found = inner.entries.get(&(site, url.to_owned())).filter(|e| e.expires_at.is_none_or(|t| now < t)).cloned();
+        let found = inner
+            .sites
+            .get(&site)
+            .and_then(|s| s.by_url.get(url))
+            .filter(|e| e.expires_at.is_none_or(|t| now < t))
+            .cloned();
         let counter = if found.is_some() { &self.hits } else { &self.misses };
         counter.fetch_add(1, Ordering::Relaxed);
         found
@@ -133,7 +169,7 @@ impl PageCache {
 
     /// Stores an entry unless something was invalidated since `epoch` was read (the entry
     /// might have been built from data that is already stale).
-    pub fn insert(&self, epoch: u64, site: i64, url: &str, entry: Entry) {
+    pub fn insert(&self, epoch: u64, site: i64, url: &str, entry: Arc<Entry>) {
         if !self.enabled || entry.size() > self.max_bytes / 8 {
             return;
         }
@@ -141,23 +177,22 @@ impl PageCache {
         if self.epoch() != epoch {
             return;
         }
-        let key = (site, url.to_owned());
         inner.bytes += entry.size();
-        if let Some(old) = inner.entries.insert(key.clone(), entry) {
-            inner.bytes -= old.size();
-        } else {
-            inner.order.push_back(key);
+        let url: Box<str> = url.into();
+        match inner.sites.entry(site).or_default().by_url.insert(url.clone(), entry) {
+            Some(old) => inner.bytes -= old.size(),
+            None => inner.order.push_back((site, url)),
         }
         while inner.bytes > self.max_bytes {
-            let Some(oldest) = inner.order.pop_front() else { break };
-            if let Some(old) = inner.entries.remove(&oldest) {
+            let Some((site, url)) = inner.order.pop_front() else { break };
+            if let Some(old) = inner.sites.get_mut(&site).and_then(|s| s.by_url.remove(&url)) {
                 inner.bytes -= old.size();
             }
         }
     }
 
     pub fn len(&self) -> usize {
-        self.inner.read().map(|i| i.entries.len()).unwrap_or(0)
+        self.inner.read().map(|i| i.sites.values().map(|s| s.by_url.len()).sum()).unwrap_or(0)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -168,21 +203,24 @@ impl PageCache {
         let mut inner = self.inner.write().unwrap_or_else(|p| p.into_inner());
         self.epoch.fetch_add(1, Ordering::AcqRel);
         let mut freed = 0;
-        inner.entries.retain(|(site, _), entry| {
-            let site_touched = sites.is_none_or(|s| s.contains(site));
-            let gone = site_touched
-                && match stale {
+        for (site, entries) in inner.sites.iter_mut() {
+            if !sites.is_none_or(|s| s.contains(site)) {
+                continue;
+            }
+            entries.by_url.retain(|_, entry| {
+                let gone = match stale {
                     Stale::All => true,
                     Stale::Tagged(tags) => entry.tags.iter().any(|t| tags.contains(t)),
                 };
-            if gone {
-                freed += entry.size();
-            }
-            !gone
-        });
+                if gone {
+                    freed += entry.size();
+                }
+                !gone
+            });
+        }
         inner.bytes -= freed;
-        let Inner { entries, order, .. } = &mut *inner;
-        order.retain(|k| entries.contains_key(k));
+        let Inner { sites, order, .. } = &mut *inner;
+        order.retain(|(site, url)| sites.get(site).is_some_and(|s| s.by_url.contains_key(url)));
     }
 }
 
@@ -199,8 +237,8 @@ impl Follower for PageCache {
 mod tests {
     use super::*;
 
-    fn entry(tags: Vec<Tag>) -> Entry {
-        Entry { status: 200, content_type: "text/html", body: Bytes::from_static(b"x"), gzip: None, brotli: None, etag: "e".into(), tags, expires_at: None }
+    fn entry(tags: Vec<Tag>) -> Arc<Entry> {
+        Arc::new(Entry::new(200, "text/html", Bytes::from_static(b"x"), false, tags, None))
     }
 
     fn change(kind: &str, key: &str, site: Option<i64>) -> Change {
@@ -240,9 +278,8 @@ mod tests {
     #[test]
     fn entries_expire_and_size_is_bounded() {
         let cache = PageCache::new(true, 16);
-        let mut e = entry(vec![]);
-        e.expires_at = Some(10);
-        cache.insert(cache.epoch(), 1, "/", e);
+        let e = Entry::new(200, "text/html", Bytes::from_static(b"x"), false, vec![], Some(10));
+        cache.insert(cache.epoch(), 1, "/", Arc::new(e));
         assert!(cache.get(1, "/", 9).is_some());
         assert!(cache.get(1, "/", 10).is_none());
         for i in 0..40 {

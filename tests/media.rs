@@ -430,3 +430,20 @@ async fn images_survive_export_and_import() {
     let err = import_dir(&mut fresh.conn(), first.path(), None, meent::now(), None).unwrap_err().to_string();
     assert!(err.contains("media storage"), "{err}");
 }
+
+#[actix_web::test]
+async fn the_same_file_uploaded_again_and_again_gets_a_key_each_time() {
+    let (app, t) = app().await;
+    let photo = jpeg(40, 30);
+    let mut keys = std::collections::HashSet::new();
+    for n in 0..20 {
+        let alt = format!("Dezelfde foto, keer {n}");
+        let res = upload(&app, &t, "alpha", "sites/alpha/media", ("foto.jpg", "image/jpeg", &photo), &[("alt", &alt)]).await;
+        assert_eq!(res.status, 201, "upload {n}: {}", res.body);
+        keys.insert(res.json()["key"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(keys.len(), 20, "{keys:?}");
+    // And the database is free for the next writer.
+    let page = json_call(&app, &t, "alpha", "POST", "/api/v1/admin/sites/alpha/pages", Some(serde_json::json!({"path": "na-de-fotos", "title": "Na de foto's", "body": "Tekst."}))).await;
+    assert_eq!(page.status, 201, "{}", page.body);
+}

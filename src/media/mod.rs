@@ -184,7 +184,9 @@ fn make_variants(store: &dyn MediaStore, hash: &str, encoding: Encoding) -> Resu
     Ok(files.len())
 }
 
-/// A new media key: the file's name made into a slug, with part of its hash.
+/// A new media key: the file's name made into a slug, with part of its hash; when that key is
+/// taken (the same file uploaded again under the same name), a longer part, then a number.
+/// Every attempt gives another key, so looking for a free one always ends.
 pub fn key_for(name: &str, hash: &str, attempt: usize) -> String {
     let stem = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
@@ -192,8 +194,12 @@ pub fn key_for(name: &str, hash: &str, attempt: usize) -> String {
     slug.truncate(40);
     let slug = slug.trim_end_matches('-');
     let slug = if slug.is_empty() { "afbeelding" } else { slug };
-    let tail = &hash[..(8 + attempt * 4).min(hash.len())];
-    format!("{slug}-{tail}")
+    let short = &hash[..8.min(hash.len())];
+    match attempt {
+        0 => format!("{slug}-{short}"),
+        1 => format!("{slug}-{}", &hash[..16.min(hash.len())]),
+        n => format!("{slug}-{short}-{n}"),
+    }
 }
 
 /// The media keys a saved item refers to (`/media/<key>` anywhere in its text).
@@ -219,7 +225,10 @@ mod tests {
     #[test]
     fn keys_and_references() {
         assert_eq!(key_for("C:\\fotos\\Gemeentehuis Diemen.JPG", "0123456789abcdef", 0), "gemeentehuis-diemen-01234567");
-        assert_eq!(key_for(".jpg", "0123456789abcdef", 1), "afbeelding-0123456789ab");
+        assert_eq!(key_for(".jpg", "0123456789abcdef", 1), "afbeelding-0123456789abcdef");
+        assert_eq!(key_for("a.png", "0123456789abcdef", 2), "a-01234567-2");
+        let keys: std::collections::HashSet<String> = (0..100).map(|n| key_for("a.png", "0123456789abcdef", n)).collect();
+        assert_eq!(keys.len(), 100, "every attempt gives another key");
         let text = r#"{"body":"![x](/media/gemeentehuis-01234567) en [link](/media/plein-aa/abc-320.webp) /media/ /media/Bad"}"#;
         assert_eq!(references(text), vec!["gemeentehuis-01234567", "plein-aa"]);
     }

@@ -8,9 +8,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::AppState;
 use super::error::AppError;
 use super::site::Resident;
-use crate::cache::{Entry, Tag};
+use crate::cache::{Entry, Representation, Tag};
 use crate::content::visibility::Viewer;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::db::DbConnection;
 use crate::db::models::media::{self, Media};
@@ -35,29 +36,10 @@ pub const ATOM: &str = "application/atom+xml; charset=utf-8";
 pub const TEXT: &str = "text/plain; charset=utf-8";
 
 impl Built {
-    /// For the cache: with compressed copies made once.
-    fn into_entry(self) -> Entry {
-        let body = Bytes::from(self.body);
-        let (gzip, brotli) = crate::cache::compressed(&body);
-        Entry { gzip, brotli, ..Built::plain_entry(self.status, self.content_type, body, self.tags, self.next_change) }
-    }
-
-    /// Not for the cache: compression is left to the middleware.
-    fn into_plain_entry(self) -> Entry {
-        Built::plain_entry(self.status, self.content_type, Bytes::from(self.body), self.tags, self.next_change)
-    }
-
-    fn plain_entry(status: StatusCode, content_type: &'static str, body: Bytes, tags: Vec<Tag>, next_change: Option<i64>) -> Entry {
-        Entry {
-            gzip: None,
-            brotli: None,
-            status: status.as_u16(),
-            content_type,
-            etag: format!("\"{}\"", &blake3::hash(&body).to_hex()[..20]),
-            body,
-            tags,
-            expires_at: next_change,
-        }
+    /// With `compress`, compressed copies are made once, for the cache; otherwise compression
+    /// is left to the middleware.
+    fn into_entry(self, compress: bool) -> Entry {
+        Entry::new(self.status.as_u16(), self.content_type, Bytes::from(self.body), compress, self.tags, self.next_change)
     }
 
     pub fn ok(content_type: &'static str, body: String, tags: Vec<Tag>, next_change: Option<i64>) -> Built {
@@ -87,7 +69,7 @@ where
     let epoch = state.cache.epoch();
     let built = build_now(state.clone(), resident, now, build).await?;
     let status = built.status;
-    let entry = built.into_entry();
+    let entry = Arc::new(built.into_entry(true));
     let response = respond(req, &entry);
     if status == StatusCode::OK {
         state.cache.insert(epoch, site_id, &url, entry);
@@ -101,7 +83,7 @@ where
     F: FnOnce(&mut Ctx) -> Result<Built, AppError> + Send + 'static,
 {
     let built = build_now(state, resident, crate::now(), build).await?;
-    Ok(respond(req, &built.into_plain_entry()))
+    Ok(respond(req, &built.into_entry(false)))
 }
 
 async fn build_now<F>(state: web::Data<AppState>, resident: Resident, now: i64, build: F) -> Result<Built, AppError>
@@ -135,49 +117,43 @@ fn with_pictures(conn: &mut DbConnection, resident: &Resident, mut built: Built)
     Ok(built)
 }
 
-/// Which stored encoding the client takes: brotli, then gzip, else none.
-fn encoding<'e>(req: &HttpRequest, entry: &'e Entry) -> Option<(&'static str, &'e Bytes, &'static str)> {
+/// Which stored representation the client takes: brotli, then gzip, else the plain one.
+fn representation<'e>(req: &HttpRequest, entry: &'e Entry) -> (Option<&'static str>, &'e Representation) {
     let accepted = req.headers().get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("");
     let takes = |name: &str| {
         accepted.split(',').any(|part| {
             let mut it = part.split(';');
-            it.next().is_some_and(|n| n.trim().eq_ignore_ascii_case(name)) && !it.any(|p| p.trim().replace(' ', "") == "q=0")
+            it.next().is_some_and(|n| n.trim().eq_ignore_ascii_case(name))
+                && !it.any(|p| p.split_once('=').is_some_and(|(k, v)| k.trim() == "q" && v.trim().parse::<f32>() == Ok(0.0)))
         })
     };
     match (&entry.brotli, &entry.gzip) {
-        (Some(br), _) if takes("br") => Some(("br", br, "-br")),
-        (_, Some(gz)) if takes("gzip") => Some(("gzip", gz, "-gz")),
-        _ => None,
+        (Some(br), _) if takes("br") => (Some("br"), br),
+        (_, Some(gz)) if takes("gzip") => (Some("gzip"), gz),
+        _ => (None, &entry.plain),
     }
 }
 
 fn respond(req: &HttpRequest, entry: &Entry) -> HttpResponse {
     let status = StatusCode::from_u16(entry.status).unwrap_or(StatusCode::OK);
-    let chosen = encoding(req, entry);
+    let (encoding, chosen) = representation(req, entry);
     // Each representation has its own tag; a match on the plain one counts too.
-    let etag = match chosen {
-        Some((_, _, suffix)) => format!("{}{suffix}\"", entry.etag.trim_end_matches('"')),
-        None => entry.etag.clone(),
-    };
-    let not_modified = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|tags| tags.split(',').map(str::trim).any(|t| t == etag || t == entry.etag || t == "*"));
-    let mut builder = if not_modified && status == StatusCode::OK { HttpResponse::NotModified() } else { HttpResponse::build(status) };
-    builder.insert_header((header::CACHE_CONTROL, "no-cache"));
+    let not_modified = status == StatusCode::OK
+        && req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|tags| {
+            tags.split(',').map(str::trim).any(|t| t == chosen.etag || t == entry.plain.etag || t == "*")
+        });
+    let mut builder = if not_modified { HttpResponse::NotModified() } else { HttpResponse::build(status) };
+    builder.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-cache")));
     if entry.gzip.is_some() || entry.brotli.is_some() {
-        builder.insert_header((header::VARY, "Accept-Encoding"));
+        builder.insert_header((header::VARY, HeaderValue::from_static("Accept-Encoding")));
     }
-    if let Ok(value) = HeaderValue::from_str(&etag) {
-        builder.insert_header((header::ETAG, value));
-    }
-    if not_modified && status == StatusCode::OK {
+    builder.insert_header((header::ETAG, chosen.etag.clone()));
+    if not_modified {
         return builder.finish();
     }
-    builder.content_type(entry.content_type);
-    match chosen {
-        Some((name, bytes, _)) => builder.insert_header((header::CONTENT_ENCODING, name)).body(bytes.clone()),
-        None => builder.body(entry.body.clone()),
+    builder.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(entry.content_type)));
+    if let Some(name) = encoding {
+        builder.insert_header((header::CONTENT_ENCODING, HeaderValue::from_static(name)));
     }
+    builder.body(chosen.body.clone())
 }
