@@ -1,6 +1,8 @@
 // Starts the real `meent` binary on a free port with a fresh data directory, serving the
-// demo content (or another content directory), and stops it when the tests end.
-import { spawn } from 'node:child_process';
+// demo content (or another content directory), and stops it when the tests end. With
+// MEENT_E2E_DATABASE_URL (a PostgreSQL database) each server gets a new database made next to
+// that one, so each imports its own content.
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,13 +23,26 @@ function freePort() {
   });
 }
 
+let databases = 0;
+
+/// A new, empty PostgreSQL database beside `base` (a URL); returns its URL and how to drop it.
+function freshDatabase(base) {
+  const url = new URL(base);
+  const name = `${url.pathname.slice(1)}_${process.pid}_${++databases}`;
+  const psql = (sql) => execFileSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', base, '-c', sql], { stdio: ['ignore', 'ignore', 'inherit'] });
+  psql(`CREATE DATABASE "${name}"`);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => psql(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
+
 export async function startMeent({ content = join(repo, 'content'), env = {} } = {}) {
   const bin = process.env.MEENT_BIN || join(process.env.CARGO_TARGET_DIR || join(repo, 'target'), 'release', 'meent');
   const data = mkdtempSync(join(tmpdir(), 'meent-e2e-'));
   const port = await freePort();
+  const pg = process.env.MEENT_E2E_DATABASE_URL ? freshDatabase(process.env.MEENT_E2E_DATABASE_URL) : null;
   const own = {
     MEENT_DATA_DIR: data,
-    MEENT_DATABASE_URL: process.env.MEENT_E2E_DATABASE_URL || join(data, 'meent.db'),
+    MEENT_DATABASE_URL: pg ? pg.url : join(data, 'meent.db'),
     MEENT_CONTENT_DIR: content,
     ...env,
   };
@@ -55,6 +70,7 @@ export async function startMeent({ content = join(repo, 'content'), env = {} } =
       child.kill('SIGTERM');
       await new Promise((r) => child.exitCode !== null ? r() : child.once('exit', r));
       rmSync(data, { recursive: true, force: true });
+      pg?.drop();
     },
   };
 }
