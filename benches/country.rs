@@ -1,6 +1,6 @@
 //! `cargo bench --bench country -- --content DIR [--hugo OUT] [--threads N]`: renders every
 //! resolved page of a content tree (a `bench-data` country): every product each site offers,
-//! every local page and every news item, through the real request path with the page cache off
+//! every local page and every news item (or the first `--limit N`), through the real request path with the page cache off
 //! (database read, fold, Markdown, template), on N threads (default: one per core).
 //!
 //! With `--hugo OUT` it also writes a Hugo site with exactly those pages: the folded Markdown
@@ -8,21 +8,18 @@
 //! layout equivalent to Meent's (same header, navigation, breadcrumbs, table of contents,
 //! sections, apply button, contact, footer, JSON-LD). `benches/country.sh` times Hugo on it.
 
+mod common;
+use common::{Installation, arg};
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use actix_web::{test, web};
-use meent::config::Config;
 use meent::content::directory::{Directory, SiteEntry};
 use meent::content::store;
 use meent::content::visibility::Viewer;
-use meent::web::{AppState, app, build_state};
+use meent::web::{AppState, app};
 
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
-}
 
 /// One page to render: its host and path, and what Hugo needs to render the same page.
 struct Target {
@@ -32,24 +29,24 @@ struct Target {
 }
 
 fn main() {
-    let content = PathBuf::from(arg("--content").unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/content").into()));
     let threads: usize = arg("--threads").and_then(|t| t.parse().ok()).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = dir.path().join("bench.db").display().to_string();
-    let mut config = Config::for_data_dir(dir.path(), &url);
-    config.content_dir = content.clone();
-    config.page_cache = false;
-    let started = Instant::now();
-    let state = build_state(config).expect("state");
-    println!("content: {} (import {:.1} s)", content.display(), started.elapsed().as_secs_f64());
+    let installation = Installation::new(&common::content_dir(), false);
+    let state = installation.state;
 
-    let targets = targets(&state);
+    // The search index is built in the background at start; wait, so it does not share the cores.
+    while !state.search.is_ready() {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let mut targets = targets(&state);
     println!("pages: {}", targets.len());
     if let Some(out) = arg("--hugo") {
         write_hugo_site(Path::new(&out), &targets);
         println!("hugo site written to {out}");
     }
 
+    if let Some(limit) = arg("--limit").and_then(|l| l.parse().ok()) {
+        targets.truncate(limit);
+    }
     let state = web::Data::new(state);
     let chunks: Vec<&[Target]> = targets.chunks(targets.len().div_ceil(threads).max(1)).collect();
     let started = Instant::now();
@@ -167,15 +164,15 @@ fn write_hugo_site(out: &Path, targets: &[Target]) {
     }
 }
 
-const HUGO_CONFIG: &str = r#"baseURL = "https://example.org/"
+const HUGO_CONFIG: &str = r##"baseURL = "https://example.org/"
 languageCode = "nl"
 disableKinds = ["home", "section", "taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]
 [markup.goldmark.renderer]
 unsafe = false
-"#;
+"##;
 
 /// The layout of `themes/default/templates/base.html`, in Go's template language.
-const HUGO_BASEOF: &str = r#"<!DOCTYPE html>
+const HUGO_BASEOF: &str = r##"<!DOCTYPE html>
 <html lang="nl">
 <head>
 <meta charset="utf-8">
@@ -240,10 +237,10 @@ const HUGO_BASEOF: &str = r#"<!DOCTYPE html>
 </footer>
 </body>
 </html>
-"#;
+"##;
 
 /// Product, page and news item, as `product.html`, `page.html` and `news_item.html` lay them out.
-const HUGO_SINGLE: &str = r#"{{ define "main" }}<article class="{{ .Params.kind }}">
+const HUGO_SINGLE: &str = r##"{{ define "main" }}<article class="{{ .Params.kind }}">
 <h1>{{ .Title }}</h1>
 {{ if not .Date.IsZero }}<p class="meta"><time datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date.Format "2 January 2006" }}</time></p>
 {{ end }}<p class="lead">{{ .Params.summary }}</p>
@@ -261,4 +258,4 @@ const HUGO_SINGLE: &str = r#"{{ define "main" }}<article class="{{ .Params.kind 
 <ul class="plain-list"><li>{{ .Params.contact_phone }}</li><li>{{ .Params.contact_email }}</li></ul>
 </section>
 {{ end }}</article>
-{{ end }}"#;
+{{ end }}"##;

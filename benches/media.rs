@@ -8,6 +8,8 @@
 //! The photos are made by the benchmark (smooth colour fields with fine grain, JPEG quality
 //! 92, like a camera's), so anyone can rerun it without a photo collection.
 
+mod common;
+use common::arg;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -19,10 +21,6 @@ use meent::media::variants::{self, Encoding};
 /// 12, 16, 20 and 24 megapixels, as phones and cameras make them.
 const SIZES: [(u32, u32); 4] = [(4000, 3000), (4608, 3456), (5184, 3888), (6000, 4000)];
 
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
-}
 
 fn photo(width: u32, height: u32, seed: u64) -> Vec<u8> {
     let mut rng = fastrand::Rng::with_seed(seed);

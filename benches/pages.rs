@@ -5,24 +5,16 @@
 //! 3. the same request served from the page cache.
 //! Each step runs over every (site, product) pair the content has; times are per page.
 
-use std::path::PathBuf;
+mod common;
+use common::Installation;
 use std::time::{Duration, Instant};
 
 use actix_web::{test, web};
-use meent::config::Config;
 use meent::content::directory::Directory;
 use meent::content::fold::fold;
 use meent::db::models::{catalogue, overrides};
 use meent::web::{app, build_state};
 
-fn content_dir() -> PathBuf {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == "--content")
-        .and_then(|i| args.get(i + 1))
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("content"))
-}
 
 fn report(name: &str, pages: usize, elapsed: Duration) {
     let per = elapsed.as_secs_f64() / pages as f64;
@@ -31,15 +23,8 @@ fn report(name: &str, pages: usize, elapsed: Duration) {
 
 #[actix_web::main]
 async fn main() {
-    let content = content_dir();
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = dir.path().join("bench.db").display().to_string();
-    let mut config = Config::for_data_dir(dir.path(), &url);
-    config.content_dir = content.clone();
-    config.page_cache = false;
-    let started = Instant::now();
-    let state = build_state(config.clone()).expect("state");
-    println!("content: {} (import {:.1} s)", content.display(), started.elapsed().as_secs_f64());
+    // `_dir` keeps the installation's directory while the states below use it.
+    let Installation { config, state, _dir } = Installation::new(&common::content_dir(), false);
 
     // 1. The fold alone.
     let mut conn = state.pool.get().expect("connection");
@@ -72,6 +57,7 @@ async fn main() {
         .flat_map(|s| products.iter().map(move |(_, p)| (s.site.canonical_host().to_owned(), format!("/producten/{}", p.slug))))
         .take(5_000)
         .collect();
+    drop(state); // one search index writer per directory: the states below open their own.
     for cached in [false, true] {
         let mut config = config.clone();
         config.page_cache = cached;

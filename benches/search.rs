@@ -4,20 +4,15 @@
 //! PostgreSQL comes from `MEENT_BENCH_PG_URL` (default `postgres://postgres@127.0.0.1:5432/test`);
 //! the benchmark creates and drops its own database there.
 
-use std::path::PathBuf;
+mod common;
+use common::{Installation, arg};
 use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection, RunQueryDsl, sql_query};
-use meent::config::Config;
 use meent::content::directory::Directory;
 use meent::search::{Request, SearchFollower, SearchIndex, documents_for_site};
-use meent::web::build_state;
 
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
-}
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
@@ -54,19 +49,16 @@ fn queries(titles: &[String]) -> Vec<(String, String, &'static str)> {
 }
 
 fn main() {
-    let content = arg("--content").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("content"));
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = dir.path().join("bench.db").display().to_string();
-    let mut config = Config::for_data_dir(dir.path(), &url);
-    config.content_dir = content.clone();
-    let state = build_state(config).expect("state");
+    let content = common::content_dir();
+    let installation = Installation::new(&content, true);
+    let state = &installation.state;
     let mut conn = state.pool.get().expect("connection");
     let directory = Directory::load(&mut conn).expect("directory");
     drop(conn);
     println!("content: {} ({} sites)", content.display(), directory.sites().len());
 
     // Index build, into a fresh directory.
-    let index_dir = dir.path().join("bench-index");
+    let index_dir = installation.config.data_dir.join("bench-index");
     let (index, _) = SearchIndex::open(&index_dir).expect("index");
     let index = std::sync::Arc::new(index);
     let follower = SearchFollower::new(index.clone(), state.pool.clone());

@@ -147,6 +147,12 @@ impl PageCache {
         }
     }
 
+    /// Whether responses are kept (off: every request renders, and compression is left to
+    /// the middleware, which compresses only for clients that ask).
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
     pub fn epoch(&self) -> u64 {
         self.epoch.load(Ordering::Acquire)
     }

@@ -60,7 +60,16 @@ pub fn pages(conn: &mut DbConnection, site: &SiteEntry, viewer: Viewer) -> Query
 /// News of the site and its groups, newest first; a site item hides a group item with the
 /// same slug.
 pub fn news(conn: &mut DbConnection, site: &SiteEntry, viewer: Viewer) -> QueryResult<Visible<NewsItem>> {
-    let all = local::news(conn, Scope::Layers { groups: &site.group_ids(), site: site.id })?;
+    news_where(conn, site, viewer, None)
+}
+
+/// One news item of the site (or of its groups), if residents may see it.
+pub fn news_item(conn: &mut DbConnection, site: &SiteEntry, slug: &str, viewer: Viewer) -> QueryResult<Visible<NewsItem>> {
+    news_where(conn, site, viewer, Some(slug))
+}
+
+fn news_where(conn: &mut DbConnection, site: &SiteEntry, viewer: Viewer, slug: Option<&str>) -> QueryResult<Visible<NewsItem>> {
+    let all = local::news_with_slug(conn, Scope::Layers { groups: &site.group_ids(), site: site.id }, slug)?;
     let next_change = viewer.next_change(all.iter().flat_map(|n| boundaries(&n.item)));
     let mut items: Vec<NewsItem> =
         most_specific(all, site, |n| n.slug.clone()).into_iter().filter(|n| viewer.sees(n)).collect();

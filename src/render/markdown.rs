@@ -2,8 +2,8 @@
 //! (no script, style, iframes, SVG or MathML, no event handlers, no `javascript:` or `data:`
 //! links). This is the only place editor text becomes HTML.
 
-use std::collections::HashSet;
-use std::sync::LazyLock;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use ammonia::{Builder, UrlRelative};
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
@@ -51,8 +51,60 @@ static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
     builder
 });
 
-/// Renders Markdown to sanitised HTML.
+/// Renders Markdown to sanitised HTML. A text seen before (a central section shown on hundreds
+/// of sites) is parsed and sanitised only once.
 pub fn to_html(markdown: &str, style: Style) -> String {
+    let key = (blake3::hash(markdown.as_bytes()), style.min_heading);
+    if let Some(html) = RENDERED.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        return html.to_string();
+    }
+    let html = render(markdown, style);
+    RENDERED.lock().unwrap_or_else(|p| p.into_inner()).insert(key, &html);
+    html
+}
+
+/// Texts rendered before, by content hash and style, within a memory bound: two generations;
+/// when the young one is full it becomes the old one and the old one is dropped, so texts in
+/// use stay and texts no longer shown go.
+#[derive(Default)]
+struct Rendered {
+    young: HashMap<MemoKey, Arc<str>>,
+    old: HashMap<MemoKey, Arc<str>>,
+    young_bytes: usize,
+}
+
+type MemoKey = (blake3::Hash, u8);
+
+/// At most this many bytes of HTML per generation.
+const GENERATION_BYTES: usize = 16 << 20;
+
+static RENDERED: LazyLock<Mutex<Rendered>> = LazyLock::new(Mutex::default);
+
+impl Rendered {
+    fn get(&mut self, key: &MemoKey) -> Option<Arc<str>> {
+        if let Some(html) = self.young.get(key) {
+            return Some(html.clone());
+        }
+        let html = self.old.remove(key)?;
+        self.insert_arc(*key, html.clone());
+        Some(html)
+    }
+
+    fn insert(&mut self, key: MemoKey, html: &str) {
+        self.insert_arc(key, Arc::from(html));
+    }
+
+    fn insert_arc(&mut self, key: MemoKey, html: Arc<str>) {
+        if self.young_bytes + html.len() > GENERATION_BYTES {
+            self.old = std::mem::take(&mut self.young);
+            self.young_bytes = 0;
+        }
+        self.young_bytes += html.len();
+        self.young.insert(key, html);
+    }
+}
+
+fn render(markdown: &str, style: Style) -> String {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let min = style.min_heading.clamp(1, 6);
     let events: Vec<Event> = Parser::new_ext(markdown, options).collect();
@@ -161,6 +213,26 @@ mod tests {
         assert!(out.contains("href=\"mailto:a@example.org\""));
         assert!(out.contains("href=\"tel:14020\""));
         assert!(out.contains("href=\"/afval\""));
+    }
+
+    #[test]
+    fn a_text_rendered_again_gives_the_same_html() {
+        let text = "Een tekst met **nadruk** die op veel sites staat.";
+        assert_eq!(to_html(text, BODY), render(text, BODY));
+        assert_eq!(to_html(text, BODY), render(text, BODY), "from the memo");
+        assert_ne!(to_html("## Kop", BODY), to_html("## Kop", SECTION), "the style is part of the key");
+    }
+
+    #[test]
+    fn the_memo_is_bounded() {
+        let mut memo = Rendered::default();
+        let big = "x".repeat(GENERATION_BYTES / 4 + 1);
+        for n in 0u8..12 {
+            memo.insert((blake3::hash(&[n]), 2), &big);
+        }
+        assert!(memo.young.len() + memo.old.len() <= 8);
+        assert!(memo.get(&(blake3::hash(&[11]), 2)).is_some(), "the newest stays");
+        assert!(memo.get(&(blake3::hash(&[0]), 2)).is_none(), "the oldest went");
     }
 
     #[test]

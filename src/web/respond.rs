@@ -69,7 +69,7 @@ where
     let epoch = state.cache.epoch();
     let built = build_now(state.clone(), resident, now, build).await?;
     let status = built.status;
-    let entry = Arc::new(built.into_entry(true));
+    let entry = Arc::new(built.into_entry(state.cache.enabled()));
     let response = respond(req, &entry);
     if status == StatusCode::OK {
         state.cache.insert(epoch, site_id, &url, entry);

@@ -260,7 +260,13 @@ fn into_news(row: NewsRow, group: Option<String>, site: Option<String>) -> Query
 }
 
 /// News of the scope, newest first.
+/// News in a scope, newest first.
 pub fn news(conn: &mut DbConnection, scope: Scope) -> QueryResult<Vec<Stored<NewsItem>>> {
+    news_with_slug(conn, scope, None)
+}
+
+/// News in a scope, newest first; with `slug`, only the items with that slug (one per layer).
+pub fn news_with_slug(conn: &mut DbConnection, scope: Scope, slug: Option<&str>) -> QueryResult<Vec<Stored<NewsItem>>> {
     let mut query = news::table
         .left_join(groups::table)
         .left_join(sites::table)
@@ -269,6 +275,9 @@ pub fn news(conn: &mut DbConnection, scope: Scope) -> QueryResult<Vec<Stored<New
         .into_boxed();
     if let Scope::Layers { groups: g, site } = scope {
         query = query.filter(news::group_id.eq_any(g.to_vec()).or(news::site_id.eq(site)));
+    }
+    if let Some(slug) = slug {
+        query = query.filter(news::slug.eq(slug.to_owned()));
     }
     query.load::<(NewsRow, Option<String>, Option<String>)>(conn)?.into_iter().map(|(r, g, s)| into_news(r, g, s)).collect()
 }

@@ -47,8 +47,8 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, resident: Reside
 pub async fn item(req: HttpRequest, state: web::Data<AppState>, resident: Resident, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
     let slug = slug.into_inner();
     cached(&req, state, resident, move |ctx| {
-        let news = store::news(ctx.conn, &ctx.resident.site, ctx.viewer)?;
-        let Some(item) = news.items.iter().find(|n| n.slug == slug) else { return not_found() };
+        let news = store::news_item(ctx.conn, &ctx.resident.site, &slug, ctx.viewer)?;
+        let Some(item) = news.items.first() else { return not_found() };
         let view = NewsView::new(item);
         let layout = Layout {
             title: view.title.clone(),
