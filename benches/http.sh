@@ -54,6 +54,7 @@ echo "page: http://$host$page"
 mkdir -p "$work/www/producten"
 curl -sf -H "Host: $host" "http://127.0.0.1:$port$page" > "$work/www$page.html"
 curl -sf -H "Host: $host" -H "Accept-Encoding: gzip" "http://127.0.0.1:$port$page" > "$work/www$page.html.gz"
+chmod 755 "$work"; chmod -R a+rX "$work/www"  # nginx's workers do not run as root
 echo "bytes: $(wc -c < "$work/www$page.html") HTML, $(wc -c < "$work/www$page.html.gz") gzip"
 cat > "$work/nginx.conf" <<EOF
 worker_processes 1;

@@ -15,8 +15,14 @@ use crate::media::picture::file_url;
 use crate::media::variants::Encoding;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/media/{key}").route(web::get().to(stable)).route(web::head().to(stable)))
-        .service(web::resource("/media/{key}/{file}").route(web::get().to(hashed)).route(web::head().to(hashed)));
+    // A scope: other paths pass it by a prefix comparison, without trying its patterns. What
+    // it does not serve (`/media` itself, deeper paths) may still be a local page.
+    cfg.service(
+        web::scope("/media")
+            .service(web::resource("/{key}").route(web::get().to(stable)).route(web::head().to(stable)))
+            .service(web::resource("/{key}/{file}").route(web::get().to(hashed)).route(web::head().to(hashed)))
+            .default_service(web::to(super::public::pages::page)),
+    );
 }
 
 /// A file name of a hashed URL: hash, width (none for the master) and encoding.

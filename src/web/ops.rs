@@ -26,9 +26,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// Records and logs every request.
 pub async fn observe(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
-    let method = req.method().clone();
-    let path = req.path().to_owned();
-    let host = req.headers().get("host").and_then(|h| h.to_str().ok()).unwrap_or("").to_owned();
+    // What the log line needs is copied only when the line is written.
+    let logged = tracing::enabled!(target: "meent::http", tracing::Level::INFO).then(|| {
+        let host = req.headers().get("host").and_then(|h| h.to_str().ok()).unwrap_or("").to_owned();
+        (req.method().clone(), req.path().to_owned(), host)
+    });
     let metrics = req.app_data::<web::Data<AppState>>().map(|s| s.metrics.clone());
     let res = next.call(req).await?;
     let status = res.status().as_u16();
@@ -38,7 +40,9 @@ pub async fn observe(req: ServiceRequest, next: Next<impl MessageBody>) -> Resul
         m.requests[class].fetch_add(1, Ordering::Relaxed);
         m.duration_micros.fetch_add(micros, Ordering::Relaxed);
     }
-    tracing::info!(target: "meent::http", %method, %path, %host, status, micros, "request");
+    if let Some((method, path, host)) = logged {
+        tracing::info!(target: "meent::http", %method, %path, %host, status, micros, "request");
+    }
     Ok(res)
 }
 
