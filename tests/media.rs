@@ -449,3 +449,15 @@ async fn the_same_file_uploaded_again_and_again_gets_a_key_each_time() {
     let page = json_call(&app, &t, "alpha", "POST", "/api/v1/admin/sites/alpha/pages", Some(serde_json::json!({"path": "na-de-fotos", "title": "Na de foto's", "body": "Tekst."}))).await;
     assert_eq!(page.status, 201, "{}", page.body);
 }
+
+#[actix_web::test]
+async fn media_is_a_reserved_path_with_the_sites_own_404() {
+    let (app, t) = app().await;
+    let page = json_call(&app, &t, "alpha", "POST", "/api/v1/admin/sites/alpha/pages", Some(serde_json::json!({"path": "media", "title": "Pers en media", "body": "Voor journalisten."}))).await;
+    assert_eq!(page.status, 422, "{}", page.body);
+    for path in ["/media", "/media/bestaat-niet", "/media/bestaat-niet/abc.jpg", "/media/a/b/c"] {
+        let res = app.get(ALPHA, path).await;
+        assert_eq!(res.status, 404, "{path}");
+        assert!(res.header("content-type").is_some_and(|t| t.starts_with("text/html")), "{path}: the site's error page");
+    }
+}

@@ -15,13 +15,12 @@ use crate::media::picture::file_url;
 use crate::media::variants::Encoding;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    // A scope: other paths pass it by a prefix comparison, without trying its patterns. What
-    // it does not serve (`/media` itself, deeper paths) may still be a local page.
+    // A scope: other paths pass it by a prefix comparison, without trying its patterns.
+    // (`media` is a reserved path, so no local page lives under it.)
     cfg.service(
         web::scope("/media")
             .service(web::resource("/{key}").route(web::get().to(stable)).route(web::head().to(stable)))
-            .service(web::resource("/{key}/{file}").route(web::get().to(hashed)).route(web::head().to(hashed)))
-            .default_service(web::to(super::public::pages::page)),
+            .service(web::resource("/{key}/{file}").route(web::get().to(hashed)).route(web::head().to(hashed))),
     );
 }
 

@@ -4,7 +4,7 @@
 mod home;
 mod meta;
 mod news;
-pub mod pages;
+mod pages;
 mod products;
 
 pub use products::product_page;
