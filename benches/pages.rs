@@ -24,7 +24,7 @@ fn report(name: &str, pages: usize, elapsed: Duration) {
 #[actix_web::main]
 async fn main() {
     // `_dir` keeps the installation's directory while the states below use it.
-    let Installation { config, state, _dir } = Installation::new(&common::content_dir(), false);
+    let Installation { config, state, dir: _dir } = Installation::new(&common::content_dir(), false);
 
     // 1. The fold alone.
     let mut conn = state.pool.get().expect("connection");

@@ -73,10 +73,7 @@ pub struct Entry {
 }
 
 /// The entries of one site, by URL.
-#[derive(Default)]
-struct SiteEntries {
-    by_url: HashMap<Box<str>, Arc<Entry>>,
-}
+type SiteEntries = HashMap<Box<str>, Arc<Entry>>;
 
 #[derive(Default)]
 struct Inner {
@@ -165,7 +162,7 @@ impl PageCache {
         let found = inner
             .sites
             .get(&site)
-            .and_then(|s| s.by_url.get(url))
+            .and_then(|s| s.get(url))
             .filter(|e| e.expires_at.is_none_or(|t| now < t))
             .cloned();
         let counter = if found.is_some() { &self.hits } else { &self.misses };
@@ -185,20 +182,20 @@ impl PageCache {
         }
         inner.bytes += entry.size();
         let url: Box<str> = url.into();
-        match inner.sites.entry(site).or_default().by_url.insert(url.clone(), entry) {
+        match inner.sites.entry(site).or_default().insert(url.clone(), entry) {
             Some(old) => inner.bytes -= old.size(),
             None => inner.order.push_back((site, url)),
         }
         while inner.bytes > self.max_bytes {
             let Some((site, url)) = inner.order.pop_front() else { break };
-            if let Some(old) = inner.sites.get_mut(&site).and_then(|s| s.by_url.remove(&url)) {
+            if let Some(old) = inner.sites.get_mut(&site).and_then(|s| s.remove(&url)) {
                 inner.bytes -= old.size();
             }
         }
     }
 
     pub fn len(&self) -> usize {
-        self.inner.read().map(|i| i.sites.values().map(|s| s.by_url.len()).sum()).unwrap_or(0)
+        self.inner.read().map(|i| i.sites.values().map(HashMap::len).sum()).unwrap_or(0)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -213,7 +210,7 @@ impl PageCache {
             if !sites.is_none_or(|s| s.contains(site)) {
                 continue;
             }
-            entries.by_url.retain(|_, entry| {
+            entries.retain(|_, entry| {
                 let gone = match stale {
                     Stale::All => true,
                     Stale::Tagged(tags) => entry.tags.iter().any(|t| tags.contains(t)),
@@ -226,7 +223,7 @@ impl PageCache {
         }
         inner.bytes -= freed;
         let Inner { sites, order, .. } = &mut *inner;
-        order.retain(|(site, url)| sites.get(site).is_some_and(|s| s.by_url.contains_key(url)));
+        order.retain(|(site, url)| sites.get(site).is_some_and(|s| s.contains_key(url)));
     }
 }
 

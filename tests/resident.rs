@@ -156,6 +156,12 @@ async fn news_of_site_and_group_in_list_item_and_feed() {
     assert_eq!(app.get(ALPHA, "/nieuws/nieuw").await.status, 200);
     assert_eq!(app.get(BETA, "/nieuws/groepsnieuws").await.status, 200);
     assert_eq!(app.get(BETA, "/nieuws/nieuw").await.status, 404);
+    // The JSON API answers the same for one item.
+    let item = app.get(BETA, "/api/v1/news/groepsnieuws").await;
+    assert_eq!(item.status, 200);
+    assert_eq!(item.json()["slug"], "groepsnieuws");
+    assert_eq!(app.get(BETA, "/api/v1/news/nieuw").await.status, 404);
+    assert_eq!(app.get(ALPHA, "/api/v1/news/concept").await.status, 404, "a draft");
     let feed = app.get(ALPHA, "/nieuws/feed.xml").await;
     assert_eq!(feed.status, 200);
     assert!(feed.header("content-type").unwrap().starts_with("application/atom+xml"));

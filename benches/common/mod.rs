@@ -22,7 +22,8 @@ pub fn content_dir() -> PathBuf {
 pub struct Installation {
     pub config: Config,
     pub state: AppState,
-    pub _dir: tempfile::TempDir,
+    /// Holds the installation's files; they go when it is dropped.
+    pub dir: tempfile::TempDir,
 }
 
 impl Installation {
@@ -35,6 +36,6 @@ impl Installation {
         let started = Instant::now();
         let state = build_state(config.clone()).expect("state");
         println!("content: {} (import {:.1} s)", content.display(), started.elapsed().as_secs_f64());
-        Installation { config, state, _dir: dir }
+        Installation { config, state, dir }
     }
 }

@@ -99,7 +99,7 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
                 "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
                  PRAGMA mmap_size = 268435456; PRAGMA cache_size = -8192;",
             )
-                .map_err(diesel::r2d2::Error::QueryError)?;
+            .map_err(diesel::r2d2::Error::QueryError)?;
         }
         Ok(())
     }

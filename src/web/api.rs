@@ -175,8 +175,8 @@ async fn news(req: HttpRequest, state: web::Data<AppState>, resident: Resident) 
 async fn news_item(req: HttpRequest, state: web::Data<AppState>, resident: Resident, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
     let slug = slug.into_inner();
     cached(&req, state, resident, move |ctx| {
-        let news = store::news(ctx.conn, &ctx.resident.site, ctx.viewer)?;
-        let found = news.items.iter().find(|n| n.slug == slug).ok_or(AppError::NotFound)?;
+        let news = store::news_item(ctx.conn, &ctx.resident.site, &slug, ctx.viewer)?;
+        let found = news.items.first().ok_or(AppError::NotFound)?;
         Ok(Built::ok(JSON, json(&NewsView::new(found))?, vec![Tag::Local], news.next_change))
     })
     .await

@@ -260,12 +260,11 @@ fn into_news(row: NewsRow, group: Option<String>, site: Option<String>) -> Query
 }
 
 /// News of the scope, newest first.
-/// News in a scope, newest first.
 pub fn news(conn: &mut DbConnection, scope: Scope) -> QueryResult<Vec<Stored<NewsItem>>> {
     news_with_slug(conn, scope, None)
 }
 
-/// News in a scope, newest first; with `slug`, only the items with that slug (one per layer).
+/// News of the scope, newest first; with `slug`, only the items with that slug (one per layer).
 pub fn news_with_slug(conn: &mut DbConnection, scope: Scope, slug: Option<&str>) -> QueryResult<Vec<Stored<NewsItem>>> {
     let mut query = news::table
         .left_join(groups::table)
