@@ -15,6 +15,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use actix_web::{test, web};
+use meent::content::cache::ContentCache;
 use meent::content::directory::{Directory, SiteEntry};
 use meent::content::store;
 use meent::content::visibility::Viewer;
@@ -33,10 +34,6 @@ fn main() {
     let installation = Installation::new(&common::content_dir(), false);
     let state = installation.state;
 
-    // The search index is built in the background at start; wait, so it does not share the cores.
-    while !state.search.is_ready() {
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
     let mut targets = targets(&state);
     println!("pages: {}", targets.len());
     if let Some(out) = arg("--hugo") {
@@ -87,11 +84,13 @@ fn targets(state: &AppState) -> Vec<Target> {
     let mut conn = state.pool.get().expect("connection");
     let directory = Directory::load(&mut conn).expect("directory");
     let viewer = Viewer::resident(meent::now());
+    // Its own content cache, so the measured run starts with nothing of the content in memory.
+    let content = ContentCache::new();
     let mut out = Vec::new();
     for site in directory.sites() {
         let host = site.site.canonical_host().to_owned();
         let front = |title: &str, summary: &str, crumbs: &[(&str, &str)]| site_front_matter(site, title, summary, crumbs);
-        for p in store::catalogue(&mut conn, site, viewer).expect("catalogue").items {
+        for p in store::catalogue(&mut conn, &content, site, viewer).expect("catalogue").items {
             let mut md = front(&p.title, &p.summary, &[("Producten en diensten", "/producten")]);
             let toc: Vec<_> = p.sections.iter().filter(|s| !s.heading.is_empty()).collect();
             if p.sections.len() > 3 {
@@ -114,13 +113,13 @@ fn targets(state: &AppState) -> Vec<Target> {
             }
             out.push(Target { host: host.clone(), path: format!("/producten/{}", p.slug), hugo: md });
         }
-        for p in store::pages(&mut conn, site, viewer).expect("pages").items {
+        for p in store::pages(&mut conn, &content, site, viewer).expect("pages").items {
             let mut md = front(&p.title, &p.summary, &[]);
             md.push_str("kind: page\n---\n");
             md.push_str(&p.body);
             out.push(Target { host: host.clone(), path: format!("/{}", p.path), hugo: md });
         }
-        for n in store::news(&mut conn, site, viewer).expect("news").items {
+        for n in store::news(&mut conn, &content, site, viewer).expect("news").items {
             let mut md = front(&n.title, &n.summary, &[("Nieuws", "/nieuws")]);
             let _ = writeln!(md, "date: {}", n.date);
             md.push_str("kind: news\n---\n");

@@ -61,7 +61,7 @@ fn main() {
     let index_dir = installation.config.data_dir.join("bench-index");
     let (index, _) = SearchIndex::open(&index_dir).expect("index");
     let index = std::sync::Arc::new(index);
-    let follower = SearchFollower::new(index.clone(), state.pool.clone());
+    let follower = SearchFollower::new(index.clone(), state.pool.clone(), state.content.clone());
     let started = Instant::now();
     let docs = follower.rebuild(&directory, 0).expect("rebuild");
     let build = started.elapsed();
@@ -75,7 +75,7 @@ fn main() {
     };
     let mut conn = state.pool.get().expect("connection");
     let now = meent::now();
-    let site_docs = documents_for_site(&mut conn, &site, now).expect("documents");
+    let site_docs = documents_for_site(&mut conn, &state.content, &site, now).expect("documents");
     let titles: Vec<String> = site_docs.iter().filter(|d| d.kind == "product").map(|d| d.title.clone()).collect();
     let mix = queries(&titles);
     println!("site: {} ({} documents), {} queries (exact, plural, typo, multi-word)", site.site.slug, site_docs.len(), mix.len());
@@ -123,7 +123,7 @@ fn main() {
         let started = Instant::now();
         let mut rows = 0;
         for entry in directory.sites() {
-            let docs = documents_for_site(&mut conn, entry, now).expect("documents");
+            let docs = documents_for_site(&mut conn, &state.content, entry, now).expect("documents");
             for chunk in docs.chunks(500) {
                 let values: Vec<String> = chunk.iter().map(|d| format!(
                     "({}, {}, {t}, {s}, {b}, setweight(to_tsvector('dutch', {t}), 'A') || setweight(to_tsvector('dutch', {k}), 'B') || setweight(to_tsvector('dutch', {s}), 'C') || setweight(to_tsvector('dutch', {b}), 'D'))",

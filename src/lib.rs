@@ -1,6 +1,10 @@
 //! Meent: one CMS for the websites of many Dutch municipalities. See ARCHITECTURE.md for
 //! the map of this crate.
 
+/// Every binary that links Meent (the server, tests, benchmarks) allocates through mimalloc.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod auth;
 pub mod bench_data;
 pub mod cache;

@@ -20,6 +20,34 @@ fn import(app: &TestApp, rel: &str, text: &str) {
     import_dir(&mut conn, dir.path(), Some("test"), meent::now(), None).expect("import");
 }
 
+/// A second, independent app state on the same database: another process, with its own data
+/// directory for its derived state (the search index).
+struct SecondProcess {
+    state: web::Data<meent::web::AppState>,
+    server: actix_test::TestServer,
+    _data_dir: tempfile::TempDir,
+}
+
+impl SecondProcess {
+    fn start(first: &TestApp, page_cache: bool) -> SecondProcess {
+        let mut config = first.db.config(&fixture("country"));
+        config.feed_interval_ms = 50;
+        config.page_cache = page_cache;
+        let data_dir = tempfile::tempdir().unwrap();
+        config.data_dir = data_dir.path().to_owned();
+        let state = web::Data::new(meent::web::build_state(config).unwrap());
+        let data = state.clone();
+        let server = actix_test::start(move || meent::web::app(data.clone()));
+        SecondProcess { state, server, _data_dir: data_dir }
+    }
+
+    async fn get(&self, host: &str, path: &str) -> String {
+        let client = awc::Client::builder().disable_redirects().finish();
+        let req = client.get(self.server.url(path)).insert_header(("Host", host)).address(self.server.addr());
+        String::from_utf8(req.send().await.unwrap().body().await.unwrap().to_vec()).unwrap()
+    }
+}
+
 const SITE_OVERRIDE: &str = "+++\nbased_on = 2\n[sections.kosten]\nmode = \"append\"\n+++\n## Kosten {#kosten}\nNIEUWEALPHATEKST\n";
 
 #[actix_web::test]
@@ -67,24 +95,11 @@ async fn the_poll_picks_up_changes_without_a_call() {
 #[actix_web::test]
 async fn a_second_process_on_the_same_database_follows_the_feed() {
     let first = TestApp::start(&fixture("country")).await;
-    // A second, independent app state on the same database: another process.
-    let mut config = first.db.config(&fixture("country"));
-    config.feed_interval_ms = 50;
-    // Each process keeps its own derived state (search index) in its own data directory.
-    let own = tempfile::tempdir().unwrap();
-    config.data_dir = own.path().to_owned();
-    let second = web::Data::new(meent::web::build_state(config).unwrap());
-    let data = second.clone();
-    let server = actix_test::start(move || meent::web::app(data.clone()));
-    let client = awc::Client::builder().disable_redirects().finish();
-    let get = |path: &'static str| {
-        let req = client.get(server.url(path)).insert_header(("Host", "alpha.test")).address(server.addr());
-        async move { String::from_utf8(req.send().await.unwrap().body().await.unwrap().to_vec()).unwrap() }
-    };
-    assert!(!get("/producten/paspoort").await.contains("NIEUWEALPHATEKST"));
+    let second = SecondProcess::start(&first, true);
+    assert!(!second.get("alpha.test", "/producten/paspoort").await.contains("NIEUWEALPHATEKST"));
     import(&first, "sites/alpha/overrides/paspoort.md", SITE_OVERRIDE);
     let deadline = Instant::now() + Duration::from_secs(10);
-    while !get("/producten/paspoort").await.contains("NIEUWEALPHATEKST") {
+    while !second.get("alpha.test", "/producten/paspoort").await.contains("NIEUWEALPHATEKST") {
         assert!(Instant::now() < deadline, "the second process never saw the change");
         actix_web::rt::time::sleep(Duration::from_millis(20)).await;
     }
@@ -99,4 +114,44 @@ async fn a_new_site_and_a_new_host_are_served_after_the_feed() {
     let res = app.get("delta.test", "/").await;
     assert_eq!(res.status, 200);
     assert!(res.body.contains("Gemeente Delta"));
+}
+
+/// What a process holds in memory (the catalogue, and per group or site its overrides, pages,
+/// news and alerts) follows edits made by another process, kind by kind, and only where the
+/// change belongs.
+#[actix_web::test]
+async fn content_held_in_memory_follows_every_kind_of_change() {
+    let first = TestApp::start(&fixture("country")).await;
+    // Without its page cache, every request is built from the content held in memory.
+    let second = SecondProcess::start(&first, false);
+    // Load everything into the second process's memory.
+    for (host, path) in [("alpha.test", "/producten/paspoort"), ("beta.test", "/producten/paspoort"), ("alpha.test", "/afval/pmd"), ("alpha.test", "/nieuws"), ("beta.test", "/nieuws"), ("beta.test", "/")] {
+        assert!(!second.get(host, path).await.contains("NIEUW"), "{host}{path} before the edits");
+    }
+    assert!(second.state.content.holds_catalogue() && second.state.content.held_layers() > 0);
+
+    let central = fs::read_to_string(fixture("country").join("catalogue/paspoort.md")).unwrap().replace("Vijf werkdagen.", "CENTRAALNIEUW");
+    import(&first, "catalogue/paspoort.md", &central);
+    import(&first, "groups/regio/overrides/paspoort.md", "+++\nbased_on = 2\n[sections.kosten]\nmode = \"append\"\n+++\n## Kosten {#kosten}\nGROEPNIEUW\n");
+    import(&first, "sites/alpha/pages/afval/pmd.md", "+++\ntitle = \"Plastic, metaal en drinkpakken\"\n+++\nPAGINANIEUW\n");
+    import(&first, "groups/regio/news/2026-03-01-bericht.md", "+++\ntitle = \"GROEPSNIEUWSNIEUW\"\n+++\nTekst.\n");
+    import(&first, "sites/beta/alerts/storing.md", "+++\ntitle = \"MELDINGNIEUW\"\nseverity = \"error\"\n+++\nStoring.\n");
+
+    let expected = [
+        ("beta.test", "/producten/paspoort", "CENTRAALNIEUW"),
+        ("alpha.test", "/producten/paspoort", "GROEPNIEUW"),
+        ("alpha.test", "/afval/pmd", "PAGINANIEUW"),
+        ("alpha.test", "/nieuws", "GROEPSNIEUWSNIEUW"),
+        ("beta.test", "/nieuws", "GROEPSNIEUWSNIEUW"),
+        ("beta.test", "/", "MELDINGNIEUW"),
+    ];
+    let deadline = Instant::now() + Duration::from_secs(10);
+    for (host, path, text) in expected {
+        while !second.get(host, path).await.contains(text) {
+            assert!(Instant::now() < deadline, "the second process never showed {text} on {host}{path}");
+            actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    assert!(!second.get("alpha.test", "/").await.contains("MELDINGNIEUW"), "an alert of one site stays there");
+    assert!(!second.get("alpha.test", "/afval/pmd").await.contains("PMDTEKST"), "the old page text is gone");
 }

@@ -36,6 +36,11 @@ impl Installation {
         let started = Instant::now();
         let state = build_state(config.clone()).expect("state");
         println!("content: {} (import {:.1} s)", content.display(), started.elapsed().as_secs_f64());
+        // The search index is built in the background at start; wait, so it neither shares
+        // the cores with what is measured nor holds the index lock when the state is dropped.
+        while !state.search.is_ready() {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
         Installation { config, state, dir }
     }
 }

@@ -256,7 +256,7 @@ fn reindex_command(config: &Config) -> Result<(), String> {
     // Opening takes the index's write lock, so this fails while `serve` uses the same data
     // directory; an unreadable index is replaced by an empty one.
     let (index, _) = crate::search::SearchIndex::open(&config.data_dir.join("search")).map_err(|e| e.to_string())?;
-    let follower = crate::search::SearchFollower::new(std::sync::Arc::new(index), pool);
+    let follower = crate::search::SearchFollower::new(std::sync::Arc::new(index), pool, std::sync::Arc::default());
     let started = std::time::Instant::now();
     let docs = follower.rebuild(&directory, position).map_err(|e| e.to_string())?;
     println!("indexed {docs} documents for {} sites in {:.1} s", directory.sites().len(), started.elapsed().as_secs_f64());

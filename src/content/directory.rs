@@ -7,7 +7,7 @@ use std::sync::Arc;
 use diesel::QueryResult;
 
 use super::fold::{Layer, SiteFields};
-use super::model::{Group, Site};
+use super::model::{Group, Override, Site};
 use crate::db::DbConnection;
 use crate::db::models::LayerId;
 use crate::db::models::layers;
@@ -46,10 +46,19 @@ impl SiteEntry {
         SiteFields { name: &self.site.name, municipality: self.site.municipality() }
     }
 
+    /// The layers of this site in fold order: its groups, then the site itself.
+    pub fn layer_ids(&self) -> Vec<LayerId> {
+        self.groups.iter().map(|g| LayerId::Group(g.id)).chain([LayerId::Site(self.id)]).collect()
+    }
+
     /// The fold layers of this site for one product, given the overrides of its layers
     /// (overrides of other products or other layers are ignored).
     pub fn layers<'a>(&'a self, product_id: i64, overrides: &'a [Stored]) -> Vec<Layer<'a>> {
-        let find = |layer: LayerId| overrides.iter().find(|o| o.product_id == product_id && o.layer == layer).map(|o| &o.over);
+        self.layers_with(|layer| overrides.iter().find(|o| o.product_id == product_id && o.layer == layer).map(|o| &o.over))
+    }
+
+    /// The fold layers of this site, with `find` giving each layer's override of the product.
+    pub fn layers_with<'a>(&'a self, find: impl Fn(LayerId) -> Option<&'a Override>) -> Vec<Layer<'a>> {
         let mut layers: Vec<Layer<'a>> = self
             .groups
             .iter()

@@ -2,16 +2,24 @@
 //! the local content of its layers, filtered by a `Viewer`.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use diesel::QueryResult;
 
+use super::cache::{ContentCache, LayerItems, LayerOverrides};
 use super::directory::SiteEntry;
 use super::fold::{Resolved, fold};
-use super::model::{Alert, NewsItem, Page, Timestamp};
+use super::model::{Alert, NewsItem, Page, Product, Timestamp};
 use super::visibility::{Viewer, alert_boundaries, boundaries};
 use crate::db::DbConnection;
-use crate::db::models::local::{self, Scope};
-use crate::db::models::{catalogue, overrides};
+use crate::db::models::LayerId;
+
+/// Where content is read from: the content held in memory, loaded through the connection
+/// on first use.
+struct Source<'a> {
+    conn: &'a mut DbConnection,
+    cache: &'a ContentCache,
+}
 
 /// Items a viewer may see, and when that may next change by itself (a publish window or an
 /// alert starting or ending), so cached pages know how long they stay true.
@@ -21,27 +29,41 @@ pub struct Visible<T> {
     pub next_change: Option<Timestamp>,
 }
 
+/// The overrides of each of the site's layers, in fold order.
+fn layer_overrides(src: &mut Source, site: &SiteEntry) -> QueryResult<Vec<(LayerId, Arc<LayerOverrides>)>> {
+    site.layer_ids().into_iter().map(|layer| Ok((layer, src.cache.overrides(src.conn, layer)?))).collect()
+}
+
+fn fold_for(site: &SiteEntry, id: i64, product: &Product, held: &[(LayerId, Arc<LayerOverrides>)]) -> Resolved {
+    let find = |layer: LayerId| held.iter().find(|(l, _)| *l == layer).and_then(|(_, o)| o.get(&id));
+    fold(product, &site.layers_with(find), site.fields())
+}
+
 /// One product as the site shows it, or `None` if the site does not offer it to this viewer.
-pub fn product(conn: &mut DbConnection, site: &SiteEntry, slug: &str, viewer: Viewer) -> QueryResult<Visible<Resolved>> {
-    let Some((id, product)) = catalogue::find(conn, slug)? else {
+pub fn product(conn: &mut DbConnection, cache: &ContentCache, site: &SiteEntry, slug: &str, viewer: Viewer) -> QueryResult<Visible<Resolved>> {
+    let src = &mut Source { conn, cache };
+    let catalogue = src.cache.catalogue(src.conn)?;
+    let Some((id, product)) = catalogue.find(slug) else {
         return Ok(Visible { items: vec![], next_change: None });
     };
-    let overrides = overrides::for_layers(conn, &site.group_ids(), site.id, Some(id))?;
-    let resolved = fold(&product, &site.layers(id, &overrides), site.fields());
-    let next_change = viewer.next_change(boundaries(&product));
-    let items = if viewer.sees_offered(&product, &resolved) { vec![resolved] } else { vec![] };
+    let held = layer_overrides(src, site)?;
+    let resolved = fold_for(site, *id, product, &held);
+    let next_change = viewer.next_change(boundaries(product));
+    let items = if viewer.sees_offered(product, &resolved) { vec![resolved] } else { vec![] };
     Ok(Visible { items, next_change })
 }
 
 /// Every product the site offers to this viewer, in A-Z order of the folded title.
-pub fn catalogue(conn: &mut DbConnection, site: &SiteEntry, viewer: Viewer) -> QueryResult<Visible<Resolved>> {
-    let products = catalogue::all(conn)?;
-    let overrides = overrides::for_layers(conn, &site.group_ids(), site.id, None)?;
+pub fn catalogue(conn: &mut DbConnection, cache: &ContentCache, site: &SiteEntry, viewer: Viewer) -> QueryResult<Visible<Resolved>> {
+    let src = &mut Source { conn, cache };
+    let catalogue = src.cache.catalogue(src.conn)?;
+    let held = layer_overrides(src, site)?;
+    let products = &catalogue.products;
     let next_change = viewer.next_change(products.iter().flat_map(|(_, p)| boundaries(p)));
     let mut items: Vec<Resolved> = products
         .iter()
         .filter(|(_, p)| viewer.sees(p))
-        .map(|(id, p)| (p, fold(p, &site.layers(*id, &overrides), site.fields())))
+        .map(|(id, p)| (p, fold_for(site, *id, p, &held)))
         .filter(|(p, r)| viewer.sees_offered(p, r))
         .map(|(_, r)| r)
         .collect();
@@ -49,60 +71,60 @@ pub fn catalogue(conn: &mut DbConnection, site: &SiteEntry, viewer: Viewer) -> Q
     Ok(Visible { items, next_change })
 }
 
+/// The items of one kind of the site's layers, most specific layer first.
+fn layered<T>(
+    src: &mut Source,
+    site: &SiteEntry,
+    load: impl Fn(&ContentCache, &mut DbConnection, LayerId) -> QueryResult<Arc<LayerItems<T>>>,
+) -> QueryResult<Vec<Arc<LayerItems<T>>>> {
+    site.layer_ids().into_iter().rev().map(|layer| load(src.cache, src.conn, layer)).collect()
+}
+
+/// Keeps, per key, the item of the most specific layer (the site, then later groups).
+fn most_specific<T>(layers: &[Arc<LayerItems<T>>], key: impl Fn(&T) -> &str) -> Vec<Arc<T>> {
+    let mut seen = HashSet::new();
+    layers.iter().flat_map(|items| items.iter()).filter(|item| seen.insert(key(item))).cloned().collect()
+}
+
 /// The site's pages with its groups' pages; a site page hides a group page at the same path.
-pub fn pages(conn: &mut DbConnection, site: &SiteEntry, viewer: Viewer) -> QueryResult<Visible<Page>> {
-    let all = local::pages(conn, Scope::Layers { groups: &site.group_ids(), site: site.id })?;
-    let next_change = viewer.next_change(all.iter().flat_map(|p| boundaries(&p.item)));
-    let items = most_specific(all, site, |p| p.path.clone()).into_iter().filter(|p| viewer.sees(p)).collect();
+pub fn pages(conn: &mut DbConnection, cache: &ContentCache, site: &SiteEntry, viewer: Viewer) -> QueryResult<Visible<Arc<Page>>> {
+    let src = &mut Source { conn, cache };
+    let layers = layered(src, site, ContentCache::pages)?;
+    let next_change = viewer.next_change(layers.iter().flat_map(|l| l.iter()).flat_map(|p| boundaries(&**p)));
+    let items = most_specific(&layers, |p| &p.path).into_iter().filter(|p| viewer.sees(p)).collect();
     Ok(Visible { items, next_change })
 }
 
 /// News of the site and its groups, newest first; a site item hides a group item with the
 /// same slug.
-pub fn news(conn: &mut DbConnection, site: &SiteEntry, viewer: Viewer) -> QueryResult<Visible<NewsItem>> {
-    news_where(conn, site, viewer, None)
+pub fn news(conn: &mut DbConnection, cache: &ContentCache, site: &SiteEntry, viewer: Viewer) -> QueryResult<Visible<Arc<NewsItem>>> {
+    news_where(&mut Source { conn, cache }, site, viewer, None)
 }
 
 /// One news item of the site (or of its groups), if residents may see it.
-pub fn news_item(conn: &mut DbConnection, site: &SiteEntry, slug: &str, viewer: Viewer) -> QueryResult<Visible<NewsItem>> {
-    news_where(conn, site, viewer, Some(slug))
+pub fn news_item(conn: &mut DbConnection, cache: &ContentCache, site: &SiteEntry, slug: &str, viewer: Viewer) -> QueryResult<Visible<Arc<NewsItem>>> {
+    news_where(&mut Source { conn, cache }, site, viewer, Some(slug))
 }
 
-fn news_where(conn: &mut DbConnection, site: &SiteEntry, viewer: Viewer, slug: Option<&str>) -> QueryResult<Visible<NewsItem>> {
-    let all = local::news_with_slug(conn, Scope::Layers { groups: &site.group_ids(), site: site.id }, slug)?;
-    let next_change = viewer.next_change(all.iter().flat_map(|n| boundaries(&n.item)));
-    let mut items: Vec<NewsItem> =
-        most_specific(all, site, |n| n.slug.clone()).into_iter().filter(|n| viewer.sees(n)).collect();
+fn news_where(src: &mut Source, site: &SiteEntry, viewer: Viewer, slug: Option<&str>) -> QueryResult<Visible<Arc<NewsItem>>> {
+    let layers = layered(src, site, ContentCache::news)?;
+    let wanted = |n: &NewsItem| slug.is_none_or(|s| n.slug == s);
+    let next_change =
+        viewer.next_change(layers.iter().flat_map(|l| l.iter()).filter(|n| wanted(n)).flat_map(|n| boundaries(&**n)));
+    let mut items: Vec<Arc<NewsItem>> =
+        most_specific(&layers, |n| &n.slug).into_iter().filter(|n| wanted(n) && viewer.sees(n)).collect();
     items.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title)));
     Ok(Visible { items, next_change })
 }
 
 /// Alerts shown now, most severe first.
-pub fn alerts(conn: &mut DbConnection, site: &SiteEntry, viewer: Viewer) -> QueryResult<Visible<Alert>> {
-    let all = local::alerts(conn, Scope::Layers { groups: &site.group_ids(), site: site.id })?;
-    let next_change = viewer.next_change(all.iter().flat_map(|a| alert_boundaries(&a.item)));
-    let mut items: Vec<Alert> =
-        most_specific(all, site, |a| a.slug.clone()).into_iter().filter(|a| viewer.sees_alert(a)).collect();
+pub fn alerts(conn: &mut DbConnection, cache: &ContentCache, site: &SiteEntry, viewer: Viewer) -> QueryResult<Visible<Arc<Alert>>> {
+    let src = &mut Source { conn, cache };
+    let layers = layered(src, site, ContentCache::alerts)?;
+    let next_change = viewer.next_change(layers.iter().flat_map(|l| l.iter()).flat_map(|a| alert_boundaries(a)));
+    let mut items: Vec<Arc<Alert>> = most_specific(&layers, |a| &a.slug).into_iter().filter(|a| viewer.sees_alert(a)).collect();
     items.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.title.cmp(&b.title)));
     Ok(Visible { items, next_change })
-}
-
-/// Keeps, per key, the item of the most specific layer (the site, then later groups).
-fn most_specific<T>(items: Vec<local::Stored<T>>, site: &SiteEntry, key: impl Fn(&T) -> String) -> Vec<T> {
-    let rank = |layer: crate::db::models::LayerId| match layer {
-        crate::db::models::LayerId::Site(_) => usize::MAX,
-        crate::db::models::LayerId::Group(g) => site.groups.iter().position(|e| e.id == g).unwrap_or(0),
-    };
-    let mut ranked: Vec<(usize, String, T)> = items.into_iter().map(|s| (rank(s.layer), key(&s.item), s.item)).collect();
-    ranked.sort_by(|a, b| b.0.cmp(&a.0));
-    let mut seen = HashSet::new();
-    let mut out: Vec<T> = Vec::with_capacity(ranked.len());
-    for (_, k, item) in ranked {
-        if seen.insert(k) {
-            out.push(item);
-        }
-    }
-    out
 }
 
 /// How titles sort for residents: case and accents do not matter.

@@ -34,6 +34,19 @@ macro_rules! scheduled {
 }
 scheduled!(Product, Page, NewsItem);
 
+/// Items held in memory are shared (`content::cache`).
+impl<T: Scheduled> Scheduled for std::sync::Arc<T> {
+    fn status(&self) -> Status {
+        (**self).status()
+    }
+    fn publish_at(&self) -> Option<Timestamp> {
+        (**self).publish_at()
+    }
+    fn unpublish_at(&self) -> Option<Timestamp> {
+        (**self).unpublish_at()
+    }
+}
+
 impl Viewer {
     pub fn resident(now: Timestamp) -> Viewer {
         Viewer { now, drafts: false, windows: true }

@@ -53,16 +53,22 @@ impl Asset {
 /// stays as it is, which keeps URLs readable and pages small.
 pub fn escape(input: &str) -> String {
     let mut out = String::with_capacity(input.len() + 8);
-    for c in input.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
+    let mut start = 0;
+    for (i, b) in input.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        // Every byte replaced is ASCII, so `i` is on a character boundary.
+        out.push_str(&input[start..i]);
+        out.push_str(entity);
+        start = i + 1;
     }
+    out.push_str(&input[start..]);
     out
 }
 
@@ -70,6 +76,9 @@ pub fn escape(input: &str) -> String {
 pub fn default_stylesheet() -> &'static str {
     DEFAULT_THEME.get_file("static/meent.css").and_then(|f| f.contents_utf8()).unwrap_or("")
 }
+
+/// Bytes reserved for a rendered page: more than a typical page (7-12 kB) needs.
+const RENDER_CAPACITY: usize = 32 * 1024;
 
 pub struct Templates {
     tera: Tera,
@@ -128,6 +137,21 @@ impl Templates {
     }
 
     pub fn render(&self, name: &str, context: &Context) -> Result<String, RenderError> {
-        Ok(self.tera.render(name, context)?)
+        // Room for a whole page, so the output is not copied while it grows.
+        let mut out = Vec::with_capacity(RENDER_CAPACITY);
+        self.tera.render_to(name, context, &mut out)?;
+        String::from_utf8(out).map_err(|e| RenderError::Template(format!("{name} gave text that is not UTF-8: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn escapes_for_text_and_attributes() {
+        assert_eq!(escape(r#"a <b> & "c" 'd' /e €"#), "a &lt;b&gt; &amp; &quot;c&quot; &#39;d&#39; /e €");
+        assert_eq!(escape(""), "");
+        assert_eq!(escape("€&€"), "€&amp;€");
     }
 }

@@ -9,6 +9,7 @@ use super::Fields;
 use crate::content::directory::SiteEntry;
 use crate::content::fold::Resolved;
 use crate::content::model::{NewsItem, Page, Timestamp};
+use crate::content::cache::ContentCache;
 use crate::content::store;
 use crate::content::visibility::Viewer;
 use crate::db::DbConnection;
@@ -166,27 +167,27 @@ fn news_doc(site: &SiteEntry, n: &NewsItem) -> Document {
 }
 
 /// The products a site offers, or one of them, as documents.
-pub fn products(conn: &mut DbConnection, site: &SiteEntry, only: Option<&str>, now: i64) -> QueryResult<Vec<Document>> {
+pub fn products(conn: &mut DbConnection, content: &ContentCache, site: &SiteEntry, only: Option<&str>, now: i64) -> QueryResult<Vec<Document>> {
     let viewer = Viewer::indexer(now);
     let offered = match only {
-        Some(slug) => store::product(conn, site, slug, viewer)?.items,
-        None => store::catalogue(conn, site, viewer)?.items,
+        Some(slug) => store::product(conn, content, site, slug, viewer)?.items,
+        None => store::catalogue(conn, content, site, viewer)?.items,
     };
     Ok(offered.iter().map(|r| product_doc(site, r)).collect())
 }
 
-pub fn pages(conn: &mut DbConnection, site: &SiteEntry, now: i64) -> QueryResult<Vec<Document>> {
-    Ok(store::pages(conn, site, Viewer::indexer(now))?.items.iter().map(|p| page_doc(site, p)).collect())
+pub fn pages(conn: &mut DbConnection, content: &ContentCache, site: &SiteEntry, now: i64) -> QueryResult<Vec<Document>> {
+    Ok(store::pages(conn, content, site, Viewer::indexer(now))?.items.iter().map(|p| page_doc(site, p)).collect())
 }
 
-pub fn news(conn: &mut DbConnection, site: &SiteEntry, now: i64) -> QueryResult<Vec<Document>> {
-    Ok(store::news(conn, site, Viewer::indexer(now))?.items.iter().map(|n| news_doc(site, n)).collect())
+pub fn news(conn: &mut DbConnection, content: &ContentCache, site: &SiteEntry, now: i64) -> QueryResult<Vec<Document>> {
+    Ok(store::news(conn, content, site, Viewer::indexer(now))?.items.iter().map(|n| news_doc(site, n)).collect())
 }
 
 /// Everything of a site.
-pub fn site(conn: &mut DbConnection, site: &SiteEntry, now: i64) -> QueryResult<Vec<Document>> {
-    let mut docs = products(conn, site, None, now)?;
-    docs.extend(pages(conn, site, now)?);
-    docs.extend(news(conn, site, now)?);
+pub fn site(conn: &mut DbConnection, content: &ContentCache, site: &SiteEntry, now: i64) -> QueryResult<Vec<Document>> {
+    let mut docs = products(conn, content, site, None, now)?;
+    docs.extend(pages(conn, content, site, now)?);
+    docs.extend(news(conn, content, site, now)?);
     Ok(docs)
 }

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use super::documents::{self, Scope};
 use super::{SearchError, SearchIndex};
+use crate::content::cache::ContentCache;
 use crate::content::directory::{Directory, SiteEntry};
 use crate::content::model::{SYNONYMS, Synonyms};
 use crate::db::models::changes::Change;
@@ -20,14 +21,16 @@ const REBUILD_BATCH: usize = 25;
 pub struct SearchFollower {
     search: Arc<SearchIndex>,
     pool: Pool,
+    /// Read through, so re-indexing a product on hundreds of sites reads it once.
+    content: Arc<ContentCache>,
     /// The newest change position written to the index.
     position: AtomicI64,
 }
 
 impl SearchFollower {
-    pub fn new(search: Arc<SearchIndex>, pool: Pool) -> SearchFollower {
+    pub fn new(search: Arc<SearchIndex>, pool: Pool, content: Arc<ContentCache>) -> SearchFollower {
         let position = search.position().unwrap_or(0);
-        SearchFollower { search, pool, position: AtomicI64::new(position) }
+        SearchFollower { search, pool, content, position: AtomicI64::new(position) }
     }
 
     fn advance(&self, position: i64) -> i64 {
@@ -54,7 +57,7 @@ impl SearchFollower {
             let mut deletes = Vec::new();
             for site in batch {
                 deletes.push(Scope::Site(site.id));
-                docs.extend(documents::site(&mut conn, site, now)?);
+                docs.extend(documents::site(&mut conn, &self.content, site, now)?);
             }
             total += docs.len();
             self.search.apply(&deletes, docs, self.advance(position))?;
@@ -102,10 +105,10 @@ impl SearchFollower {
             // A site that no longer exists only loses its documents.
             let Some(site) = directory.site(site_id) else { continue };
             docs.extend(match job {
-                Scope::Site(_) => documents::site(&mut conn, site, now)?,
-                Scope::Kind(_, kind) if *kind == documents::PAGE => documents::pages(&mut conn, site, now)?,
-                Scope::Kind(_, _) => documents::news(&mut conn, site, now)?,
-                Scope::Product(_, slug) => documents::products(&mut conn, site, Some(slug), now)?,
+                Scope::Site(_) => documents::site(&mut conn, &self.content, site, now)?,
+                Scope::Kind(_, kind) if *kind == documents::PAGE => documents::pages(&mut conn, &self.content, site, now)?,
+                Scope::Kind(_, _) => documents::news(&mut conn, &self.content, site, now)?,
+                Scope::Product(_, slug) => documents::products(&mut conn, &self.content, site, Some(slug), now)?,
                 Scope::AllBut(_) => Vec::new(),
             });
         }

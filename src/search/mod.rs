@@ -26,8 +26,13 @@ use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Tantivy
 pub use documents::Document;
 
 /// Every document of a site, as the index holds them (for benchmarks and tools).
-pub fn documents_for_site(conn: &mut crate::db::DbConnection, site: &crate::content::directory::SiteEntry, now: i64) -> diesel::QueryResult<Vec<Document>> {
-    documents::site(conn, site, now)
+pub fn documents_for_site(
+    conn: &mut crate::db::DbConnection,
+    content: &crate::content::cache::ContentCache,
+    site: &crate::content::directory::SiteEntry,
+    now: i64,
+) -> diesel::QueryResult<Vec<Document>> {
+    documents::site(conn, content, site, now)
 }
 pub use follower::SearchFollower;
 pub use query::normalize_for_log;

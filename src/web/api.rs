@@ -107,7 +107,7 @@ async fn products(req: HttpRequest, state: web::Data<AppState>, resident: Reside
         .map(|a| Audience::parse(a).ok_or_else(|| AppError::BadRequest(format!("audience must be particulier or ondernemer, not {a:?}"))))
         .transpose()?;
     cached(&req, state, resident, move |ctx| {
-        let catalogue = store::catalogue(ctx.conn, &ctx.resident.site, ctx.viewer)?;
+        let catalogue = store::catalogue(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
         let items: Vec<ProductItem> = catalogue
             .items
             .iter()
@@ -124,7 +124,7 @@ async fn products(req: HttpRequest, state: web::Data<AppState>, resident: Reside
 async fn product(req: HttpRequest, state: web::Data<AppState>, resident: Resident, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
     let slug = slug.into_inner();
     cached(&req, state, resident, move |ctx| {
-        let found = store::product(ctx.conn, &ctx.resident.site, &slug, ctx.viewer)?;
+        let found = store::product(ctx.conn, &ctx.state.content, &ctx.resident.site, &slug, ctx.viewer)?;
         let resolved = found.items.first().ok_or(AppError::NotFound)?;
         Ok(Built::ok(JSON, json(&ProductView::new(resolved))?, vec![Tag::Product(slug.clone())], found.next_change))
     })
@@ -141,7 +141,7 @@ struct PageItem {
 
 async fn pages(req: HttpRequest, state: web::Data<AppState>, resident: Resident) -> Result<HttpResponse, AppError> {
     cached(&req, state, resident, |ctx| {
-        let pages = store::pages(ctx.conn, &ctx.resident.site, ctx.viewer)?;
+        let pages = store::pages(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
         let mut items: Vec<PageItem> = pages
             .items
             .iter()
@@ -156,7 +156,7 @@ async fn pages(req: HttpRequest, state: web::Data<AppState>, resident: Resident)
 async fn page(req: HttpRequest, state: web::Data<AppState>, resident: Resident, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let path = path.into_inner().trim_matches('/').to_owned();
     cached(&req, state, resident, move |ctx| {
-        let pages = store::pages(ctx.conn, &ctx.resident.site, ctx.viewer)?;
+        let pages = store::pages(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
         let found = pages.items.iter().find(|p| p.path == path).ok_or(AppError::NotFound)?;
         Ok(Built::ok(JSON, json(&PageView::new(found))?, vec![Tag::Local], pages.next_change))
     })
@@ -165,8 +165,8 @@ async fn page(req: HttpRequest, state: web::Data<AppState>, resident: Resident, 
 
 async fn news(req: HttpRequest, state: web::Data<AppState>, resident: Resident) -> Result<HttpResponse, AppError> {
     cached(&req, state, resident, |ctx| {
-        let news = store::news(ctx.conn, &ctx.resident.site, ctx.viewer)?;
-        let items: Vec<NewsView> = news.items.iter().map(NewsView::new).collect();
+        let news = store::news(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
+        let items: Vec<NewsView> = news.items.iter().map(|n| NewsView::new(n)).collect();
         Ok(Built::ok(JSON, json(&List { total: items.len(), items })?, vec![Tag::Local], news.next_change))
     })
     .await
@@ -175,7 +175,7 @@ async fn news(req: HttpRequest, state: web::Data<AppState>, resident: Resident) 
 async fn news_item(req: HttpRequest, state: web::Data<AppState>, resident: Resident, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
     let slug = slug.into_inner();
     cached(&req, state, resident, move |ctx| {
-        let news = store::news_item(ctx.conn, &ctx.resident.site, &slug, ctx.viewer)?;
+        let news = store::news_item(ctx.conn, &ctx.state.content, &ctx.resident.site, &slug, ctx.viewer)?;
         let found = news.items.first().ok_or(AppError::NotFound)?;
         Ok(Built::ok(JSON, json(&NewsView::new(found))?, vec![Tag::Local], news.next_change))
     })

@@ -28,6 +28,7 @@ use actix_web::{App, HttpResponse, web};
 pub use error::AppError;
 
 use crate::cache::PageCache;
+use crate::content::cache::ContentCache;
 use crate::config::{Config, UnknownHost};
 use crate::db::{self, DbUrl, Pool};
 use crate::feed::{self, Feed};
@@ -43,6 +44,8 @@ pub struct AppState {
     pub feed: Arc<Feed>,
     pub templates: Arc<Templates>,
     pub cache: Arc<PageCache>,
+    /// The content of the catalogue and the layers, held in memory.
+    pub content: Arc<ContentCache>,
     pub search: Arc<SearchIndex>,
     pub metrics: Arc<ops::Metrics>,
     pub media: Arc<MediaFiles>,
@@ -90,13 +93,16 @@ pub fn build_state(config: Config) -> Result<AppState, StartError> {
         tracing::info!(dir = %config.content_dir.display(), %report, "imported content into the empty database");
     }
     let feed = Arc::new(Feed::start(&mut conn)?);
+    // Followers are applied in this order: what pages are built from goes before the pages.
+    let content = Arc::new(ContentCache::new());
+    feed.follow(content.clone());
     let cache = Arc::new(PageCache::new(config.page_cache, config.page_cache_bytes));
     feed.follow(cache.clone());
-    let search = start_search(&config, &pool, &feed, &mut conn)?;
+    let search = start_search(&config, &pool, &feed, &content, &mut conn)?;
     drop(conn);
     feed.spawn_poller(pool.clone(), Duration::from_millis(config.feed_interval_ms.max(10)));
     let templates = Arc::new(Templates::load(config.theme_dir.as_deref())?);
-    Ok(AppState { pool, config: Arc::new(config), feed, templates, cache, search, metrics: Arc::new(ops::Metrics::default()), media })
+    Ok(AppState { pool, config: Arc::new(config), feed, templates, cache, content, search, metrics: Arc::new(ops::Metrics::default()), media })
 }
 
 /// The media storage of the configuration, with its variant worker.
@@ -108,10 +114,16 @@ fn media_files(config: &Config) -> Result<MediaFiles, StartError> {
 
 /// Opens the search index and keeps it current from the feed; rebuilds it in the background
 /// (while the sites are served) when it is missing, of another version, or behind the feed.
-fn start_search(config: &Config, pool: &Pool, feed: &Arc<Feed>, conn: &mut db::DbConnection) -> Result<Arc<SearchIndex>, StartError> {
+fn start_search(
+    config: &Config,
+    pool: &Pool,
+    feed: &Arc<Feed>,
+    content: &Arc<ContentCache>,
+    conn: &mut db::DbConnection,
+) -> Result<Arc<SearchIndex>, StartError> {
     let (index, fresh) = SearchIndex::open(&config.data_dir.join("search"))?;
     let search = Arc::new(index);
-    let follower = Arc::new(SearchFollower::new(search.clone(), pool.clone()));
+    let follower = Arc::new(SearchFollower::new(search.clone(), pool.clone(), content.clone()));
     follower.load_synonyms(conn)?;
     let position = feed.cursor();
     let behind = fresh || search.position().is_none_or(|p| p < position);

@@ -41,7 +41,7 @@ struct ScProduct {
 async fn samenwerkende_catalogi(req: HttpRequest, state: web::Data<AppState>, resident: Resident) -> Result<HttpResponse, AppError> {
     cached(&req, state, resident, |ctx| {
         let site = &ctx.resident.site.site;
-        let catalogue = store::catalogue(ctx.conn, &ctx.resident.site, ctx.viewer)?;
+        let catalogue = store::catalogue(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
         let names: HashMap<String, String> = upl::all(ctx.conn)?.into_iter().map(|p| (p.uri, p.name)).collect();
         let products: Vec<ScProduct> = catalogue
             .items

@@ -26,11 +26,24 @@ fn owner(group: Option<String>, site: Option<String>) -> Owner {
     }
 }
 
-/// Which layers to load: the given groups and site, or everything.
+/// Which layers to load: the given groups and site, one layer, or everything.
 #[derive(Debug, Clone, Copy)]
 pub enum Scope<'a> {
     Layers { groups: &'a [i64], site: i64 },
+    Layer(LayerId),
     Everything,
+}
+
+/// Filters a boxed query of `$table` to the layers of `$scope`.
+macro_rules! in_scope {
+    ($query:expr, $table:ident, $scope:expr) => {
+        match $scope {
+            Scope::Layers { groups: g, site } => $query.filter($table::group_id.eq_any(g.to_vec()).or($table::site_id.eq(site))),
+            Scope::Layer(LayerId::Group(g)) => $query.filter($table::group_id.eq(g)),
+            Scope::Layer(LayerId::Site(s)) => $query.filter($table::site_id.eq(s)),
+            Scope::Everything => $query,
+        }
+    };
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -121,9 +134,7 @@ pub fn pages(conn: &mut DbConnection, scope: Scope) -> QueryResult<Vec<Stored<Pa
         .order((pages::path.asc(), pages::id.asc()))
         .select((PageRow::as_select(), groups::slug.nullable(), sites::slug.nullable()))
         .into_boxed();
-    if let Scope::Layers { groups: g, site } = scope {
-        query = query.filter(pages::group_id.eq_any(g.to_vec()).or(pages::site_id.eq(site)));
-    }
+    query = in_scope!(query, pages, scope);
     Ok(query.load::<(PageRow, Option<String>, Option<String>)>(conn)?.into_iter().map(|(r, g, s)| into_page(r, g, s)).collect())
 }
 
@@ -261,23 +272,13 @@ fn into_news(row: NewsRow, group: Option<String>, site: Option<String>) -> Query
 
 /// News of the scope, newest first.
 pub fn news(conn: &mut DbConnection, scope: Scope) -> QueryResult<Vec<Stored<NewsItem>>> {
-    news_with_slug(conn, scope, None)
-}
-
-/// News of the scope, newest first; with `slug`, only the items with that slug (one per layer).
-pub fn news_with_slug(conn: &mut DbConnection, scope: Scope, slug: Option<&str>) -> QueryResult<Vec<Stored<NewsItem>>> {
     let mut query = news::table
         .left_join(groups::table)
         .left_join(sites::table)
         .order((news::date.desc(), news::id.desc()))
         .select((NewsRow::as_select(), groups::slug.nullable(), sites::slug.nullable()))
         .into_boxed();
-    if let Scope::Layers { groups: g, site } = scope {
-        query = query.filter(news::group_id.eq_any(g.to_vec()).or(news::site_id.eq(site)));
-    }
-    if let Some(slug) = slug {
-        query = query.filter(news::slug.eq(slug.to_owned()));
-    }
+    query = in_scope!(query, news, scope);
     query.load::<(NewsRow, Option<String>, Option<String>)>(conn)?.into_iter().map(|(r, g, s)| into_news(r, g, s)).collect()
 }
 
@@ -406,9 +407,7 @@ pub fn alerts(conn: &mut DbConnection, scope: Scope) -> QueryResult<Vec<Stored<A
         .order((alerts::slug.asc(), alerts::id.asc()))
         .select((AlertRow::as_select(), groups::slug.nullable(), sites::slug.nullable()))
         .into_boxed();
-    if let Scope::Layers { groups: g, site } = scope {
-        query = query.filter(alerts::group_id.eq_any(g.to_vec()).or(alerts::site_id.eq(site)));
-    }
+    query = in_scope!(query, alerts, scope);
     Ok(query.load::<(AlertRow, Option<String>, Option<String>)>(conn)?.into_iter().map(|(r, g, s)| into_alert(r, g, s)).collect())
 }
 

@@ -116,6 +116,16 @@ pub fn for_layers(
     query.load::<(OverrideRow, String)>(conn)?.into_iter().map(|(row, slug)| into_stored(row, slug)).collect()
 }
 
+/// Every override of one layer (a group's or a site's).
+pub fn for_layer(conn: &mut DbConnection, layer: LayerId) -> QueryResult<Vec<Stored>> {
+    let query = overrides::table.inner_join(products::table).select((OverrideRow::as_select(), products::slug)).into_boxed();
+    let query = match layer {
+        LayerId::Group(g) => query.filter(overrides::group_id.eq(g)),
+        LayerId::Site(s) => query.filter(overrides::site_id.eq(s)),
+    };
+    query.load::<(OverrideRow, String)>(conn)?.into_iter().map(|(row, slug)| into_stored(row, slug)).collect()
+}
+
 /// Every override, for export and for the admin overview.
 pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Stored>> {
     overrides::table

@@ -93,7 +93,7 @@ pub fn kind_segment(owner: &Owner) -> &'static str {
 pub async fn dashboard(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let signed = signed_in(&req, &state).await?;
     let mut c = admin_context(&state, Some(&signed), "Overzicht", vec![]);
-    let data = with_editor(&req, &state, &signed, |ed, _| {
+    let data = with_editor(&req, &state, &signed, |ed, st| {
         let actor = ed.actor.clone();
         let directory = ed.directory;
         let conn = &mut *ed.conn;
@@ -137,7 +137,7 @@ pub async fn dashboard(req: HttpRequest, state: web::Data<AppState>) -> Result<H
         let mut misses = Vec::new();
         for slug in my_sites.iter().take(DASHBOARD_SITES) {
             let Some(site) = directory.site_by_slug(slug) else { continue };
-            for r in store::catalogue(conn, site, viewer)?.items {
+            for r in store::catalogue(conn, &st.content, site, viewer)?.items {
                 let vars: Vec<String> = r
                     .notes
                     .iter()

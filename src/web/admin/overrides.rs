@@ -391,7 +391,7 @@ pub async fn preview(req: HttpRequest, state: web::Data<AppState>, path: web::Pa
             return Err(AppError::NotFound);
         }
         let viewer = crate::content::visibility::Viewer::preview(ed.now);
-        let found = crate::content::store::product(ed.conn, &entry, &slug, viewer)?;
+        let found = crate::content::store::product(ed.conn, &st.content, &entry, &slug, viewer)?;
         let resolved = found.items.first().ok_or(AppError::NotFound)?;
         let resident = crate::web::site::Resident { base_url: format!("http://{}", entry.site.canonical_host()), site: entry.clone() };
         let mut ctx = crate::web::respond::Ctx { conn: ed.conn, viewer, state: st, resident: &resident };

@@ -20,8 +20,8 @@ const LATEST_NEWS: usize = 3;
 
 pub async fn home(req: HttpRequest, state: web::Data<AppState>, resident: Resident) -> Result<HttpResponse, AppError> {
     cached(&req, state, resident, |ctx| {
-        let catalogue = store::catalogue(ctx.conn, &ctx.resident.site, ctx.viewer)?;
-        let news = store::news(ctx.conn, &ctx.resident.site, ctx.viewer)?;
+        let catalogue = store::catalogue(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
+        let news = store::news(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
         let site = &ctx.resident.site.site;
         let layout = Layout {
             title: site.name.clone(),
@@ -35,7 +35,7 @@ pub async fn home(req: HttpRequest, state: web::Data<AppState>, resident: Reside
         c.insert("popular", &popular(&site.popular, &catalogue.items).iter().map(|r| ProductItem::new(r)).collect::<Vec<_>>());
         c.insert("themes", &counted(catalogue.items.iter().flat_map(|r| &r.themes), theme_url));
         c.insert("life_events", &counted(catalogue.items.iter().flat_map(|r| &r.life_events), life_event_url));
-        c.insert("news", &news.items.iter().take(LATEST_NEWS).map(NewsView::new).collect::<Vec<_>>());
+        c.insert("news", &news.items.iter().take(LATEST_NEWS).map(|n| NewsView::new(n)).collect::<Vec<_>>());
         c.insert("product_count", &catalogue.items.len());
         let body = render(ctx, "home.html", &c)?;
         Ok(Built::ok(HTML, body, vec![Tag::Catalogue, Tag::Local, Tag::Alerts], earliest([catalogue.next_change, news.next_change, alerts_change])))

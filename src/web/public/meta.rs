@@ -22,9 +22,9 @@ struct UrlEntry {
 pub async fn sitemap(req: HttpRequest, state: web::Data<AppState>, resident: Resident) -> Result<HttpResponse, AppError> {
     cached(&req, state, resident, |ctx| {
         let base = ctx.resident.base_url.clone();
-        let catalogue = store::catalogue(ctx.conn, &ctx.resident.site, ctx.viewer)?;
-        let pages = store::pages(ctx.conn, &ctx.resident.site, ctx.viewer)?;
-        let news = store::news(ctx.conn, &ctx.resident.site, ctx.viewer)?;
+        let catalogue = store::catalogue(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
+        let pages = store::pages(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
+        let news = store::news(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
         let mut urls = vec![
             UrlEntry { loc: format!("{base}/"), lastmod: None },
             UrlEntry { loc: format!("{base}/producten"), lastmod: None },

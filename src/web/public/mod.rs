@@ -58,9 +58,9 @@ pub struct Layout {
 /// The template context for a page: the layout, the site and its alerts. Returns when the
 /// alerts next change by themselves.
 pub fn context(ctx: &mut Ctx, layout: Layout) -> Result<(Context, Option<i64>), AppError> {
-    let alerts = store::alerts(ctx.conn, &ctx.resident.site, ctx.viewer)?;
+    let alerts = store::alerts(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
     let mut c = base_context(ctx.state, SiteView::new(&ctx.resident.site.site, &ctx.resident.base_url));
-    c.insert("alerts", &alerts.items.iter().map(AlertView::new).collect::<Vec<_>>());
+    c.insert("alerts", &alerts.items.iter().map(|a| AlertView::new(a)).collect::<Vec<_>>());
     c.insert("title", &layout.title);
     c.insert("description", &layout.description);
     c.insert("canonical", &format!("{}{}", ctx.resident.base_url, layout.path));

@@ -20,12 +20,12 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, resident: Reside
         Some(p) => p.parse().ok().filter(|&p| p >= 1).ok_or(AppError::NotFound)?,
     };
     cached(&req, state, resident, move |ctx| {
-        let news = store::news(ctx.conn, &ctx.resident.site, ctx.viewer)?;
+        let news = store::news(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
         let pages = news.items.len().div_ceil(PER_PAGE).max(1);
         if page > pages {
             return not_found();
         }
-        let items: Vec<NewsView> = news.items.iter().skip((page - 1) * PER_PAGE).take(PER_PAGE).map(NewsView::new).collect();
+        let items: Vec<NewsView> = news.items.iter().skip((page - 1) * PER_PAGE).take(PER_PAGE).map(|n| NewsView::new(n)).collect();
         let layout = Layout {
             title: if page > 1 { format!("Nieuws (pagina {page})") } else { "Nieuws".into() },
             description: format!("Nieuws van {}.", ctx.resident.site.site.name),
@@ -47,7 +47,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, resident: Reside
 pub async fn item(req: HttpRequest, state: web::Data<AppState>, resident: Resident, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
     let slug = slug.into_inner();
     cached(&req, state, resident, move |ctx| {
-        let news = store::news_item(ctx.conn, &ctx.resident.site, &slug, ctx.viewer)?;
+        let news = store::news_item(ctx.conn, &ctx.state.content, &ctx.resident.site, &slug, ctx.viewer)?;
         let Some(item) = news.items.first() else { return not_found() };
         let view = NewsView::new(item);
         let layout = Layout {
@@ -81,8 +81,8 @@ pub async fn item(req: HttpRequest, state: web::Data<AppState>, resident: Reside
 
 pub async fn feed(req: HttpRequest, state: web::Data<AppState>, resident: Resident) -> Result<HttpResponse, AppError> {
     cached(&req, state, resident, |ctx| {
-        let news = store::news(ctx.conn, &ctx.resident.site, ctx.viewer)?;
-        let items: Vec<NewsView> = news.items.iter().take(FEED_ITEMS).map(NewsView::new).collect();
+        let news = store::news(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
+        let items: Vec<NewsView> = news.items.iter().take(FEED_ITEMS).map(|n| NewsView::new(n)).collect();
         let updated = news
             .items
             .iter()

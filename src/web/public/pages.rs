@@ -1,6 +1,8 @@
 //! Local pages at their tree path (`pages/afval/pmd.md` is `/afval/pmd`), with breadcrumbs
 //! and sub-navigation. This is the fallback route: whatever no other route takes.
 
+use std::sync::Arc;
+
 use actix_web::http::Method;
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -30,7 +32,7 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         return Err(AppError::NotFound);
     }
     cached(&req, state, resident, move |ctx| {
-        let pages = store::pages(ctx.conn, &ctx.resident.site, ctx.viewer)?;
+        let pages = store::pages(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
         let Some(current) = pages.items.iter().find(|p| p.path == path) else { return not_found() };
         let mut breadcrumbs = vec![home_crumb()];
         let mut prefix = String::new();
@@ -61,8 +63,8 @@ fn parent(path: &str) -> &str {
     path.rsplit_once('/').map(|(p, _)| p).unwrap_or("")
 }
 
-fn sorted_links<'a>(pages: impl Iterator<Item = &'a Page>) -> Vec<Link> {
-    let mut list: Vec<&Page> = pages.collect();
+fn sorted_links<'a>(pages: impl Iterator<Item = &'a Arc<Page>>) -> Vec<Link> {
+    let mut list: Vec<&Arc<Page>> = pages.collect();
     list.sort_by(|a, b| a.weight.cmp(&b.weight).then_with(|| store::sort_key(&a.title).cmp(&store::sort_key(&b.title))));
     list.into_iter().map(|p| Link { title: p.title.clone(), url: format!("/{}", p.path) }).collect()
 }

@@ -31,7 +31,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, resident: Reside
     let audience = param(&req, "doelgroep");
     let event = param(&req, "levensgebeurtenis");
     cached(&req, state, resident, move |ctx| {
-        let catalogue = store::catalogue(ctx.conn, &ctx.resident.site, ctx.viewer)?;
+        let catalogue = store::catalogue(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
         let all = &catalogue.items;
         let audience = match audience.as_deref() {
             Some(a) => Some(Audience::parse(a).ok_or(AppError::NotFound)?),
@@ -100,7 +100,7 @@ fn req_path(theme: &Option<String>, audience: &Option<Audience>, event: &Option<
 pub async fn product(req: HttpRequest, state: web::Data<AppState>, resident: Resident, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
     let slug = slug.into_inner();
     cached(&req, state, resident, move |ctx| {
-        let found = store::product(ctx.conn, &ctx.resident.site, &slug, ctx.viewer)?;
+        let found = store::product(ctx.conn, &ctx.state.content, &ctx.resident.site, &slug, ctx.viewer)?;
         let Some(resolved) = found.items.first() else { return not_found() };
         let (body, alerts_change) = product_page(ctx, resolved, false)?;
         Ok(Built::ok(HTML, body, vec![Tag::Product(slug.clone()), Tag::Alerts], earliest([found.next_change, alerts_change])))
