@@ -125,11 +125,21 @@ fn compressed(body: &[u8]) -> (Option<Bytes>, Option<Bytes>) {
         return (None, None);
     }
     let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 3), flate2::Compression::new(6));
-    let gzip = gz.write_all(body).ok().and_then(|_| gz.finish().ok()).map(Bytes::from);
+    let gzip = gz.write_all(body).ok().and_then(|_| gz.finish().ok()).map(exact);
     let mut br = Vec::with_capacity(body.len() / 3);
-    let params = brotli::enc::BrotliEncoderParams { quality: 6, lgwin: 22, ..Default::default() };
-    let brotli = brotli::BrotliCompress(&mut &body[..], &mut br, &params).ok().map(|_| Bytes::from(br));
+    // Quality 5 with a 256 KiB window (larger only for larger bodies) gives a page the same
+    // bytes as quality 6 with the default 4 MiB window, in a third of the time; smaller
+    // windows make this encoder choose a hasher that is far slower (benches/pages.rs).
+    let lgwin = (usize::BITS - body.len().leading_zeros()).clamp(18, 22) as i32;
+    let params = brotli::enc::BrotliEncoderParams { quality: 5, lgwin, ..Default::default() };
+    let brotli = brotli::BrotliCompress(&mut &body[..], &mut br, &params).ok().map(|_| exact(br));
     (gzip, brotli)
+}
+
+/// Bytes that hold no spare capacity, so what the cache counts is what it holds.
+pub fn exact(mut bytes: Vec<u8>) -> Bytes {
+    bytes.shrink_to_fit();
+    Bytes::from(bytes)
 }
 
 impl PageCache {

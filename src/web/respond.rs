@@ -2,7 +2,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::AppState;
@@ -39,7 +38,9 @@ impl Built {
     /// With `compress`, compressed copies are made once, for the cache; otherwise compression
     /// is left to the middleware.
     fn into_entry(self, compress: bool) -> Entry {
-        Entry::new(self.status.as_u16(), self.content_type, Bytes::from(self.body), compress, self.tags, self.next_change)
+        // The body was rendered into a buffer with room for any page; an entry may live long
+        // in the cache, so it keeps only its bytes.
+        Entry::new(self.status.as_u16(), self.content_type, crate::cache::exact(self.body.into_bytes()), compress, self.tags, self.next_change)
     }
 
     pub fn ok(content_type: &'static str, body: String, tags: Vec<Tag>, next_change: Option<i64>) -> Built {
@@ -67,11 +68,10 @@ where
         return Ok(respond(req, &entry));
     }
     let epoch = state.cache.epoch();
-    let built = build_now(state.clone(), resident, now, build).await?;
-    let status = built.status;
-    let entry = Arc::new(built.into_entry(state.cache.enabled()));
+    let compress = state.cache.enabled();
+    let entry = Arc::new(build_now(state.clone(), resident, now, compress, build).await?);
     let response = respond(req, &entry);
-    if status == StatusCode::OK {
+    if entry.status == StatusCode::OK.as_u16() {
         state.cache.insert(epoch, site_id, &url, entry);
     }
     Ok(response)
@@ -82,19 +82,20 @@ pub async fn fresh<F>(req: &HttpRequest, state: web::Data<AppState>, resident: R
 where
     F: FnOnce(&mut Ctx) -> Result<Built, AppError> + Send + 'static,
 {
-    let built = build_now(state, resident, crate::now(), build).await?;
-    Ok(respond(req, &built.into_entry(false)))
+    Ok(respond(req, &build_now(state, resident, crate::now(), false, build).await?))
 }
 
-async fn build_now<F>(state: web::Data<AppState>, resident: Resident, now: i64, build: F) -> Result<Built, AppError>
+/// Builds the response on the blocking pool, compressed copies included when `compress`, so
+/// neither the database nor the compressors hold up a worker.
+async fn build_now<F>(state: web::Data<AppState>, resident: Resident, now: i64, compress: bool, build: F) -> Result<Entry, AppError>
 where
     F: FnOnce(&mut Ctx) -> Result<Built, AppError> + Send + 'static,
 {
-    web::block(move || -> Result<Built, AppError> {
+    web::block(move || -> Result<Entry, AppError> {
         let mut conn = state.pool.get()?;
         let mut ctx = Ctx { conn: &mut conn, viewer: Viewer::resident(now), state: &state, resident: &resident };
         let built = build(&mut ctx)?;
-        with_pictures(&mut conn, &resident, built)
+        Ok(with_pictures(&mut conn, &resident, built)?.into_entry(compress))
     })
     .await?
 }
