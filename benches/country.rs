@@ -1,7 +1,8 @@
 //! `cargo bench --bench country -- --content DIR [--hugo OUT] [--threads N]`: renders every
 //! resolved page of a content tree (a `bench-data` country): every product each site offers,
-//! every local page and every news item (or the first `--limit N`), through the real request path with the page cache off
-//! (database read, fold, Markdown, template), on N threads (default: one per core).
+//! every local page and every news item (or the first `--limit N`), through the real request
+//! path with the page cache off (database read, fold, Markdown, template), on N threads
+//! (default: one per core), each with a few requests in flight.
 //!
 //! With `--hugo OUT` it also writes a Hugo site with exactly those pages: the folded Markdown
 //! of each product (placeholders filled, overrides applied), each page and news item, with a
@@ -12,6 +13,7 @@ mod common;
 use common::{Installation, arg};
 use std::fmt::Write as _;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use actix_web::{test, web};
@@ -45,12 +47,14 @@ fn main() {
         targets.truncate(limit);
     }
     let state = web::Data::new(state);
-    let chunks: Vec<&[Target]> = targets.chunks(targets.len().div_ceil(threads).max(1)).collect();
+    // Threads take the next batch of pages as they finish one, so none idles while another
+    // still has a slow share.
+    let next = AtomicUsize::new(0);
     let started = Instant::now();
     let (rendered, bytes) = std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks.iter().map(|chunk| {
-            let state = state.clone();
-            scope.spawn(move || actix_web::rt::System::new().block_on(render_all(state, chunk)))
+        let handles: Vec<_> = (0..threads).map(|_| {
+            let (state, targets, next) = (state.clone(), &targets, &next);
+            scope.spawn(move || actix_web::rt::System::new().block_on(render_all(state, targets, next)))
         }).collect();
         handles.into_iter().map(|h| h.join().expect("render thread")).fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
     });
@@ -63,20 +67,35 @@ fn main() {
     );
 }
 
-async fn render_all(state: web::Data<AppState>, targets: &[Target]) -> (usize, usize) {
+/// Pages handed out per grab from the shared counter.
+const BATCH: usize = 64;
+/// Requests in flight per thread, as a server worker has many connections: while one request
+/// is built on the blocking pool, the worker takes the next.
+const IN_FLIGHT: usize = 4;
+
+async fn render_all(state: web::Data<AppState>, targets: &[Target], next: &AtomicUsize) -> (usize, usize) {
     let service = test::init_service(app(state)).await;
-    let (mut ok, mut bytes) = (0, 0);
-    for t in targets {
-        let req = test::TestRequest::get().uri(&t.path).insert_header(("host", t.host.as_str())).to_request();
-        let res = test::call_service(&service, req).await;
-        if res.status().is_success() {
-            ok += 1;
-            bytes += test::read_body(res).await.len();
-        } else {
-            eprintln!("{} {}{}", res.status(), t.host, t.path);
+    let lanes = (0..IN_FLIGHT).map(|_| async {
+        let (mut ok, mut bytes) = (0, 0);
+        loop {
+            let from = next.fetch_add(BATCH, Ordering::Relaxed);
+            if from >= targets.len() {
+                break;
+            }
+            for t in &targets[from..(from + BATCH).min(targets.len())] {
+                let req = test::TestRequest::get().uri(&t.path).insert_header(("host", t.host.as_str())).to_request();
+                let res = test::call_service(&service, req).await;
+                if res.status().is_success() {
+                    ok += 1;
+                    bytes += test::read_body(res).await.len();
+                } else {
+                    eprintln!("{} {}{}", res.status(), t.host, t.path);
+                }
+            }
         }
-    }
-    (ok, bytes)
+        (ok, bytes)
+    });
+    futures_util::future::join_all(lanes).await.into_iter().fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
 }
 
 /// Every resolved page of every site, with its Hugo source.

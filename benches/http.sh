@@ -16,6 +16,8 @@ country=$(realpath "${1:?usage: benches/http.sh COUNTRY_DIR}")
 cd "$(dirname "$0")/.."
 bin=$(realpath "${MEENT_BIN:-${CARGO_TARGET_DIR:-target}/release/meent}")
 duration=${DURATION:-15}
+# The memory walk runs longer: the page cache fills over minutes, not seconds.
+walk_duration=${WALK_DURATION:-90}
 connections=${CONNECTIONS:-32}
 work=$(mktemp -d)
 port=18080
@@ -102,14 +104,14 @@ start_meent --no-page-cache
 load meent-cache-off "http://127.0.0.1:$port$page"
 stop_meent
 
-echo "== peak resident memory while wrk walks every product page of every site for ${duration} s"
+echo "== peak resident memory while wrk walks every product page of every site for ${walk_duration} s"
 start_meent
 for dir in "$country"/sites/*/; do
   h=$(sed -n 's/^hosts = \["\([^"]*\)".*/\1/p' "$dir/site.toml")
   for f in "$country"/catalogue/*.md; do echo "$h /producten/$(basename "$f" .md)"; done
 done > "$work/targets.txt"
 echo "at start: $(awk '/VmRSS/ {print $2, $3}' /proc/$server/status)"
-TARGETS="$work/targets.txt" taskset -c 1 wrk -t1 -c"$connections" -d"${duration}s" --latency -s benches/walk.lua "http://127.0.0.1:$port/" > "$work/walk.txt"
+TARGETS="$work/targets.txt" taskset -c 1 wrk -t1 -c"$connections" -d"${walk_duration}s" --latency -s benches/walk.lua "http://127.0.0.1:$port/" > "$work/walk.txt"
 awk '/Requests\/sec/ {print "walk: " $2 " req/s"}' "$work/walk.txt"
 echo "peak resident (VmHWM): $(awk '/VmHWM/ {print $2, $3}' /proc/$server/status); now (VmRSS): $(awk '/VmRSS/ {print $2, $3}' /proc/$server/status)"
 

@@ -98,8 +98,10 @@ impl Entry {
     /// An entry for `body`; with `compress`, also gzip and brotli copies (bodies of 512 bytes
     /// or more). Each representation gets its own tag, derived from the plain body's hash.
     pub fn new(status: u16, content_type: &'static str, body: Bytes, compress: bool, tags: Vec<Tag>, expires_at: Option<i64>) -> Entry {
-        let hash = blake3::hash(&body).to_hex();
-        let tag = |suffix: &str| HeaderValue::from_str(&format!("\"{}{suffix}\"", &hash[..20])).expect("hex is a valid header value");
+        // Stable across processes and releases, so every process of an installation gives a
+        // page the same tag.
+        let hash = xxhash_rust::xxh3::xxh3_128(&body);
+        let tag = |suffix: &str| HeaderValue::from_str(&format!("\"{hash:032x}{suffix}\"")).expect("hex is a valid header value");
         let (gzip, brotli) = if compress { compressed(&body) } else { (None, None) };
         Entry {
             status,

@@ -56,53 +56,65 @@ static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
 /// Renders Markdown to sanitised HTML. A text seen before (a central section shown on hundreds
 /// of sites) is parsed and sanitised only once.
 pub fn to_html(markdown: &str, style: Style) -> String {
-    let key = (blake3::hash(markdown.as_bytes()), style.min_heading);
-    if let Some(html) = RENDERED.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+    if let Some(html) = RENDERED.lock().unwrap_or_else(|p| p.into_inner()).get(markdown, style) {
         return html.to_string();
     }
     let html = render(markdown, style);
-    RENDERED.lock().unwrap_or_else(|p| p.into_inner()).insert(key, &html);
+    RENDERED.lock().unwrap_or_else(|p| p.into_inner()).insert(markdown, style, Arc::from(html.as_str()));
     html
 }
 
-/// Texts rendered before, by content hash and style, within a memory bound: two generations;
-/// when the young one is full it becomes the old one and the old one is dropped, so texts in
-/// use stay and texts no longer shown go.
+/// Texts rendered before, within a memory bound: two generations; when the young one is full
+/// it becomes the old one and the old one is dropped, so texts in use stay and texts no longer
+/// shown go. Found by a fast hash of the text and the style, and kept with the text itself, so
+/// two texts with the same hash never give each other's HTML.
 #[derive(Default)]
 struct Rendered {
-    young: HashMap<MemoKey, Arc<str>>,
-    old: HashMap<MemoKey, Arc<str>>,
+    young: HashMap<MemoKey, Memo>,
+    old: HashMap<MemoKey, Memo>,
     young_bytes: usize,
 }
 
-type MemoKey = (blake3::Hash, u8);
+type MemoKey = (u64, u8);
 
-/// At most this many bytes of HTML per generation.
+struct Memo {
+    markdown: Box<str>,
+    html: Arc<str>,
+}
+
+/// At most this many bytes of Markdown and HTML per generation.
 const GENERATION_BYTES: usize = 16 << 20;
 
 static RENDERED: LazyLock<Mutex<Rendered>> = LazyLock::new(Mutex::default);
 
 impl Rendered {
-    fn get(&mut self, key: &MemoKey) -> Option<Arc<str>> {
-        if let Some(html) = self.young.get(key) {
-            return Some(html.clone());
+    fn key(markdown: &str, style: Style) -> MemoKey {
+        (xxhash_rust::xxh3::xxh3_64(markdown.as_bytes()), style.min_heading)
+    }
+
+    fn get(&mut self, markdown: &str, style: Style) -> Option<Arc<str>> {
+        let key = Self::key(markdown, style);
+        if let Some(memo) = self.young.get(&key) {
+            return (*memo.markdown == *markdown).then(|| memo.html.clone());
         }
-        let html = self.old.remove(key)?;
-        self.insert_arc(*key, html.clone());
+        let memo = self.old.remove(&key).filter(|m| *m.markdown == *markdown)?;
+        let html = memo.html.clone();
+        self.keep(key, memo);
         Some(html)
     }
 
-    fn insert(&mut self, key: MemoKey, html: &str) {
-        self.insert_arc(key, Arc::from(html));
+    fn insert(&mut self, markdown: &str, style: Style, html: Arc<str>) {
+        self.keep(Self::key(markdown, style), Memo { markdown: markdown.into(), html });
     }
 
-    fn insert_arc(&mut self, key: MemoKey, html: Arc<str>) {
-        if self.young_bytes + html.len() > GENERATION_BYTES {
+    fn keep(&mut self, key: MemoKey, memo: Memo) {
+        let bytes = memo.markdown.len() + memo.html.len();
+        if self.young_bytes + bytes > GENERATION_BYTES {
             self.old = std::mem::take(&mut self.young);
             self.young_bytes = 0;
         }
-        self.young_bytes += html.len();
-        self.young.insert(key, html);
+        self.young_bytes += bytes;
+        self.young.insert(key, memo);
     }
 }
 
@@ -321,13 +333,24 @@ mod tests {
     #[test]
     fn the_memo_is_bounded() {
         let mut memo = Rendered::default();
-        let big = "x".repeat(GENERATION_BYTES / 4 + 1);
-        for n in 0u8..12 {
-            memo.insert((blake3::hash(&[n]), 2), &big);
+        let big: Arc<str> = Arc::from("x".repeat(GENERATION_BYTES / 4 + 1));
+        for n in 0..12 {
+            memo.insert(&format!("tekst {n}"), BODY, big.clone());
         }
         assert!(memo.young.len() + memo.old.len() <= 8);
-        assert!(memo.get(&(blake3::hash(&[11]), 2)).is_some(), "the newest stays");
-        assert!(memo.get(&(blake3::hash(&[0]), 2)).is_none(), "the oldest went");
+        assert!(memo.get("tekst 11", BODY).is_some(), "the newest stays");
+        assert!(memo.get("tekst 0", BODY).is_none(), "the oldest went");
+    }
+
+    #[test]
+    fn texts_with_the_same_hash_do_not_share_html() {
+        let mut memo = Rendered::default();
+        let key = Rendered::key("eerste", BODY);
+        // As if a second text had the first one's hash.
+        memo.young.insert(key, Memo { markdown: "tweede".into(), html: Arc::from("<p>tweede</p>") });
+        assert!(memo.get("eerste", BODY).is_none(), "a hash match alone is not a hit");
+        memo.old = std::mem::take(&mut memo.young);
+        assert!(memo.get("eerste", BODY).is_none(), "nor in the old generation");
     }
 
     /// Written the way html5ever serialises, so the two renderings can be compared.

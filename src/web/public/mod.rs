@@ -81,24 +81,60 @@ fn base_context(state: &AppState, site: SiteView) -> Context {
 
 /// The page's JSON-LD: its breadcrumbs and what it is about, safe to put in a `<script>`.
 fn structured_data(base_url: &str, layout: &Layout) -> Option<String> {
+    #[derive(Serialize)]
+    struct Graph<'a> {
+        #[serde(rename = "@context")]
+        context: &'static str,
+        #[serde(rename = "@graph")]
+        graph: Vec<Node<'a>>,
+    }
+    #[derive(Serialize)]
+    #[serde(untagged)]
+    enum Node<'a> {
+        Breadcrumbs {
+            #[serde(rename = "@type")]
+            kind: &'static str,
+            #[serde(rename = "itemListElement")]
+            items: Vec<Crumb<'a>>,
+        },
+        About(&'a serde_json::Value),
+    }
+    #[derive(Serialize)]
+    struct Crumb<'a> {
+        #[serde(rename = "@type")]
+        kind: &'static str,
+        position: usize,
+        name: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        item: Option<String>,
+    }
     let mut graph = Vec::new();
     if !layout.breadcrumbs.is_empty() {
-        let mut items: Vec<serde_json::Value> = layout
+        let mut items: Vec<Crumb> = layout
             .breadcrumbs
             .iter()
             .enumerate()
-            .map(|(i, c)| serde_json::json!({"@type": "ListItem", "position": i + 1, "name": c.title, "item": format!("{base_url}{}", c.url)}))
+            .map(|(i, c)| Crumb { kind: "ListItem", position: i + 1, name: &c.title, item: Some(format!("{base_url}{}", c.url)) })
             .collect();
-        items.push(serde_json::json!({"@type": "ListItem", "position": items.len() + 1, "name": layout.title}));
-        graph.push(serde_json::json!({"@type": "BreadcrumbList", "itemListElement": items}));
+        items.push(Crumb { kind: "ListItem", position: items.len() + 1, name: &layout.title, item: None });
+        graph.push(Node::Breadcrumbs { kind: "BreadcrumbList", items });
     }
-    graph.extend(layout.structured.clone());
+    graph.extend(layout.structured.as_ref().map(Node::About));
     if graph.is_empty() {
         return None;
     }
-    let json = serde_json::json!({"@context": "https://schema.org", "@graph": graph}).to_string();
+    let json = serde_json::to_string(&Graph { context: "https://schema.org", graph }).ok()?;
     // Nothing in the data can end the script element.
-    Some(json.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026"))
+    let mut safe = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        match c {
+            '<' => safe.push_str("\\u003c"),
+            '>' => safe.push_str("\\u003e"),
+            '&' => safe.push_str("\\u0026"),
+            c => safe.push(c),
+        }
+    }
+    Some(safe)
 }
 
 /// The municipality as a schema.org organisation.

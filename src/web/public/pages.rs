@@ -65,6 +65,6 @@ fn parent(path: &str) -> &str {
 
 fn sorted_links<'a>(pages: impl Iterator<Item = &'a Arc<Page>>) -> Vec<Link> {
     let mut list: Vec<&Arc<Page>> = pages.collect();
-    list.sort_by(|a, b| a.weight.cmp(&b.weight).then_with(|| store::sort_key(&a.title).cmp(&store::sort_key(&b.title))));
+    list.sort_by_cached_key(|p| (p.weight, store::sort_key(&p.title)));
     list.into_iter().map(|p| Link { title: p.title.clone(), url: format!("/{}", p.path) }).collect()
 }
