@@ -195,7 +195,7 @@ impl ContentCache {
         }
     }
 
-    /// How many layers' items of each kind are held (for tests and metrics).
+    /// How many layers' items of each kind are held (for tests).
     pub fn held_layers(&self) -> usize {
         let held = self.read();
         held.overrides.len() + held.pages.len() + held.news.len() + held.alerts.len()

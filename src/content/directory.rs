@@ -29,13 +29,16 @@ pub struct SiteEntry {
     pub redirects: HashMap<String, Option<String>>,
     /// Layer names for the fold and for editors: `group:<slug>` …, `site:<slug>`.
     layer_names: Vec<String>,
+    /// The content hash its design-token stylesheet is served under, if it has one.
+    pub tokens_hash: Option<String>,
 }
 
 impl SiteEntry {
     pub fn new(id: i64, site: Site, groups: Vec<GroupEntry>) -> SiteEntry {
         let mut layer_names: Vec<String> = groups.iter().map(|g| format!("group:{}", g.group.slug)).collect();
         layer_names.push(format!("site:{}", site.slug));
-        SiteEntry { id, site, groups, layer_names, redirects: HashMap::new() }
+        let tokens_hash = site.theme_tokens.as_ref().map(|css| blake3::hash(css.as_bytes()).to_hex()[..16].to_owned());
+        SiteEntry { id, site, groups, layer_names, redirects: HashMap::new(), tokens_hash }
     }
 
     pub fn group_ids(&self) -> Vec<i64> {

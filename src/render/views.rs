@@ -5,8 +5,9 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::markdown::{self, BODY, SECTION};
+use crate::content::directory::SiteEntry;
 use crate::content::fold::Resolved;
-use crate::content::model::{Alert, Contact, NewsItem, Page, Site};
+use crate::content::model::{Alert, Contact, NewsItem, Page};
 use crate::content::slug::slugify;
 
 const MONTHS: [&str; 12] = [
@@ -40,16 +41,15 @@ pub struct SiteView {
 }
 
 impl SiteView {
-    pub fn new(site: &Site, base_url: &str) -> SiteView {
+    pub fn new(entry: &SiteEntry, base_url: &str) -> SiteView {
+        let site = &entry.site;
         SiteView {
             slug: site.slug.clone(),
             name: site.name.clone(),
             municipality: site.municipality().to_owned(),
             contact: safe_contact(&site.contact),
             base_url: base_url.to_owned(),
-            tokens_url: site.theme_tokens.as_ref().map(|css| {
-                format!("/theme/tokens.{}.css", &blake3::hash(css.as_bytes()).to_hex()[..16])
-            }),
+            tokens_url: entry.tokens_hash.as_ref().map(|hash| format!("/theme/tokens.{hash}.css")),
         }
     }
 }

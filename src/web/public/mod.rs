@@ -59,7 +59,7 @@ pub struct Layout {
 /// alerts next change by themselves.
 pub fn context(ctx: &mut Ctx, layout: Layout) -> Result<(Context, Option<i64>), AppError> {
     let alerts = store::alerts(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
-    let mut c = base_context(ctx.state, SiteView::new(&ctx.resident.site.site, &ctx.resident.base_url));
+    let mut c = base_context(ctx.state, SiteView::new(&ctx.resident.site, &ctx.resident.base_url));
     c.insert("alerts", &alerts.items.iter().map(|a| AlertView::new(a)).collect::<Vec<_>>());
     c.insert("title", &layout.title);
     c.insert("description", &layout.description);
@@ -177,7 +177,7 @@ pub fn error_page(state: &AppState, req: &HttpRequest, status: StatusCode, messa
     let Ok(resident) = super::site::resolve(req) else {
         return notice(state, status, title, message, &[]);
     };
-    let mut c = base_context(state, SiteView::new(&resident.site.site, &resident.base_url));
+    let mut c = base_context(state, SiteView::new(&resident.site, &resident.base_url));
     c.insert("status", &status.as_u16());
     c.insert("message", message);
     c.insert("title", title);

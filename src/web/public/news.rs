@@ -93,7 +93,7 @@ pub async fn feed(req: HttpRequest, state: web::Data<AppState>, resident: Reside
             .map(crate::content::files::rfc3339)
             .unwrap_or_default();
         let mut c = tera::Context::new();
-        c.insert("site", &crate::render::views::SiteView::new(&ctx.resident.site.site, &ctx.resident.base_url));
+        c.insert("site", &crate::render::views::SiteView::new(&ctx.resident.site, &ctx.resident.base_url));
         c.insert("items", &items);
         c.insert("updated", &updated);
         let body = render(ctx, "feed.xml", &c)?;
