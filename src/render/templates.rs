@@ -39,13 +39,16 @@ pub struct Asset {
     pub body: Bytes,
     /// The first characters of the content hash, used in the URL.
     pub hash: String,
+    /// Where pages link it: `{stem}.{hash}.{extension}`.
+    pub url: String,
 }
 
 impl Asset {
-    pub fn new(body: impl Into<Bytes>) -> Asset {
+    pub fn new(stem: &str, extension: &str, body: impl Into<Bytes>) -> Asset {
         let body = body.into();
         let hash = blake3::hash(&body).to_hex()[..16].to_owned();
-        Asset { body, hash }
+        let url = format!("{stem}.{hash}.{extension}");
+        Asset { body, hash, url }
     }
 }
 
@@ -133,7 +136,12 @@ impl Templates {
         tera.autoescape_on(vec![".html", ".xml"]);
         tera.set_escape_fn(escape);
         tera.add_raw_templates(sources)?;
-        Ok(Templates { tera, stylesheet: Asset::new(css), admin_stylesheet: Asset::new(admin_css), icon: Asset::new(icon) })
+        Ok(Templates {
+            tera,
+            stylesheet: Asset::new("/static/meent", "css", css),
+            admin_stylesheet: Asset::new("/static/admin", "css", admin_css),
+            icon: Asset::new("/static/icon", "svg", icon),
+        })
     }
 
     pub fn render(&self, name: &str, context: &Context) -> Result<String, RenderError> {

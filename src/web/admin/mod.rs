@@ -119,9 +119,9 @@ pub fn session_cookie(state: &AppState, value: &str, remove: bool) -> Cookie<'st
 /// What every admin page shows around its content.
 pub fn admin_context(state: &AppState, signed: Option<&Signed>, title: &str, breadcrumbs: Vec<Link>) -> Context {
     let mut c = Context::new();
-    c.insert("stylesheet", &format!("/static/meent.{}.css", state.templates.stylesheet.hash));
-    c.insert("admin_stylesheet", &format!("/static/admin.{}.css", state.templates.admin_stylesheet.hash));
-    c.insert("icon", &format!("/static/icon.{}.svg", state.templates.icon.hash));
+    c.insert("stylesheet", &state.templates.stylesheet.url);
+    c.insert("admin_stylesheet", &state.templates.admin_stylesheet.url);
+    c.insert("icon", &state.templates.icon.url);
     c.insert("title", title);
     c.insert("breadcrumbs", &breadcrumbs);
     if let Some(s) = signed {

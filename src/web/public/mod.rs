@@ -72,10 +72,16 @@ pub fn context(ctx: &mut Ctx, layout: Layout) -> Result<(Context, Option<i64>), 
 }
 
 fn base_context(state: &AppState, site: SiteView) -> Context {
-    let mut c = Context::new();
-    c.insert("stylesheet", &format!("/static/meent.{}.css", state.templates.stylesheet.hash));
-    c.insert("icon", &format!("/static/icon.{}.svg", state.templates.icon.hash));
+    let mut c = assets_context(state);
     c.insert("site", &site);
+    c
+}
+
+/// A template context with the stylesheet and icon every page links.
+fn assets_context(state: &AppState) -> Context {
+    let mut c = Context::new();
+    c.insert("stylesheet", &state.templates.stylesheet.url);
+    c.insert("icon", &state.templates.icon.url);
     c
 }
 
@@ -189,9 +195,7 @@ pub fn error_page(state: &AppState, req: &HttpRequest, status: StatusCode, messa
 
 /// A page outside any site: for unknown hosts and errors before a site is known.
 fn notice(state: &AppState, status: StatusCode, title: &str, message: &str, sites: &[SiteLink]) -> HttpResponse {
-    let mut c = Context::new();
-    c.insert("stylesheet", &format!("/static/meent.{}.css", state.templates.stylesheet.hash));
-    c.insert("icon", &format!("/static/icon.{}.svg", state.templates.icon.hash));
+    let mut c = assets_context(state);
     c.insert("title", title);
     c.insert("message", message);
     c.insert("sites", sites);
