@@ -2,9 +2,11 @@
 # The whole country on one machine, over real HTTP (see BENCHMARKS.md):
 #   1. import of a bench-data country (wall clock, peak resident memory);
 #   2. one cached product page: Meent against nginx serving the same bytes as a static file
-#      with the same compression (gzip, pre-compressed for both), requests/s and p99;
+#      with the same compression (gzip, pre-compressed for both), requests/s and p99, in
+#      alternating rounds (ROUNDS, default 3; the ratio is their median);
 #   3. the same page with Meent's page cache off (every request folds and renders);
-#   4. peak resident memory of Meent while wrk walks every product page of every site;
+#   4. peak resident memory of Meent while wrk walks every product page of every site
+#      (WALK_DURATION, default 90 s);
 #   5. a central edit until every site serves it and finds it in search (propagation.py).
 # Server (Meent or nginx) on core 0, the load generator (wrk) on core 1.
 #
