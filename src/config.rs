@@ -170,6 +170,11 @@ impl Config {
         )
     }
 
+    /// The port of the configured listening address.
+    pub fn public_port(&self) -> Option<u16> {
+        self.addr.rsplit_once(':').and_then(|(_, p)| p.parse().ok())
+    }
+
     pub fn is_trusted_proxy(&self, ip: IpAddr) -> bool {
         self.trusted_proxies.iter().any(|n| n.contains(ip))
     }

@@ -173,7 +173,9 @@ async fn failed_logins_are_throttled_and_audited_without_passwords() {
     for _ in 0..5 {
         assert_eq!(b.login("alpha@example.org", "verkeerd wachtwoord").await.status, 401);
     }
-    assert_eq!(b.login("alpha@example.org", PASSWORD).await.status, 429, "locked, even with the right password");
+    let slowed = b.login("alpha@example.org", PASSWORD).await;
+    assert_eq!(slowed.status, 429, "an unknown browser waits, even with the right password");
+    assert!(slowed.header("retry-after").and_then(|r| r.parse::<i64>().ok()).is_some_and(|s| s > 0), "and is told how long");
     assert_eq!(b.login("central@example.org", PASSWORD).await.status, 303, "other accounts are not locked");
     let mut conn = app.state.pool.get().unwrap();
     let audit = meent::db::models::accounts::audit_entries(&mut conn, None, 100).unwrap();

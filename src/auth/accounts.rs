@@ -5,20 +5,24 @@ use diesel::QueryResult;
 
 use super::permissions::{Actor, Grant, Role, Scope};
 use super::secrets::{self, SecretError};
-use crate::db::models::accounts::{self, NewAudit, User};
+use super::throttle::{self, KeyKind};
+use crate::db::models::accounts::{self, NewAudit, Token, User};
 use crate::db::models::layers;
-use crate::db::{self, DbConnection};
+use crate::db::{self, DbConnection, LockedTable, Pool};
 
-/// Failed logins of one account within `THROTTLE_WINDOW` before it is locked for that window.
-pub const MAX_ACCOUNT_FAILURES: i64 = 5;
-/// Failed logins from one address within the window before it is locked.
-pub const MAX_ADDRESS_FAILURES: i64 = 20;
-pub const THROTTLE_WINDOW: i64 = 15 * 60;
+/// Days an API token lives unless asked otherwise.
+pub const TOKEN_DAYS: i64 = 90;
+/// The longest life of an API token, in days.
+pub const MAX_TOKEN_DAYS: i64 = 730;
+/// Days a browser that signed in is remembered for throttling.
+pub const DEVICE_DAYS: i64 = 180;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
     #[error("database error: {0}")]
     Db(#[from] diesel::result::Error),
+    #[error("no database connection: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
     #[error(transparent)]
     Secret(#[from] SecretError),
     #[error("{0}")]
@@ -48,10 +52,16 @@ pub fn actor_of(conn: &mut DbConnection, user: &User) -> QueryResult<Actor> {
     Ok(Actor { user_id: user.id, email: user.email.clone(), grants })
 }
 
-/// The actor of an API token, if it is live.
-pub fn actor_by_token(conn: &mut DbConnection, token: &str) -> QueryResult<Option<Actor>> {
-    match accounts::user_of_token(conn, &secrets::hash_token(token))? {
-        Some(user) => actor_of(conn, &user).map(Some),
+/// The actor of an API token, if it is live (not revoked, not expired, user not disabled).
+/// Its last use is recorded (at most once a minute, so reads do not all become writes).
+pub fn actor_by_token(conn: &mut DbConnection, token: &str, now: i64) -> QueryResult<Option<Actor>> {
+    match accounts::user_of_token(conn, &secrets::hash_token(token), now)? {
+        Some((user, token)) => {
+            if token.last_used_at.is_none_or(|at| now - at >= 60) {
+                accounts::touch_token(conn, token.id, now)?;
+            }
+            actor_of(conn, &user).map(Some)
+        }
         None => Ok(None),
     }
 }
@@ -59,7 +69,16 @@ pub fn actor_by_token(conn: &mut DbConnection, token: &str) -> QueryResult<Optio
 /// Whether an e-mail address looks like one.
 fn is_email(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else { return false };
-    !local.is_empty() && domain.contains('.') && !email.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+    email.len() <= 254
+        && !local.is_empty()
+        && domain.contains('.')
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+}
+
+/// The form an e-mail address is stored in, or why it is not one.
+pub fn normalize_email(email: &str) -> Result<String, AccountError> {
+    let email = email.trim().to_lowercase();
+    if is_email(&email) { Ok(email) } else { Err(AccountError::Invalid(format!("{email:?} is not an e-mail address"))) }
 }
 
 /// Checks that a scope names a group or site that exists.
@@ -72,8 +91,40 @@ pub fn check_scope(conn: &mut DbConnection, scope: &Scope) -> Result<(), Account
     if exists { Ok(()) } else { Err(AccountError::Invalid(format!("scope {scope} does not exist"))) }
 }
 
-/// Creates a user (or adds the grant to an existing one) and an API token, which is returned
-/// once and stored only as a hash.
+/// The life of a new token in days: `TOKEN_DAYS` unless asked, at most `MAX_TOKEN_DAYS`.
+pub fn token_days(asked: Option<i64>) -> Result<i64, AccountError> {
+    match asked {
+        None => Ok(TOKEN_DAYS),
+        Some(d) if (1..=MAX_TOKEN_DAYS).contains(&d) => Ok(d),
+        Some(d) => Err(AccountError::Invalid(format!("expires_in_days: {d} is not between 1 and {MAX_TOKEN_DAYS}"))),
+    }
+}
+
+/// A new API token for a user, valid for `days`: the secret (shown once) and its record.
+pub fn mint_token(conn: &mut DbConnection, user_id: i64, name: &str, days: i64, now: i64) -> Result<(String, Token), AccountError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(AccountError::Invalid("name: 1 to 100 characters, no control characters".into()));
+    }
+    let token = secrets::random_token()?;
+    let id = accounts::create_token(conn, user_id, &secrets::hash_token(&token), name, now, now + days * 86_400)?;
+    let record = accounts::token(conn, id)?.ok_or(diesel::result::Error::NotFound)?;
+    Ok((token, record))
+}
+
+/// Sets a new password for an account and ends everything that signed in with the old one:
+/// sessions, API tokens and remembered browsers.
+pub fn reset_password(conn: &mut DbConnection, user_id: i64, hash: &str, now: i64) -> QueryResult<()> {
+    accounts::set_password(conn, user_id, hash)?;
+    accounts::delete_sessions_of(conn, user_id)?;
+    accounts::revoke_tokens_of(conn, user_id, now)?;
+    accounts::delete_devices_of(conn, user_id)
+}
+
+/// The operator's `meent user create`: creates a user, or gives an existing one another
+/// grant, and mints an API token for it (returned once, stored only as a hash). A password
+/// for an existing account is a reset: its sessions and older tokens end. Editors and admins
+/// use `Editor::create_user`, which never touches an existing account's secrets.
 pub fn create_user(
     conn: &mut DbConnection,
     email: &str,
@@ -83,78 +134,128 @@ pub fn create_user(
     by: &str,
     now: i64,
 ) -> Result<String, AccountError> {
-    let email = email.trim().to_lowercase();
-    if !is_email(&email) {
-        return Err(AccountError::Invalid(format!("{email:?} is not an e-mail address")));
-    }
+    let email = normalize_email(email)?;
     check_scope(conn, scope)?;
     let hash = password.map(secrets::hash_password).transpose()?;
-    let token = secrets::random_token()?;
-    let token_hash = secrets::hash_token(&token);
-    db::write_tx(conn, |c| -> Result<(), AccountError> {
+    db::write_tx(conn, |c| -> Result<String, AccountError> {
         let id = match accounts::user_by_email(c, &email)? {
             Some(user) => {
                 if let Some(h) = &hash {
-                    accounts::set_password(c, user.id, h)?;
+                    reset_password(c, user.id, h, now)?;
+                    let object = format!("user:{email}");
+                    accounts::record_audit(c, &NewAudit { actor: by, action: "user.reset", object: &object, result: "ok", origin: "cli", scope: "national" }, now)?;
                 }
                 user.id
             }
             None => accounts::create_user(c, &email, "", hash.as_deref(), now)?,
         };
         accounts::add_grant(c, id, role.as_str(), &scope.to_string())?;
-        accounts::create_token(c, id, &token_hash, "meent user create", now)?;
+        let (token, _) = mint_token(c, id, "meent user create", TOKEN_DAYS, now)?;
         let object = format!("user:{email} {} {scope}", role.as_str());
         accounts::record_audit(c, &NewAudit { actor: by, action: "user.create", object: &object, result: "ok", origin: "cli", scope: &scope.to_string() }, now)?;
-        Ok(())
-    })?;
-    Ok(token)
+        Ok(token)
+    })
 }
 
 #[derive(Debug)]
 pub enum Login {
-    /// A new session: its id (for the cookie) and CSRF token.
-    Ok { session_id: String, csrf: String, actor: Actor },
+    /// A new session: its id (for the cookie) and CSRF token, and the value of the cookie
+    /// that remembers this browser when it did not have one for this account yet.
+    Ok { session_id: String, csrf: String, device: Option<String>, actor: Actor },
     Invalid,
-    Throttled,
+    /// Too many failures lately: try again after this many seconds.
+    Throttled { retry_after: i64 },
 }
 
-/// Checks a password login, with throttling per account and per address; starts a fresh
-/// session on success.
-pub fn login(conn: &mut DbConnection, email: &str, password: &str, address: &str, now: i64) -> Result<Login, AccountError> {
+/// What the first step of a login found and recorded.
+struct Attempt {
+    user: Option<User>,
+    /// The remembered browser this attempt came from, when it belongs to the account.
+    device: Option<String>,
+    /// The failure rows recorded for this attempt (removed again when it succeeds).
+    recorded: Vec<i64>,
+    /// The key of the account or browser, cleared on success.
+    own_key: String,
+}
+
+/// Checks a password login and starts a fresh session on success.
+///
+/// The attempt is counted before the password is checked (under a lock, so parallel attempts
+/// see each other), and the password is checked without holding a database connection, in a
+/// bounded number of slots. Failures slow down the next attempt of the account from unknown
+/// browsers, of a known browser, and of the client's network (see `throttle`); none of them
+/// locks the rightful user out of a browser they signed in with before.
+pub fn login(pool: &Pool, email: &str, password: &str, address: &str, device: Option<&str>, now: i64) -> Result<Login, AccountError> {
     let email = email.trim().to_lowercase();
-    let account_key = format!("account:{email}");
-    let address_key = format!("address:{address}");
-    let since = now - THROTTLE_WINDOW;
-    let audit = |c: &mut DbConnection, action: &str, result: &str| {
-        accounts::record_audit(c, &NewAudit { actor: &email, action, object: "session", result, origin: address, scope: "national" }, now)
+    let network = throttle::network_of(address);
+    let audit = |c: &mut DbConnection, result: &str| {
+        accounts::record_audit(c, &NewAudit { actor: &email, action: "login", object: "session", result, origin: address, scope: "national" }, now)
     };
-    if accounts::failures_since(conn, &account_key, since)? >= MAX_ACCOUNT_FAILURES
-        || accounts::failures_since(conn, &address_key, since)? >= MAX_ADDRESS_FAILURES
-    {
-        audit(conn, "login", "throttled")?;
-        return Ok(Login::Throttled);
-    }
-    let user = accounts::user_by_email(conn, &email)?;
-    let valid = match &user {
-        Some(u) if !u.disabled => u.password_hash.as_deref().is_some_and(|h| secrets::verify_password(h, password)),
-        _ => {
-            secrets::dummy_verify(password);
-            false
+    let attempt = {
+        let mut conn = pool.get()?;
+        db::table_tx(&mut conn, LockedTable::LoginFailures, |c| -> Result<Result<Attempt, i64>, AccountError> {
+            let user = accounts::user_by_email(c, &email)?;
+            let device_hash = device.map(secrets::hash_token);
+            let trusted = match (&user, &device_hash) {
+                (Some(u), Some(h)) => accounts::device_user(c, h)? == Some(u.id),
+                _ => false,
+            };
+            let own = match (&device_hash, trusted) {
+                (Some(h), true) => (KeyKind::Device, KeyKind::Device.key(h)),
+                _ => (KeyKind::Account, KeyKind::Account.key(&email)),
+            };
+            let keys = [own.clone(), (KeyKind::Network, KeyKind::Network.key(&network))];
+            let mut wait = 0;
+            for (kind, key) in &keys {
+                let (failures, last) = accounts::failures_since(c, key, now - throttle::WINDOW)?;
+                wait = wait.max(throttle::wait(*kind, failures, last, now));
+            }
+            if wait > 0 {
+                return Ok(Err(wait));
+            }
+            let mut recorded = Vec::with_capacity(keys.len());
+            for (_, key) in &keys {
+                recorded.push(accounts::record_failure(c, key, now)?);
+            }
+            Ok(Ok(Attempt { user, device: trusted.then(|| device.map(str::to_owned)).flatten(), recorded, own_key: own.1 }))
+        })?
+    };
+    let attempt = match attempt {
+        Ok(a) => a,
+        Err(retry_after) => {
+            audit(&mut *pool.get()?, "throttled")?;
+            return Ok(Login::Throttled { retry_after });
         }
     };
-    let Some(user) = user.filter(|_| valid) else {
-        accounts::record_failure(conn, &account_key, now)?;
-        accounts::record_failure(conn, &address_key, now)?;
-        audit(conn, "login", "failed")?;
+    let hash = attempt.user.as_ref().filter(|u| !u.disabled).and_then(|u| u.password_hash.clone());
+    let valid = secrets::verify_password(hash.as_deref(), password)?;
+    let mut conn = pool.get()?;
+    let Some(user) = attempt.user.filter(|_| valid) else {
+        audit(&mut conn, "failed")?;
         return Ok(Login::Invalid);
     };
     let session_id = secrets::random_token()?;
     let csrf = secrets::random_token()?;
-    accounts::create_session(conn, &secrets::hash_token(&session_id), user.id, &csrf, now)?;
-    accounts::clear_failures(conn, &account_key)?;
-    audit(conn, "login", "ok")?;
-    let actor = actor_of(conn, &user)?;
-    Ok(Login::Ok { session_id, csrf, actor })
+    let new_device = match &attempt.device {
+        Some(known) => {
+            accounts::touch_device(&mut conn, &secrets::hash_token(known), now)?;
+            None
+        }
+        None => {
+            let value = secrets::random_token()?;
+            accounts::add_device(&mut conn, &secrets::hash_token(&value), user.id, now)?;
+            Some(value)
+        }
+    };
+    db::table_tx(&mut conn, LockedTable::LoginFailures, |c| -> Result<(), AccountError> {
+        accounts::delete_failures(c, &attempt.recorded)?;
+        accounts::clear_failures(c, &attempt.own_key)?;
+        accounts::create_session(c, &secrets::hash_token(&session_id), user.id, &csrf, now)?;
+        audit(c, "ok")?;
+        Ok(())
+    })?;
+    let actor = actor_of(&mut conn, &user)?;
+    Ok(Login::Ok { session_id, csrf, device: new_device, actor })
 }
 
 /// The actor and CSRF token of a live session; ends it when it timed out.

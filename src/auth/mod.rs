@@ -3,3 +3,4 @@
 pub mod accounts;
 pub mod permissions;
 pub mod secrets;
+pub mod throttle;

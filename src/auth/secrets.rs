@@ -16,6 +16,48 @@ pub enum SecretError {
     Hash(String),
     #[error("no randomness available: {0}")]
     Random(String),
+    /// Every password slot stayed taken for `SLOT_WAIT`: the server is flooded with logins.
+    #[error("too many password checks at once; try again in a moment")]
+    Busy,
+}
+
+/// Password hashes computed at once. Each takes 19 MiB and tens of milliseconds of a core, so
+/// a flood of logins must queue here instead of taking every core and much memory.
+const PASSWORD_SLOTS: usize = 2;
+/// How long a password check waits for a slot before it gives up.
+const SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+struct Slots {
+    taken: std::sync::Mutex<usize>,
+    freed: std::sync::Condvar,
+}
+
+static SLOTS: Slots = Slots { taken: std::sync::Mutex::new(0), freed: std::sync::Condvar::new() };
+
+/// Runs `f` while holding one of the password slots.
+fn in_slot<T>(f: impl FnOnce() -> T) -> Result<T, SecretError> {
+    let deadline = std::time::Instant::now() + SLOT_WAIT;
+    {
+        let mut taken = SLOTS.taken.lock().unwrap_or_else(|p| p.into_inner());
+        while *taken >= PASSWORD_SLOTS {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return Err(SecretError::Busy);
+            }
+            taken = SLOTS.freed.wait_timeout(taken, left).unwrap_or_else(|p| p.into_inner()).0;
+        }
+        *taken += 1;
+    }
+    struct Release;
+    impl Drop for Release {
+        fn drop(&mut self) {
+            let mut taken = SLOTS.taken.lock().unwrap_or_else(|p| p.into_inner());
+            *taken = taken.saturating_sub(1);
+            SLOTS.freed.notify_one();
+        }
+    }
+    let _release = Release;
+    Ok(f())
 }
 
 /// A PHC string (`$argon2id$v=19$…`) for the password.
@@ -23,21 +65,27 @@ pub fn hash_password(password: &str) -> Result<String, SecretError> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(SecretError::TooShort);
     }
-    Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| SecretError::Hash(e.to_string()))
+    in_slot(|| Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| SecretError::Hash(e.to_string())))?
 }
 
-/// Whether `password` matches the stored hash (in constant time).
-pub fn verify_password(hash: &str, password: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-}
-
-/// A hash to compare against when an account does not exist, so a login takes as long
-/// whether or not the address is known.
-pub fn dummy_verify(password: &str) {
-    static DUMMY: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
-    if let Some(hash) = DUMMY.get_or_init(|| hash_password("not a real password, only for timing").ok()) {
-        let _ = verify_password(hash, password);
-    }
+/// Whether `password` matches the stored hash (in constant time). Without a hash (an account
+/// that has none, or none at all) a dummy hash is checked, so the answer takes as long.
+pub fn verify_password(hash: Option<&str>, password: &str) -> Result<bool, SecretError> {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let dummy = || {
+        DUMMY.get_or_init(|| {
+            Argon2::default()
+                .hash_password(b"not a real password, only for timing")
+                .map(|h| h.to_string())
+                .unwrap_or_default()
+        })
+    };
+    let (stored, real) = match hash {
+        Some(h) => (h, true),
+        None => (dummy().as_str(), false),
+    };
+    let matches = in_slot(|| PasswordHash::new(stored).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()))?;
+    Ok(real && matches)
 }
 
 /// 32 random bytes as 64 hex characters.
@@ -66,9 +114,34 @@ mod tests {
     fn passwords() {
         let hash = hash_password("correct horse battery").unwrap();
         assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password(&hash, "correct horse battery"));
-        assert!(!verify_password(&hash, "wrong horse battery"));
+        assert!(verify_password(Some(&hash), "correct horse battery").unwrap());
+        assert!(!verify_password(Some(&hash), "wrong horse battery").unwrap());
+        assert!(!verify_password(None, "correct horse battery").unwrap(), "no hash never matches");
         assert!(matches!(hash_password("short"), Err(SecretError::TooShort)));
+    }
+
+    #[test]
+    fn password_checks_are_bounded() {
+        let running = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let most = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let threads: Vec<_> = (0..6)
+            .map(|_| {
+                let (running, most) = (running.clone(), most.clone());
+                std::thread::spawn(move || {
+                    in_slot(|| {
+                        let now = running.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                        most.fetch_max(now, std::sync::atomic::Ordering::SeqCst);
+                        std::thread::sleep(std::time::Duration::from_millis(30));
+                        running.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+                    })
+                    .unwrap();
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert!(most.load(std::sync::atomic::Ordering::SeqCst) <= PASSWORD_SLOTS);
     }
 
     #[test]

@@ -96,7 +96,7 @@ fn write_images(conn: &mut DbConnection, dir: &Path, media: Option<&MediaFiles>)
             let file = format!("media/{}.{}", m.key, encoding.ext());
             std::fs::write(base.join(&file), bytes)?;
             written += 1;
-            out.push(MediaOut { key: &m.key, file, name: &m.name, alt: &m.alt, decorative: m.decorative, hash: &m.hash, revision: m.revision });
+            out.push(MediaOut { key: &m.key, file, name: &m.name, alt: &m.alt, decorative: m.decorative, revision: m.revision });
         }
         let text = toml::to_string(&MediaFileOut { image: out }).map_err(|e| ExportError::Media(e.to_string()))?;
         std::fs::write(base.join("media.toml"), text)?;

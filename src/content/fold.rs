@@ -92,6 +92,8 @@ pub enum Note {
     UnknownPlaceholder { text: String },
     /// An override hides a section nobody has.
     HidesUnknownSection { layer: String, key: String },
+    /// A placeholder left empty because filling it would make the text too long.
+    TooLong { text: String },
 }
 
 /// A product as one site shows it.
@@ -233,6 +235,7 @@ pub fn fold(product: &Product, layers: &[Layer], site: SiteFields) -> Resolved {
     notes.extend(unfilled.into_iter().map(|u| match u {
         Unfilled::Variable(name) => Note::MissingVariable { name },
         Unfilled::Unknown(text) => Note::UnknownPlaceholder { text },
+        Unfilled::TooLong(text) => Note::TooLong { text },
     }));
 
     Resolved {

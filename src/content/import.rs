@@ -93,7 +93,7 @@ fn store_images(root: &Path, tree: &Tree, media: Option<&MediaFiles>) -> Result<
             },
         };
         let declared = Declared { content_type: None, filename: Some(&m.item.file) };
-        match files.ingest_known(&bytes, declared, m.item.hash.as_deref()) {
+        match files.ingest(&bytes, declared) {
             Ok(ingested) => images.push(ingested),
             Err(e) => problems.push(Problem::new(&m.file, Some(m.line), format!("{}: {e}", m.item.file))),
         }

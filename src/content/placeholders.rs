@@ -2,6 +2,10 @@
 //!
 //! Filling never leaves raw placeholder syntax in the output: an unknown placeholder or a
 //! variable without any value becomes empty text and is reported, so editors can fix it.
+//!
+//! Filling is bounded: a text never grows beyond `max_filled(input)`, whatever the values
+//! are (a long value used many times would otherwise make one text of gigabytes). What would
+//! go beyond is left empty and reported as `Unfilled::TooLong`.
 
 use std::collections::BTreeMap;
 
@@ -22,6 +26,18 @@ pub enum Unfilled {
     Variable(String),
     /// Something between `{{` and `}}` that is not a known placeholder.
     Unknown(String),
+    /// Filling this variable (and the ones after it) would make the text too long.
+    TooLong(String),
+}
+
+/// How far filling may grow a text: a fixed multiple of its length plus some room, so short
+/// texts can hold a long value or two.
+pub const GROWTH: usize = 4;
+pub const GROWTH_ROOM: usize = 16 * 1024;
+
+/// The longest a text of `input` bytes may become when filled.
+pub fn max_filled(input: usize) -> usize {
+    input.saturating_mul(GROWTH).saturating_add(GROWTH_ROOM)
 }
 
 /// Replaces every placeholder in `text`; what could not be filled is pushed to `unfilled`.
@@ -29,6 +45,7 @@ pub fn fill(text: &str, values: &Values, unfilled: &mut Vec<Unfilled>) -> String
     if !text.contains("{{") {
         return text.to_owned();
     }
+    let limit = max_filled(text.len());
     let mut out = String::with_capacity(text.len() + 32);
     let mut rest = text;
     while let Some(start) = rest.find("{{") {
@@ -43,16 +60,31 @@ pub fn fill(text: &str, values: &Values, unfilled: &mut Vec<Unfilled>) -> String
         }
         let inner = raw.trim();
         out.push_str(&rest[..start]);
-        match inner {
-            "gemeente" => out.push_str(values.gemeente),
-            "site.name" => out.push_str(values.site_name),
+        let value = match inner {
+            "gemeente" => Some(values.gemeente),
+            "site.name" => Some(values.site_name),
             _ => match inner.strip_prefix("var.").map(str::trim) {
                 Some(name) if is_name(name) => match values.vars.get(name) {
-                    Some(value) => out.push_str(value),
-                    None => push_unique(unfilled, Unfilled::Variable(name.to_owned())),
+                    Some(value) => Some(value.as_str()),
+                    None => {
+                        push_unique(unfilled, Unfilled::Variable(name.to_owned()));
+                        None
+                    }
                 },
-                _ => push_unique(unfilled, Unfilled::Unknown(inner.to_owned())),
+                _ => {
+                    push_unique(unfilled, Unfilled::Unknown(inner.to_owned()));
+                    None
+                }
             },
+        };
+        if let Some(value) = value {
+            // What is left of the text still has to fit after this value.
+            let rest_len = after.len() - end - 2;
+            if out.len() + value.len() + rest_len <= limit {
+                out.push_str(value);
+            } else {
+                push_unique(unfilled, Unfilled::TooLong(inner.to_owned()));
+            }
         }
         rest = &after[end + 2..];
     }
@@ -143,6 +175,21 @@ mod tests {
         let vars = BTreeMap::from([("a".to_owned(), "{{ var.a }}".to_owned())]);
         let mut unfilled = vec![];
         assert_eq!(fill("{{ var.a }}", &values(&vars), &mut unfilled), "{{ var.a }}");
+    }
+
+    #[test]
+    fn filling_never_grows_a_text_beyond_its_bound() {
+        let vars = BTreeMap::from([("a".to_owned(), "A".repeat(120_000))]);
+        let text = "{{ var.a }}".repeat(14_000);
+        let mut unfilled = vec![];
+        let out = fill(&text, &values(&vars), &mut unfilled);
+        assert!(out.len() <= max_filled(text.len()), "{} bytes from {}", out.len(), text.len());
+        assert_eq!(unfilled, vec![Unfilled::TooLong("var.a".into())]);
+        // A short text may still hold a long value.
+        let vars = BTreeMap::from([("url".to_owned(), "https://example.org/".to_owned() + &"x".repeat(900))]);
+        let mut unfilled = vec![];
+        let out = fill("Zie {{ var.url }}.", &values(&vars), &mut unfilled);
+        assert!(out.len() > 900 && unfilled.is_empty());
     }
 
     #[test]

@@ -154,6 +154,33 @@ where
     })
 }
 
+/// A table whose rows are checked and then written under its own lock (see `table_tx`).
+#[derive(Debug, Clone, Copy)]
+pub enum LockedTable {
+    /// Login attempts: counted, then recorded, before a password is checked.
+    LoginFailures,
+}
+
+/// Runs `f` in a transaction that first locks one table against other writers (PostgreSQL:
+/// that table only, so editors' writes go on; SQLite: the database's write lock), so a count
+/// followed by an insert cannot interleave with another request doing the same.
+pub fn table_tx<T, E>(conn: &mut DbConnection, table: LockedTable, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    use diesel::Connection;
+    let name = match table {
+        LockedTable::LoginFailures => "login_failures",
+    };
+    conn.transaction(|c| {
+        match c {
+            DbConnection::Postgresql(pg) => pg.batch_execute(&format!("LOCK TABLE {name} IN EXCLUSIVE MODE"))?,
+            DbConnection::Sqlite(lite) => lite.batch_execute(&format!("DELETE FROM {name} WHERE id < 0"))?,
+        }
+        f(c)
+    })
+}
+
 /// The SQLite file a URL names, if it is one.
 pub fn sqlite_path(url: &DbUrl) -> Option<&Path> {
     match url {

@@ -13,7 +13,7 @@ use crate::content::model::{
     Timestamp, Variable,
 };
 use crate::content::slug::{is_key, is_slug};
-use crate::content::{placeholders, redirects};
+use crate::content::{limits, placeholders, redirects};
 
 /// What is wrong with a document, one message per problem, naming the field.
 pub type Problems = Vec<String>;
@@ -67,6 +67,12 @@ fn required(field: &str, value: &str, problems: &mut Problems) -> String {
         problems.push(format!("{field}: must not be empty"));
     }
     value.to_owned()
+}
+
+/// The model when it also meets `content::limits`, else every problem with its field.
+fn within_limits<T>(item: T, check: fn(&T) -> Vec<limits::Problem>) -> Result<T, Problems> {
+    let problems = check(&item);
+    if problems.is_empty() { Ok(item) } else { Err(problems.iter().map(ToString::to_string).collect()) }
 }
 
 fn day(d: Option<NaiveDate>) -> Option<String> {
@@ -180,7 +186,7 @@ impl ProductDoc {
         if !problems.is_empty() {
             return Err(problems);
         }
-        Ok(Product {
+        within_limits(Product {
             slug: slug.to_owned(),
             title,
             summary: self.summary.trim().to_owned(),
@@ -199,7 +205,7 @@ impl ProductDoc {
             updated_at: 0,
             review_date,
             content_owner: self.owner,
-        })
+        }, limits::product)
     }
 }
 
@@ -311,7 +317,7 @@ impl OverrideDoc {
         if !problems.is_empty() {
             return Err(problems);
         }
-        Ok(Override {
+        within_limits(Override {
             product: product.to_owned(),
             based_on,
             enabled: self.enabled,
@@ -328,7 +334,7 @@ impl OverrideDoc {
                 .collect(),
             revision: 0,
             updated_at: 0,
-        })
+        }, limits::override_)
     }
 }
 
@@ -391,7 +397,7 @@ impl PageDoc {
         if !problems.is_empty() {
             return Err(problems);
         }
-        Ok(Page {
+        within_limits(Page {
             owner,
             path,
             title,
@@ -405,7 +411,7 @@ impl PageDoc {
             updated_at: 0,
             review_date,
             content_owner: self.owner,
-        })
+        }, limits::page)
     }
 }
 
@@ -471,7 +477,7 @@ impl NewsDoc {
             problems.push(format!("image: {i:?} is not a media address like /media/gemeentehuis-1a2b3c4d"));
         }
         let Some(day) = day.filter(|_| problems.is_empty()) else { return Err(problems) };
-        Ok(NewsItem {
+        within_limits(NewsItem {
             owner,
             slug: self.slug,
             date: day,
@@ -486,7 +492,7 @@ impl NewsDoc {
             review_date,
             content_owner: self.owner,
             image,
-        })
+        }, limits::news)
     }
 }
 
@@ -545,7 +551,7 @@ impl AlertDoc {
         if !problems.is_empty() {
             return Err(problems);
         }
-        Ok(Alert {
+        within_limits(Alert {
             owner,
             slug: self.slug,
             title,
@@ -557,7 +563,7 @@ impl AlertDoc {
             status: self.status,
             revision: 0,
             updated_at: 0,
-        })
+        }, limits::alert)
     }
 }
 

@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::documents::{AlertDoc, NewsDoc, PageDoc, Problems};
-use super::{EditError, EditResult, Editor, check_base};
+use super::{EditError, EditResult, Editor, check_base, check_delete_base};
 use crate::auth::permissions::Scope;
 use crate::content::history::{self, Written};
 use crate::content::model::{Alert, NewsItem, Owner, Page};
@@ -169,7 +169,7 @@ impl<K: LocalKind> Local<'_, '_, K> {
         let (group_id, site_id) = layer.columns();
         let object = Self::object(owner, Some(id));
         db::write_tx(ed.conn, |c| -> EditResult<()> {
-            check_base(if_match, K::revision(&stored.item))?;
+            check_delete_base(if_match, K::revision(&stored.item))?;
             K::delete(c, id)?;
             history::record_deletion(c, K::KIND, &id.to_string(), group_id, site_id, now)?;
             let action = format!("{}.delete", K::KIND);

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{EditError, EditResult, Editor, check_base};
+use super::{EditError, EditResult, Editor, check_base, check_delete_base};
 use crate::auth::permissions::Scope;
 use crate::content::directory::SiteEntry;
 use crate::content::history::{self, Written};
@@ -295,7 +295,7 @@ impl Editor<'_> {
         let owner = (m.group_id, m.site_id);
         db::write_tx(self.conn, |c| -> EditResult<()> {
             let current = media::by_key(c, key)?.ok_or(EditError::NotFound)?;
-            check_base(if_match, current.revision)?;
+            check_delete_base(if_match, current.revision)?;
             let uses = media::uses_of(c, key)?;
             if !uses.is_empty() {
                 return Err(EditError::InUse(uses.into_iter().map(|(kind, item)| format!("{kind} {item}")).collect()));

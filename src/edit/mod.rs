@@ -7,19 +7,21 @@ mod users;
 pub mod documents;
 mod local;
 mod media;
+mod views;
 
 use diesel::QueryResult;
 use serde::Serialize;
 
-pub use users::{Created, NewUser, UserView};
+pub use users::{Created, MintedToken, NewToken, NewUser, PasswordReset, ResetDone, UserView};
 pub use documents::{AlertDoc, NewsDoc, OverrideDoc, PageDoc, ProductDoc, Problems, RedirectsDoc};
 pub use local::{Alerts, Local, LocalKind, News, Pages};
 pub use media::{MediaDoc, MediaText, Upload, Use, visible_on};
+pub use views::{DASHBOARD_SITES, Dashboard, LayerProduct, OverrideEditing, Preview};
 
 use crate::auth::permissions::{Actor, Scope};
 use crate::content::directory::Directory;
 use crate::content::history::{self, Written};
-use crate::content::model::{Owner, Status};
+use crate::content::model::Owner;
 use crate::db::models::accounts::{self, NewAudit};
 use crate::db::models::revisions::{self, Revision};
 use crate::db::models::{LayerId, catalogue, layers, overrides, redirects};
@@ -34,6 +36,9 @@ pub enum EditError {
     /// The edit was based on another revision than the current one.
     #[error("the item changed since revision {based_on}: it is now at revision {current}")]
     Conflict { based_on: i64, current: i64 },
+    /// An update of an existing item without the revision it is based on.
+    #[error("the item exists (revision {current}): say which revision the change is based on")]
+    PreconditionRequired { current: i64 },
     #[error("{}", .0.join("; "))]
     Invalid(Problems),
     /// Still used by these items, so it cannot go.
@@ -44,6 +49,12 @@ pub enum EditError {
     Media(#[from] crate::media::MediaError),
     #[error("database error: {0}")]
     Db(#[from] diesel::result::Error),
+    /// Busy (no connection, no free slot): try again soon.
+    #[error("busy: {0}")]
+    Unavailable(String),
+    /// Failed on our side (no randomness, an unreadable snapshot).
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 pub type EditResult<T> = Result<T, EditError>;
@@ -78,11 +89,19 @@ pub fn override_key(owner: &Owner, product: &str) -> String {
     format!("{}/{product}", crate::content::import::owner_key(owner))
 }
 
+/// Checks the revision an edit was based on against the current one (0: the item does not
+/// exist yet). Changing an existing item needs a base, so nothing is overwritten unseen.
 fn check_base(based_on: Option<i64>, current: i64) -> EditResult<()> {
     match based_on {
         Some(b) if b != current => Err(EditError::Conflict { based_on: b, current }),
+        None if current > 0 => Err(EditError::PreconditionRequired { current }),
         _ => Ok(()),
     }
+}
+
+/// A delete may name the revision it saw (a stale one is a conflict); without one it goes on.
+fn check_delete_base(if_match: Option<i64>, current: i64) -> EditResult<()> {
+    check_base(if_match.or(Some(current)), current)
 }
 
 impl Editor<'_> {
@@ -119,11 +138,7 @@ impl Editor<'_> {
     // The catalogue.
 
     pub fn product(&mut self, slug: &str) -> EditResult<ProductDoc> {
-        let (_, product) = catalogue::find(self.conn, slug)?.ok_or(EditError::NotFound)?;
-        // Catalogue drafts are the central team's; for others they do not exist yet.
-        if product.status == Status::Draft && !self.actor.may_edit_catalogue() {
-            return Err(EditError::NotFound);
-        }
+        let (_, product) = self.visible_product(slug)?;
         Ok(ProductDoc::from_model(&product))
     }
 
@@ -152,7 +167,7 @@ impl Editor<'_> {
     pub fn override_doc(&mut self, owner: &Owner, slug: &str) -> EditResult<OverrideDoc> {
         let object = override_key(owner, slug);
         let layer = self.require_layer(owner, "override.read", &object)?;
-        let (product_id, _) = catalogue::find(self.conn, slug)?.ok_or(EditError::NotFound)?;
+        let (product_id, _) = self.visible_product(slug)?;
         let stored = overrides::find(self.conn, product_id, layer)?.ok_or(EditError::NotFound)?;
         Ok(OverrideDoc::from_model(&stored.over))
     }
@@ -160,10 +175,7 @@ impl Editor<'_> {
     pub fn put_override(&mut self, owner: &Owner, slug: &str, doc: OverrideDoc, if_match: Option<i64>) -> EditResult<OverrideDoc> {
         let object = override_key(owner, slug);
         let layer = self.require_layer(owner, "override.save", &object)?;
-        let (product_id, product) = catalogue::find(self.conn, slug)?.ok_or(EditError::NotFound)?;
-        if product.status == Status::Draft && !self.actor.may_edit_catalogue() {
-            return Err(EditError::NotFound);
-        }
+        let (product_id, product) = self.visible_product(slug)?;
         let based_on = if_match.or(doc.revision);
         let model = doc.into_model(slug, product.revision).map_err(EditError::Invalid)?;
         let (group_id, site_id) = layer.columns();
@@ -184,13 +196,13 @@ impl Editor<'_> {
     pub fn delete_override(&mut self, owner: &Owner, slug: &str, if_match: Option<i64>) -> EditResult<()> {
         let object = override_key(owner, slug);
         let layer = self.require_layer(owner, "override.delete", &object)?;
-        let (product_id, _) = catalogue::find(self.conn, slug)?.ok_or(EditError::NotFound)?;
+        let (product_id, _) = self.visible_product(slug)?;
         let (group_id, site_id) = layer.columns();
         let author = self.actor.email.clone();
         let (now, origin, scope) = (self.now, self.origin.to_owned(), Scope::of(owner).to_string());
         db::write_tx(self.conn, |c| -> EditResult<()> {
             let current = overrides::find(c, product_id, layer)?.ok_or(EditError::NotFound)?;
-            check_base(if_match, current.over.revision)?;
+            check_delete_base(if_match, current.over.revision)?;
             overrides::delete(c, current.id)?;
             history::record_deletion(c, "override", &object, group_id, site_id, now)?;
             let entry = NewAudit { actor: &author, action: "override.delete", object: &object, result: "ok", origin: &origin, scope: &scope };
@@ -238,6 +250,7 @@ impl Editor<'_> {
     pub fn restore_override(&mut self, owner: &Owner, slug: &str, revision: i64) -> EditResult<OverrideDoc> {
         let key = override_key(owner, slug);
         self.require_layer(owner, "override.restore", &key)?;
+        self.visible_product(slug)?;
         let old = revisions::find(self.conn, "override", &key, revision)?.ok_or(EditError::NotFound)?;
         let over: crate::content::model::Override = local::restore_item(&old.data)?;
         let current = self.override_doc(owner, slug).ok().and_then(|d| d.revision);

@@ -34,12 +34,15 @@ pub enum MediaError {
     Encode(String),
     #[error("media storage: {0}")]
     Io(#[from] std::io::Error),
+    /// Every decoding slot stayed taken: too many images are being processed at once.
+    #[error("er worden nu te veel afbeeldingen tegelijk verwerkt; probeer het zo opnieuw")]
+    Busy,
 }
 
 impl MediaError {
     /// Whether the uploader caused it (a 4xx) rather than the server.
     pub fn is_rejection(&self) -> bool {
-        !matches!(self, MediaError::Encode(_) | MediaError::Io(_))
+        !matches!(self, MediaError::Encode(_) | MediaError::Io(_) | MediaError::Busy)
     }
 }
 
@@ -85,26 +88,12 @@ impl MediaFiles {
         Ok(())
     }
 
-    /// Checks an upload, cleans it and stores the clean file.
+    /// Checks an upload (or an imported file), cleans it and stores the clean file. Every file
+    /// is decoded and encoded again, whatever it claims to be: what is stored holds pixels
+    /// only, never bytes (metadata, a location, hidden content) that came with it.
     pub fn ingest(&self, bytes: &[u8], declared: Declared) -> Result<Ingested, MediaError> {
-        self.ingest_known(bytes, declared, None)
-    }
-
-    /// As `ingest`, for a file Meent exported: when it still has the content hash Meent gave
-    /// it (`known`), it passes the same checks and is kept as it is instead of being encoded
-    /// once more.
-    pub fn ingest_known(&self, bytes: &[u8], declared: Declared, known: Option<&str>) -> Result<Ingested, MediaError> {
         let clean = decode::decode(bytes, declared, &self.limits)?;
-        let own = content_hash(bytes);
-        let kept = known.filter(|h| *h == own).and_then(|_| match image::guess_format(bytes) {
-            Ok(image::ImageFormat::Jpeg) => Some(Encoding::Jpeg),
-            Ok(image::ImageFormat::Png) => Some(Encoding::Png),
-            _ => None,
-        });
-        let (master, encoding) = match kept {
-            Some(encoding) => (bytes.to_vec(), encoding),
-            None => variants::encode_master(&clean.image, clean.transparent)?,
-        };
+        let (master, encoding) = variants::encode_master(&clean.image, clean.transparent)?;
         let hash = content_hash(&master);
         let name = variants::master_name(&hash, encoding);
         if !self.store.exists(&name) {

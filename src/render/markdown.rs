@@ -84,6 +84,9 @@ struct Memo {
 
 /// At most this many bytes of Markdown and HTML per generation.
 const GENERATION_BYTES: usize = 16 << 20;
+/// Texts larger than this (Markdown and HTML together) are rendered each time, not kept: one
+/// of them would push out thousands of ordinary texts.
+const LARGEST_MEMO: usize = 256 * 1024;
 
 static RENDERED: LazyLock<Mutex<Rendered>> = LazyLock::new(Mutex::default);
 
@@ -109,6 +112,9 @@ impl Rendered {
 
     fn keep(&mut self, key: MemoKey, memo: Memo) {
         let bytes = memo.markdown.len() + memo.html.len();
+        if bytes > LARGEST_MEMO {
+            return;
+        }
         if self.young_bytes + bytes > GENERATION_BYTES {
             self.old = std::mem::take(&mut self.young);
             self.young_bytes = 0;
@@ -331,14 +337,26 @@ mod tests {
     }
 
     #[test]
+    fn oversized_texts_are_not_kept() {
+        let mut memo = Rendered::default();
+        let big = "x".repeat(LARGEST_MEMO);
+        memo.insert(&big, BODY, Arc::from("<p>x</p>"));
+        assert!(memo.get(&big, BODY).is_none());
+        assert_eq!(memo.young_bytes, 0);
+    }
+
+    #[test]
     fn the_memo_is_bounded() {
         let mut memo = Rendered::default();
-        let big: Arc<str> = Arc::from("x".repeat(GENERATION_BYTES / 4 + 1));
-        for n in 0..12 {
+        // Entries of 1/128 of a generation (each small enough to be kept).
+        let per_generation = 128;
+        let big: Arc<str> = Arc::from("x".repeat(GENERATION_BYTES / per_generation - 64));
+        assert!(big.len() < LARGEST_MEMO);
+        for n in 0..3 * per_generation {
             memo.insert(&format!("tekst {n}"), BODY, big.clone());
         }
-        assert!(memo.young.len() + memo.old.len() <= 8);
-        assert!(memo.get("tekst 11", BODY).is_some(), "the newest stays");
+        assert!(memo.young.len() + memo.old.len() <= 2 * per_generation);
+        assert!(memo.get(&format!("tekst {}", 3 * per_generation - 1), BODY).is_some(), "the newest stays");
         assert!(memo.get("tekst 0", BODY).is_none(), "the oldest went");
     }
 

@@ -61,9 +61,13 @@ pub fn normalize_for_log(text: &str) -> String {
         .filter(|w| !w.is_empty())
         .take(MAX_WORDS)
         .collect();
-    let mut out = words.join(" ");
-    out.truncate(100);
-    out
+    let out = words.join(" ");
+    // At most 100 bytes, cut at a character boundary (never inside a multi-byte letter).
+    let mut end = out.len().min(100);
+    while !out.is_char_boundary(end) {
+        end -= 1;
+    }
+    out[..end].trim_end().to_owned()
 }
 
 /// Field weights: where a word is found matters.

@@ -29,6 +29,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(read("/audit", audit))
             .service(web::resource("/users").route(web::get().to(users)).route(web::post().to(create_user)).default_service(allow("GET, POST")))
             .service(web::resource("/users/{id}/disable").route(web::post().to(disable_user)).default_service(allow("POST")))
+            .service(web::resource("/users/{id}/reset").route(web::post().to(reset_password)).default_service(allow("POST")))
+            .service(read("/users/{id}/tokens", user_tokens))
+            .service(web::resource("/tokens").route(web::get().to(own_tokens)).route(web::head().to(own_tokens)).route(web::post().to(create_token)).default_service(allow("GET, HEAD, POST")))
+            .service(web::resource("/tokens/{id}").route(web::delete().to(revoke_token)).default_service(allow("DELETE")))
             .service(
                 web::resource("/catalogue/{slug}")
                     .route(web::get().to(get_product))
@@ -153,7 +157,7 @@ where
     F: FnOnce(&mut Editor) -> Result<T, AppError> + Send + 'static,
 {
     let value = as_token_user(req, state, f).await?;
-    let json = serde_json::to_value(&value).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let json = serde_json::to_value(&value).map_err(AppError::internal)?;
     let mut response = HttpResponse::build(status);
     response.insert_header((header::CACHE_CONTROL, "no-store"));
     if let Some(revision) = json.get("revision").and_then(|r| r.as_i64()) {
@@ -179,10 +183,11 @@ where
     let st = state.clone();
     web::block(move || -> Result<T, AppError> {
         let mut conn = st.pool.get()?;
-        let actor = accounts::actor_by_token(&mut conn, &token)?.ok_or(AppError::Unauthorized)?;
+        let now = crate::now();
+        let actor = accounts::actor_by_token(&mut conn, &token, now)?.ok_or(AppError::Unauthorized)?;
         let directory = super::directory(&st);
         let result = {
-            let mut editor = Editor { conn: &mut conn, actor: &actor, directory: &directory, origin: &origin, now: crate::now() };
+            let mut editor = Editor { conn: &mut conn, actor: &actor, directory: &directory, origin: &origin, now };
             f(&mut editor)?
         };
         // What was written is served at once: derived state catches up before the answer.
@@ -204,9 +209,37 @@ async fn users(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRespo
     run(&req, state, StatusCode::OK, |ed| Ok(ed.users()?)).await
 }
 
+/// 201 with the new account's first token, or 200 when a grant was added to an existing one.
 async fn create_user(req: HttpRequest, state: web::Data<AppState>, bytes: web::Bytes) -> Result<HttpResponse, AppError> {
-    let new = body::<crate::edit::NewUser>(&bytes);
-    run(&req, state, StatusCode::CREATED, move |ed| Ok(ed.create_user(new?)?)).await
+    let new = body::<crate::edit::NewUser>(&bytes)?;
+    let created = as_token_user(&req, state, move |ed| Ok(ed.create_user(new)?)).await?;
+    let status = if created.existing { StatusCode::OK } else { StatusCode::CREATED };
+    Ok(HttpResponse::build(status).insert_header((header::CACHE_CONTROL, "no-store")).json(created))
+}
+
+async fn reset_password(req: HttpRequest, state: web::Data<AppState>, id: web::Path<i64>, bytes: web::Bytes) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let reset = if bytes.is_empty() { Ok(Default::default()) } else { body::<crate::edit::PasswordReset>(&bytes) };
+    run(&req, state, StatusCode::OK, move |ed| Ok(ed.reset_password(id, reset?)?)).await
+}
+
+async fn user_tokens(req: HttpRequest, state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    run(&req, state, StatusCode::OK, move |ed| Ok(ed.user_tokens(id)?)).await
+}
+
+async fn own_tokens(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    run(&req, state, StatusCode::OK, |ed| Ok(ed.own_tokens()?)).await
+}
+
+async fn create_token(req: HttpRequest, state: web::Data<AppState>, bytes: web::Bytes) -> Result<HttpResponse, AppError> {
+    let new = body::<crate::edit::NewToken>(&bytes);
+    run(&req, state, StatusCode::CREATED, move |ed| Ok(ed.create_token(new?)?)).await
+}
+
+async fn revoke_token(req: HttpRequest, state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    run(&req, state, StatusCode::NO_CONTENT, move |ed| Ok(ed.revoke_token(id)?)).await
 }
 
 async fn disable_user(req: HttpRequest, state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {

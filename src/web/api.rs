@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::AppState;
 use super::error::AppError;
-use super::respond::{Built, JSON, cached};
+use super::respond::{Built, JSON, cached, cached_reading};
 use super::site::Resident;
 use crate::cache::Tag;
 use crate::content::model::Audience;
@@ -47,7 +47,7 @@ where
 }
 
 fn json<T: Serialize>(value: &T) -> Result<String, AppError> {
-    serde_json::to_string(value).map_err(|e| AppError::BadRequest(e.to_string()))
+    serde_json::to_string(value).map_err(AppError::internal)
 }
 
 async fn openapi() -> HttpResponse {
@@ -106,8 +106,16 @@ async fn products(req: HttpRequest, state: web::Data<AppState>, resident: Reside
         .as_deref()
         .map(|a| Audience::parse(a).ok_or_else(|| AppError::BadRequest(format!("audience must be particulier or ondernemer, not {a:?}"))))
         .transpose()?;
-    cached(&req, state, resident, move |ctx| {
+    cached_reading(&req, state, resident, &["theme", "audience", "life_event"], move |ctx| {
         let catalogue = store::catalogue(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
+        // A theme or life event the site does not have is not found (and not cached), rather
+        // than an empty list for every word someone makes up.
+        let known = |wanted: &Option<String>, names: fn(&crate::content::fold::Resolved) -> &Vec<String>| {
+            wanted.as_ref().is_none_or(|w| catalogue.items.iter().flat_map(names).any(|x| slugify(x) == slugify(w)))
+        };
+        if !known(&filter.theme, |r| &r.themes) || !known(&filter.life_event, |r| &r.life_events) {
+            return Err(AppError::NotFound);
+        }
         let items: Vec<ProductItem> = catalogue
             .items
             .iter()

@@ -67,16 +67,6 @@ pub enum StartError {
     Io(std::io::Error),
 }
 
-impl From<crate::auth::accounts::AccountError> for AppError {
-    fn from(e: crate::auth::accounts::AccountError) -> Self {
-        match e {
-            crate::auth::accounts::AccountError::Db(db) => AppError::Db(db),
-            crate::auth::accounts::AccountError::Invalid(m) => AppError::Invalid(vec![m]),
-            crate::auth::accounts::AccountError::Secret(s) => AppError::BadRequest(s.to_string()),
-        }
-    }
-}
-
 /// Connects, migrates, imports the content directory into an empty database, and starts
 /// following the change feed.
 pub fn build_state(config: Config) -> Result<AppState, StartError> {
@@ -146,6 +136,21 @@ fn start_search(
     Ok(search)
 }
 
+/// The largest form or JSON body accepted (uploads have their own limit): room for the longest
+/// text an item may hold (`content::limits::MAX_TEXT_BYTES`), URL-encoded.
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// A form body that is too large or unreadable, as an error that says what and how much.
+fn form_error(e: actix_web::error::UrlencodedError, _: &actix_web::HttpRequest) -> actix_web::Error {
+    use actix_web::error::UrlencodedError;
+    match e {
+        UrlencodedError::Overflow { size, limit } => {
+            AppError::TooLarge(format!("Het formulier is te groot: {size} bytes, de grens is {limit} bytes.")).into()
+        }
+        other => AppError::BadRequest(format!("Het formulier kan niet worden gelezen: {other}.")).into(),
+    }
+}
+
 /// The application with every route and middleware.
 pub fn app(
     state: web::Data<AppState>,
@@ -160,6 +165,8 @@ pub fn app(
 > {
     App::new()
         .app_data(state)
+        .app_data(web::FormConfig::default().limit(MAX_BODY_BYTES).error_handler(form_error))
+        .app_data(web::PayloadConfig::default().limit(MAX_BODY_BYTES))
         .wrap(ErrorHandlers::new().default_handler(errors_page))
         .wrap(security_headers())
         .wrap(actix_web::middleware::from_fn(ops::observe))
@@ -218,7 +225,10 @@ fn errors_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResp
         let res = ServiceResponse::new(req, response).map_into_left_body();
         return Ok(ErrorHandlerResponse::Response(res));
     };
-    let message = message.unwrap_or_else(|| status.canonical_reason().unwrap_or("Fout").to_owned());
+    let message = message.unwrap_or_else(|| match status {
+        StatusCode::PAYLOAD_TOO_LARGE => format!("De inhoud is te groot: de grens is {MAX_BODY_BYTES} bytes."),
+        _ => status.canonical_reason().unwrap_or("Fout").to_owned(),
+    });
     let body: HttpResponse<BoxBody> = if req.path().starts_with("/api/") {
         let mut body = serde_json::json!({ "status": status.as_u16(), "error": message });
         if let (Some(obj), Some(serde_json::Value::Object(more))) = (body.as_object_mut(), details) {

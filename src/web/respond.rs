@@ -56,12 +56,44 @@ pub struct Ctx<'a> {
     pub resident: &'a Resident,
 }
 
-/// Serves the request from the cache, or builds, stores and serves it.
+/// Serves the request from the cache, or builds, stores and serves it. The route reads no
+/// query parameters, so they are not part of the key: `?x=1`, `?x=2` … are one entry.
 pub async fn cached<F>(req: &HttpRequest, state: web::Data<AppState>, resident: Resident, build: F) -> Result<HttpResponse, AppError>
 where
     F: FnOnce(&mut Ctx) -> Result<Built, AppError> + Send + 'static,
 {
-    let url = format!("{}{}", resident.base_url, req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/"));
+    cached_reading(req, state, resident, &[], build).await
+}
+
+/// The page-cache key of a request: the site's base URL (whose port is only ever one the
+/// server listens on, see `site::resolve`), the path, and only the query parameters the route
+/// reads, in the route's order. Other parameters, their order and repetitions never make
+/// another entry.
+pub fn cache_key(base_url: &str, req: &HttpRequest, reads: &[&str]) -> String {
+    let mut key = format!("{base_url}{}", req.path());
+    if reads.is_empty() || req.query_string().is_empty() {
+        return key;
+    }
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(req.query_string().as_bytes()).into_owned().collect();
+    let mut sep = '?';
+    for name in reads {
+        // The value the handler sees (`web::Query` into a map keeps the last one).
+        if let Some((_, value)) = pairs.iter().rev().find(|(k, v)| k == name && !v.is_empty()) {
+            let part: String = url::form_urlencoded::Serializer::new(String::new()).append_pair(name, value).finish();
+            key.push(sep);
+            key.push_str(&part);
+            sep = '&';
+        }
+    }
+    key
+}
+
+/// As `cached`, for a route that reads the query parameters `reads`.
+pub async fn cached_reading<F>(req: &HttpRequest, state: web::Data<AppState>, resident: Resident, reads: &[&str], build: F) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(&mut Ctx) -> Result<Built, AppError> + Send + 'static,
+{
+    let url = cache_key(&resident.base_url, req, reads);
     let now = crate::now();
     let site_id = resident.site.id;
     if let Some(entry) = state.cache.get(site_id, &url, now) {

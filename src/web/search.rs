@@ -54,7 +54,7 @@ fn run(ctx: &mut super::respond::Ctx, request: &Request) -> Result<Results, AppE
         .state
         .search
         .search(ctx.resident.site.id, request, ctx.viewer.now)
-        .map_err(|e| AppError::Search(e.to_string()))?;
+        .map_err(|e| AppError::internal(format!("search: {e}")))?;
     let filtered = request.kind.is_some() || request.theme.is_some() || request.audience.is_some();
     if results.total == 0 && !filtered && request.page == 1 {
         let logged = normalize_for_log(&request.text);
@@ -165,7 +165,7 @@ async fn api(req: HttpRequest, state: web::Data<AppState>, resident: Resident) -
     let request = request(&req, false)?;
     fresh(&req, state, resident, move |ctx| {
         let results = run(ctx, &request)?;
-        let body = serde_json::to_string(&results).map_err(|e| AppError::Search(e.to_string()))?;
+        let body = serde_json::to_string(&results).map_err(|e| AppError::internal(format!("search: {e}")))?;
         Ok(Built::ok(JSON, body, vec![], None))
     })
     .await
@@ -183,8 +183,8 @@ async fn suggest(req: HttpRequest, state: web::Data<AppState>, resident: Residen
             .state
             .search
             .suggest(ctx.resident.site.id, &text, ctx.viewer.now, 8)
-            .map_err(|e| AppError::Search(e.to_string()))?;
-        let body = serde_json::to_string(&Suggestions { items }).map_err(|e| AppError::Search(e.to_string()))?;
+            .map_err(|e| AppError::internal(format!("search: {e}")))?;
+        let body = serde_json::to_string(&Suggestions { items }).map_err(|e| AppError::internal(format!("search: {e}")))?;
         Ok(Built::ok(JSON, body, vec![], None))
     })
     .await

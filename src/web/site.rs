@@ -31,11 +31,14 @@ pub struct Origin {
 
 pub fn origin(req: &HttpRequest, state: &AppState) -> Origin {
     let from_proxy = req.peer_addr().is_some_and(|peer| state.config.is_trusted_proxy(peer.ip()));
+    // A proxy appends what it saw to what the client sent, so only the last value is the
+    // trusted proxy's own (several header lines count as one comma-separated list).
     let forwarded = |name: &str| {
         req.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+            .get_all(name)
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .next_back()
             .map(|v| v.trim().to_owned())
             .filter(|v| !v.is_empty())
     };
@@ -63,9 +66,10 @@ pub fn client_address(req: &HttpRequest, state: &AppState) -> String {
     let peer = req.peer_addr().map(|p| p.ip());
     let forwarded = req
         .headers()
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next_back())
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .next_back()
         .map(|v| v.trim().to_owned())
         .filter(|v| v.parse::<std::net::IpAddr>().is_ok());
     match (peer, forwarded) {
@@ -76,12 +80,16 @@ pub fn client_address(req: &HttpRequest, state: &AppState) -> String {
 }
 
 pub fn resolve(req: &HttpRequest) -> Result<Resident, AppError> {
-    let state = req.app_data::<web::Data<AppState>>().ok_or(AppError::Blocking)?;
+    let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::internal("no application state"))?;
     let origin = origin(req, state);
     let host = normalize_host(&origin.host).ok_or_else(|| AppError::BadRequest("De Host-header is ongeldig.".into()))?;
     let directory = feed::current(state.feed.directory());
     let found = directory.lookup(&host).ok_or(AppError::UnknownHost)?;
-    let port = port_of(&origin.host).map(|p| format!(":{p}")).unwrap_or_default();
+    // Links carry the port only when it is one this server is reached on (its configured
+    // address, or the socket the request came in on): any other port in a Host header is
+    // ignored, so it can neither change links nor make another cache entry.
+    let listening = |p: u16| state.config.public_port() == Some(p) || req.app_config().local_addr().port() == p;
+    let port = port_of(&origin.host).filter(|&p| listening(p)).map(|p| format!(":{p}")).unwrap_or_default();
     let base_url = format!("{}://{}{}", origin.scheme, found.site.site.canonical_host(), port);
     if !found.canonical {
         let path = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");

@@ -342,7 +342,9 @@ pub struct MediaIn {
     pub alt: String,
     #[serde(default)]
     pub decorative: bool,
-    /// The content hash Meent gave the file; when it still matches, the file is kept as it is.
+    /// Written by exports of earlier versions; ignored: every imported image is decoded and
+    /// encoded again.
+    #[allow(dead_code)]
     pub hash: Option<String>,
     pub revision: Option<i64>,
 }
@@ -359,6 +361,5 @@ pub struct MediaOut<'a> {
     pub name: &'a str,
     pub alt: &'a str,
     pub decorative: bool,
-    pub hash: &'a str,
     pub revision: i64,
 }

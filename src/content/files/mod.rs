@@ -66,7 +66,6 @@ pub struct MediaEntry {
     pub name: String,
     pub alt: String,
     pub decorative: bool,
-    pub hash: Option<String>,
     pub revision: i64,
 }
 

@@ -120,11 +120,24 @@ impl<'a> Reader<'a> {
     }
 
     fn is_dir(&self, rel: &str) -> bool {
-        self.root.join(rel).is_dir()
+        fs::symlink_metadata(self.root.join(rel)).is_ok_and(|m| m.is_dir())
+    }
+
+    /// Refuses (and reports) a symbolic link: a content package must not make the import read
+    /// files outside it.
+    fn is_symlink(&mut self, rel: &str) -> bool {
+        let link = fs::symlink_metadata(self.root.join(rel)).is_ok_and(|m| m.file_type().is_symlink());
+        if link {
+            self.problem(rel, None, "is a symbolic link: a content directory holds plain files and directories only");
+        }
+        link
     }
 
     fn read(&mut self, rel: &str) -> Option<String> {
         let path = self.root.join(rel);
+        if self.is_symlink(rel) {
+            return None;
+        }
         match fs::metadata(&path) {
             Ok(meta) if meta.len() > MAX_FILE_BYTES => {
                 self.problem(rel, None, format!("file is larger than {} bytes", MAX_FILE_BYTES));
@@ -277,9 +290,16 @@ impl<'a> Reader<'a> {
                 continue;
             };
             let file = if dir.is_empty() { format!("media/{name}") } else { format!("{dir}/media/{name}") };
-            if !self.root.join(&file).is_file() {
-                self.problem(&rel, Some(line), format!("file {:?} does not exist", m.file));
-                continue;
+            match fs::symlink_metadata(self.root.join(&file)) {
+                Ok(meta) if meta.file_type().is_symlink() => {
+                    self.problem(&rel, Some(line), format!("file {:?} is a symbolic link: give the image itself", m.file));
+                    continue;
+                }
+                Ok(meta) if meta.is_file() => {}
+                _ => {
+                    self.problem(&rel, Some(line), format!("file {:?} does not exist", m.file));
+                    continue;
+                }
             }
             if m.alt.trim().is_empty() && !m.decorative {
                 self.problem(&rel, Some(line), "alt is empty: describe what the image shows, or set decorative = true");
@@ -296,7 +316,6 @@ impl<'a> Reader<'a> {
                 name: if m.name.trim().is_empty() { name.to_owned() } else { m.name.trim().to_owned() },
                 alt: if m.decorative { String::new() } else { m.alt.split_whitespace().collect::<Vec<_>>().join(" ") },
                 decorative: m.decorative,
-                hash: m.hash.clone(),
                 revision: m.revision.unwrap_or(0),
             };
             self.tree.media.push(Sourced { item: entry, file: rel.clone(), line });
@@ -895,6 +914,7 @@ impl<'a> Reader<'a> {
     /// Checks between files that need no database: references to groups and products in
     /// the tree are checked again at import, against the tree and the database together.
     fn check_tree(&mut self) {
+        self.check_limits();
         let mut hosts: BTreeMap<String, String> = BTreeMap::new();
         let refs = std::mem::take(&mut self.tree.host_refs);
         for r in &refs {
@@ -907,6 +927,60 @@ impl<'a> Reader<'a> {
             }
         }
         self.tree.host_refs = refs;
+    }
+}
+
+impl Reader<'_> {
+    /// Every text item against `content::limits`, the same checks the admin API makes.
+    fn check_limits(&mut self) {
+        let mut found: Vec<(String, Vec<crate::content::limits::Problem>)> = Vec::new();
+        use crate::content::limits;
+        found.extend(self.tree.products.iter().map(|s| (s.file.clone(), limits::product(&s.item))));
+        found.extend(self.tree.overrides.iter().map(|s| (s.file.clone(), limits::override_(&s.item.1))));
+        found.extend(self.tree.pages.iter().map(|s| (s.file.clone(), limits::page(&s.item))));
+        found.extend(self.tree.news.iter().map(|s| (s.file.clone(), limits::news(&s.item))));
+        found.extend(self.tree.alerts.iter().map(|s| (s.file.clone(), limits::alert(&s.item))));
+        found.extend(self.tree.groups.iter().map(|s| (s.file.clone(), limits::layer_values(&s.item.name, &s.item.contact, &s.item.variables))));
+        found.extend(self.tree.sites.iter().map(|s| (s.file.clone(), limits::layer_values(&s.item.name, &s.item.contact, &s.item.variables))));
+        for (file, problems) in found {
+            if problems.is_empty() {
+                continue;
+            }
+            let text = fs::read_to_string(self.root.join(&file)).unwrap_or_default();
+            for p in problems {
+                let line = field_line(&text, &p.field).map(|l| l + p.line.map_or(0, |within| within - 1));
+                self.problem(&file, line, format!("{}: {}", p.field.trim_start_matches('/'), p.message));
+            }
+        }
+    }
+}
+
+/// The line of a file a field of its item is on: the section's heading for
+/// `/sections/<key>/…`, the first line of the body for `/body`, else the front-matter key.
+fn field_line(text: &str, field: &str) -> Option<usize> {
+    let mut parts = field.trim_start_matches('/').split('/');
+    let first = parts.next()?;
+    let position = |pred: &dyn Fn(&str) -> bool| text.lines().position(|l| pred(l)).map(|i| i + 1);
+    match first {
+        "sections" => {
+            let key = parts.next()?;
+            let marker = format!("{{#{key}}}");
+            // A section's text starts on the line after its heading.
+            let body = usize::from(parts.next() == Some("body"));
+            position(&|l: &str| l.starts_with('#') && l.contains(&marker))
+                .map(|l| l + body)
+                .or_else(|| position(&|l: &str| l.trim() == format!("[sections.{key}]")))
+        }
+        "body" => {
+            let closing = text.lines().enumerate().filter(|(_, l)| l.trim() == "+++").nth(1).map(|(i, _)| i + 2);
+            closing.or(Some(1))
+        }
+        "variables" | "contact" => {
+            let key = parts.next().unwrap_or("");
+            position(&|l: &str| l.trim_start().strip_prefix(key).is_some_and(|r| r.trim_start().starts_with('=')))
+                .or_else(|| position(&|l: &str| l.trim().starts_with(&format!("[{first}"))))
+        }
+        key => position(&|l: &str| l.trim_start().strip_prefix(key).is_some_and(|r| r.trim_start().starts_with('='))),
     }
 }
 

@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
-use crate::db::schema::{api_tokens, audit, grants, login_failures, sessions, users};
+use crate::db::schema::{api_tokens, audit, grants, login_failures, sessions, trusted_devices, users};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -66,31 +66,113 @@ pub fn add_grant(conn: &mut DbConnection, user_id: i64, role: &str, scope: &str)
     Ok(())
 }
 
-pub fn create_token(conn: &mut DbConnection, user_id: i64, token_hash: &str, label: &str, now: i64) -> QueryResult<i64> {
+/// An API token as its owner and admins see it (never the secret or its hash).
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = api_tokens)]
+pub struct Token {
+    pub id: i64,
+    pub user_id: i64,
+    #[serde(rename = "name")]
+    pub label: String,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+pub fn create_token(conn: &mut DbConnection, user_id: i64, token_hash: &str, label: &str, now: i64, expires_at: i64) -> QueryResult<i64> {
     diesel::insert_into(api_tokens::table)
-        .values((api_tokens::user_id.eq(user_id), api_tokens::token_hash.eq(token_hash), api_tokens::label.eq(label), api_tokens::created_at.eq(now)))
+        .values((
+            api_tokens::user_id.eq(user_id),
+            api_tokens::token_hash.eq(token_hash),
+            api_tokens::label.eq(label),
+            api_tokens::created_at.eq(now),
+            api_tokens::expires_at.eq(expires_at),
+        ))
         .returning(api_tokens::id)
         .get_result(conn)
 }
 
-/// The user of a live token (not revoked, user not disabled).
-pub fn user_of_token(conn: &mut DbConnection, token_hash: &str) -> QueryResult<Option<User>> {
+/// The user and token of a live token: not revoked, not expired, user not disabled.
+pub fn user_of_token(conn: &mut DbConnection, token_hash: &str, now: i64) -> QueryResult<Option<(User, Token)>> {
     api_tokens::table
         .inner_join(users::table)
         .filter(api_tokens::token_hash.eq(token_hash))
         .filter(api_tokens::revoked_at.is_null())
+        .filter(api_tokens::expires_at.gt(now))
         .filter(users::disabled.eq(false))
-        .select(User::as_select())
+        .select((User::as_select(), Token::as_select()))
         .first(conn)
         .optional()
 }
 
-/// Revokes a token; returns whether it was live.
+pub fn touch_token(conn: &mut DbConnection, id: i64, now: i64) -> QueryResult<()> {
+    diesel::update(api_tokens::table.find(id)).set(api_tokens::last_used_at.eq(now)).execute(conn).map(drop)
+}
+
+/// Every token of a user, newest first.
+pub fn tokens_of(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<Token>> {
+    api_tokens::table.filter(api_tokens::user_id.eq(user_id)).order(api_tokens::id.desc()).select(Token::as_select()).load(conn)
+}
+
+pub fn token(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Token>> {
+    api_tokens::table.find(id).select(Token::as_select()).first(conn).optional()
+}
+
+/// Revokes a token by its secret; returns whether it was live.
 pub fn revoke_token(conn: &mut DbConnection, token_hash: &str, now: i64) -> QueryResult<bool> {
     diesel::update(api_tokens::table.filter(api_tokens::token_hash.eq(token_hash)).filter(api_tokens::revoked_at.is_null()))
         .set(api_tokens::revoked_at.eq(now))
         .execute(conn)
         .map(|n| n > 0)
+}
+
+/// Revokes a token by its id; returns whether it was live.
+pub fn revoke_token_id(conn: &mut DbConnection, id: i64, now: i64) -> QueryResult<bool> {
+    diesel::update(api_tokens::table.find(id).filter(api_tokens::revoked_at.is_null())).set(api_tokens::revoked_at.eq(now)).execute(conn).map(|n| n > 0)
+}
+
+/// Revokes every live token of a user.
+pub fn revoke_tokens_of(conn: &mut DbConnection, user_id: i64, now: i64) -> QueryResult<usize> {
+    diesel::update(api_tokens::table.filter(api_tokens::user_id.eq(user_id)).filter(api_tokens::revoked_at.is_null()))
+        .set(api_tokens::revoked_at.eq(now))
+        .execute(conn)
+}
+
+/// Removes tokens that expired or were revoked before `before`.
+pub fn purge_tokens(conn: &mut DbConnection, before: i64) -> QueryResult<usize> {
+    diesel::delete(api_tokens::table.filter(api_tokens::expires_at.lt(before).or(api_tokens::revoked_at.lt(before)))).execute(conn)
+}
+
+/// Remembers a browser that signed in to this account.
+pub fn add_device(conn: &mut DbConnection, token_hash: &str, user_id: i64, now: i64) -> QueryResult<()> {
+    diesel::insert_into(trusted_devices::table)
+        .values((
+            trusted_devices::token_hash.eq(token_hash),
+            trusted_devices::user_id.eq(user_id),
+            trusted_devices::created_at.eq(now),
+            trusted_devices::last_used_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// The account a remembered browser signed in to.
+pub fn device_user(conn: &mut DbConnection, token_hash: &str) -> QueryResult<Option<i64>> {
+    trusted_devices::table.find(token_hash).select(trusted_devices::user_id).first(conn).optional()
+}
+
+pub fn touch_device(conn: &mut DbConnection, token_hash: &str, now: i64) -> QueryResult<()> {
+    diesel::update(trusted_devices::table.find(token_hash)).set(trusted_devices::last_used_at.eq(now)).execute(conn).map(drop)
+}
+
+pub fn delete_devices_of(conn: &mut DbConnection, user_id: i64) -> QueryResult<()> {
+    diesel::delete(trusted_devices::table.filter(trusted_devices::user_id.eq(user_id))).execute(conn).map(drop)
+}
+
+/// Forgets browsers not used since `before`.
+pub fn purge_devices(conn: &mut DbConnection, before: i64) -> QueryResult<usize> {
+    diesel::delete(trusted_devices::table.filter(trusted_devices::last_used_at.lt(before))).execute(conn)
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -137,16 +219,35 @@ pub fn expire_sessions(conn: &mut DbConnection, idle_before: i64, started_before
     diesel::delete(sessions::table.filter(sessions::last_seen.lt(idle_before).or(sessions::created_at.lt(started_before)))).execute(conn)
 }
 
-pub fn record_failure(conn: &mut DbConnection, key: &str, now: i64) -> QueryResult<()> {
-    diesel::insert_into(login_failures::table).values((login_failures::key.eq(key), login_failures::at.eq(now))).execute(conn).map(drop)
+/// Records a failed (or not yet checked) login for a throttling key; returns its id.
+pub fn record_failure(conn: &mut DbConnection, key: &str, now: i64) -> QueryResult<i64> {
+    diesel::insert_into(login_failures::table)
+        .values((login_failures::key.eq(key), login_failures::at.eq(now)))
+        .returning(login_failures::id)
+        .get_result(conn)
 }
 
-pub fn failures_since(conn: &mut DbConnection, key: &str, since: i64) -> QueryResult<i64> {
-    login_failures::table.filter(login_failures::key.eq(key)).filter(login_failures::at.ge(since)).count().get_result(conn)
+/// How many failures a key had since `since`, and when the last one was.
+pub fn failures_since(conn: &mut DbConnection, key: &str, since: i64) -> QueryResult<(i64, Option<i64>)> {
+    login_failures::table
+        .filter(login_failures::key.eq(key))
+        .filter(login_failures::at.ge(since))
+        .select((diesel::dsl::count_star(), diesel::dsl::max(login_failures::at)))
+        .first(conn)
+}
+
+/// Forgets failures by id (an attempt that turned out right).
+pub fn delete_failures(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<()> {
+    diesel::delete(login_failures::table.filter(login_failures::id.eq_any(ids))).execute(conn).map(drop)
 }
 
 pub fn clear_failures(conn: &mut DbConnection, key: &str) -> QueryResult<()> {
     diesel::delete(login_failures::table.filter(login_failures::key.eq(key))).execute(conn).map(drop)
+}
+
+/// Removes failures older than `before`.
+pub fn purge_failures(conn: &mut DbConnection, before: i64) -> QueryResult<usize> {
+    diesel::delete(login_failures::table.filter(login_failures::at.lt(before))).execute(conn)
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
@@ -185,6 +286,11 @@ pub fn record_audit(conn: &mut DbConnection, entry: &NewAudit, now: i64) -> Quer
         ))
         .execute(conn)
         .map(drop)
+}
+
+/// Removes audit entries older than `before`.
+pub fn purge_audit(conn: &mut DbConnection, before: i64) -> QueryResult<usize> {
+    diesel::delete(audit::table.filter(audit::at.lt(before))).execute(conn)
 }
 
 /// The newest audit entries of these scopes (all when `scopes` is `None`).

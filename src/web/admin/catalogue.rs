@@ -11,10 +11,8 @@ use super::{
     Choice, Outcome, Signed, admin_context, check_csrf, field, form_revision, local_to_rfc3339, rfc3339_to_local, words, outcome, page, see_other, signed_in,
     with_editor,
 };
-use crate::content::fold::fold;
 use crate::content::model::{Audience, Status};
 use crate::content::sections;
-use crate::db::models::{catalogue, overrides, upl};
 use crate::edit::documents::{SectionDoc, VariableDoc};
 use crate::edit::{EditError, ProductDoc};
 use crate::render::markdown::{self, SECTION};
@@ -36,14 +34,8 @@ fn crumbs() -> Vec<Link> {
 
 pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let signed = signed_in(&req, &state).await?;
-    if !signed.actor.may_edit_catalogue() {
-        return Err(AppError::Forbidden);
-    }
     let rows = with_editor(&req, &state, &signed, |ed, _| {
-        Ok(catalogue::all(ed.conn)?
-            .into_iter()
-            .map(|(_, p)| Row { slug: p.slug, title: p.title, status: p.status.as_str(), revision: p.revision })
-            .collect::<Vec<_>>())
+        Ok(ed.catalogue_list()?.into_iter().map(|p| Row { slug: p.slug, title: p.title, status: p.status.as_str(), revision: p.revision }).collect::<Vec<_>>())
     })
     .await?;
     let mut c = admin_context(&state, Some(&signed), "Catalogus", crumbs());
@@ -177,13 +169,9 @@ struct Editing {
 }
 
 async fn render_editor(req: &HttpRequest, state: &web::Data<AppState>, signed: &Signed, editing: Editing) -> Result<HttpResponse, AppError> {
-    let (options, sites) = with_editor(req, state, signed, |ed, _| {
-        let options: Vec<UplOption> = upl::all(ed.conn)?.into_iter().filter(|p| p.municipal).map(|p| UplOption { uri: p.uri, name: p.name }).collect();
-        let sites: Vec<Choice> =
-            ed.directory.sites().iter().map(|s| Choice { value: s.site.slug.clone(), label: s.site.name.clone(), selected: false }).collect();
-        Ok((options, sites))
-    })
-    .await?;
+    let (upl, sites) = with_editor(req, state, signed, |ed, _| Ok(ed.product_form_choices()?)).await?;
+    let options: Vec<UplOption> = upl.into_iter().map(|(uri, name)| UplOption { uri, name }).collect();
+    let sites: Vec<Choice> = sites.into_iter().map(|(value, label)| Choice { value, label, selected: false }).collect();
     let title = if editing.is_new { "Nieuw product".to_owned() } else { editing.form.title.clone() };
     let mut crumbs = crumbs();
     crumbs.push(Link { title: "Catalogus".into(), url: "/admin/catalogus".into() });
@@ -201,9 +189,7 @@ async fn render_editor(req: &HttpRequest, state: &web::Data<AppState>, signed: &
 
 pub async fn new_form(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let signed = signed_in(&req, &state).await?;
-    if !signed.actor.may_edit_catalogue() {
-        return Err(AppError::Forbidden);
-    }
+    with_editor(&req, &state, &signed, |ed, _| Ok(ed.require_catalogue("catalogue.read")?)).await?;
     let doc = ProductDoc {
         slug: String::new(),
         title: String::new(),
@@ -232,11 +218,12 @@ pub async fn new_form(req: HttpRequest, state: web::Data<AppState>) -> Result<Ht
 
 pub async fn edit_form(req: HttpRequest, state: web::Data<AppState>, slug: web::Path<String>, query: web::Query<HashMap<String, String>>) -> Result<HttpResponse, AppError> {
     let signed = signed_in(&req, &state).await?;
-    if !signed.actor.may_edit_catalogue() {
-        return Err(AppError::Forbidden);
-    }
     let slug = slug.into_inner();
-    let doc = with_editor(&req, &state, &signed, move |ed, _| Ok(ed.product(&slug)?)).await?;
+    let doc = with_editor(&req, &state, &signed, move |ed, _| {
+        ed.require_catalogue("catalogue.read")?;
+        Ok(ed.product(&slug)?)
+    })
+    .await?;
     let editing = Editing { form: to_form(&doc), is_new: false, problems: vec![], saved: query.contains_key("opgeslagen"), preview: None, status: StatusCode::OK };
     render_editor(&req, &state, &signed, editing).await
 }
@@ -244,6 +231,7 @@ pub async fn edit_form(req: HttpRequest, state: web::Data<AppState>, slug: web::
 pub async fn save(req: HttpRequest, state: web::Data<AppState>, slug: web::Path<String>, form: web::Form<HashMap<String, String>>) -> Result<HttpResponse, AppError> {
     let signed = signed_in(&req, &state).await?;
     check_csrf(&form, &signed)?;
+    with_editor(&req, &state, &signed, |ed, _| Ok(ed.require_catalogue("product.save")?)).await?;
     let form = form.into_inner();
     let is_new = slug.as_str() == "nieuw";
     let slug = if is_new { field(&form, "slug").unwrap_or_default() } else { slug.into_inner() };
@@ -261,12 +249,9 @@ pub async fn save(req: HttpRequest, state: web::Data<AppState>, slug: web::Path<
         let preview_doc = doc.clone();
         let s = slug.clone();
         let sections = with_editor(&req, &state, &signed, move |ed, _| {
-            let product = preview_doc.into_model(if s.is_empty() { "voorbeeld" } else { &s }).map_err(EditError::Invalid)?;
-            let entry = ed.directory.site_by_slug(&site).ok_or(AppError::NotFound)?.clone();
-            let (id, _) = catalogue::find(ed.conn, &product.slug)?.unwrap_or((-1, product.clone()));
-            let stored = overrides::for_layers(ed.conn, &entry.group_ids(), entry.id, Some(id))?;
-            let resolved = fold(&product, &entry.layers(id, &stored), entry.fields());
-            Ok((entry.site.name.clone(), resolved.sections.iter().map(|s| PreviewSection { key: s.key.clone(), heading: s.heading.clone(), html: markdown::to_html(&s.body, SECTION) }).collect::<Vec<_>>()))
+            let p = ed.preview_product(&s, preview_doc, &site)?;
+            let sections = p.resolved.sections.iter().map(|s| PreviewSection { key: s.key.clone(), heading: s.heading.clone(), html: markdown::to_html(&s.body, SECTION) }).collect::<Vec<_>>();
+            Ok((p.site_name, sections))
         })
         .await;
         let mut form_values = to_form(&doc);
@@ -281,11 +266,12 @@ pub async fn save(req: HttpRequest, state: web::Data<AppState>, slug: web::Path<
     }
     let base = doc.revision;
     let target = slug.clone();
-    let result = with_editor(&req, &state, &signed, move |ed, _| {
-        if is_new && catalogue::find(ed.conn, &target)?.is_some() {
-            return outcome::<ProductDoc>(Err(EditError::Invalid(vec![format!("Er is al een product met de naam {target:?}.")])));
+    let result = with_editor(&req, &state, &signed, move |ed, _| match ed.put_product(&target, doc, base) {
+        // A new product without a base revision whose name is taken.
+        Err(EditError::PreconditionRequired { .. }) if is_new => {
+            outcome::<ProductDoc>(Err(EditError::Invalid(vec![format!("Er is al een product met de naam {target:?}.")])))
         }
-        outcome(ed.put_product(&target, doc, base))
+        other => outcome(other),
     })
     .await?;
     match result {

@@ -13,8 +13,7 @@ use super::catalogue::history_rows;
 use super::dashboard::kind_segment;
 use super::overrides::admin_owner;
 use super::{Outcome, Signed, admin_context, check_csrf, field, local_to_rfc3339, outcome, page, rfc3339_to_local, see_other, signed_in, with_editor};
-use crate::content::model::{Owner, Status};
-use crate::db::models::{catalogue, overrides};
+use crate::content::model::Owner;
 use crate::edit::{Alerts, EditError, Editor, LocalKind, News, Pages, RedirectsDoc};
 use crate::render::views::Link;
 use crate::web::AppState;
@@ -209,30 +208,24 @@ pub async fn overview(req: HttpRequest, state: web::Data<AppState>, path: web::P
     let (name, products, lists) = with_editor(&req, &state, &signed, move |ed, _| {
         // Listing the pages checks (and audits) that this actor may work on the layer.
         let page_docs = ed.local::<Pages>().list(&o)?;
-        let layer = ed.layer(&o)?;
         let name = match &o {
             Owner::Site(s) => ed.directory.site_by_slug(s).map(|e| e.site.name.clone()).unwrap_or_default(),
             Owner::Group(g) => crate::db::models::layers::find_group(ed.conn, g)?.map(|(_, g)| g.name).unwrap_or_default(),
         };
-        let central = ed.actor.may_edit_catalogue();
-        let mut products = Vec::new();
-        for (id, p) in catalogue::all(ed.conn)? {
-            if p.status == Status::Draft && !central {
-                continue;
-            }
-            let stored = overrides::find(ed.conn, id, layer)?;
-            let state = match &stored {
-                None => "Centrale tekst",
-                Some(s) if s.over.enabled == Some(false) => "Uitgezet",
-                Some(_) => "Aangepast",
-            };
-            products.push(ProductRow {
-                title: p.title.clone(),
+        let products: Vec<ProductRow> = ed
+            .layer_products(&o)?
+            .into_iter()
+            .map(|p| ProductRow {
                 url: format!("/admin/{}/{}/producten/{}", kind_segment(&o), o.slug(), p.slug),
-                state,
-                review: stored.is_some_and(|s| s.over.based_on < p.revision),
-            });
-        }
+                title: p.title,
+                state: match p.adjusted {
+                    None => "Centrale tekst",
+                    Some(false) => "Uitgezet",
+                    Some(true) => "Aangepast",
+                },
+                review: p.review,
+            })
+            .collect();
         let base = format!("/admin/{}/{}", kind_segment(&o), o.slug());
         let rows = |items: Vec<Value>, section: Section, title_key: &str| -> Vec<ItemRow> {
             items
@@ -273,7 +266,7 @@ fn on_kind<T>(section: Section, ed: &mut Editor, pages: impl FnOnce(&mut Editor)
 
 fn item_json<K: LocalKind>(ed: &mut Editor, owner: &Owner, id: i64) -> Result<Value, AppError> {
     let doc = ed.local::<K>().get(owner, id)?;
-    serde_json::to_value(doc).map_err(|e| AppError::BadRequest(e.to_string()))
+    serde_json::to_value(doc).map_err(AppError::internal)
 }
 
 fn save_json<K: LocalKind>(ed: &mut Editor, owner: &Owner, id: Option<i64>, doc: Value) -> Result<Outcome<Value>, AppError> {
@@ -287,7 +280,7 @@ fn save_json<K: LocalKind>(ed: &mut Editor, owner: &Owner, id: Option<i64>, doc:
         None => ed.local::<K>().create(owner, parsed),
     };
     Ok(match outcome(result)? {
-        Outcome::Saved(doc) => Outcome::Saved(serde_json::to_value(doc).map_err(|e| AppError::BadRequest(e.to_string()))?),
+        Outcome::Saved(doc) => Outcome::Saved(serde_json::to_value(doc).map_err(AppError::internal)?),
         Outcome::Problems(p) => Outcome::Problems(p),
         Outcome::Conflict { current } => Outcome::Conflict { current },
     })

@@ -17,6 +17,9 @@ use crate::web::site::client_address;
 
 /// A cookie and form field pair that protects the login form itself against CSRF.
 const LOGIN_COOKIE: &str = "meent_login";
+/// Remembers a browser that signed in to an account, so strangers' failed logins for that
+/// account never slow this browser down (see `auth::throttle`).
+const DEVICE_COOKIE: &str = "meent_device";
 
 /// Only paths on this site, so a login never sends anyone elsewhere.
 fn safe_back(back: Option<&String>) -> String {
@@ -27,7 +30,7 @@ fn safe_back(back: Option<&String>) -> String {
 }
 
 fn login_page(state: &AppState, status: StatusCode, back: &str, email: &str, error: Option<&str>) -> Result<HttpResponse, AppError> {
-    let token = random_token().map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let token = random_token().map_err(AppError::internal)?;
     let mut c = admin_context(state, None, "Inloggen", vec![]);
     c.insert("back", back);
     c.insert("email", email);
@@ -35,7 +38,7 @@ fn login_page(state: &AppState, status: StatusCode, back: &str, email: &str, err
     c.insert("login_token", &token);
     let mut response = page(state, status, "admin/login.html", &c)?;
     let cookie = Cookie::build(LOGIN_COOKIE, token).path("/admin").http_only(true).same_site(SameSite::Strict).secure(state.config.secure_cookies).finish();
-    response.add_cookie(&cookie).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    response.add_cookie(&cookie).map_err(AppError::internal)?;
     Ok(response)
 }
 
@@ -57,27 +60,35 @@ pub async fn submit(req: HttpRequest, state: web::Data<AppState>, form: web::For
     let email = form.get("email").cloned().unwrap_or_default();
     let password = form.get("password").cloned().unwrap_or_default();
     let address = client_address(&req, &state);
+    let device = req.cookie(DEVICE_COOKIE).map(|c| c.value().to_owned());
     let st = state.clone();
     let (e, p) = (email.clone(), password);
-    let result = web::block(move || -> Result<Login, AppError> {
-        let mut conn = st.pool.get()?;
-        Ok(accounts::login(&mut conn, &e, &p, &address, crate::now())?)
-    })
-    .await??;
+    let result = web::block(move || accounts::login(&st.pool, &e, &p, &address, device.as_deref(), crate::now())).await??;
     match result {
-        Login::Ok { session_id, .. } => {
+        Login::Ok { session_id, device, .. } => {
             let mut response = see_other(&back);
-            response.add_cookie(&session_cookie(&state, &session_id, false)).map_err(|e| AppError::BadRequest(e.to_string()))?;
+            response.add_cookie(&session_cookie(&state, &session_id, false)).map_err(AppError::internal)?;
+            if let Some(value) = device {
+                let cookie = Cookie::build(DEVICE_COOKIE, value)
+                    .path("/admin")
+                    .http_only(true)
+                    .same_site(SameSite::Strict)
+                    .secure(state.config.secure_cookies)
+                    .max_age(actix_web::cookie::time::Duration::days(accounts::DEVICE_DAYS))
+                    .finish();
+                response.add_cookie(&cookie).map_err(AppError::internal)?;
+            }
             Ok(response)
         }
         Login::Invalid => login_page(&state, StatusCode::UNAUTHORIZED, &back, &email, Some("Het e-mailadres of het wachtwoord klopt niet.")),
-        Login::Throttled => login_page(
-            &state,
-            StatusCode::TOO_MANY_REQUESTS,
-            &back,
-            &email,
-            Some("Er is te vaak een verkeerd wachtwoord gebruikt. Probeer het over een kwartier opnieuw."),
-        ),
+        Login::Throttled { retry_after } => {
+            let minutes = (retry_after + 59) / 60;
+            let wait = if retry_after < 60 { format!("{retry_after} seconden") } else if minutes == 1 { "een minuut".to_owned() } else { format!("{minutes} minuten") };
+            let message = format!("Er is te vaak een verkeerd wachtwoord gebruikt. Probeer het over {wait} opnieuw.");
+            let mut response = login_page(&state, StatusCode::TOO_MANY_REQUESTS, &back, &email, Some(&message))?;
+            response.headers_mut().insert(actix_web::http::header::RETRY_AFTER, retry_after.into());
+            Ok(response)
+        }
     }
 }
 
@@ -93,6 +104,6 @@ pub async fn logout(req: HttpRequest, state: web::Data<AppState>, form: web::For
     })
     .await??;
     let mut response = see_other("/admin/inloggen");
-    response.add_cookie(&session_cookie(&state, "", true)).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    response.add_cookie(&session_cookie(&state, "", true)).map_err(AppError::internal)?;
     Ok(response)
 }

@@ -10,16 +10,13 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
-use super::dashboard::{kind_segment, product_at};
+use super::dashboard::kind_segment;
 use super::{Choice, Outcome, Signed, admin_context, check_csrf, field, form_revision, outcome, page, see_other, signed_in, with_editor};
-use crate::auth::permissions::Scope;
-use crate::content::drift::{Drift, drift};
-use crate::content::fold::fold;
-use crate::content::model::{Contact, Owner, Product, SectionMode, Status};
+use crate::content::drift::Drift;
+use crate::content::model::{Contact, Owner, Product, SectionMode};
 use crate::content::sections;
-use crate::db::models::{LayerId, catalogue, overrides};
 use crate::edit::documents::OverrideSectionDoc;
-use crate::edit::{EditError, OverrideDoc};
+use crate::edit::{OverrideDoc, OverrideEditing};
 use crate::render::markdown::{self, SECTION};
 use crate::render::views::Link;
 use crate::web::AppState;
@@ -203,43 +200,11 @@ fn from_form(form: &HashMap<String, String>, product: &Product, drifted: &[Drift
     })
 }
 
-/// The data of the editor page.
-struct Loaded {
-    product: Product,
-    product_id: i64,
-    doc: Option<OverrideDoc>,
-    drifted: Vec<Drift>,
-    /// The site the preview is shown on.
-    preview_site: Option<String>,
-}
+type Loaded = OverrideEditing;
 
 async fn load(req: &HttpRequest, state: &web::Data<AppState>, signed: &Signed, owner: &Owner, slug: &str) -> Result<Loaded, AppError> {
     let (owner, slug) = (owner.clone(), slug.to_owned());
-    with_editor(req, state, signed, move |ed, _| {
-        if !ed.actor.may_edit(&Scope::of(&owner), ed.directory) {
-            return Err(EditError::Forbidden.into());
-        }
-        let layer = ed.layer(&owner)?;
-        let (product_id, product) = catalogue::find(ed.conn, &slug)?.ok_or(AppError::NotFound)?;
-        if product.status == Status::Draft && !ed.actor.may_edit_catalogue() {
-            return Err(AppError::NotFound);
-        }
-        let stored = overrides::find(ed.conn, product_id, layer)?;
-        let drifted = match &stored {
-            Some(s) if s.over.based_on < product.revision => {
-                let old = product_at(ed.conn, &slug, s.over.based_on)?;
-                drift(&product, &s.over, old.as_ref())
-            }
-            _ => Vec::new(),
-        };
-        let preview_site = match (&owner, layer) {
-            (Owner::Site(s), _) => Some(s.clone()),
-            (Owner::Group(_), LayerId::Group(g)) => ed.directory.sites().iter().find(|s| s.is_member_of(g)).map(|s| s.site.slug.clone()),
-            _ => None,
-        };
-        Ok(Loaded { doc: stored.map(|s| OverrideDoc::from_model(&s.over)), product, product_id, drifted, preview_site })
-    })
-    .await
+    with_editor(req, state, signed, move |ed, _| Ok(ed.override_editing(&owner, &slug)?)).await
 }
 
 #[derive(Serialize)]
@@ -267,21 +232,18 @@ async fn render(
     // The preview: this layer's override as in the form, folded on the preview site.
     let preview = match (&loaded.preview_site, doc) {
         (Some(site), Some(d)) => {
-            let (site, d, product, pid) = (site.clone(), d.clone(), loaded.product.clone(), loaded.product_id);
-            let owner = owner.clone();
-            with_editor(req, state, signed, move |ed, _| {
-                let entry = ed.directory.site_by_slug(&site).ok_or(AppError::NotFound)?.clone();
-                let layer = ed.layer(&owner)?;
-                let mut stored = overrides::for_layers(ed.conn, &entry.group_ids(), entry.id, Some(pid))?;
-                stored.retain(|s| s.layer != layer);
-                if let Ok(model) = d.into_model(&product.slug, product.revision) {
-                    stored.push(overrides::Stored { id: 0, product_id: pid, layer, over: model });
+            let (site, d, slug, owner) = (site.clone(), d.clone(), loaded.product.slug.clone(), owner.clone());
+            let shown = with_editor(req, state, signed, move |ed, _| Ok(ed.preview_override(&owner, &slug, d, &site)?)).await;
+            match shown {
+                Ok(p) => {
+                    let r = p.resolved;
+                    let sections: Vec<PreviewSection> = r.sections.iter().map(|s| PreviewSection { heading: s.heading.clone(), html: markdown::to_html(&s.body, SECTION) }).collect();
+                    Some((p.site_name, r.title, r.enabled, sections))
                 }
-                let r = fold(&product, &entry.layers(pid, &stored), entry.fields());
-                let sections: Vec<PreviewSection> = r.sections.iter().map(|s| PreviewSection { heading: s.heading.clone(), html: markdown::to_html(&s.body, SECTION) }).collect();
-                Ok(Some((entry.site.name.clone(), r.title, r.enabled, sections)))
-            })
-            .await?
+                // A form that does not make a valid override has no preview; its problems are shown.
+                Err(AppError::Invalid(_)) => None,
+                Err(e) => return Err(e),
+            }
         }
         _ => None,
     };
@@ -382,20 +344,11 @@ pub async fn preview(req: HttpRequest, state: web::Data<AppState>, path: web::Pa
     let signed = signed_in(&req, &state).await?;
     let (site, slug) = path.into_inner();
     let body = with_editor(&req, &state, &signed, move |ed, st| {
-        if !ed.actor.may_edit(&Scope::Site(site.clone()), ed.directory) && !ed.actor.may_edit_catalogue() {
-            return Err(EditError::Forbidden.into());
-        }
-        let entry = ed.directory.site_by_slug(&site).ok_or(AppError::NotFound)?.clone();
-        let (_, product) = catalogue::find(ed.conn, &slug)?.ok_or(AppError::NotFound)?;
-        if product.status == Status::Draft && !ed.actor.may_edit_catalogue() {
-            return Err(AppError::NotFound);
-        }
+        let (entry, resolved) = ed.site_preview(&site, &slug, &st.content)?;
         let viewer = crate::content::visibility::Viewer::preview(ed.now);
-        let found = crate::content::store::product(ed.conn, &st.content, &entry, &slug, viewer)?;
-        let resolved = found.items.first().ok_or(AppError::NotFound)?;
-        let resident = crate::web::site::Resident { base_url: format!("http://{}", entry.site.canonical_host()), site: entry.clone() };
+        let resident = crate::web::site::Resident { base_url: format!("http://{}", entry.site.canonical_host()), site: std::sync::Arc::new(entry) };
         let mut ctx = crate::web::respond::Ctx { conn: ed.conn, viewer, state: st, resident: &resident };
-        crate::web::public::product_page(&mut ctx, resolved, true).map(|(body, _)| body)
+        crate::web::public::product_page(&mut ctx, &resolved, true).map(|(body, _)| body)
     })
     .await?;
     Ok(HttpResponse::Ok().content_type(crate::web::respond::HTML).insert_header(("cache-control", "no-store")).body(body))

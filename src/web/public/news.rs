@@ -8,7 +8,7 @@ use crate::content::store;
 use crate::render::views::{Link, NewsView};
 use crate::web::AppState;
 use crate::web::error::AppError;
-use crate::web::respond::{ATOM, Built, HTML, cached};
+use crate::web::respond::{ATOM, Built, HTML, cached, cached_reading};
 use crate::web::site::Resident;
 
 const PER_PAGE: usize = 10;
@@ -17,9 +17,10 @@ const FEED_ITEMS: usize = 20;
 pub async fn list(req: HttpRequest, state: web::Data<AppState>, resident: Resident) -> Result<HttpResponse, AppError> {
     let page: usize = match param(&req, "pagina") {
         None => 1,
-        Some(p) => p.parse().ok().filter(|&p| p >= 1).ok_or(AppError::NotFound)?,
+        // Only the canonical number ("2", not "02" or "+2"): each page has one URL.
+        Some(p) => p.parse().ok().filter(|&n: &usize| n >= 1 && n.to_string() == p).ok_or(AppError::NotFound)?,
     };
-    cached(&req, state, resident, move |ctx| {
+    cached_reading(&req, state, resident, &["pagina"], move |ctx| {
         let news = store::news(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
         let pages = news.items.len().div_ceil(PER_PAGE).max(1);
         if page > pages {

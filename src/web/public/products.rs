@@ -16,7 +16,7 @@ use crate::content::store;
 use crate::render::views::{Link, ProductItem, ProductView, life_event_url, theme_url};
 use crate::web::AppState;
 use crate::web::error::AppError;
-use crate::web::respond::{Built, Ctx, HTML, cached};
+use crate::web::respond::{Built, Ctx, HTML, cached, cached_reading};
 use crate::web::site::Resident;
 
 #[derive(Serialize)]
@@ -30,7 +30,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, resident: Reside
     let theme = param(&req, "thema");
     let audience = param(&req, "doelgroep");
     let event = param(&req, "levensgebeurtenis");
-    cached(&req, state, resident, move |ctx| {
+    cached_reading(&req, state, resident, &["thema", "doelgroep", "levensgebeurtenis"], move |ctx| {
         let catalogue = store::catalogue(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
         let all = &catalogue.items;
         let audience = match audience.as_deref() {
