@@ -76,6 +76,116 @@ impl<'de> Deserialize<'de> for Network {
     }
 }
 
+/// A rate: `requests` per `period`, with bursts up to `burst` at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    pub requests: u32,
+    pub period: std::time::Duration,
+    pub burst: u32,
+}
+
+impl std::str::FromStr for Rate {
+    type Err = String;
+    /// `60/min`, `10/s`, `100/hour`, optionally with a burst: `60/min+20`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("{s:?} is not a rate like 60/min or 60/min+20");
+        let (rate, burst) = match s.split_once('+') {
+            Some((r, b)) => (r, Some(b.trim().parse::<u32>().map_err(|_| bad())?)),
+            None => (s, None),
+        };
+        let (n, unit) = rate.split_once('/').ok_or_else(bad)?;
+        let requests: u32 = n.trim().parse().ok().filter(|&n| n > 0).ok_or_else(bad)?;
+        let period = match unit.trim() {
+            "s" | "sec" | "second" => 1,
+            "m" | "min" | "minute" => 60,
+            "h" | "hour" => 3600,
+            "d" | "day" => 86_400,
+            _ => return Err(bad()),
+        };
+        Ok(Rate { requests, period: std::time::Duration::from_secs(period), burst: burst.unwrap_or(requests).max(1) })
+    }
+}
+
+/// The rate limits per client network (see `web::limits`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits {
+    pub enabled: bool,
+    pub search: Rate,
+    pub suggest: Rate,
+    pub login: Rate,
+    pub upload: Rate,
+    pub feedback: Rate,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        let rate = |s: &str| s.parse::<Rate>().unwrap_or(Rate { requests: 1, period: std::time::Duration::from_secs(1), burst: 1 });
+        RateLimits {
+            enabled: true,
+            search: rate("60/min+20"),
+            suggest: rate("240/min+40"),
+            login: rate("10/min+5"),
+            upload: rate("120/hour+30"),
+            feedback: rate("10/min+5"),
+        }
+    }
+}
+
+impl std::str::FromStr for RateLimits {
+    type Err = String;
+    /// `off`, `on`, or `search=60/min+20,login=10/min,…` (unnamed buckets keep their default).
+    fn from_str(s: &str) -> Result<Self, String> {
+        let mut limits = RateLimits::default();
+        match s.trim() {
+            "off" | "false" | "0" => limits.enabled = false,
+            "on" | "true" | "1" | "" => {}
+            list => {
+                for part in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                    let (name, rate) = part.split_once('=').ok_or_else(|| format!("{part:?}: write bucket=rate, e.g. search=60/min"))?;
+                    let rate: Rate = rate.parse()?;
+                    match name.trim() {
+                        "search" => limits.search = rate,
+                        "suggest" => limits.suggest = rate,
+                        "login" => limits.login = rate,
+                        "upload" => limits.upload = rate,
+                        "feedback" => limits.feedback = rate,
+                        other => return Err(format!("{other:?} is not a rate limit: search, suggest, login, upload or feedback")),
+                    }
+                }
+            }
+        }
+        Ok(limits)
+    }
+}
+
+impl<'de> Deserialize<'de> for RateLimits {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// How long rows that grow with traffic are kept, in days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Retention {
+    /// The audit log.
+    pub audit_days: i64,
+    /// Counts of searches that found nothing.
+    pub search_misses_days: i64,
+    /// The change log (a process further behind than this rebuilds its derived state).
+    pub changes_days: i64,
+    /// Remembered browsers not used for this long.
+    pub devices_days: i64,
+    /// Expired or revoked API tokens.
+    pub tokens_days: i64,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention { audit_days: 400, search_misses_days: 90, changes_days: 30, devices_days: 180, tokens_days: 90 }
+    }
+}
+
 /// The settings every command shares.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -104,6 +214,16 @@ pub struct Config {
     pub secure_cookies: bool,
     /// The largest image file an editor may upload, in bytes.
     pub media_max_bytes: usize,
+    pub rate_limits: RateLimits,
+    pub retention: Retention,
+    /// `Strict-Transport-Security` max-age in seconds (none: not sent).
+    pub hsts_seconds: Option<u64>,
+    /// Hosts the admin pages and admin API answer on; empty: every host.
+    pub admin_hosts: Vec<String>,
+    /// Addresses besides loopback that may read `/metrics`.
+    pub metrics_allow: Vec<Network>,
+    /// A bearer token that may read `/metrics` from anywhere.
+    pub metrics_token: Option<String>,
 }
 
 /// Settings as one source gives them (the config file, or flags and environment variables);
@@ -126,6 +246,12 @@ pub struct Settings {
     pub log_json: Option<bool>,
     pub secure_cookies: Option<bool>,
     pub media_max_mb: Option<usize>,
+    pub rate_limits: Option<RateLimits>,
+    pub retention: Option<Retention>,
+    pub hsts_seconds: Option<u64>,
+    pub admin_hosts: Option<Vec<String>>,
+    pub metrics_allow: Option<Vec<Network>>,
+    pub metrics_token: Option<String>,
 }
 
 impl Settings {
@@ -158,6 +284,18 @@ impl Config {
             log_json: flags.log_json.or(file.log_json).unwrap_or(false),
             secure_cookies: flags.secure_cookies.or(file.secure_cookies).unwrap_or(true),
             media_max_bytes: flags.media_max_mb.or(file.media_max_mb).unwrap_or(25).max(1) * 1024 * 1024,
+            rate_limits: flags.rate_limits.or(file.rate_limits).unwrap_or_default(),
+            retention: flags.retention.or(file.retention).unwrap_or_default(),
+            hsts_seconds: flags.hsts_seconds.or(file.hsts_seconds).filter(|&s| s > 0),
+            admin_hosts: flags
+                .admin_hosts
+                .or(file.admin_hosts)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|h| crate::content::hosts::normalize_host(h))
+                .collect(),
+            metrics_allow: flags.metrics_allow.or(file.metrics_allow).unwrap_or_default(),
+            metrics_token: flags.metrics_token.or(file.metrics_token).filter(|t| !t.is_empty()),
             data_dir,
         }
     }
@@ -197,6 +335,18 @@ mod tests {
         assert!("10.0.0.0/33".parse::<Network>().is_err());
         let all: Network = "0.0.0.0/0".parse().unwrap();
         assert!(all.contains("8.8.8.8".parse().unwrap()));
+    }
+
+    #[test]
+    fn rates() {
+        let r: Rate = "60/min+20".parse().unwrap();
+        assert_eq!((r.requests, r.period.as_secs(), r.burst), (60, 60, 20));
+        assert_eq!("10/s".parse::<Rate>().unwrap().burst, 10);
+        assert!("0/min".parse::<Rate>().is_err() && "ten/min".parse::<Rate>().is_err() && "5/fortnight".parse::<Rate>().is_err());
+        assert!(!"off".parse::<RateLimits>().unwrap().enabled);
+        let l: RateLimits = "login=3/min,search=100/min+50".parse().unwrap();
+        assert_eq!((l.login.requests, l.search.burst, l.suggest), (3, 50, RateLimits::default().suggest));
+        assert!("logins=3/min".parse::<RateLimits>().is_err());
     }
 
     #[test]

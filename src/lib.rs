@@ -14,6 +14,7 @@ pub mod content;
 pub mod db;
 pub mod edit;
 pub mod feed;
+pub mod maintenance;
 pub mod media;
 pub mod render;
 pub mod search;

@@ -155,6 +155,8 @@ async fn did_you_mean_and_zero_result_log() {
     search(&app, ALPHA, "kwalleknuffel").await;
     let mut conn = app.state.pool.get().unwrap();
     let site = meent::web::site_id(&app.state, "alpha").unwrap();
+    assert!(meent::db::models::search_misses::top(&mut conn, site, 0, 10).unwrap().is_empty(), "misses are counted in memory, not written per search");
+    assert_eq!(app.state.misses.flush(&mut conn).unwrap(), 2, "then written in one batch");
     let misses = meent::db::models::search_misses::top(&mut conn, site, 0, 10).unwrap();
     let kwal = misses.iter().find(|m| m.query == "kwalleknuffel").expect("logged");
     assert_eq!(kwal.count, 2, "no personal data: the postcode is not kept");

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{Config, Settings, Network, UnknownHost};
+use crate::config::{Config, Network, RateLimits, Settings, UnknownHost};
 use crate::db::{self, DbUrl};
 
 #[derive(Debug, Parser)]
@@ -121,6 +121,21 @@ struct ServeArgs {
     /// The largest image an editor may upload, in MB [default: 25]
     #[arg(long, env = "MEENT_MEDIA_MAX_MB", global = true)]
     media_max_mb: Option<usize>,
+    /// Rate limits per client network: `off`, or e.g. `search=60/min+20,login=10/min` (see SECURITY.md)
+    #[arg(long, env = "MEENT_RATE_LIMITS", global = true)]
+    rate_limits: Option<RateLimits>,
+    /// Send Strict-Transport-Security with this max-age in seconds (when no TLS proxy sets it)
+    #[arg(long, env = "MEENT_HSTS_SECONDS", global = true)]
+    hsts_seconds: Option<u64>,
+    /// Hosts the admin pages and admin API answer on (comma-separated); default: every host
+    #[arg(long, env = "MEENT_ADMIN_HOSTS", value_delimiter = ',', global = true)]
+    admin_host: Vec<String>,
+    /// Addresses besides loopback that may read /metrics (IP or CIDR; comma-separated)
+    #[arg(long, env = "MEENT_METRICS_ALLOW", value_delimiter = ',', global = true)]
+    metrics_allow: Vec<Network>,
+    /// A bearer token that may read /metrics from any address
+    #[arg(long, env = "MEENT_METRICS_TOKEN", global = true, hide_env_values = true)]
+    metrics_token: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -167,6 +182,11 @@ pub fn run() -> ExitCode {
             log_json: cli.global.log_json.then_some(true),
             secure_cookies: serve.insecure_cookies.then_some(false),
             media_max_mb: serve.media_max_mb,
+            rate_limits: serve.rate_limits,
+            hsts_seconds: serve.hsts_seconds,
+            admin_hosts: (!serve.admin_host.is_empty()).then(|| serve.admin_host.clone()),
+            metrics_allow: (!serve.metrics_allow.is_empty()).then(|| serve.metrics_allow.clone()),
+            metrics_token: serve.metrics_token.clone(),
             ..Settings::default()
         },
         file,

@@ -7,9 +7,11 @@
 pub mod analysis;
 mod documents;
 mod follower;
+pub mod misses;
 mod query;
+mod spelling;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, RwLock};
@@ -169,8 +171,6 @@ pub struct SearchIndex {
     writer: Mutex<IndexWriter<TantivyDocument>>,
     fields: Fields,
     synonyms: RwLock<query::SynonymMap>,
-    /// Known words (unstemmed) for spelling suggestions.
-    vocabulary: RwLock<Vec<String>>,
     /// False while a full rebuild runs.
     ready: AtomicBool,
 }
@@ -205,10 +205,8 @@ impl SearchIndex {
             writer: Mutex::new(writer),
             fields,
             synonyms: RwLock::new(query::SynonymMap::default()),
-            vocabulary: RwLock::new(Vec::new()),
             ready: AtomicBool::new(!fresh),
         };
-        search.refresh_vocabulary();
         Ok((search, fresh))
     }
 
@@ -244,34 +242,11 @@ impl SearchIndex {
         commit.commit()?;
         drop(writer);
         self.reader.reload()?;
-        self.refresh_vocabulary();
         Ok(())
     }
 
     pub fn mark_ready(&self) {
         self.ready.store(true, Ordering::Release);
-    }
-
-    fn refresh_vocabulary(&self) {
-        let searcher = self.reader.searcher();
-        let mut words: HashSet<String> = HashSet::new();
-        for segment in searcher.segment_readers() {
-            let Ok(inverted) = segment.inverted_index(self.fields.words) else { continue };
-            let Ok(mut stream) = inverted.terms().stream() else { continue };
-            while stream.advance() {
-                if let Ok(word) = std::str::from_utf8(stream.key()) {
-                    if word.len() >= 3 && !word.chars().any(|c| c.is_ascii_digit()) {
-                        words.insert(word.to_owned());
-                    }
-                }
-            }
-        }
-        let mut list: Vec<String> = words.into_iter().collect();
-        list.sort();
-        match self.vocabulary.write() {
-            Ok(mut v) => *v = list,
-            Err(p) => *p.into_inner() = list,
-        }
     }
 
     /// Searches one site.
@@ -370,7 +345,7 @@ impl SearchIndex {
             });
         }
         if results.total == 0 {
-            results.suggestion = self.did_you_mean(site, &text, now, &builder, &searcher);
+            results.suggestion = self.did_you_mean(site, &text, now, &searcher)?;
         }
         Ok(results)
     }
@@ -378,7 +353,8 @@ impl SearchIndex {
     /// Titles that start with what was typed so far, for suggestions as you type.
     pub fn suggest(&self, site: i64, text: &str, now: i64, limit: usize) -> Result<Vec<Suggestion>, SearchError> {
         let text = query::clean(text);
-        if text.is_empty() {
+        // One letter would expand to a large share of all words.
+        if text.chars().filter(|c| c.is_alphanumeric()).count() < query::MIN_PREFIX_CHARS {
             return Ok(Vec::new());
         }
         let searcher = self.reader.searcher();
@@ -403,37 +379,25 @@ impl SearchIndex {
         Ok(out)
     }
 
-    /// Replaces each unknown word by the nearest known word, if that finds something.
-    fn did_you_mean(&self, site: i64, text: &str, now: i64, builder: &query::Builder, searcher: &tantivy::Searcher) -> Option<String> {
-        let vocabulary = self.vocabulary.read().unwrap_or_else(|p| p.into_inner());
+    /// Replaces each word the site does not have by the nearest word it has (at most
+    /// `spelling::MAX_CORRECTED_WORDS` of them), when that changes anything.
+    fn did_you_mean(&self, site: i64, text: &str, now: i64, searcher: &tantivy::Searcher) -> Result<Option<String>, SearchError> {
         let mut plain = analysis::plain();
         let words = analysis::terms(&mut plain, text);
+        let docs = spelling::SiteDocs::new(searcher, self.fields, site, now)?;
         let mut changed = false;
-        let corrected: Vec<String> = words
-            .iter()
-            .map(|w| {
-                if vocabulary.binary_search(w).is_ok() || w.len() < 3 {
-                    return w.clone();
+        let mut corrected = Vec::with_capacity(words.len());
+        for (i, word) in words.iter().enumerate() {
+            let better = if i < spelling::MAX_CORRECTED_WORDS { docs.nearest(searcher, self.fields, word)? } else { None };
+            match better {
+                Some(b) if b != *word => {
+                    changed = true;
+                    corrected.push(b);
                 }
-                match query::nearest(w, &vocabulary) {
-                    Some(better) => {
-                        changed = true;
-                        better
-                    }
-                    None => w.clone(),
-                }
-            })
-            .collect();
-        if !changed {
-            return None;
+                _ => corrected.push(word.clone()),
+            }
         }
-        let suggestion = corrected.join(" ");
-        let q = builder.text_query(&suggestion, false, true, false)?;
-        let full = BooleanQuery::new(vec![(Occur::Must, query::site_filter(self.fields, site)), (Occur::Must, q)]);
-        let found = searcher.search(&full, &TopDocs::with_limit(MAX_MATCHES).order_by_score()).ok()?;
-        let mut windows = Windows::default();
-        let any = found.iter().any(|(_, address)| windows.visible(searcher, *address, now).unwrap_or(false));
-        any.then_some(suggestion)
+        Ok(changed.then(|| corrected.join(" ")))
     }
 
     /// How many documents a site has in the index (for tests and operators).

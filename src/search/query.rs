@@ -18,6 +18,10 @@ use crate::content::model::Synonyms;
 const MAX_QUERY_CHARS: usize = 200;
 /// Most words considered.
 const MAX_WORDS: usize = 12;
+/// Most words matched with typos in one query (each builds an automaton over the index).
+pub const MAX_FUZZY_WORDS: usize = 4;
+/// Shortest word expanded as a prefix in suggestions as you type.
+pub const MIN_PREFIX_CHARS: usize = 2;
 
 /// The synonym sets, by each of their words (analysed without stemming).
 #[derive(Debug, Default, Clone)]
@@ -105,6 +109,7 @@ impl<'a> Builder<'a> {
         let typing = !text.ends_with(' ');
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut skip_next = false;
+        let mut fuzzy_left = if typos { MAX_FUZZY_WORDS } else { 0 };
         for (i, word) in words.iter().enumerate() {
             if skip_next {
                 skip_next = false;
@@ -121,14 +126,16 @@ impl<'a> Builder<'a> {
                 }
                 _ => (word.clone(), self.synonyms.lookup(word)),
             };
-            if prefix_only && last && typing {
+            if prefix_only && last && typing && word.chars().count() >= MIN_PREFIX_CHARS {
                 alternatives.push((Occur::Should, Box::new(FuzzyTermQuery::new_prefix(Term::from_field_text(self.fields.words, word), 0, true))));
             }
-            if let Some(q) = self.word_query(&key, 1.0, typos) {
+            let fuzzy = fuzzy_left > 0;
+            fuzzy_left = fuzzy_left.saturating_sub(1);
+            if let Some(q) = self.word_query(&key, 1.0, fuzzy) {
                 alternatives.push((Occur::Should, q));
             }
             for synonym in synonyms {
-                if let Some(q) = self.word_query(synonym, SYNONYM_FACTOR, typos) {
+                if let Some(q) = self.word_query(synonym, SYNONYM_FACTOR, fuzzy) {
                     alternatives.push((Occur::Should, q));
                 }
             }
@@ -186,36 +193,6 @@ pub fn site_filter(f: Fields, site: i64) -> Box<dyn Query> {
     Box::new(TermQuery::new(Term::from_field_u64(f.site, site as u64), IndexRecordOption::Basic))
 }
 
-/// The known word closest to `word` (at most 2 edits, fewer for short words).
-pub fn nearest(word: &str, vocabulary: &[String]) -> Option<String> {
-    let max = if word.chars().count() <= 4 { 1 } else { 2 };
-    vocabulary
-        .iter()
-        .filter(|v| v.len().abs_diff(word.len()) <= max)
-        .map(|v| (levenshtein(word, v), v))
-        .filter(|(d, _)| *d <= max)
-        .min_by(|a, b| {
-            let same_start = |v: &str| v.chars().next() == word.chars().next();
-            a.0.cmp(&b.0).then_with(|| same_start(b.1).cmp(&same_start(a.1)))
-        })
-        .map(|(_, v)| v.clone())
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let current = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(current + 1);
-            prev = current;
-        }
-    }
-    row[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,15 +203,6 @@ mod tests {
         assert_eq!(clean(&"x".repeat(500)).len(), MAX_QUERY_CHARS);
         assert_eq!(normalize_for_log("Paspoort 1234AB jan@example.org BSN 123456789"), "paspoort bsn");
         assert_eq!(normalize_for_log("06-12345678"), "");
-    }
-
-    #[test]
-    fn nearest_words() {
-        let vocabulary: Vec<String> = ["paspoort", "parkeren", "rijbewijs"].iter().map(|s| s.to_string()).collect();
-        assert_eq!(nearest("paspoot", &vocabulary).as_deref(), Some("paspoort"));
-        assert_eq!(nearest("rijbewys", &vocabulary).as_deref(), Some("rijbewijs"));
-        assert_eq!(nearest("xyz", &vocabulary), None);
-        assert_eq!(levenshtein("kitten", "sitting"), 3);
     }
 
     #[test]

@@ -313,6 +313,7 @@ fn media_scope(req: &HttpRequest) -> Result<Scope, AppError> {
 
 /// Checks the token and the scope before an upload's body is read.
 async fn authorize_media(req: &HttpRequest, state: &web::Data<AppState>, scope: &Scope, action: &'static str) -> Result<(), AppError> {
+    super::limits::check(req, state, super::limits::Bucket::Upload)?;
     let scope = scope.clone();
     as_token_user(req, state.clone(), move |ed| Ok(ed.require_media(&scope, action).map(|_| ())?)).await
 }

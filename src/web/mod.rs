@@ -6,6 +6,7 @@ mod admin;
 mod admin_api;
 mod api;
 mod error;
+pub(crate) mod limits;
 mod media;
 mod ops;
 pub(crate) mod public;
@@ -49,6 +50,10 @@ pub struct AppState {
     pub search: Arc<SearchIndex>,
     pub metrics: Arc<ops::Metrics>,
     pub media: Arc<MediaFiles>,
+    /// Rate limits per client network.
+    pub limits: Arc<limits::Limits>,
+    /// Searches that found nothing, counted until the maintenance thread writes them.
+    pub misses: Arc<crate::search::misses::MissCounter>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -92,7 +97,38 @@ pub fn build_state(config: Config) -> Result<AppState, StartError> {
     drop(conn);
     feed.spawn_poller(pool.clone(), Duration::from_millis(config.feed_interval_ms.max(10)));
     let templates = Arc::new(Templates::load(config.theme_dir.as_deref())?);
-    Ok(AppState { pool, config: Arc::new(config), feed, templates, cache, content, search, metrics: Arc::new(ops::Metrics::default()), media })
+    let limits = Arc::new(limits::Limits::new(&config.rate_limits));
+    let misses = Arc::new(crate::search::misses::MissCounter::default());
+    spawn_maintenance(pool.clone(), config.retention, limits.clone(), misses.clone());
+    let metrics = Arc::new(ops::Metrics::default());
+    Ok(AppState { pool, config: Arc::new(config), feed, templates, cache, content, search, metrics, media, limits, misses })
+}
+
+/// The background thread of `maintenance`: search misses and rate-limit state every 30 s,
+/// retention every hour.
+fn spawn_maintenance(pool: Pool, retention: crate::config::Retention, limits: Arc<limits::Limits>, misses: Arc<crate::search::misses::MissCounter>) {
+    let spawned = std::thread::Builder::new().name("meent-maintenance".into()).spawn(move || {
+        let mut rounds: u64 = 0;
+        loop {
+            std::thread::sleep(Duration::from_secs(30));
+            limits.shrink();
+            let Ok(mut conn) = pool.get() else { continue };
+            if let Err(e) = misses.flush(&mut conn) {
+                tracing::warn!(error = %e, "cannot write search misses yet");
+            }
+            if rounds % 120 == 1 {
+                match crate::maintenance::purge(&mut conn, &retention, crate::now()) {
+                    Ok(purged) if purged.total() > 0 => tracing::info!(?purged, "removed rows past their retention"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "cannot remove rows past their retention"),
+                }
+            }
+            rounds += 1;
+        }
+    });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "cannot start the maintenance thread");
+    }
 }
 
 /// The media storage of the configuration, with its variant worker.
@@ -168,7 +204,9 @@ pub fn app(
         .app_data(web::FormConfig::default().limit(MAX_BODY_BYTES).error_handler(form_error))
         .app_data(web::PayloadConfig::default().limit(MAX_BODY_BYTES))
         .wrap(ErrorHandlers::new().default_handler(errors_page))
+        .wrap(actix_web::middleware::from_fn(admin_hosts))
         .wrap(security_headers())
+        .wrap(actix_web::middleware::from_fn(hsts))
         .wrap(actix_web::middleware::from_fn(ops::observe))
         .wrap(Compress::default())
         .configure(ops::routes)
@@ -206,6 +244,46 @@ fn security_headers() -> DefaultHeaders {
         .add((header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
         .add((HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=(), interest-cohort=()"))
         .add((HeaderName::from_static("cross-origin-opener-policy"), "same-origin"))
+}
+
+/// Paths of the admin pages and the admin API.
+fn is_admin_path(path: &str) -> bool {
+    path == "/admin" || path.starts_with("/admin/") || path == "/api/v1/admin" || path.starts_with("/api/v1/admin/")
+}
+
+/// With admin hosts configured, the admin answers only there (404 elsewhere), so resident
+/// pages, which editors fill, never share an origin with it.
+async fn admin_hosts(
+    req: ServiceRequest,
+    next: actix_web::middleware::Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let refused = req.app_data::<web::Data<AppState>>().is_some_and(|state| {
+        let hosts = &state.config.admin_hosts;
+        if hosts.is_empty() || !is_admin_path(req.path()) {
+            return false;
+        }
+        let origin = site::origin(req.request(), state);
+        crate::content::hosts::normalize_host(&origin.host).is_none_or(|h| !hosts.contains(&h))
+    });
+    if refused {
+        return Err(AppError::NotFound.into());
+    }
+    next.call(req).await
+}
+
+/// `Strict-Transport-Security` on every response, when configured.
+async fn hsts(
+    req: ServiceRequest,
+    next: actix_web::middleware::Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let seconds = req.app_data::<web::Data<AppState>>().and_then(|s| s.config.hsts_seconds);
+    let mut res = next.call(req).await?;
+    if let Some(max_age) = seconds {
+        if let Ok(value) = HeaderValue::from_str(&format!("max-age={max_age}; includeSubDomains")) {
+            res.headers_mut().insert(header::STRICT_TRANSPORT_SECURITY, value);
+        }
+    }
+    Ok(res)
 }
 
 /// Gives every error response its body: JSON under `/api/`, the list of sites for an unknown

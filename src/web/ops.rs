@@ -7,7 +7,7 @@ use std::time::Instant;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use diesel::RunQueryDsl;
 
 use super::AppState;
@@ -62,7 +62,25 @@ async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     })))
 }
 
-async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+/// Whether a request may read `/metrics`: from loopback or a configured address, or with the
+/// configured token. Others get 404, as if there were nothing.
+fn may_read_metrics(req: &HttpRequest, state: &AppState) -> bool {
+    let config = &state.config;
+    let with_token = config.metrics_token.as_deref().is_some_and(|token| {
+        req.headers()
+            .get(actix_web::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|given| crate::auth::secrets::same_secret(given.trim(), token))
+    });
+    let address = super::site::client_address(req, state).parse::<std::net::IpAddr>().ok();
+    with_token || address.is_some_and(|ip| ip.to_canonical().is_loopback() || config.metrics_allow.iter().any(|n| n.contains(ip)))
+}
+
+async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    if !may_read_metrics(&req, &state) {
+        return Err(AppError::NotFound);
+    }
     let m = &state.metrics;
     let mut out = String::new();
     out.push_str("# HELP meent_http_requests_total HTTP requests by status class.\n# TYPE meent_http_requests_total counter\n");
@@ -85,5 +103,9 @@ async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let pool = state.pool.state();
     out.push_str("# HELP meent_db_connections Open database connections.\n# TYPE meent_db_connections gauge\n");
     out.push_str(&format!("meent_db_connections {}\n", pool.connections));
-    HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").insert_header(("cache-control", "no-store")).body(out)
+    out.push_str("# HELP meent_rate_limited_networks Client networks the rate limits hold state for.\n# TYPE meent_rate_limited_networks gauge\n");
+    out.push_str(&format!("meent_rate_limited_networks {}\n", state.limits.tracked()));
+    out.push_str("# HELP meent_search_misses_pending Searches without results counted but not written yet.\n# TYPE meent_search_misses_pending gauge\n");
+    out.push_str(&format!("meent_search_misses_pending {}\n", state.misses.pending()));
+    Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").insert_header(("cache-control", "no-store")).body(out))
 }

@@ -7,10 +7,10 @@ use serde::Serialize;
 
 use super::AppState;
 use super::error::AppError;
+use super::limits::{self, Bucket};
 use super::public::{Layout, context, home_crumb, param, raw_param, render};
 use super::respond::{Built, HTML, JSON, fresh};
 use super::site::Resident;
-use crate::db::models::search_misses;
 use crate::search::{Request, Results, normalize_for_log};
 
 const PER_PAGE: usize = 10;
@@ -59,7 +59,7 @@ fn run(ctx: &mut super::respond::Ctx, request: &Request) -> Result<Results, AppE
     if results.total == 0 && !filtered && request.page == 1 {
         let logged = normalize_for_log(&request.text);
         if !logged.is_empty() {
-            search_misses::record(ctx.conn, ctx.resident.site.id, &logged, ctx.viewer.now)?;
+            ctx.state.misses.count(ctx.resident.site.id, &logged, ctx.viewer.now);
         }
     }
     Ok(results)
@@ -111,6 +111,9 @@ fn search_url(request: &Request, set: &[(&str, Option<&str>)], page: usize) -> S
 
 async fn page(req: HttpRequest, state: web::Data<AppState>, resident: Resident) -> Result<HttpResponse, AppError> {
     let request = request(&req, true)?;
+    if !request.text.is_empty() {
+        limits::check(&req, &state, Bucket::Search)?;
+    }
     fresh(&req, state, resident, move |ctx| {
         let results = run(ctx, &request)?;
         let ready = ctx.state.search.is_ready();
@@ -163,6 +166,7 @@ async fn page(req: HttpRequest, state: web::Data<AppState>, resident: Resident) 
 
 async fn api(req: HttpRequest, state: web::Data<AppState>, resident: Resident) -> Result<HttpResponse, AppError> {
     let request = request(&req, false)?;
+    limits::check(&req, &state, Bucket::Search)?;
     fresh(&req, state, resident, move |ctx| {
         let results = run(ctx, &request)?;
         let body = serde_json::to_string(&results).map_err(|e| AppError::internal(format!("search: {e}")))?;
@@ -178,6 +182,7 @@ struct Suggestions {
 
 async fn suggest(req: HttpRequest, state: web::Data<AppState>, resident: Resident) -> Result<HttpResponse, AppError> {
     let text = param(&req, "q").unwrap_or_default();
+    limits::check(&req, &state, Bucket::Suggest)?;
     fresh(&req, state, resident, move |ctx| {
         let items = ctx
             .state

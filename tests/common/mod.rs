@@ -117,6 +117,8 @@ impl TestApp {
         let db = TestDb::new();
         let mut config = db.config(content);
         config.feed_interval_ms = 50;
+        // Tests make many requests from one address; the tests of the limits turn them on.
+        config.rate_limits.enabled = false;
         adjust(&mut config);
         let state = web::Data::new(build_state(config).expect("app state"));
         let data = state.clone();

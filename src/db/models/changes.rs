@@ -47,3 +47,10 @@ pub fn since(conn: &mut DbConnection, after: i64, limit: i64) -> QueryResult<Vec
 pub fn latest(conn: &mut DbConnection) -> QueryResult<i64> {
     changes::table.select(diesel::dsl::max(changes::id)).first::<Option<i64>>(conn).map(|m| m.unwrap_or(0))
 }
+
+/// Removes changes older than `before`, always keeping the latest (its id is where every
+/// process's feed stands, and an empty log means an empty database).
+pub fn purge(conn: &mut DbConnection, before: i64) -> QueryResult<usize> {
+    let latest = latest(conn)?;
+    diesel::delete(changes::table.filter(changes::at.lt(before)).filter(changes::id.lt(latest))).execute(conn)
+}

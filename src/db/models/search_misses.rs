@@ -15,29 +15,33 @@ pub struct Miss {
     pub last_at: i64,
 }
 
-/// Counts one more miss of `query` (already normalised) on a site.
-pub fn record(conn: &mut DbConnection, site_id: i64, query: &str, now: i64) -> QueryResult<()> {
-    let updated = diesel::update(search_misses::table.find((site_id, query)))
-        .set((search_misses::count.eq(search_misses::count + 1), search_misses::last_at.eq(now)))
-        .execute(conn)?;
-    if updated == 0 {
-        let inserted = diesel::insert_into(search_misses::table)
-            .values((
-                search_misses::site_id.eq(site_id),
-                search_misses::query.eq(query),
-                search_misses::count.eq(1),
-                search_misses::first_at.eq(now),
-                search_misses::last_at.eq(now),
-            ))
-            .execute(conn);
-        // Another request may have inserted the same miss in the meantime: count it there.
-        if inserted.is_err() {
-            diesel::update(search_misses::table.find((site_id, query)))
-                .set((search_misses::count.eq(search_misses::count + 1), search_misses::last_at.eq(now)))
-                .execute(conn)?;
+/// Adds counted misses `(site, query, count, last_at)` in one transaction.
+pub fn add_counts(conn: &mut DbConnection, rows: &[(i64, String, i64, i64)]) -> QueryResult<()> {
+    use diesel::Connection;
+    conn.transaction(|c| {
+        for (site_id, query, count, at) in rows {
+            let updated = diesel::update(search_misses::table.find((*site_id, query)))
+                .set((search_misses::count.eq(search_misses::count + *count), search_misses::last_at.eq(*at)))
+                .execute(c)?;
+            if updated == 0 {
+                diesel::insert_into(search_misses::table)
+                    .values((
+                        search_misses::site_id.eq(*site_id),
+                        search_misses::query.eq(query),
+                        search_misses::count.eq(*count),
+                        search_misses::first_at.eq(*at),
+                        search_misses::last_at.eq(*at),
+                    ))
+                    .execute(c)?;
+            }
         }
-    }
-    Ok(())
+        Ok(())
+    })
+}
+
+/// Removes misses not seen since `before`.
+pub fn purge(conn: &mut DbConnection, before: i64) -> QueryResult<usize> {
+    diesel::delete(search_misses::table.filter(search_misses::last_at.lt(before))).execute(conn)
 }
 
 /// The most frequent misses of a site since `since`.

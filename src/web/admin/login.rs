@@ -50,6 +50,7 @@ pub async fn form(req: HttpRequest, state: web::Data<AppState>, query: web::Quer
 }
 
 pub async fn submit(req: HttpRequest, state: web::Data<AppState>, form: web::Form<HashMap<String, String>>) -> Result<HttpResponse, AppError> {
+    crate::web::limits::check(&req, &state, crate::web::limits::Bucket::Login)?;
     let form = form.into_inner();
     let back = safe_back(form.get("terug"));
     let cookie_token = req.cookie(LOGIN_COOKIE).map(|c| c.value().to_owned()).unwrap_or_default();

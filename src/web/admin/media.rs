@@ -144,6 +144,7 @@ async fn read_upload(payload: Multipart, state: &AppState, signed: &Signed) -> R
 
 async fn upload_form(req: HttpRequest, state: web::Data<AppState>, payload: Multipart) -> Result<HttpResponse, AppError> {
     let signed = signed_in(&req, &state).await?;
+    crate::web::limits::check(&req, &state, crate::web::limits::Bucket::Upload)?;
     let (scope, base) = scope_of(&req)?;
     let s = scope.clone();
     let result = match read_upload(payload, &state, &signed).await? {
@@ -210,6 +211,7 @@ async fn save_text(req: HttpRequest, state: web::Data<AppState>, form: web::Form
 
 async fn replace(req: HttpRequest, state: web::Data<AppState>, payload: Multipart) -> Result<HttpResponse, AppError> {
     let signed = signed_in(&req, &state).await?;
+    crate::web::limits::check(&req, &state, crate::web::limits::Bucket::Upload)?;
     let (scope, base) = scope_of(&req)?;
     let (s, key) = (scope.clone(), key_of(&req));
     let result = match read_upload(payload, &state, &signed).await? {
