@@ -18,6 +18,7 @@ pub mod maintenance;
 pub mod media;
 pub mod render;
 pub mod search;
+pub mod slots;
 pub mod web;
 
 /// The current time in Unix seconds.

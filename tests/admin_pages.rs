@@ -8,6 +8,8 @@ use meent::auth::accounts;
 use meent::auth::permissions::{Role, Scope};
 
 const PASSWORD: &str = "een heel lang wachtwoord";
+/// The session cookie (with `Secure`, as the tests run).
+const SESSION: &str = "__Host-meent_session";
 
 async fn app() -> TestApp {
     let app = TestApp::start(&fixture("country")).await;
@@ -89,7 +91,7 @@ impl<'a> Browser<'a> {
     }
 
     fn session(&self) -> Option<String> {
-        self.cookies.iter().find(|(n, _)| n == "meent_session").map(|(_, v)| v.clone())
+        self.cookies.iter().find(|(n, _)| n == SESSION).map(|(_, v)| v.clone())
     }
 }
 
@@ -105,7 +107,7 @@ async fn sign_in_sessions_and_cookies() {
     let app = app().await;
     let mut b = Browser::new(&app);
     // A session id the browser brings (or an attacker planted) is never taken over.
-    b.cookies.push(("meent_session".into(), "aangeboden-door-de-browser".into()));
+    b.cookies.push((SESSION.into(), "aangeboden-door-de-browser".into()));
     let first = b.get("/admin").await;
     assert_eq!(first.status, 302);
     assert!(first.header("location").unwrap().starts_with("/admin/inloggen?terug="));
@@ -113,7 +115,7 @@ async fn sign_in_sessions_and_cookies() {
     assert_eq!(b.session().as_deref(), Some("aangeboden-door-de-browser"), "a failed login starts nothing");
     let ok = b.login("alpha@example.org", PASSWORD).await;
     assert_eq!(ok.status, 303);
-    let cookie = ok.headers.get_all("set-cookie").map(|v| v.to_str().unwrap().to_owned()).find(|c| c.starts_with("meent_session=")).unwrap();
+    let cookie = ok.headers.get_all("set-cookie").map(|v| v.to_str().unwrap().to_owned()).find(|c| c.starts_with(&format!("{SESSION}="))).unwrap();
     for flag in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
         assert!(cookie.contains(flag), "{flag} in {cookie}");
     }
@@ -124,7 +126,7 @@ async fn sign_in_sessions_and_cookies() {
     assert!(dash.body.contains("alpha@example.org"));
     assert_eq!(dash.header("cache-control"), Some("no-store"));
     // A new login is a new session id.
-    b.cookies.retain(|(n, _)| n != "meent_session");
+    b.cookies.retain(|(n, _)| n != SESSION);
     b.login("alpha@example.org", PASSWORD).await;
     assert_ne!(b.session().unwrap(), session);
     // Logging out ends the session on the server: the old cookie no longer works.
@@ -132,7 +134,7 @@ async fn sign_in_sessions_and_cookies() {
     let old = b.session().unwrap();
     assert_eq!(b.post("/admin/uitloggen", &[("csrf", &csrf)]).await.status, 303);
     let mut replay = Browser::new(&app);
-    replay.cookies.push(("meent_session".into(), old));
+    replay.cookies.push((SESSION.into(), old));
     assert_eq!(replay.get("/admin").await.status, 302);
 }
 

@@ -22,42 +22,13 @@ pub enum SecretError {
 }
 
 /// Password hashes computed at once. Each takes 19 MiB and tens of milliseconds of a core, so
-/// a flood of logins must queue here instead of taking every core and much memory.
-const PASSWORD_SLOTS: usize = 2;
+/// a flood of logins queues here instead of taking every core and much memory.
+static PASSWORD_SLOTS: crate::slots::Slots = crate::slots::Slots::new(2);
 /// How long a password check waits for a slot before it gives up.
 const SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
-struct Slots {
-    taken: std::sync::Mutex<usize>,
-    freed: std::sync::Condvar,
-}
-
-static SLOTS: Slots = Slots { taken: std::sync::Mutex::new(0), freed: std::sync::Condvar::new() };
-
-/// Runs `f` while holding one of the password slots.
 fn in_slot<T>(f: impl FnOnce() -> T) -> Result<T, SecretError> {
-    let deadline = std::time::Instant::now() + SLOT_WAIT;
-    {
-        let mut taken = SLOTS.taken.lock().unwrap_or_else(|p| p.into_inner());
-        while *taken >= PASSWORD_SLOTS {
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            if left.is_zero() {
-                return Err(SecretError::Busy);
-            }
-            taken = SLOTS.freed.wait_timeout(taken, left).unwrap_or_else(|p| p.into_inner()).0;
-        }
-        *taken += 1;
-    }
-    struct Release;
-    impl Drop for Release {
-        fn drop(&mut self) {
-            let mut taken = SLOTS.taken.lock().unwrap_or_else(|p| p.into_inner());
-            *taken = taken.saturating_sub(1);
-            SLOTS.freed.notify_one();
-        }
-    }
-    let _release = Release;
-    Ok(f())
+    PASSWORD_SLOTS.run(SLOT_WAIT, f).map_err(|_| SecretError::Busy)
 }
 
 /// A PHC string (`$argon2id$v=19$…`) for the password.
@@ -118,30 +89,6 @@ mod tests {
         assert!(!verify_password(Some(&hash), "wrong horse battery").unwrap());
         assert!(!verify_password(None, "correct horse battery").unwrap(), "no hash never matches");
         assert!(matches!(hash_password("short"), Err(SecretError::TooShort)));
-    }
-
-    #[test]
-    fn password_checks_are_bounded() {
-        let running = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let most = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let threads: Vec<_> = (0..6)
-            .map(|_| {
-                let (running, most) = (running.clone(), most.clone());
-                std::thread::spawn(move || {
-                    in_slot(|| {
-                        let now = running.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-                        most.fetch_max(now, std::sync::atomic::Ordering::SeqCst);
-                        std::thread::sleep(std::time::Duration::from_millis(30));
-                        running.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
-                    })
-                    .unwrap();
-                })
-            })
-            .collect();
-        for t in threads {
-            t.join().unwrap();
-        }
-        assert!(most.load(std::sync::atomic::Ordering::SeqCst) <= PASSWORD_SLOTS);
     }
 
     #[test]

@@ -22,7 +22,9 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { max_bytes: 25 * 1024 * 1024, max_side: 12_000, max_pixels: 50_000_000, max_alloc: 512 * 1024 * 1024 }
+        // 40 million pixels: a 48-megapixel camera's photo is refused, a 36-megapixel one is
+        // not. Decoded as RGBA that is 160 MiB, within the decoder's allocation limit.
+        Limits { max_bytes: 25 * 1024 * 1024, max_side: 12_000, max_pixels: 40_000_000, max_alloc: 256 * 1024 * 1024 }
     }
 }
 

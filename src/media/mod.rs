@@ -92,8 +92,13 @@ impl MediaFiles {
     /// is decoded and encoded again, whatever it claims to be: what is stored holds pixels
     /// only, never bytes (metadata, a location, hidden content) that came with it.
     pub fn ingest(&self, bytes: &[u8], declared: Declared) -> Result<Ingested, MediaError> {
-        let clean = decode::decode(bytes, declared, &self.limits)?;
-        let (master, encoding) = variants::encode_master(&clean.image, clean.transparent)?;
+        let (clean, (master, encoding)) = DECODE_SLOTS
+            .run(SLOT_WAIT, || -> Result<_, MediaError> {
+                let clean = decode::decode(bytes, declared, &self.limits)?;
+                let encoded = variants::encode_master(&clean.image, clean.transparent)?;
+                Ok((clean, encoded))
+            })
+            .map_err(|_| MediaError::Busy)??;
         let hash = content_hash(&master);
         let name = variants::master_name(&hash, encoding);
         if !self.store.exists(&name) {
@@ -133,7 +138,9 @@ impl MediaFiles {
             return Ok(Some(bytes));
         }
         let Some(master_bytes) = self.store.get(&variants::master_name(hash, master))? else { return Ok(None) };
-        let bytes = variants::make_one(&variants::decode_master(&master_bytes)?, width, encoding)?;
+        let bytes = DECODE_SLOTS
+            .run(SLOT_WAIT, || variants::make_one(&variants::decode_master(&master_bytes)?, width, encoding))
+            .map_err(|_| MediaError::Busy)??;
         self.store.put(&name, &bytes)?;
         Ok(Some(bytes))
     }
@@ -149,6 +156,12 @@ impl MediaFiles {
         Ok(())
     }
 }
+
+/// Images decoded at once (an upload, or a missing variant made for a request): each may take
+/// a few hundred MiB while decoded, so a burst of them waits here rather than exhausting memory.
+static DECODE_SLOTS: crate::slots::Slots = crate::slots::Slots::new(2);
+/// How long decoding waits for a slot before the request is told to try again.
+const SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// The name-giving hash of a file's bytes.
 fn content_hash(bytes: &[u8]) -> String {

@@ -126,10 +126,22 @@ where
     web::block(move || -> Result<Entry, AppError> {
         let mut conn = state.pool.get()?;
         let mut ctx = Ctx { conn: &mut conn, viewer: Viewer::resident(now), state: &state, resident: &resident };
-        let built = build(&mut ctx)?;
+        let mut built = build(&mut ctx)?;
+        if built.content_type == XML || built.content_type == ATOM {
+            built.body = xml_safe(built.body);
+        }
         Ok(with_pictures(&mut conn, &resident, built)?.into_entry(compress))
     })
     .await?
+}
+
+/// Removes characters XML 1.0 does not allow (control characters but tab and line breaks,
+/// U+FFFE and U+FFFF), so a feed, sitemap or export stays well-formed whatever was saved:
+/// input refuses them, but content from before that, or from elsewhere, must not break a
+/// harvest of the whole site.
+pub fn xml_safe(body: String) -> String {
+    let invalid = |c: char| (c.is_control() && !matches!(c, '\t' | '\n' | '\r') && (c as u32) < 0x20) || c == '\u{FFFE}' || c == '\u{FFFF}';
+    if body.chars().any(invalid) { body.chars().filter(|&c| !invalid(c)).collect() } else { body }
 }
 
 /// Turns the page's media images into `<picture>`s; the page is then also stale when one of

@@ -29,7 +29,16 @@ use crate::auth::secrets::same_secret;
 use crate::edit::{EditResult, Editor};
 use crate::render::views::Link;
 
-pub const SESSION_COOKIE: &str = "meent_session";
+/// The session cookie. With `Secure` it has the `__Host-` prefix: browsers then only take it
+/// from this exact host over HTTPS (or localhost), with path `/` and no domain, so no other
+/// site under the same parent domain can set or replace it.
+pub const SESSION_COOKIE: &str = "__Host-meent_session";
+/// Its name for plain-HTTP development (`--insecure-cookies`), where `__Host-` cannot be used.
+pub const INSECURE_SESSION_COOKIE: &str = "meent_session";
+
+pub fn session_cookie_name(state: &AppState) -> &'static str {
+    if state.config.secure_cookies { SESSION_COOKIE } else { INSECURE_SESSION_COOKIE }
+}
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -81,7 +90,7 @@ pub struct Signed {
 pub async fn signed_in(req: &HttpRequest, state: &web::Data<AppState>) -> Result<Signed, AppError> {
     let back = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/admin").to_owned();
     let login = || AppError::Redirect { location: format!("/admin/inloggen?terug={}", url_encode(&back)), permanent: false };
-    let Some(session_id) = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()) else { return Err(login()) };
+    let Some(session_id) = req.cookie(session_cookie_name(state)).map(|c| c.value().to_owned()) else { return Err(login()) };
     let st = state.clone();
     let id = session_id.clone();
     let found = web::block(move || -> Result<_, AppError> {
@@ -109,7 +118,7 @@ pub fn check_csrf(form: &HashMap<String, String>, signed: &Signed) -> Result<(),
 
 /// The session cookie, with the flags the configuration asks for.
 pub fn session_cookie(state: &AppState, value: &str, remove: bool) -> Cookie<'static> {
-    let mut cookie = Cookie::build(SESSION_COOKIE, value.to_owned())
+    let mut cookie = Cookie::build(session_cookie_name(state), value.to_owned())
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
