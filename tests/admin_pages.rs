@@ -3,13 +3,12 @@
 
 mod common;
 
-use common::{Response, TestApp, fixture, jpeg};
+use common::browser::{Browser, SESSION, hidden};
+use common::{TestApp, fixture, jpeg};
 use meent::auth::accounts;
 use meent::auth::permissions::{Role, Scope};
 
 const PASSWORD: &str = "een heel lang wachtwoord";
-/// The session cookie (with `Secure`, as the tests run).
-const SESSION: &str = "__Host-meent_session";
 
 async fn app() -> TestApp {
     let app = TestApp::start(&fixture("country")).await;
@@ -22,84 +21,6 @@ async fn app() -> TestApp {
         accounts::create_user(&mut conn, email, role, &Scope::parse(scope).unwrap(), Some(PASSWORD), "test", meent::now()).unwrap();
     }
     app
-}
-
-/// A browser: keeps cookies, sends forms.
-struct Browser<'a> {
-    app: &'a TestApp,
-    cookies: Vec<(String, String)>,
-}
-
-impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Browser<'a> {
-        Browser { app, cookies: vec![] }
-    }
-
-    fn remember(&mut self, res: &Response) {
-        for value in res.headers.get_all("set-cookie") {
-            let text = value.to_str().unwrap();
-            let pair = text.split(';').next().unwrap();
-            let (name, val) = pair.split_once('=').unwrap();
-            self.cookies.retain(|(n, _)| n != name);
-            if !text.contains("Max-Age=0") && !val.is_empty() {
-                self.cookies.push((name.to_owned(), val.to_owned()));
-            }
-        }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>().join("; ")
-    }
-
-    async fn get(&mut self, path: &str) -> Response {
-        let cookie = self.cookie_header();
-        let res = self.app.request("GET", "alpha.test", path, &[("Cookie", &cookie)]).await;
-        self.remember(&res);
-        res
-    }
-
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
-        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
-        let client = awc::Client::builder().disable_redirects().finish();
-        let mut res = client
-            .post(self.app.server.url(path))
-            .insert_header(("Host", "alpha.test"))
-            .insert_header(("Cookie", self.cookie_header()))
-            .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
-            .address(self.app.server.addr())
-            .send_body(body)
-            .await
-            .unwrap();
-        let bytes = res.body().await.unwrap();
-        let res = Response::new(res.status(), res.headers(), &bytes);
-        self.remember(&res);
-        res
-    }
-
-    async fn post_multipart(&mut self, path: &str, fields: &[(&str, &str)], file: (&str, &str, &[u8])) -> Response {
-        let (content_type, body) = common::multipart(fields, Some(file));
-        let cookie = self.cookie_header();
-        let res = self.app.send("POST", "alpha.test", path, &[("Cookie", &cookie), ("Content-Type", &content_type)], Some(body)).await;
-        self.remember(&res);
-        res
-    }
-
-    async fn login(&mut self, email: &str, password: &str) -> Response {
-        let page = self.get("/admin/inloggen").await;
-        let token = hidden(&page.body, "login_token");
-        self.post("/admin/inloggen", &[("login_token", &token), ("email", email), ("password", password), ("terug", "/admin")]).await
-    }
-
-    fn session(&self) -> Option<String> {
-        self.cookies.iter().find(|(n, _)| n == SESSION).map(|(_, v)| v.clone())
-    }
-}
-
-/// The value of a hidden form field.
-fn hidden(body: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = body.find(&marker).unwrap_or_else(|| panic!("no {name} in {body}")) + marker.len();
-    body[start..start + body[start..].find('"').unwrap()].to_owned()
 }
 
 #[actix_web::test]

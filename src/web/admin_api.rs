@@ -13,7 +13,6 @@ use serde::de::DeserializeOwned;
 use actix_multipart::Multipart;
 
 use super::AppState;
-use super::api::read;
 use super::error::AppError;
 use super::site::client_address;
 use super::upload;
@@ -22,104 +21,87 @@ use crate::auth::accounts;
 use crate::content::model::Owner;
 use crate::edit::{Alerts, Editor, LocalKind, MediaText, News, OverrideDoc, Pages, ProductDoc, RedirectsDoc};
 
+crate::web::routes::route_table!(ROUTES, register;
+    get "/me" => me;
+    head "/me" => me;
+    get "/audit" => audit;
+    head "/audit" => audit;
+    get "/users" => users;
+    head "/users" => users;
+    post "/users" => create_user;
+    post "/users/{id}/disable" => disable_user;
+    post "/users/{id}/reset" => reset_password;
+    get "/users/{id}/tokens" => user_tokens;
+    head "/users/{id}/tokens" => user_tokens;
+    get "/tokens" => own_tokens;
+    head "/tokens" => own_tokens;
+    post "/tokens" => create_token;
+    delete "/tokens/{id}" => revoke_token;
+    get "/catalogue/{slug}" => get_product;
+    head "/catalogue/{slug}" => get_product;
+    put "/catalogue/{slug}" => put_product;
+    get "/catalogue/{slug}/revisions" => product_history;
+    head "/catalogue/{slug}/revisions" => product_history;
+    post "/catalogue/{slug}/revisions/{revision}/restore" => restore_product;
+    get "/{kind}/{layer}/overrides/{slug}" => get_override;
+    head "/{kind}/{layer}/overrides/{slug}" => get_override;
+    put "/{kind}/{layer}/overrides/{slug}" => put_override;
+    delete "/{kind}/{layer}/overrides/{slug}" => delete_override;
+    get "/{kind}/{layer}/overrides/{slug}/revisions" => override_history;
+    head "/{kind}/{layer}/overrides/{slug}/revisions" => override_history;
+    post "/{kind}/{layer}/overrides/{slug}/revisions/{revision}/restore" => restore_override;
+    get "/sites/{site}/redirects" => get_redirects;
+    put "/sites/{site}/redirects" => put_redirects;
+    get "/media" => list_media;
+    head "/media" => list_media;
+    post "/media" => upload_media;
+    get "/media/{key}" => get_media;
+    head "/media/{key}" => get_media;
+    put "/media/{key}" => put_media;
+    delete "/media/{key}" => delete_media;
+    put "/media/{key}/file" => replace_media;
+    get "/{kind}/{layer}/media" => list_media;
+    head "/{kind}/{layer}/media" => list_media;
+    post "/{kind}/{layer}/media" => upload_media;
+    get "/{kind}/{layer}/media/{key}" => get_media;
+    head "/{kind}/{layer}/media/{key}" => get_media;
+    put "/{kind}/{layer}/media/{key}" => put_media;
+    delete "/{kind}/{layer}/media/{key}" => delete_media;
+    put "/{kind}/{layer}/media/{key}/file" => replace_media;
+    get "/{kind}/{layer}/pages" => list_local::<Pages>;
+    head "/{kind}/{layer}/pages" => list_local::<Pages>;
+    post "/{kind}/{layer}/pages" => create_local::<Pages>;
+    get "/{kind}/{layer}/pages/{id}" => get_local::<Pages>;
+    head "/{kind}/{layer}/pages/{id}" => get_local::<Pages>;
+    put "/{kind}/{layer}/pages/{id}" => put_local::<Pages>;
+    delete "/{kind}/{layer}/pages/{id}" => delete_local::<Pages>;
+    get "/{kind}/{layer}/pages/{id}/revisions" => local_history::<Pages>;
+    head "/{kind}/{layer}/pages/{id}/revisions" => local_history::<Pages>;
+    post "/{kind}/{layer}/pages/{id}/revisions/{revision}/restore" => restore_local::<Pages>;
+    get "/{kind}/{layer}/news" => list_local::<News>;
+    head "/{kind}/{layer}/news" => list_local::<News>;
+    post "/{kind}/{layer}/news" => create_local::<News>;
+    get "/{kind}/{layer}/news/{id}" => get_local::<News>;
+    head "/{kind}/{layer}/news/{id}" => get_local::<News>;
+    put "/{kind}/{layer}/news/{id}" => put_local::<News>;
+    delete "/{kind}/{layer}/news/{id}" => delete_local::<News>;
+    get "/{kind}/{layer}/news/{id}/revisions" => local_history::<News>;
+    head "/{kind}/{layer}/news/{id}/revisions" => local_history::<News>;
+    post "/{kind}/{layer}/news/{id}/revisions/{revision}/restore" => restore_local::<News>;
+    get "/{kind}/{layer}/alerts" => list_local::<Alerts>;
+    head "/{kind}/{layer}/alerts" => list_local::<Alerts>;
+    post "/{kind}/{layer}/alerts" => create_local::<Alerts>;
+    get "/{kind}/{layer}/alerts/{id}" => get_local::<Alerts>;
+    head "/{kind}/{layer}/alerts/{id}" => get_local::<Alerts>;
+    put "/{kind}/{layer}/alerts/{id}" => put_local::<Alerts>;
+    delete "/{kind}/{layer}/alerts/{id}" => delete_local::<Alerts>;
+    get "/{kind}/{layer}/alerts/{id}/revisions" => local_history::<Alerts>;
+    head "/{kind}/{layer}/alerts/{id}/revisions" => local_history::<Alerts>;
+    post "/{kind}/{layer}/alerts/{id}/revisions/{revision}/restore" => restore_local::<Alerts>;
+);
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope("/api/v1/admin")
-            .service(read("/me", me))
-            .service(read("/audit", audit))
-            .service(web::resource("/users").route(web::get().to(users)).route(web::post().to(create_user)).default_service(allow("GET, POST")))
-            .service(web::resource("/users/{id}/disable").route(web::post().to(disable_user)).default_service(allow("POST")))
-            .service(web::resource("/users/{id}/reset").route(web::post().to(reset_password)).default_service(allow("POST")))
-            .service(read("/users/{id}/tokens", user_tokens))
-            .service(web::resource("/tokens").route(web::get().to(own_tokens)).route(web::head().to(own_tokens)).route(web::post().to(create_token)).default_service(allow("GET, HEAD, POST")))
-            .service(web::resource("/tokens/{id}").route(web::delete().to(revoke_token)).default_service(allow("DELETE")))
-            .service(
-                web::resource("/catalogue/{slug}")
-                    .route(web::get().to(get_product))
-                    .route(web::head().to(get_product))
-                    .route(web::put().to(put_product))
-                    .default_service(allow("GET, HEAD, PUT")),
-            )
-            .service(read("/catalogue/{slug}/revisions", product_history))
-            .service(web::resource("/catalogue/{slug}/revisions/{revision}/restore").route(web::post().to(restore_product)).default_service(allow("POST")))
-            .service(
-                web::resource("/{kind}/{layer}/overrides/{slug}")
-                    .route(web::get().to(get_override))
-                    .route(web::head().to(get_override))
-                    .route(web::put().to(put_override))
-                    .route(web::delete().to(delete_override))
-                    .default_service(allow("GET, HEAD, PUT, DELETE")),
-            )
-            .service(read("/{kind}/{layer}/overrides/{slug}/revisions", override_history))
-            .service(
-                web::resource("/{kind}/{layer}/overrides/{slug}/revisions/{revision}/restore")
-                    .route(web::post().to(restore_override))
-                    .default_service(allow("POST")),
-            )
-            .service(web::resource("/sites/{site}/redirects").route(web::get().to(get_redirects)).route(web::put().to(put_redirects)).default_service(allow("GET, PUT")))
-            .configure(media_routes("/media"))
-            .configure(media_routes("/{kind}/{layer}/media"))
-            .configure(local_routes::<Pages>("pages"))
-            .configure(local_routes::<News>("news"))
-            .configure(local_routes::<Alerts>("alerts"))
-            .default_service(web::to(|| async { Err::<HttpResponse, _>(AppError::NotFound) })),
-    );
-}
-
-/// 405 with the methods a resource does allow.
-fn allow(methods: &'static str) -> actix_web::Route {
-    web::to(move || async move { Err::<HttpResponse, _>(AppError::MethodNotAllowed(methods)) })
-}
-
-fn local_routes<K: LocalKind + 'static>(name: &'static str) -> impl FnOnce(&mut web::ServiceConfig)
-where
-    K::Doc: Send + 'static,
-{
-    move |cfg| {
-        cfg.service(
-            web::resource(format!("/{{kind}}/{{layer}}/{name}"))
-                .route(web::get().to(list_local::<K>))
-                .route(web::head().to(list_local::<K>))
-                .route(web::post().to(create_local::<K>))
-                .default_service(allow("GET, HEAD, POST")),
-        )
-        .service(
-            web::resource(format!("/{{kind}}/{{layer}}/{name}/{{id}}"))
-                .route(web::get().to(get_local::<K>))
-                .route(web::head().to(get_local::<K>))
-                .route(web::put().to(put_local::<K>))
-                .route(web::delete().to(delete_local::<K>))
-                .default_service(allow("GET, HEAD, PUT, DELETE")),
-        )
-        .service(read(&format!("/{{kind}}/{{layer}}/{name}/{{id}}/revisions"), local_history::<K>))
-        .service(
-            web::resource(format!("/{{kind}}/{{layer}}/{name}/{{id}}/revisions/{{revision}}/restore"))
-                .route(web::post().to(restore_local::<K>))
-                .default_service(allow("POST")),
-        );
-    }
-}
-
-/// The media library of a scope: `/media` (national) or `/{kind}/{layer}/media`.
-fn media_routes(base: &'static str) -> impl FnOnce(&mut web::ServiceConfig) {
-    move |cfg| {
-        cfg.service(
-            web::resource(base)
-                .route(web::get().to(list_media))
-                .route(web::head().to(list_media))
-                .route(web::post().to(upload_media))
-                .default_service(allow("GET, HEAD, POST")),
-        )
-        .service(
-            web::resource(format!("{base}/{{key}}"))
-                .route(web::get().to(get_media))
-                .route(web::head().to(get_media))
-                .route(web::put().to(put_media))
-                .route(web::delete().to(delete_media))
-                .default_service(allow("GET, HEAD, PUT, DELETE")),
-        )
-        .service(web::resource(format!("{base}/{{key}}/file")).route(web::put().to(replace_media)).default_service(allow("PUT")));
-    }
+    cfg.service(web::scope("/api/v1/admin").configure(register).default_service(web::to(|| async { Err::<HttpResponse, _>(AppError::NotFound) })));
 }
 
 /// The bearer token of a request.

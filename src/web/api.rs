@@ -43,7 +43,7 @@ where
     web::resource(path)
         .route(web::get().to(handler.clone()))
         .route(web::head().to(handler))
-        .default_service(web::to(|| async { Err::<HttpResponse, _>(AppError::MethodNotAllowed("GET, HEAD")) }))
+        .default_service(web::to(|| async { Err::<HttpResponse, _>(AppError::MethodNotAllowed("GET, HEAD".into())) }))
 }
 
 fn json<T: Serialize>(value: &T) -> Result<String, AppError> {

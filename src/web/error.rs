@@ -35,7 +35,7 @@ pub enum AppError {
     BadRequest(String),
     /// With the methods the resource does allow, for the `Allow` header.
     #[error("Deze methode is hier niet toegestaan.")]
-    MethodNotAllowed(&'static str),
+    MethodNotAllowed(String),
     #[error("U moet inloggen.")]
     Unauthorized,
     #[error("U mag dit niet doen.")]
@@ -208,7 +208,9 @@ impl ResponseError for AppError {
                 response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
             AppError::MethodNotAllowed(allow) => {
-                response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
+                if let Ok(value) = HeaderValue::from_str(allow) {
+                    response.headers_mut().insert(header::ALLOW, value);
+                }
             }
             AppError::Conflict(_, current) | AppError::PreconditionRequired(current) => {
                 response.extensions_mut().insert(ErrorDetails(serde_json::json!({ "current_revision": current })));
@@ -243,7 +245,7 @@ mod tests {
             (AppError::Redirect { location: "/x".into(), permanent: true }, 301),
             (AppError::Redirect { location: "/x".into(), permanent: false }, 302),
             (AppError::BadRequest("x".into()), 400),
-            (AppError::MethodNotAllowed("GET"), 405),
+            (AppError::MethodNotAllowed("GET".into()), 405),
             (AppError::Unauthorized, 401),
             (AppError::Forbidden, 403),
             (AppError::Conflict("x".into(), 3), 412),

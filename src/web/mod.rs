@@ -11,6 +11,7 @@ mod media;
 mod ops;
 pub(crate) mod public;
 pub(crate) mod respond;
+pub(crate) mod routes;
 mod search;
 pub(crate) mod site;
 mod standards;
@@ -27,6 +28,7 @@ use actix_web::middleware::{Compress, DefaultHeaders, ErrorHandlerResponse, Erro
 use actix_web::{App, HttpResponse, web};
 
 pub use error::AppError;
+pub use routes::admin_routes;
 
 use crate::cache::PageCache;
 use crate::content::cache::ContentCache;

@@ -2,6 +2,8 @@
 //! database when `MEENT_TEST_DATABASE_URL` is set), and the real app on a real port.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 

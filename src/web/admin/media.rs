@@ -24,22 +24,6 @@ use crate::web::upload;
 /// The admin URL segment of the library.
 pub const SEGMENT: &str = "afbeeldingen";
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/afbeelding-bestand/{key}", web::get().to(thumbnail))
-        .route("/afbeeldingen", web::get().to(library))
-        .route("/afbeeldingen", web::post().to(upload_form))
-        .route("/afbeeldingen/{key}", web::get().to(item))
-        .route("/afbeeldingen/{key}", web::post().to(save_text))
-        .route("/afbeeldingen/{key}/bestand", web::post().to(replace))
-        .route("/afbeeldingen/{key}/verwijderen", web::post().to(delete))
-        .route("/{kind}/{layer}/afbeeldingen", web::get().to(library))
-        .route("/{kind}/{layer}/afbeeldingen", web::post().to(upload_form))
-        .route("/{kind}/{layer}/afbeeldingen/{key}", web::get().to(item))
-        .route("/{kind}/{layer}/afbeeldingen/{key}", web::post().to(save_text))
-        .route("/{kind}/{layer}/afbeeldingen/{key}/bestand", web::post().to(replace))
-        .route("/{kind}/{layer}/afbeeldingen/{key}/verwijderen", web::post().to(delete));
-}
-
 /// The scope of an admin media URL and the library's own URL.
 fn scope_of(req: &HttpRequest) -> Result<(Scope, String), AppError> {
     match (req.match_info().get("kind"), req.match_info().get("layer")) {
@@ -114,7 +98,7 @@ fn library_page(state: &AppState, signed: &Signed, scope: &Scope, base: &str, li
     page(state, status, "admin/media.html", &c)
 }
 
-async fn library(req: HttpRequest, state: web::Data<AppState>, query: web::Query<HashMap<String, String>>) -> Result<HttpResponse, AppError> {
+pub async fn library(req: HttpRequest, state: web::Data<AppState>, query: web::Query<HashMap<String, String>>) -> Result<HttpResponse, AppError> {
     let signed = signed_in(&req, &state).await?;
     let (scope, base) = scope_of(&req)?;
     let q = query.get("q").map(|q| q.trim().to_owned()).unwrap_or_default();
@@ -142,7 +126,7 @@ async fn read_upload(payload: Multipart, state: &AppState, signed: &Signed) -> R
     Ok(read.and_then(upload::UploadForm::upload))
 }
 
-async fn upload_form(req: HttpRequest, state: web::Data<AppState>, payload: Multipart) -> Result<HttpResponse, AppError> {
+pub async fn upload_form(req: HttpRequest, state: web::Data<AppState>, payload: Multipart) -> Result<HttpResponse, AppError> {
     let signed = signed_in(&req, &state).await?;
     crate::web::limits::check(&req, &state, crate::web::limits::Bucket::Upload)?;
     let (scope, base) = scope_of(&req)?;
@@ -177,7 +161,7 @@ fn item_page(state: &AppState, signed: &Signed, scope: &Scope, base: &str, doc: 
     page(state, status, "admin/media-item.html", &c)
 }
 
-async fn item(req: HttpRequest, state: web::Data<AppState>, query: web::Query<HashMap<String, String>>) -> Result<HttpResponse, AppError> {
+pub async fn item(req: HttpRequest, state: web::Data<AppState>, query: web::Query<HashMap<String, String>>) -> Result<HttpResponse, AppError> {
     let signed = signed_in(&req, &state).await?;
     let (scope, base) = scope_of(&req)?;
     let (s, key) = (scope.clone(), key_of(&req));
@@ -197,7 +181,7 @@ async fn item_with_problem(req: &HttpRequest, state: &web::Data<AppState>, signe
     item_page(state, signed, scope, base, doc, &[problem], false, status)
 }
 
-async fn save_text(req: HttpRequest, state: web::Data<AppState>, form: web::Form<HashMap<String, String>>) -> Result<HttpResponse, AppError> {
+pub async fn save_text(req: HttpRequest, state: web::Data<AppState>, form: web::Form<HashMap<String, String>>) -> Result<HttpResponse, AppError> {
     let signed = signed_in(&req, &state).await?;
     check_csrf(&form, &signed)?;
     let (scope, base) = scope_of(&req)?;
@@ -209,7 +193,7 @@ async fn save_text(req: HttpRequest, state: web::Data<AppState>, form: web::Form
     }
 }
 
-async fn replace(req: HttpRequest, state: web::Data<AppState>, payload: Multipart) -> Result<HttpResponse, AppError> {
+pub async fn replace(req: HttpRequest, state: web::Data<AppState>, payload: Multipart) -> Result<HttpResponse, AppError> {
     let signed = signed_in(&req, &state).await?;
     crate::web::limits::check(&req, &state, crate::web::limits::Bucket::Upload)?;
     let (scope, base) = scope_of(&req)?;
@@ -227,7 +211,7 @@ async fn replace(req: HttpRequest, state: web::Data<AppState>, payload: Multipar
     }
 }
 
-async fn delete(req: HttpRequest, state: web::Data<AppState>, form: web::Form<HashMap<String, String>>) -> Result<HttpResponse, AppError> {
+pub async fn delete(req: HttpRequest, state: web::Data<AppState>, form: web::Form<HashMap<String, String>>) -> Result<HttpResponse, AppError> {
     let signed = signed_in(&req, &state).await?;
     check_csrf(&form, &signed)?;
     let (scope, base) = scope_of(&req)?;
@@ -240,7 +224,7 @@ async fn delete(req: HttpRequest, state: web::Data<AppState>, form: web::Form<Ha
 }
 
 /// A small version of an image for the library, for whoever may use it.
-async fn thumbnail(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn thumbnail(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let signed = signed_in(&req, &state).await?;
     let key = key_of(&req);
     let m = with_editor(&req, &state, &signed, move |ed, _| match ed.media_preview(&key) {

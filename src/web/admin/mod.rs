@@ -40,43 +40,55 @@ pub fn session_cookie_name(state: &AppState) -> &'static str {
     if state.config.secure_cookies { SESSION_COOKIE } else { INSECURE_SESSION_COOKIE }
 }
 
+crate::web::routes::route_table!(ROUTES, register;
+    get "" => dashboard::dashboard;
+    get "/" => dashboard::dashboard;
+    get "/inloggen" => login::form;
+    post "/inloggen" => login::submit;
+    post "/uitloggen" => login::logout;
+    get "/gebruikers" => users::users;
+    post "/gebruikers" => users::create;
+    get "/gebruikers/{id}" => users::user;
+    post "/gebruikers/{id}/uitzetten" => users::disable;
+    post "/gebruikers/{id}/wachtwoord" => users::reset;
+    get "/sleutels" => users::tokens;
+    post "/sleutels" => users::create_token;
+    post "/sleutels/{id}/intrekken" => users::revoke_token;
+    get "/logboek" => users::audit;
+    get "/catalogus" => catalogue::list;
+    get "/catalogus/nieuw" => catalogue::new_form;
+    get "/catalogus/{slug}" => catalogue::edit_form;
+    post "/catalogus/{slug}" => catalogue::save;
+    get "/catalogus/{slug}/versies" => catalogue::history;
+    post "/catalogus/{slug}/versies/{revision}" => catalogue::restore;
+    get "/voorbeeld/{site}/producten/{slug}" => overrides::preview;
+    get "/afbeelding-bestand/{key}" => media::thumbnail;
+    get "/afbeeldingen" => media::library;
+    post "/afbeeldingen" => media::upload_form;
+    get "/afbeeldingen/{key}" => media::item;
+    post "/afbeeldingen/{key}" => media::save_text;
+    post "/afbeeldingen/{key}/bestand" => media::replace;
+    post "/afbeeldingen/{key}/verwijderen" => media::delete;
+    get "/{kind}/{layer}/afbeeldingen" => media::library;
+    post "/{kind}/{layer}/afbeeldingen" => media::upload_form;
+    get "/{kind}/{layer}/afbeeldingen/{key}" => media::item;
+    post "/{kind}/{layer}/afbeeldingen/{key}" => media::save_text;
+    post "/{kind}/{layer}/afbeeldingen/{key}/bestand" => media::replace;
+    post "/{kind}/{layer}/afbeeldingen/{key}/verwijderen" => media::delete;
+    get "/{kind}/{layer}" => layer::overview;
+    get "/{kind}/{layer}/producten/{slug}" => overrides::edit_form;
+    post "/{kind}/{layer}/producten/{slug}" => overrides::save;
+    get "/{kind}/{layer}/omleidingen" => layer::redirects_form;
+    post "/{kind}/{layer}/omleidingen" => layer::redirects_save;
+    get "/{kind}/{layer}/{section}/nieuw" => layer::new_item;
+    get "/{kind}/{layer}/{section}/{id}" => layer::edit_item;
+    post "/{kind}/{layer}/{section}/{id}" => layer::save_item;
+    get "/{kind}/{layer}/{section}/{id}/versies" => layer::history;
+    post "/{kind}/{layer}/{section}/{id}/versies/{revision}" => layer::restore;
+);
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope("/admin")
-            .route("", web::get().to(dashboard::dashboard))
-            .route("/", web::get().to(dashboard::dashboard))
-            .route("/inloggen", web::get().to(login::form))
-            .route("/inloggen", web::post().to(login::submit))
-            .route("/uitloggen", web::post().to(login::logout))
-            .route("/gebruikers", web::get().to(users::users))
-            .route("/gebruikers", web::post().to(users::create))
-            .route("/gebruikers/{id}", web::get().to(users::user))
-            .route("/gebruikers/{id}/uitzetten", web::post().to(users::disable))
-            .route("/gebruikers/{id}/wachtwoord", web::post().to(users::reset))
-            .route("/sleutels", web::get().to(users::tokens))
-            .route("/sleutels", web::post().to(users::create_token))
-            .route("/sleutels/{id}/intrekken", web::post().to(users::revoke_token))
-            .route("/logboek", web::get().to(users::audit))
-            .route("/catalogus", web::get().to(catalogue::list))
-            .route("/catalogus/nieuw", web::get().to(catalogue::new_form))
-            .route("/catalogus/{slug}", web::get().to(catalogue::edit_form))
-            .route("/catalogus/{slug}", web::post().to(catalogue::save))
-            .route("/catalogus/{slug}/versies", web::get().to(catalogue::history))
-            .route("/catalogus/{slug}/versies/{revision}", web::post().to(catalogue::restore))
-            .route("/voorbeeld/{site}/producten/{slug}", web::get().to(overrides::preview))
-            .configure(media::routes)
-            .route("/{kind}/{layer}", web::get().to(layer::overview))
-            .route("/{kind}/{layer}/producten/{slug}", web::get().to(overrides::edit_form))
-            .route("/{kind}/{layer}/producten/{slug}", web::post().to(overrides::save))
-            .route("/{kind}/{layer}/omleidingen", web::get().to(layer::redirects_form))
-            .route("/{kind}/{layer}/omleidingen", web::post().to(layer::redirects_save))
-            .route("/{kind}/{layer}/{section}/nieuw", web::get().to(layer::new_item))
-            .route("/{kind}/{layer}/{section}/{id}", web::get().to(layer::edit_item))
-            .route("/{kind}/{layer}/{section}/{id}", web::post().to(layer::save_item))
-            .route("/{kind}/{layer}/{section}/{id}/versies", web::get().to(layer::history))
-            .route("/{kind}/{layer}/{section}/{id}/versies/{revision}", web::post().to(layer::restore))
-            .default_service(web::to(|| async { Err::<HttpResponse, _>(AppError::NotFound) })),
-    );
+    cfg.service(web::scope("/admin").configure(register).default_service(web::to(|| async { Err::<HttpResponse, _>(AppError::NotFound) })));
 }
 
 /// A signed-in editor, from the session cookie.
