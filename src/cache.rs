@@ -214,6 +214,11 @@ impl PageCache {
         self.len() == 0
     }
 
+    /// Drops every entry; pages are built again on the next request.
+    pub fn clear(&self) {
+        self.invalidate(None, &Stale::All);
+    }
+
     fn invalidate(&self, sites: Option<&[i64]>, stale: &Stale) {
         let mut inner = self.inner.write().unwrap_or_else(|p| p.into_inner());
         self.epoch.fetch_add(1, Ordering::AcqRel);

@@ -166,6 +166,13 @@ impl ContentCache {
         })
     }
 
+    /// Drops everything held; it is loaded again on first use.
+    pub fn clear(&self) {
+        let mut held = self.write();
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        *held = Held::default();
+    }
+
     /// Drops what a change makes stale.
     fn invalidate(&self, change: &Change) {
         let part = part(change);

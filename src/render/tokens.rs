@@ -10,22 +10,42 @@ pub const MAX_TOKENS_BYTES: usize = 512 * 1024;
 /// Anything else (`url()`, `image-set()`, `element()`, …) could fetch or show something.
 const FUNCTIONS: &[&str] = &["var", "calc", "min", "max", "clamp", "rgb", "rgba", "hsl", "hsla", "hwb", "lab", "lch", "oklab", "oklch", "color-mix"];
 
+/// What is wrong with a token file, and on which line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenError {
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl std::fmt::Display for TokenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "line {line}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
 /// Checks that a token file holds nothing but custom-property declarations (`--name: value;`)
 /// in rules for `:root` or a theme class (`.gemeente-theme`), with values made of words,
 /// numbers, colours, quoted font names and the functions in `FUNCTIONS`. Every problem names
 /// its line.
-pub fn check_css(css: &str) -> Result<(), String> {
+pub fn check_css(css: &str) -> Result<(), TokenError> {
+    check_rules(css).map_err(|(at, message)| TokenError { line: at.map(|pos| css[..pos.min(css.len())].matches('\n').count() + 1), message })
+}
+
+/// The check itself; a problem carries the byte offset it is at.
+fn check_rules(css: &str) -> Result<(), (Option<usize>, String)> {
     if css.len() > MAX_TOKENS_BYTES {
-        return Err(format!("the token file is larger than {MAX_TOKENS_BYTES} bytes"));
+        return Err((None, format!("the token file is larger than {MAX_TOKENS_BYTES} bytes")));
     }
-    let line_at = |pos: usize| css[..pos].matches('\n').count() + 1;
     // Comments become spaces of the same length, so positions (and lines) stay.
     let mut text = String::with_capacity(css.len());
     let mut rest = css;
     while let Some(start) = rest.find("/*") {
         text.push_str(&rest[..start]);
         let Some(end) = rest[start + 2..].find("*/") else {
-            return Err(format!("line {}: a comment is not closed", line_at(css.len() - rest.len() + start)));
+            return Err((Some(css.len() - rest.len() + start), "a comment is not closed".into()));
         };
         for c in rest[start..start + 2 + end + 2].chars() {
             if c == '\n' {
@@ -44,14 +64,14 @@ pub fn check_css(css: &str) -> Result<(), String> {
             if tail.trim().is_empty() {
                 break;
             }
-            return Err(format!("line {}: only rules like `:root {{ --name: value; }}` are allowed", line_at(pos + tail.len() - tail.trim_start().len())));
+            return Err((Some(pos + tail.len() - tail.trim_start().len()), "only rules like `:root { --name: value; }` are allowed".into()));
         };
         let selector = text[pos..open].trim();
         if !selector.split(',').all(|s| is_token_selector(s.trim())) {
-            return Err(format!("line {}: the selector {selector:?} is not allowed: use :root or a theme class such as .gemeente-theme", line_at(open)));
+            return Err((Some(open), format!("the selector {selector:?} is not allowed: use :root or a theme class such as .gemeente-theme")));
         }
         let Some(close) = text[open + 1..].find('}').map(|c| open + 1 + c) else {
-            return Err(format!("line {}: a rule is not closed with '}}'", line_at(open)));
+            return Err((Some(open), "a rule is not closed with '}'".into()));
         };
         let mut decl_start = open + 1;
         for declaration in text[open + 1..close].split(';') {
@@ -61,7 +81,7 @@ pub fn check_css(css: &str) -> Result<(), String> {
             if declaration.is_empty() {
                 continue;
             }
-            check_declaration(declaration).map_err(|why| format!("line {}: {why}", line_at(at)))?;
+            check_declaration(declaration).map_err(|why| (Some(at), why))?;
         }
         pos = close + 1;
     }
@@ -332,7 +352,7 @@ mod tests {
             ("/* open", 1, "comment"),
             (":root { --x: (red); }", 1, "not allowed"),
         ] {
-            let e = check_css(css).unwrap_err();
+            let e = check_css(css).unwrap_err().to_string();
             assert!(e.starts_with(&format!("line {line}:")) && e.contains(word), "{css:?}: {e}");
         }
     }

@@ -185,3 +185,35 @@ pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
     img.write_to(&mut out, image::ImageFormat::Jpeg).expect("encode a JPEG");
     out.into_inner()
 }
+
+/// A user with one grant; returns its API token.
+pub fn user(app: &TestApp, email: &str, role: &str, scope: &str, password: Option<&str>) -> String {
+    let mut conn = app.state.pool.get().unwrap();
+    let role = meent::auth::permissions::Role::parse(role).expect("role");
+    let scope = meent::auth::permissions::Scope::parse(scope).expect("scope");
+    meent::auth::accounts::create_user(&mut conn, email, role, &scope, password, "test", meent::now()).expect("create user")
+}
+
+impl TestApp {
+    /// An admin API call with a bearer token and a JSON body.
+    pub async fn api(&self, token: &str, method: &str, path: &str, body: Option<serde_json::Value>, headers: &[(&str, &str)]) -> Response {
+        let auth = format!("Bearer {token}");
+        let mut all: Vec<(&str, &str)> = vec![("Authorization", &auth), ("Content-Type", "application/json")];
+        all.extend_from_slice(headers);
+        self.send(method, "alpha.test", path, &all, body.map(|b| b.to_string().into_bytes())).await
+    }
+}
+
+/// Polls `check` until it holds or `seconds` pass; returns whether it held.
+pub async fn eventually(seconds: u64, mut check: impl AsyncFnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    loop {
+        if check().await {
+            return true;
+        }
+        if std::time::Instant::now() > deadline {
+            return false;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

@@ -597,8 +597,8 @@ impl<'a> Reader<'a> {
                                 }
                                 theme_tokens = Some(css)
                             }
-                            Err(message) => {
-                                self.problem(&css_rel, None, message);
+                            Err(e) => {
+                                self.problem(&css_rel, e.line, e.message);
                                 ok = false;
                             }
                         },
