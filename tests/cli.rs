@@ -60,7 +60,7 @@ fn a_bad_import_fails_with_every_problem_and_changes_nothing() {
 
 #[test]
 fn bench_data_writes_an_importable_country() {
-    let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/reference");
     let db = TestDb::new();
     let dir = db.dir.path().join("country");
     let out = meent(

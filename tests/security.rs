@@ -1,5 +1,5 @@
-//! Regressions of the security review of 2026-12-03 (`../shared/reviews/security-2026-12-03.md`
-//! at the time; SECURITY.md now), one test per finding, each over real HTTP against the real
+//! Regressions of the outside security review of 2026-12-03 (its findings are listed in
+//! SECURITY.md), one test per finding, each over real HTTP against the real
 //! app on SQLite and, with `MEENT_TEST_DATABASE_URL`, PostgreSQL.
 
 mod common;

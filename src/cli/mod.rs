@@ -153,7 +153,7 @@ struct BenchDataArgs {
     #[arg(long, default_value_t = 2026)]
     seed: u64,
     /// Directory with owms-gemeenten.xml and upl-actueel-2025-04.csv
-    #[arg(long, default_value = "../shared/data")]
+    #[arg(long, default_value = "src/reference")]
     reference: PathBuf,
     dir: PathBuf,
 }

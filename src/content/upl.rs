@@ -135,7 +135,7 @@ mod tests {
 
     #[test]
     fn reads_the_real_list() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/upl-actueel-2025-04.csv");
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/reference/upl-actueel-2025-04.csv");
         let list = read(&path).unwrap();
         let paspoort = list.iter().find(|p| p.uri == "http://standaarden.overheid.nl/owms/terms/paspoort").unwrap();
         assert!(paspoort.municipal && paspoort.citizens);
