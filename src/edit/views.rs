@@ -131,6 +131,15 @@ impl Editor<'_> {
         Ok((upl, sites))
     }
 
+    /// The display name of a layer this actor works on.
+    pub fn layer_name(&mut self, owner: &Owner) -> EditResult<String> {
+        self.require_layer(owner, "layer.read", &format!("layer:{}", Scope::of(owner)))?;
+        Ok(match owner {
+            Owner::Site(s) => self.directory.site_by_slug(s).map(|e| e.site.name.clone()).unwrap_or_default(),
+            Owner::Group(g) => layers::find_group(self.conn, g)?.map(|(_, g)| g.name).unwrap_or_default(),
+        })
+    }
+
     /// The products of the catalogue with how this layer adjusts each.
     pub fn layer_products(&mut self, owner: &Owner) -> EditResult<Vec<LayerProduct>> {
         let layer = self.require_layer(owner, "overrides.read", &format!("layer:{}", Scope::of(owner)))?;

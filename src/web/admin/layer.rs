@@ -208,10 +208,7 @@ pub async fn overview(req: HttpRequest, state: web::Data<AppState>, path: web::P
     let (name, products, lists) = with_editor(&req, &state, &signed, move |ed, _| {
         // Listing the pages checks (and audits) that this actor may work on the layer.
         let page_docs = ed.local::<Pages>().list(&o)?;
-        let name = match &o {
-            Owner::Site(s) => ed.directory.site_by_slug(s).map(|e| e.site.name.clone()).unwrap_or_default(),
-            Owner::Group(g) => crate::db::models::layers::find_group(ed.conn, g)?.map(|(_, g)| g.name).unwrap_or_default(),
-        };
+        let name = ed.layer_name(&o)?;
         let products: Vec<ProductRow> = ed
             .layer_products(&o)?
             .into_iter()

@@ -130,6 +130,9 @@ pub async fn upload_form(req: HttpRequest, state: web::Data<AppState>, payload: 
     let signed = signed_in(&req, &state).await?;
     crate::web::limits::check(&req, &state, crate::web::limits::Bucket::Upload)?;
     let (scope, base) = scope_of(&req)?;
+    // The scope is checked before the body (up to the upload limit) is read.
+    let s = scope.clone();
+    with_editor(&req, &state, &signed, move |ed, _| Ok(ed.require_media(&s, "media.upload").map(drop)?)).await?;
     let s = scope.clone();
     let result = match read_upload(payload, &state, &signed).await? {
         Ok((upload, _)) => {
@@ -197,6 +200,8 @@ pub async fn replace(req: HttpRequest, state: web::Data<AppState>, payload: Mult
     let signed = signed_in(&req, &state).await?;
     crate::web::limits::check(&req, &state, crate::web::limits::Bucket::Upload)?;
     let (scope, base) = scope_of(&req)?;
+    let s = scope.clone();
+    with_editor(&req, &state, &signed, move |ed, _| Ok(ed.require_media(&s, "media.replace").map(drop)?)).await?;
     let (s, key) = (scope.clone(), key_of(&req));
     let result = match read_upload(payload, &state, &signed).await? {
         Ok((upload, fields)) => {
