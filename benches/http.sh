@@ -28,7 +28,8 @@ nginx_port=18090
 server=""
 cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
-export MEENT_DATA_DIR="$work/data" RUST_LOG=warn
+# Benchmarks send thousands of searches from one address: rate limits off (a setting).
+export MEENT_DATA_DIR="$work/data" RUST_LOG=warn MEENT_RATE_LIMITS=off
 
 echo "== machine"
 echo "$(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB; $(uname -sr)"

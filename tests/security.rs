@@ -256,6 +256,11 @@ async fn the_page_cache_keys_only_on_what_a_route_reads() {
         assert_eq!(app.get(&format!("alpha.test:{}", 1000 + n), "/producten/paspoort").await.status, 200);
     }
     assert_eq!(app.state.cache.len(), entries, "unread parameters and unknown ports make no entries");
+    for encoded in ["/producten/%70aspoort", "/producten/pas%70oort", "/producten/%70%61spoort"] {
+        let res = app.get(ALPHA, encoded).await;
+        assert!(res.status == 200 || res.status == 404, "{encoded}: {}", res.status);
+    }
+    assert_eq!(app.state.cache.len(), entries, "another spelling of the same path makes no entry");
     let linked = app.get("alpha.test:31337", "/producten/paspoort").await.body;
     assert!(!linked.contains(":31337"), "a port the server does not listen on never reaches links");
     assert_eq!(app.get(ALPHA, "/producten?thema=bestaat-niet").await.status, 404);

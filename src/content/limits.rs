@@ -247,37 +247,31 @@ pub fn override_(o: &Override) -> Vec<Problem> {
     c.problems
 }
 
-/// Problems of a local page.
-pub fn page(p: &Page) -> Vec<Problem> {
+/// The fields pages, news and alerts share.
+fn local_item(title: &str, summary: &str, owner: Option<&String>, body: &str) -> Vec<Problem> {
     let mut c = Checker::default();
-    c.line("/title", &p.title, MAX_TITLE);
-    c.line("/summary", &p.summary, MAX_SUMMARY);
-    if let Some(owner) = &p.content_owner {
+    c.line("/title", title, MAX_TITLE);
+    c.line("/summary", summary, MAX_SUMMARY);
+    if let Some(owner) = owner {
         c.line("/owner", owner, MAX_VALUE);
     }
-    c.text("/body", &p.body);
+    c.text("/body", body);
     c.problems
+}
+
+/// Problems of a local page.
+pub fn page(p: &Page) -> Vec<Problem> {
+    local_item(&p.title, &p.summary, p.content_owner.as_ref(), &p.body)
 }
 
 /// Problems of a news item.
 pub fn news(n: &NewsItem) -> Vec<Problem> {
-    let mut c = Checker::default();
-    c.line("/title", &n.title, MAX_TITLE);
-    c.line("/summary", &n.summary, MAX_SUMMARY);
-    if let Some(owner) = &n.content_owner {
-        c.line("/owner", owner, MAX_VALUE);
-    }
-    c.text("/body", &n.body);
-    c.problems
+    local_item(&n.title, &n.summary, n.content_owner.as_ref(), &n.body)
 }
 
 /// Problems of an alert.
 pub fn alert(a: &Alert) -> Vec<Problem> {
-    let mut c = Checker::default();
-    c.line("/title", &a.title, MAX_TITLE);
-    c.line("/summary", &a.summary, MAX_SUMMARY);
-    c.text("/body", &a.body);
-    c.problems
+    local_item(&a.title, &a.summary, None, &a.body)
 }
 
 /// Problems of a site's or group's own values (contact and variables in `site.toml` or

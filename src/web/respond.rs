@@ -66,11 +66,13 @@ where
 }
 
 /// The page-cache key of a request: the site's base URL (whose port is only ever one the
-/// server listens on, see `site::resolve`), the path, and only the query parameters the route
+/// server listens on, see `site::resolve`), the path as routed, and only the query parameters the route
 /// reads, in the route's order. Other parameters, their order and repetitions never make
 /// another entry.
 pub fn cache_key(base_url: &str, req: &HttpRequest, reads: &[&str]) -> String {
-    let mut key = format!("{base_url}{}", req.path());
+    // The path as the router matched it: percent-encoded letters decoded, so `%70aspoort` and
+    // `paspoort` are one entry.
+    let mut key = format!("{base_url}{}", req.match_info().as_str());
     if reads.is_empty() || req.query_string().is_empty() {
         return key;
     }

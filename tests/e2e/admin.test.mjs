@@ -32,7 +32,8 @@ async function login(page, site, email) {
 before(async () => {
   meent = await startMeent();
   createUser('redacteur@diemen.example.org', 'editor', 'site:diemen');
-  createUser('centraal@example.org', 'editor', 'national');
+  // The central team's admin: also manages accounts, so the account pages are checked too.
+  createUser('centraal@example.org', 'admin', 'national');
   browser = await launch();
 });
 
@@ -161,6 +162,10 @@ const ADMIN_PAGES = [
   ['catalogue editor', '/admin/catalogus/paspoort-aanvragen'],
   ['new product', '/admin/catalogus/nieuw'],
   ['history', '/admin/catalogus/paspoort-aanvragen/versies'],
+  ['users', '/admin/gebruikers'],
+  ['user', '/admin/gebruikers/1'],
+  ['audit log', '/admin/logboek'],
+  ['API keys', '/admin/sleutels'],
 ];
 
 for (const width of [375, 1280]) {
