@@ -60,7 +60,7 @@ async fn get(node: &Node, host: &str, path: &str) -> Option<(u16, String)> {
 async fn a_node_killed_during_writes_loses_no_acknowledged_save() {
     let db = common::TestDb::new();
     let data = tempfile::tempdir().unwrap();
-    let mut node = start(&db, data.path()).await;
+    let node = start(&db, data.path()).await;
     let out = Command::new(env!("CARGO_BIN_EXE_meent"))
         .args(["user", "create", "--email", "schrijver@example.org", "--role", "editor", "--scope", "site:alpha"])
         .envs(env(&db, data.path()))
@@ -97,20 +97,21 @@ async fn a_node_killed_during_writes_loses_no_acknowledged_save() {
             }
         }
     });
+    let child = Rc::new(RefCell::new(node.child));
     let killer = {
-        let (acked, stop) = (acked.clone(), stop.clone());
-        let pid = node.child.id();
+        let (acked, stop, child) = (acked.clone(), stop.clone(), child.clone());
         async move {
             while acked.borrow().len() < 40 && started.elapsed() < Duration::from_secs(30) {
                 actix_web::rt::time::sleep(Duration::from_millis(20)).await;
             }
-            // SIGKILL in the middle of the stream: no shutdown, no flush.
-            Command::new("kill").args(["-9", &pid.to_string()]).status().unwrap();
+            // SIGKILL (what `Child::kill` sends on Unix) in the middle of the stream: no shutdown,
+            // no flush.
+            child.borrow_mut().kill().unwrap();
             stop.set(true);
         }
     };
     futures_util::future::join(futures_util::future::join_all(writers), killer).await;
-    node.child.wait().unwrap();
+    child.borrow_mut().wait().unwrap();
     let saved = acked.borrow().clone();
     assert!(saved.len() >= 40, "{} saves acknowledged before the kill", saved.len());
 
