@@ -127,6 +127,9 @@ fn design_tokens_that_pass_cannot_fetch_or_break_out() {
         Just("--e: var(--a, calc(1rem + 2px));".to_owned()),
         Just("@import 'x';".to_owned()),
         Just("--f: \\75 rl(x);".to_owned()),
+        Just("--g: \"/*\";".to_owned()),
+        Just("*/ body{background:url(https://t.example/p)}".to_owned()),
+        Just("--h: '}'; x{".to_owned()),
         "--[a-z]{1,6}: [a-z0-9#() ,.%-]{0,16};",
         mixed(4),
     ];

@@ -65,12 +65,13 @@ async fn creating_a_user_never_touches_an_existing_account() {
     user(&app, "beta-ed@example.org", "editor", "site:beta", Some(PASSWORD));
     let beta_tokens = tokens_of(&app, "beta-ed@example.org").len();
     let beta_hash = password_hash(&app, "beta-ed@example.org");
-    let grant = serde_json::json!({ "email": "beta-ed@example.org", "role": "editor", "scope": "site:alpha" });
+    let grant = serde_json::json!({ "email": "beta-ed@example.org", "role": "admin", "scope": "site:beta" });
     let res = app.api(&group_admin, "POST", "/api/v1/admin/users", Some(grant), &[]).await;
     assert_eq!(res.status, 200, "{}", res.body);
     assert_eq!(res.json()["existing"], true);
     assert!(res.json()["token"].is_null());
     assert_eq!(tokens_of(&app, "beta-ed@example.org").len(), beta_tokens);
+    assert!(tokens_of(&app, "beta-ed@example.org").iter().all(|t| t.revoked_at.is_none()));
     assert_eq!(password_hash(&app, "beta-ed@example.org"), beta_hash);
     let with_password = serde_json::json!({ "email": "beta-ed@example.org", "role": "editor", "scope": "site:alpha", "password": "een ander wachtwoord" });
     assert_eq!(app.api(&group_admin, "POST", "/api/v1/admin/users", Some(with_password), &[]).await.status, 422);
@@ -288,10 +289,14 @@ async fn strangers_cannot_lock_the_rightful_user_out() {
     for _ in 0..8 {
         stranger.login("ed@example.org", "raden raden raden").await;
     }
+    // Strangers on the same network try other accounts too, until the network itself waits.
+    for n in 0..16 {
+        stranger.login(&format!("iemand{n}@example.org"), "raden raden raden").await;
+    }
     let slowed = Browser::new(&app).login("ed@example.org", PASSWORD).await;
     assert_eq!(slowed.status, 429, "an unknown browser waits");
     assert!(slowed.header("retry-after").is_some());
-    assert_eq!(own.login("ed@example.org", PASSWORD).await.status, 303, "the owner's browser does not");
+    assert_eq!(own.login("ed@example.org", PASSWORD).await.status, 303, "the owner's browser does not, even on that network");
 }
 
 #[actix_web::test]
@@ -456,11 +461,16 @@ async fn import_refuses_symlinks_remote_resources_in_tokens_and_images_without_a
     std::fs::create_dir_all(site.join("pages")).unwrap();
     std::fs::write(site.join("pages/foto.md"), "+++\ntitle = \"Foto\"\n+++\nTekst.\n\n<img src=\"https://example.org/a.jpg\">\n").unwrap();
     std::os::unix::fs::symlink("/etc/hostname", dir.path().join("sites/beta/redirects.csv")).unwrap();
+    // A linked directory too: the pages of another package.
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(elsewhere.path().join("geleend.md"), "+++\ntitle = \"Geleend\"\n+++\nTekst.\n").unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), dir.path().join("sites/gamma/news")).unwrap();
     let db = common::TestDb::new();
     let err = meent::content::import::import_dir(&mut db.conn(), dir.path(), None, meent::now(), None).unwrap_err().to_string();
     assert!(err.contains("sites/gamma/tokens.css:3:") && err.contains("image-set"), "{err}");
     assert!(err.contains("sites/gamma/pages/foto.md:6") && err.contains("alt"), "{err}");
     assert!(err.contains("sites/beta/redirects.csv") && err.contains("symbolic link"), "{err}");
+    assert!(err.contains("sites/gamma/news: is a symbolic link"), "{err}");
 }
 
 #[actix_web::test]
@@ -605,4 +615,92 @@ async fn rows_past_their_retention_are_removed() {
     let after = count(&mut conn);
     assert_eq!(after, [0, 0, 0, 0, 1], "the latest change stays");
     assert_eq!(meent::db::models::changes::latest(&mut conn).unwrap(), latest);
+}
+
+// Found by a second review of the change.
+
+#[actix_web::test]
+async fn a_grant_beyond_an_accounts_scopes_ends_what_its_maker_could_know() {
+    let app = app().await;
+    let site_admin = user(&app, "sa@example.org", "admin", "site:alpha", None);
+    let national = user(&app, "nat@example.org", "admin", "national", None);
+    // A site admin makes an account, with a password of their choosing and its first token.
+    let made = app.api(&site_admin, "POST", "/api/v1/admin/users", Some(serde_json::json!({ "email": "nieuw@example.org", "role": "editor", "scope": "site:alpha", "password": PASSWORD })), &[]).await;
+    assert_eq!(made.status, 201);
+    let first_token = made.json()["token"].as_str().unwrap().to_owned();
+    // The central team later makes the same address a national editor.
+    let granted = app.api(&national, "POST", "/api/v1/admin/users", Some(serde_json::json!({ "email": "nieuw@example.org", "role": "editor", "scope": "national" })), &[]).await;
+    assert_eq!(granted.status, 200, "{}", granted.body);
+    assert_eq!(granted.json()["sign_ins_ended"], true);
+    assert_eq!(app.api(&first_token, "GET", "/api/v1/admin/me", None, &[]).await.status, 401, "the site admin's copy of the token is worthless");
+    assert_eq!(Browser::new(&app).login("nieuw@example.org", PASSWORD).await.status, 401, "and so is the password they chose");
+    // A grant within the scopes the account already has changes nothing.
+    let again = app.api(&national, "POST", "/api/v1/admin/users", Some(serde_json::json!({ "email": "nieuw@example.org", "role": "admin", "scope": "site:beta" })), &[]).await;
+    assert_eq!(again.json()["sign_ins_ended"], false);
+}
+
+#[actix_web::test]
+async fn a_token_cannot_outlive_itself_or_reset_its_own_password() {
+    let app = app().await;
+    let parent = user(&app, "ed@example.org", "admin", "site:alpha", Some(PASSWORD));
+    let parent_id = tokens_of(&app, "ed@example.org")[0].clone();
+    let child = app.api(&parent, "POST", "/api/v1/admin/tokens", Some(serde_json::json!({ "name": "kind", "expires_in_days": 730 })), &[]).await.json();
+    assert!(child["expires_at"].as_i64() <= parent_id.expires_at, "no longer than its parent: {child}");
+    let child_token = child["token"].as_str().unwrap().to_owned();
+    let grandchild = app.api(&child_token, "POST", "/api/v1/admin/tokens", Some(serde_json::json!({ "name": "kleinkind" })), &[]).await.json();
+    let grandchild_token = grandchild["token"].as_str().unwrap().to_owned();
+    let me = app.api(&parent, "GET", "/api/v1/admin/me", None, &[]).await.json();
+    let own_id = app.api(&parent, "GET", "/api/v1/admin/users", None, &[]).await.json().as_array().unwrap().iter().find(|u| u["email"] == "ed@example.org").unwrap()["id"].clone();
+    assert_eq!(me["email"], "ed@example.org");
+    let reset = app.api(&child_token, "POST", &format!("/api/v1/admin/users/{own_id}/reset"), Some(serde_json::json!({ "password": "een ander lang wachtwoord" })), &[]).await;
+    assert_eq!(reset.status, 403, "{}", reset.body);
+    assert_eq!(Browser::new(&app).login("ed@example.org", PASSWORD).await.status, 303, "the password is the owner's still");
+    assert_eq!(app.api(&parent, "DELETE", &format!("/api/v1/admin/tokens/{}", parent_id.id), None, &[]).await.status, 204);
+    for (name, token) in [("parent", &parent), ("child", &child_token), ("grandchild", &grandchild_token)] {
+        assert_eq!(app.api(token, "GET", "/api/v1/admin/me", None, &[]).await.status, 401, "{name} ends with its parent");
+    }
+}
+
+#[actix_web::test]
+async fn percent_encoding_does_not_reach_the_admin_on_a_resident_host() {
+    let app = TestApp::start_with(&fixture("country"), |c| c.admin_hosts = vec!["beheer.test".into()]).await;
+    for path in ["/%61dmin", "/%61dmin/inloggen", "/api/v1/%61dmin/me", "/api/v1/%61%64min/users"] {
+        assert_eq!(app.get(ALPHA, path).await.status, 404, "{path}");
+    }
+}
+
+#[actix_web::test]
+async fn an_empty_duplicate_parameter_cannot_poison_a_cached_page() {
+    let app = app().await;
+    let filtered = app.get(ALPHA, "/producten?thema=reizen-en-identiteit").await.body;
+    assert!(filtered.contains("Reizen en identiteit"));
+    let poison = app.get(ALPHA, "/producten?thema=reizen-en-identiteit&thema=").await;
+    assert_eq!(poison.status, 200);
+    let again = app.get(ALPHA, "/producten?thema=reizen-en-identiteit").await.body;
+    assert_eq!(again, filtered, "the filtered list stays the filtered list");
+    assert_eq!(app.get(ALPHA, "/api/v1/products?theme=-reizen-en-identiteit").await.status, 404, "only the canonical slug");
+    assert_eq!(app.get(ALPHA, "/api/v1/products?theme=REIZEN-EN-IDENTITEIT").await.status, 404);
+    assert_eq!(app.get(ALPHA, "/api/v1/products?theme=reizen-en-identiteit").await.status, 200);
+}
+
+#[actix_web::test]
+async fn loopback_through_an_untrusted_proxy_does_not_read_metrics() {
+    let app = app().await;
+    assert_eq!(app.request("GET", ALPHA, "/metrics", &[]).await.status, 200);
+    assert_eq!(app.request("GET", ALPHA, "/metrics", &[("X-Forwarded-For", "203.0.113.9")]).await.status, 404);
+}
+
+#[actix_web::test]
+async fn a_huge_login_address_is_neither_stored_nor_echoed_whole() {
+    let app = app().await;
+    let mut b = Browser::new(&app);
+    let huge = format!("{}@example.org", "a".repeat(100_000));
+    let res = b.login(&huge, "raden raden raden").await;
+    assert_eq!(res.status, 401);
+    assert!(res.body.len() < 50_000, "the form shows at most an address's length");
+    let mut conn = app.state.pool.get().unwrap();
+    let audit = meent::db::models::accounts::audit_entries(&mut conn, None, 10).unwrap();
+    assert!(audit.iter().all(|a| a.actor.len() <= 254));
+    let keys: Vec<String> = schema::login_failures::table.select(schema::login_failures::key).load(&mut conn).unwrap();
+    assert!(keys.iter().all(|k| k.len() < 300), "{keys:?}");
 }

@@ -3,7 +3,7 @@
 
 use diesel::QueryResult;
 
-use super::permissions::{Actor, Grant, Role, Scope};
+use super::permissions::{Actor, Grant, Role, Scope, TokenUse};
 use super::secrets::{self, SecretError};
 use super::throttle::{self, KeyKind};
 use crate::db::models::accounts::{self, NewAudit, Token, User};
@@ -49,7 +49,7 @@ pub fn actor_of(conn: &mut DbConnection, user: &User) -> QueryResult<Actor> {
         .into_iter()
         .filter_map(|(role, scope)| Some(Grant { role: Role::parse(&role)?, scope: Scope::parse(&scope)? }))
         .collect();
-    Ok(Actor { user_id: user.id, email: user.email.clone(), grants })
+    Ok(Actor { user_id: user.id, email: user.email.clone(), grants, token: None })
 }
 
 /// The actor of an API token, if it is live (not revoked, not expired, user not disabled).
@@ -60,7 +60,9 @@ pub fn actor_by_token(conn: &mut DbConnection, token: &str, now: i64) -> QueryRe
             if token.last_used_at.is_none_or(|at| now - at >= 60) {
                 accounts::touch_token(conn, token.id, now)?;
             }
-            actor_of(conn, &user).map(Some)
+            let mut actor = actor_of(conn, &user)?;
+            actor.token = Some(TokenUse { id: token.id, expires_at: token.expires_at });
+            Ok(Some(actor))
         }
         None => Ok(None),
     }
@@ -102,12 +104,18 @@ pub fn token_days(asked: Option<i64>) -> Result<i64, AccountError> {
 
 /// A new API token for a user, valid for `days`: the secret (shown once) and its record.
 pub fn mint_token(conn: &mut DbConnection, user_id: i64, name: &str, days: i64, now: i64) -> Result<(String, Token), AccountError> {
+    mint_child_token(conn, user_id, name, now + days * 86_400, None, now)
+}
+
+/// A new API token that expires at `expires_at`; made with another token (`parent`), it ends
+/// when that one is revoked.
+pub fn mint_child_token(conn: &mut DbConnection, user_id: i64, name: &str, expires_at: i64, parent: Option<i64>, now: i64) -> Result<(String, Token), AccountError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
         return Err(AccountError::Invalid("name: 1 to 100 characters, no control characters".into()));
     }
     let token = secrets::random_token()?;
-    let id = accounts::create_token(conn, user_id, &secrets::hash_token(&token), name, now, now + days * 86_400)?;
+    let id = accounts::create_token(conn, user_id, &secrets::hash_token(&token), name, now, expires_at, parent)?;
     let record = accounts::token(conn, id)?.ok_or(diesel::result::Error::NotFound)?;
     Ok((token, record))
 }
@@ -115,7 +123,12 @@ pub fn mint_token(conn: &mut DbConnection, user_id: i64, name: &str, days: i64, 
 /// Sets a new password for an account and ends everything that signed in with the old one:
 /// sessions, API tokens and remembered browsers.
 pub fn reset_password(conn: &mut DbConnection, user_id: i64, hash: &str, now: i64) -> QueryResult<()> {
-    accounts::set_password(conn, user_id, hash)?;
+    accounts::set_password(conn, user_id, Some(hash))?;
+    end_sign_ins(conn, user_id, now)
+}
+
+/// Ends what signs in as the account: sessions, API tokens and remembered browsers.
+pub fn end_sign_ins(conn: &mut DbConnection, user_id: i64, now: i64) -> QueryResult<()> {
     accounts::delete_sessions_of(conn, user_id)?;
     accounts::revoke_tokens_of(conn, user_id, now)?;
     accounts::delete_devices_of(conn, user_id)
@@ -186,7 +199,9 @@ struct Attempt {
 /// browsers, of a known browser, and of the client's network (see `throttle`); none of them
 /// locks the rightful user out of a browser they signed in with before.
 pub fn login(pool: &Pool, email: &str, password: &str, address: &str, device: Option<&str>, now: i64) -> Result<Login, AccountError> {
-    let email = email.trim().to_lowercase();
+    // What is recorded and echoed is bounded: no address is longer than 254 characters.
+    let email: String = email.trim().to_lowercase().chars().take(254).collect();
+    let plausible = is_email(&email) && password.len() <= secrets::MAX_PASSWORD_BYTES;
     let network = throttle::network_of(address);
     let audit = |c: &mut DbConnection, result: &str| {
         accounts::record_audit(c, &NewAudit { actor: &email, action: "login", object: "session", result, origin: address, scope: "national" }, now)
@@ -194,17 +209,22 @@ pub fn login(pool: &Pool, email: &str, password: &str, address: &str, device: Op
     let attempt = {
         let mut conn = pool.get()?;
         db::table_tx(&mut conn, LockedTable::LoginFailures, |c| -> Result<Result<Attempt, i64>, AccountError> {
-            let user = accounts::user_by_email(c, &email)?;
+            let user = if plausible { accounts::user_by_email(c, &email)? } else { None };
             let device_hash = device.map(secrets::hash_token);
             let trusted = match (&user, &device_hash) {
                 (Some(u), Some(h)) => accounts::device_user(c, h)? == Some(u.id),
                 _ => false,
             };
+            // A remembered browser answers for itself only: strangers on the same network (a
+            // town hall's guest wifi) do not slow it down.
             let own = match (&device_hash, trusted) {
                 (Some(h), true) => (KeyKind::Device, KeyKind::Device.key(h)),
-                _ => (KeyKind::Account, KeyKind::Account.key(&email)),
+                _ => (KeyKind::Account, KeyKind::Account.key(&secrets::hash_token(&email))),
             };
-            let keys = [own.clone(), (KeyKind::Network, KeyKind::Network.key(&network))];
+            let mut keys = vec![own.clone()];
+            if !trusted {
+                keys.push((KeyKind::Network, KeyKind::Network.key(&network)));
+            }
             let mut wait = 0;
             for (kind, key) in &keys {
                 let (failures, last) = accounts::failures_since(c, key, now - throttle::WINDOW)?;
@@ -228,8 +248,16 @@ pub fn login(pool: &Pool, email: &str, password: &str, address: &str, device: Op
         }
     };
     let hash = attempt.user.as_ref().filter(|u| !u.disabled).and_then(|u| u.password_hash.clone());
-    let valid = secrets::verify_password(hash.as_deref(), password)?;
+    let checked = if plausible { secrets::verify_password(hash.as_deref(), password) } else { secrets::verify_password(None, "") };
     let mut conn = pool.get()?;
+    let valid = match checked {
+        Ok(valid) => valid,
+        // Not checked (the server was too busy): the attempt does not count against anyone.
+        Err(e) => {
+            db::table_tx(&mut conn, LockedTable::LoginFailures, |c| accounts::delete_failures(c, &attempt.recorded))?;
+            return Err(e.into());
+        }
+    };
     let Some(user) = attempt.user.filter(|_| valid) else {
         audit(&mut conn, "failed")?;
         return Ok(Login::Invalid);

@@ -55,6 +55,18 @@ impl Scope {
         }
     }
 
+    /// Whether a grant for this scope reaches `target`: national reaches everything, a group
+    /// itself and its member sites, a site itself.
+    pub fn covers(&self, target: &Scope, directory: &Directory) -> bool {
+        match (self, target) {
+            (Scope::National, _) => true,
+            (Scope::Group(a), Scope::Group(b)) => a == b,
+            (Scope::Group(group), Scope::Site(site)) => directory.site_by_slug(site).is_some_and(|s| s.site.groups.iter().any(|m| m == group)),
+            (Scope::Site(a), Scope::Site(b)) => a == b,
+            _ => false,
+        }
+    }
+
     pub fn of(owner: &Owner) -> Scope {
         match owner {
             Owner::Group(g) => Scope::Group(g.clone()),
@@ -91,20 +103,22 @@ pub struct Actor {
     pub user_id: i64,
     pub email: String,
     pub grants: Vec<Grant>,
+    /// The API token this request came with (none for a session).
+    #[serde(skip)]
+    pub token: Option<TokenUse>,
+}
+
+/// The token a request came with, for what a token may not do on its own behalf.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenUse {
+    pub id: i64,
+    pub expires_at: Option<i64>,
 }
 
 impl Actor {
     /// Whether one of the grants covers `target` (for any role, or for admins only).
     fn covers(&self, target: &Scope, directory: &Directory, admin_only: bool) -> bool {
-        self.grants.iter().filter(|g| !admin_only || g.role == Role::Admin).any(|g| match (&g.scope, target) {
-            (Scope::National, _) => true,
-            (Scope::Group(a), Scope::Group(b)) => a == b,
-            (Scope::Group(group), Scope::Site(site)) => {
-                directory.site_by_slug(site).is_some_and(|s| s.site.groups.iter().any(|m| m == group))
-            }
-            (Scope::Site(a), Scope::Site(b)) => a == b,
-            _ => false,
-        })
+        self.grants.iter().filter(|g| !admin_only || g.role == Role::Admin).any(|g| g.scope.covers(target, directory))
     }
 
     /// May change (and see drafts and history of) content owned by this layer.
@@ -175,7 +189,7 @@ mod tests {
     }
 
     fn actor(role: Role, scope: &str) -> Actor {
-        Actor { user_id: 1, email: "a@example.org".into(), grants: vec![Grant { role, scope: Scope::parse(scope).unwrap() }] }
+        Actor { user_id: 1, email: "a@example.org".into(), grants: vec![Grant { role, scope: Scope::parse(scope).unwrap() }], token: None }
     }
 
     #[test]

@@ -7,11 +7,15 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 
 /// Shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 12;
+/// Longest password accepted (hashing reads all of it).
+pub const MAX_PASSWORD_BYTES: usize = 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
     #[error("the password must be at least {MIN_PASSWORD_CHARS} characters")]
     TooShort,
+    #[error("the password may be at most {MAX_PASSWORD_BYTES} bytes")]
+    TooLong,
     #[error("cannot hash the password: {0}")]
     Hash(String),
     #[error("no randomness available: {0}")]
@@ -35,6 +39,9 @@ fn in_slot<T>(f: impl FnOnce() -> T) -> Result<T, SecretError> {
 pub fn hash_password(password: &str) -> Result<String, SecretError> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(SecretError::TooShort);
+    }
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Err(SecretError::TooLong);
     }
     in_slot(|| Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| SecretError::Hash(e.to_string())))?
 }

@@ -5,8 +5,9 @@
 
 use std::net::IpAddr;
 
-/// Failures are counted over this window (seconds).
-pub const WINDOW: i64 = 15 * 60;
+/// Failures are counted over this window (seconds): longer than the longest delay, so the
+/// delays build up instead of starting over every quarter of an hour.
+pub const WINDOW: i64 = 24 * 3600;
 /// The longest wait between two attempts of one key (seconds).
 pub const MAX_DELAY: i64 = 15 * 60;
 

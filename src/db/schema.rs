@@ -262,6 +262,7 @@ diesel::table! {
         revoked_at -> Nullable<BigInt>,
         expires_at -> Nullable<BigInt>,
         last_used_at -> Nullable<BigInt>,
+        parent_id -> Nullable<BigInt>,
     }
 }
 

@@ -38,6 +38,10 @@ pub struct Created {
     pub existing: bool,
     pub token: Option<String>,
     pub token_expires_at: Option<i64>,
+    /// The grant took an existing account beyond the scopes it had: whoever could know its
+    /// password or tokens (an admin of a narrower scope who made it) must not carry them into
+    /// the wider one, so its password, sessions and tokens ended. Set a new one with a reset.
+    pub sign_ins_ended: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -75,7 +79,7 @@ fn invalid(e: auth::AccountError) -> EditError {
     match e {
         auth::AccountError::Db(db) => EditError::Db(db),
         auth::AccountError::Pool(p) => EditError::Unavailable(p.to_string()),
-        auth::AccountError::Secret(secrets::SecretError::TooShort) => EditError::Invalid(vec![format!("password: {}", secrets::SecretError::TooShort)]),
+        auth::AccountError::Secret(e @ (secrets::SecretError::TooShort | secrets::SecretError::TooLong)) => EditError::Invalid(vec![format!("password: {e}")]),
         auth::AccountError::Secret(secrets::SecretError::Busy) => EditError::Unavailable(secrets::SecretError::Busy.to_string()),
         auth::AccountError::Secret(other) => EditError::Internal(other.to_string()),
         auth::AccountError::Invalid(m) => EditError::Invalid(vec![m]),
@@ -169,6 +173,7 @@ impl Editor<'_> {
         self.require(allowed, "users.create", &format!("user:{email}"), &scope)?;
         auth::check_scope(self.conn, &scope).map_err(invalid)?;
         let existing = accounts::user_by_email(self.conn, &email)?;
+        let mut widens = false;
         if let Some(user) = &existing {
             let grants = accounts::grants_of(self.conn, user.id)?;
             let manages = self.administers(&grants);
@@ -178,6 +183,7 @@ impl Editor<'_> {
                     "password: dit account bestaat al en houdt zijn eigen wachtwoord; gebruik 'wachtwoord opnieuw instellen'".into(),
                 ]));
             }
+            widens = !grants.iter().any(|(_, s)| Scope::parse(s).is_some_and(|held| held.covers(&scope, self.directory)));
         }
         let hash = match (&existing, &new.password) {
             (None, Some(p)) => Some(secrets::hash_password(p).map_err(|e| invalid(e.into()))?),
@@ -192,15 +198,19 @@ impl Editor<'_> {
             match accounts::user_by_email(c, &email)? {
                 Some(user) => {
                     accounts::add_grant(c, user.id, role.as_str(), &scope.to_string())?;
-                    audit(c, "users.grant")?;
-                    Ok(Created { email: email.clone(), existing: true, token: None, token_expires_at: None })
+                    if widens {
+                        accounts::set_password(c, user.id, None)?;
+                        auth::end_sign_ins(c, user.id, now)?;
+                    }
+                    audit(c, if widens { "users.grant.widened" } else { "users.grant" })?;
+                    Ok(Created { email: email.clone(), existing: true, token: None, token_expires_at: None, sign_ins_ended: widens })
                 }
                 None => {
                     let id = accounts::create_user(c, &email, "", hash.as_deref(), now)?;
                     accounts::add_grant(c, id, role.as_str(), &scope.to_string())?;
                     let (token, record) = auth::mint_token(c, id, &format!("gemaakt door {actor}"), auth::TOKEN_DAYS, now).map_err(invalid)?;
                     audit(c, "users.create")?;
-                    Ok(Created { email: email.clone(), existing: false, token: Some(token), token_expires_at: record.expires_at })
+                    Ok(Created { email: email.clone(), existing: false, token: Some(token), token_expires_at: record.expires_at, sign_ins_ended: false })
                 }
             }
         })
@@ -219,6 +229,9 @@ impl Editor<'_> {
     /// Sets a new password for an account this admin manages (or their own) and ends its
     /// sessions, tokens and remembered browsers.
     pub fn reset_password(&mut self, id: i64, reset: PasswordReset) -> EditResult<ResetDone> {
+        // A token may not set its own account's password: it would outlive its revocation.
+        let own_by_token = id == self.actor.user_id && self.actor.token.is_some();
+        self.require(!own_by_token, "users.reset", &format!("user:{id}"), &Scope::National)?;
         let user = self.user(id, "users.reset")?;
         let (password, made) = match reset.password {
             Some(p) => (p, false),
@@ -251,11 +264,17 @@ impl Editor<'_> {
         Ok(accounts::tokens_of(self.conn, id)?)
     }
 
-    /// A new token for the actor's own account.
+    /// A new token for the actor's own account. Made with another token, it expires no later
+    /// than that one and ends when that one is revoked.
     pub fn create_token(&mut self, new: NewToken) -> EditResult<MintedToken> {
         let days = auth::token_days(new.expires_in_days).map_err(invalid)?;
         let (user_id, now) = (self.actor.user_id, self.now);
-        let (token, record) = auth::mint_token(self.conn, user_id, &new.name, days, now).map_err(invalid)?;
+        let mut expires_at = now + days * 86_400;
+        let parent = self.actor.token.map(|t| t.id);
+        if let Some(limit) = self.actor.token.and_then(|t| t.expires_at) {
+            expires_at = expires_at.min(limit);
+        }
+        let (token, record) = auth::mint_child_token(self.conn, user_id, &new.name, expires_at, parent, now).map_err(invalid)?;
         self.audit("tokens.create", &format!("token:{}", record.id), "ok", &Scope::National)?;
         Ok(MintedToken { token, record })
     }

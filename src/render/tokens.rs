@@ -42,24 +42,40 @@ fn check_rules(css: &str) -> Result<(), (Option<usize>, String)> {
     if css.len() > MAX_TOKENS_BYTES {
         return Err((None, format!("the token file is larger than {MAX_TOKENS_BYTES} bytes")));
     }
-    // Comments become spaces of the same length, so positions (and lines) stay.
+    // Comments become spaces of the same length, so positions (and lines) stay. A `/*` inside a
+    // quoted string is not a comment, for browsers or here: the check must see what they see.
     let mut text = String::with_capacity(css.len());
-    let mut rest = css;
-    while let Some(start) = rest.find("/*") {
-        text.push_str(&rest[..start]);
-        let Some(end) = rest[start + 2..].find("*/") else {
-            return Err((Some(css.len() - rest.len() + start), "a comment is not closed".into()));
-        };
-        for c in rest[start..start + 2 + end + 2].chars() {
-            if c == '\n' {
-                text.push('\n');
-            } else {
-                text.extend(std::iter::repeat_n(' ', c.len_utf8()));
+    let mut chars = css.char_indices().peekable();
+    let mut quote: Option<char> = None;
+    while let Some((at, c)) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => {
+                quote = None;
+                text.push(c);
             }
+            (Some(_), c) => text.push(c),
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                text.push(c);
+            }
+            (None, '/') if chars.peek().is_some_and(|(_, n)| *n == '*') => {
+                let Some(end) = css[at + 2..].find("*/").map(|e| at + 2 + e + 2) else {
+                    return Err((Some(at), "a comment is not closed".into()));
+                };
+                for c in css[at..end].chars() {
+                    if c == '\n' {
+                        text.push('\n');
+                    } else {
+                        text.extend(std::iter::repeat_n(' ', c.len_utf8()));
+                    }
+                }
+                while chars.peek().is_some_and(|(i, _)| *i < end) {
+                    chars.next();
+                }
+            }
+            (None, c) => text.push(c),
         }
-        rest = &rest[start + 2 + end + 2..];
     }
-    text.push_str(rest);
     let mut pos = 0;
     while pos < text.len() {
         let Some(open) = text[pos..].find('{').map(|o| pos + o) else {
@@ -117,7 +133,9 @@ fn check_declaration(declaration: &str) -> Result<(), String> {
     for c in value.chars() {
         match in_quote {
             Some(q) if c == q => in_quote = None,
-            Some(_) if c == '\\' || c == '\n' || c == '<' || c == '>' => return Err(format!("{name}: this character is not allowed in a quoted value")),
+            Some(_) if matches!(c, '\\' | '\n' | '\r' | '<' | '>' | '{' | '}' | '/' | '*' | '@') => {
+                return Err(format!("{name}: the character {c:?} is not allowed in a quoted value"));
+            }
             Some(_) => {}
             None => match c {
                 '"' | '\'' => in_quote = Some(c),
@@ -355,6 +373,8 @@ mod tests {
             (":root { --x: red;", 1, "not closed"),
             ("/* open", 1, "comment"),
             (":root { --x: (red); }", 1, "not allowed"),
+            (":root { --a: \"/*\"; } body{background:url(https://t.example/p)} :root{ --c: \"*/\"; }", 1, "quote"),
+            (":root { --a: '}'; }", 1, "quote"),
         ] {
             let e = check_css(css).unwrap_err().to_string();
             assert!(e.starts_with(&format!("line {line}:")) && e.contains(word), "{css:?}: {e}");

@@ -59,9 +59,19 @@ impl MissCounter {
             Err(e) => {
                 let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
                 for (key, (n, at)) in batch {
-                    let entry = pending.entry(key).or_insert((0, at));
-                    entry.0 += n;
-                    entry.1 = entry.1.max(at);
+                    let len = pending.len();
+                    match pending.get_mut(&key) {
+                        Some(entry) => {
+                            entry.0 += n;
+                            entry.1 = entry.1.max(at);
+                        }
+                        None if len < MAX_PENDING => {
+                            pending.insert(key, (n, at));
+                        }
+                        None => {
+                            self.dropped.fetch_add(n.unsigned_abs(), Ordering::Relaxed);
+                        }
+                    }
                 }
                 Err(e)
             }

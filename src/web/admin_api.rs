@@ -193,8 +193,8 @@ async fn users(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRespo
 
 /// 201 with the new account's first token, or 200 when a grant was added to an existing one.
 async fn create_user(req: HttpRequest, state: web::Data<AppState>, bytes: web::Bytes) -> Result<HttpResponse, AppError> {
-    let new = body::<crate::edit::NewUser>(&bytes)?;
-    let created = as_token_user(&req, state, move |ed| Ok(ed.create_user(new)?)).await?;
+    let new = body::<crate::edit::NewUser>(&bytes);
+    let created = as_token_user(&req, state, move |ed| Ok(ed.create_user(new?)?)).await?;
     let status = if created.existing { StatusCode::OK } else { StatusCode::CREATED };
     Ok(HttpResponse::build(status).insert_header((header::CACHE_CONTROL, "no-store")).json(created))
 }

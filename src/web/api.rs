@@ -110,8 +110,10 @@ async fn products(req: HttpRequest, state: web::Data<AppState>, resident: Reside
         let catalogue = store::catalogue(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
         // A theme or life event the site does not have is not found (and not cached), rather
         // than an empty list for every word someone makes up.
+        // Only the canonical slug (as in the list's own links): `-afval` or `AFVAL` would be as
+        // many cache entries of the same answer.
         let known = |wanted: &Option<String>, names: fn(&crate::content::fold::Resolved) -> &Vec<String>| {
-            wanted.as_ref().is_none_or(|w| catalogue.items.iter().flat_map(names).any(|x| slugify(x) == slugify(w)))
+            wanted.as_ref().is_none_or(|w| *w == slugify(w) && catalogue.items.iter().flat_map(names).any(|x| slugify(x) == *w))
         };
         if !known(&filter.theme, |r| &r.themes) || !known(&filter.life_event, |r| &r.life_events) {
             return Err(AppError::NotFound);

@@ -84,7 +84,7 @@ impl From<crate::auth::accounts::AccountError> for AppError {
             AccountError::Db(db) => AppError::Db(db),
             AccountError::Pool(p) => p.into(),
             AccountError::Invalid(m) => AppError::Invalid(vec![m]),
-            AccountError::Secret(SecretError::TooShort) => AppError::Invalid(vec![SecretError::TooShort.to_string()]),
+            AccountError::Secret(e @ (SecretError::TooShort | SecretError::TooLong)) => AppError::Invalid(vec![e.to_string()]),
             AccountError::Secret(SecretError::Busy) => AppError::Unavailable(SecretError::Busy.to_string()),
             AccountError::Secret(other) => AppError::Internal(other.to_string()),
         }

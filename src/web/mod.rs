@@ -261,7 +261,8 @@ async fn admin_hosts(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let refused = req.app_data::<web::Data<AppState>>().is_some_and(|state| {
         let hosts = &state.config.admin_hosts;
-        if hosts.is_empty() || !is_admin_path(req.path()) {
+        // The path as the router sees it (percent-encoded letters decoded): `/%61dmin` is `/admin`.
+        if hosts.is_empty() || !is_admin_path(req.match_info().as_str()) {
             return false;
         }
         let origin = site::origin(req.request(), state);

@@ -74,7 +74,11 @@ fn may_read_metrics(req: &HttpRequest, state: &AppState) -> bool {
             .is_some_and(|given| crate::auth::secrets::same_secret(given.trim(), token))
     });
     let address = super::site::client_address(req, state).parse::<std::net::IpAddr>().ok();
-    with_token || address.is_some_and(|ip| ip.to_canonical().is_loopback() || config.metrics_allow.iter().any(|n| n.contains(ip)))
+    // A request relayed by a proxy that is not configured as trusted comes from loopback too:
+    // loopback counts only for requests no proxy relayed.
+    let relayed = req.headers().contains_key("x-forwarded-for") && !req.peer_addr().is_some_and(|p| config.is_trusted_proxy(p.ip()));
+    let local = |ip: std::net::IpAddr| ip.to_canonical().is_loopback() && !relayed;
+    with_token || address.is_some_and(|ip| local(ip) || config.metrics_allow.iter().any(|n| n.contains(ip)))
 }
 
 async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {

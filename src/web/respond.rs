@@ -79,8 +79,9 @@ pub fn cache_key(base_url: &str, req: &HttpRequest, reads: &[&str]) -> String {
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(req.query_string().as_bytes()).into_owned().collect();
     let mut sep = '?';
     for name in reads {
-        // The value the handler sees (`web::Query` into a map keeps the last one).
-        if let Some((_, value)) = pairs.iter().rev().find(|(k, v)| k == name && !v.is_empty()) {
+        // The value the handler sees: `web::Query` into a map keeps the last one, and an empty
+        // one counts as not given.
+        if let Some((_, value)) = pairs.iter().rev().find(|(k, _)| k == name).filter(|(_, v)| !v.is_empty()) {
             let part: String = url::form_urlencoded::Serializer::new(String::new()).append_pair(name, value).finish();
             key.push(sep);
             key.push_str(&part);

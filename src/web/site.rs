@@ -70,13 +70,25 @@ pub fn client_address(req: &HttpRequest, state: &AppState) -> String {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .next_back()
-        .map(|v| v.trim().to_owned())
-        .filter(|v| v.parse::<std::net::IpAddr>().is_ok());
+        .and_then(|v| forwarded_ip(v.trim()))
+        .map(|ip| ip.to_string());
     match (peer, forwarded) {
         (Some(ip), Some(client)) if state.config.is_trusted_proxy(ip) => client,
         (Some(ip), _) => ip.to_string(),
         (None, _) => "unknown".into(),
     }
+}
+
+/// An address as proxies write it: `192.0.2.1`, `192.0.2.1:4711`, `2001:db8::1` or
+/// `[2001:db8::1]:4711`.
+fn forwarded_ip(value: &str) -> Option<std::net::IpAddr> {
+    if let Ok(ip) = value.parse() {
+        return Some(ip);
+    }
+    if let Ok(socket) = value.parse::<std::net::SocketAddr>() {
+        return Some(socket.ip());
+    }
+    value.strip_prefix('[').and_then(|v| v.split_once(']')).and_then(|(ip, _)| ip.parse().ok())
 }
 
 pub fn resolve(req: &HttpRequest) -> Result<Resident, AppError> {

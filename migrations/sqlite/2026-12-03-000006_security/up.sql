@@ -2,6 +2,8 @@
 -- migration expire 90 days after they were made.
 ALTER TABLE api_tokens ADD COLUMN expires_at BIGINT;
 ALTER TABLE api_tokens ADD COLUMN last_used_at BIGINT;
+-- A token made with another token ends when that one is revoked.
+ALTER TABLE api_tokens ADD COLUMN parent_id BIGINT;
 UPDATE api_tokens SET expires_at = created_at + 7776000 WHERE expires_at IS NULL;
 CREATE INDEX api_tokens_user ON api_tokens (user_id);
 

@@ -94,6 +94,10 @@ impl<'a> Reader<'a> {
     /// Sorted names in a directory (relative path `rel`), or nothing after reporting why.
     fn list(&mut self, rel: &str) -> Vec<String> {
         let path = self.root.join(rel);
+        // A linked directory would bring in files from outside the package.
+        if !rel.is_empty() && self.is_symlink(rel) {
+            return Vec::new();
+        }
         let entries = match fs::read_dir(&path) {
             Ok(entries) => entries,
             Err(e) => {

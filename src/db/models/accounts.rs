@@ -35,7 +35,8 @@ pub fn all_users(conn: &mut DbConnection) -> QueryResult<Vec<User>> {
     users::table.order(users::email.asc()).select(User::as_select()).load(conn)
 }
 
-pub fn set_password(conn: &mut DbConnection, id: i64, hash: &str) -> QueryResult<usize> {
+/// Sets (or, with `None`, removes) an account's password.
+pub fn set_password(conn: &mut DbConnection, id: i64, hash: Option<&str>) -> QueryResult<usize> {
     diesel::update(users::table.find(id)).set(users::password_hash.eq(hash)).execute(conn)
 }
 
@@ -80,7 +81,7 @@ pub struct Token {
     pub revoked_at: Option<i64>,
 }
 
-pub fn create_token(conn: &mut DbConnection, user_id: i64, token_hash: &str, label: &str, now: i64, expires_at: i64) -> QueryResult<i64> {
+pub fn create_token(conn: &mut DbConnection, user_id: i64, token_hash: &str, label: &str, now: i64, expires_at: i64, parent: Option<i64>) -> QueryResult<i64> {
     diesel::insert_into(api_tokens::table)
         .values((
             api_tokens::user_id.eq(user_id),
@@ -88,6 +89,7 @@ pub fn create_token(conn: &mut DbConnection, user_id: i64, token_hash: &str, lab
             api_tokens::label.eq(label),
             api_tokens::created_at.eq(now),
             api_tokens::expires_at.eq(expires_at),
+            api_tokens::parent_id.eq(parent),
         ))
         .returning(api_tokens::id)
         .get_result(conn)
@@ -119,17 +121,28 @@ pub fn token(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Token>> {
     api_tokens::table.find(id).select(Token::as_select()).first(conn).optional()
 }
 
-/// Revokes a token by its secret; returns whether it was live.
+/// Revokes a token by its secret (and what was made with it); returns whether it was live.
 pub fn revoke_token(conn: &mut DbConnection, token_hash: &str, now: i64) -> QueryResult<bool> {
-    diesel::update(api_tokens::table.filter(api_tokens::token_hash.eq(token_hash)).filter(api_tokens::revoked_at.is_null()))
-        .set(api_tokens::revoked_at.eq(now))
-        .execute(conn)
-        .map(|n| n > 0)
+    let id: Option<i64> = api_tokens::table.filter(api_tokens::token_hash.eq(token_hash)).select(api_tokens::id).first(conn).optional()?;
+    match id {
+        Some(id) => revoke_token_id(conn, id, now),
+        None => Ok(false),
+    }
 }
 
-/// Revokes a token by its id; returns whether it was live.
+/// Revokes a token by its id, and every token made with it (and with those); returns whether
+/// it was live.
 pub fn revoke_token_id(conn: &mut DbConnection, id: i64, now: i64) -> QueryResult<bool> {
-    diesel::update(api_tokens::table.find(id).filter(api_tokens::revoked_at.is_null())).set(api_tokens::revoked_at.eq(now)).execute(conn).map(|n| n > 0)
+    let live = diesel::update(api_tokens::table.find(id).filter(api_tokens::revoked_at.is_null())).set(api_tokens::revoked_at.eq(now)).execute(conn)? > 0;
+    let mut parents = vec![id];
+    while !parents.is_empty() {
+        let children: Vec<i64> = api_tokens::table.filter(api_tokens::parent_id.eq_any(&parents)).filter(api_tokens::revoked_at.is_null()).select(api_tokens::id).load(conn)?;
+        if !children.is_empty() {
+            diesel::update(api_tokens::table.filter(api_tokens::id.eq_any(&children))).set(api_tokens::revoked_at.eq(now)).execute(conn)?;
+        }
+        parents = children;
+    }
+    Ok(live)
 }
 
 /// Revokes every live token of a user.

@@ -58,7 +58,8 @@ pub async fn submit(req: HttpRequest, state: web::Data<AppState>, form: web::For
     if cookie_token.is_empty() || !same_secret(&cookie_token, &form_token) {
         return login_page(&state, StatusCode::FORBIDDEN, &back, "", Some("Het formulier was verlopen. Probeer het opnieuw."));
     }
-    let email = form.get("email").cloned().unwrap_or_default();
+    // Shown again on the form: never more than an address can be.
+    let email: String = form.get("email").map(|e| e.chars().take(254).collect()).unwrap_or_default();
     let password = form.get("password").cloned().unwrap_or_default();
     let address = client_address(&req, &state);
     let device = req.cookie(DEVICE_COOKIE).map(|c| c.value().to_owned());
