@@ -245,7 +245,19 @@ impl PageCache {
 }
 
 impl Follower for PageCache {
-    fn apply(&self, changes: &[Change], directory: &Directory) {
+    fn name(&self) -> &'static str {
+        "page-cache"
+    }
+
+    fn apply(&self, changes: &[Change], directory: &Directory, _: &mut crate::db::DbConnection) -> Result<crate::feed::Applied, crate::feed::FollowError> {
+        self.drop_stale(changes, directory);
+        Ok(crate::feed::Applied::Done)
+    }
+}
+
+impl PageCache {
+    /// Drops exactly the entries the changes make stale.
+    fn drop_stale(&self, changes: &[Change], directory: &Directory) {
         for change in changes {
             let sites = directory.touched(change.group_id, change.site_id);
             self.invalidate(sites.as_deref(), &stale(change));
@@ -274,15 +286,15 @@ mod tests {
         cache.insert(e, 1, "/producten", entry(vec![Tag::Catalogue]));
         cache.insert(e, 1, "/afval", entry(vec![Tag::Local]));
         cache.insert(e, 2, "/producten/paspoort", entry(vec![Tag::Product("paspoort".into())]));
-        cache.apply(&[change("override", "site/diemen/paspoort", Some(1))], &Directory::default());
+        cache.drop_stale(&[change("override", "site/diemen/paspoort", Some(1))], &Directory::default());
         assert!(cache.get(1, "/producten/paspoort", 0).is_none());
         assert!(cache.get(1, "/producten", 0).is_none());
         assert!(cache.get(1, "/producten/rijbewijs", 0).is_some());
         assert!(cache.get(1, "/afval", 0).is_some());
         assert!(cache.get(2, "/producten/paspoort", 0).is_some(), "another site keeps its page");
-        cache.apply(&[change("product", "paspoort", None)], &Directory::default());
+        cache.drop_stale(&[change("product", "paspoort", None)], &Directory::default());
         assert!(cache.get(2, "/producten/paspoort", 0).is_none(), "a central change reaches every site");
-        cache.apply(&[change("site", "diemen", Some(1))], &Directory::default());
+        cache.drop_stale(&[change("site", "diemen", Some(1))], &Directory::default());
         assert!(cache.is_empty());
     }
 
@@ -290,7 +302,7 @@ mod tests {
     fn nothing_rendered_before_an_invalidation_is_stored() {
         let cache = PageCache::new(true, 1 << 20);
         let e = cache.epoch();
-        cache.apply(&[change("page", "site/x/a", Some(1))], &Directory::default());
+        cache.drop_stale(&[change("page", "site/x/a", Some(1))], &Directory::default());
         cache.insert(e, 1, "/a", entry(vec![Tag::Local]));
         assert!(cache.get(1, "/a", 0).is_none());
     }

@@ -1,10 +1,15 @@
 //! Following the change log. Every process reads the `changes` table in id order and hands
-//! each change to its followers (the site directory first, then the page cache, later the
-//! search index). This is the only way derived state learns about edits: a process's own
-//! writes call `catch_up` right after they commit, and a background poll picks up the
-//! writes of other processes.
+//! each change to its followers (the content cache, the page cache, the search index). This is
+//! the only way derived state learns about edits: a process's own writes call `catch_up` right
+//! after they commit, and a background poll picks up the writes of other processes.
+//!
+//! Nothing is skipped: each follower has its own position, the last change its state reflects.
+//! A follower that fails keeps its position and gets the same changes again at the next round;
+//! one that is being rebuilt defers them, and after the rebuild says which position the rebuilt
+//! state reflects, so what came in meanwhile is applied again on top. A follower that keeps
+//! failing makes the process unready (`health`), rather than letting it serve stale pages.
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
@@ -14,10 +19,37 @@ use crate::content::directory::Directory;
 use crate::db::models::changes::{self, Change};
 use crate::db::{DbConnection, Pool};
 
+/// What a follower did with the changes it was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// Its state reflects every change it was given.
+    Done,
+    /// Not now (a rebuild runs): the same changes come again later.
+    Deferred,
+    /// Its state was rebuilt from the database as of this position: every later change comes
+    /// again, so nothing written during the rebuild is lost under older documents.
+    RebuiltAt(i64),
+}
+
+/// Why a follower could not apply changes; they come again at the next round.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{0}")]
+pub struct FollowError(pub String);
+
 /// Something kept current from the change log.
 pub trait Follower: Send + Sync {
-    /// Called with changes in id order, after the directory reflects them.
-    fn apply(&self, changes: &[Change], directory: &Directory);
+    /// For logs, `/healthz` and `/metrics`.
+    fn name(&self) -> &'static str;
+
+    /// The position of persisted state when following starts (`None`: the state starts empty
+    /// or current, at the feed's start).
+    fn persisted_position(&self) -> Option<i64> {
+        None
+    }
+
+    /// Brings its state up to the last of `changes` (all after its position, in id order, the
+    /// directory already reflecting them), reading what it needs through `conn`.
+    fn apply(&self, changes: &[Change], directory: &Directory, conn: &mut DbConnection) -> Result<Applied, FollowError>;
 }
 
 /// The current site directory, shared by every request.
@@ -30,17 +62,47 @@ pub fn current(directory: &SharedDirectory) -> Arc<Directory> {
     }
 }
 
+/// A follower with where it stands.
+struct Track {
+    follower: Arc<dyn Follower>,
+    position: AtomicI64,
+    /// Failures since the last success.
+    failures: AtomicU64,
+    /// Every failure since the process started.
+    failures_total: AtomicU64,
+    deferred: std::sync::atomic::AtomicBool,
+    last_error: Mutex<Option<String>>,
+}
+
+/// How one follower is doing, for `/healthz` and `/metrics`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FollowerHealth {
+    pub name: &'static str,
+    pub position: i64,
+    /// Changes the feed has read that this follower has not applied yet.
+    pub behind: i64,
+    pub failures: u64,
+    pub failures_total: u64,
+    pub deferred: bool,
+    pub last_error: Option<String>,
+}
+
+/// Consecutive failures after which a follower makes the process unready.
+pub const UNREADY_AFTER_FAILURES: u64 = 3;
+
 pub struct Feed {
-    /// The id of the last change applied.
+    /// The id of the last change read (the directory reflects it).
     cursor: AtomicI64,
     /// Held while applying, so changes are applied once and in order.
     applying: Mutex<()>,
     directory: SharedDirectory,
-    followers: RwLock<Vec<Arc<dyn Follower>>>,
+    tracks: RwLock<Vec<Arc<Track>>>,
 }
 
 /// Kinds of change that alter sites, hosts or group membership.
 const DIRECTORY_KINDS: &[&str] = &["site", "group", "redirects"];
+/// Changes handed to a follower at once.
+const BATCH: i64 = 1000;
 
 impl Feed {
     /// Starts at the latest change: whatever happened before is already in the directory
@@ -52,7 +114,7 @@ impl Feed {
             cursor: AtomicI64::new(cursor),
             applying: Mutex::new(()),
             directory: Arc::new(RwLock::new(Arc::new(directory))),
-            followers: RwLock::new(Vec::new()),
+            tracks: RwLock::new(Vec::new()),
         })
     }
 
@@ -60,43 +122,123 @@ impl Feed {
         &self.directory
     }
 
+    /// The id of the last change read.
     pub fn cursor(&self) -> i64 {
         self.cursor.load(Ordering::Acquire)
     }
 
+    /// Adds a follower; it gets every change after its persisted position (or after now).
     pub fn follow(&self, follower: Arc<dyn Follower>) {
-        match self.followers.write() {
-            Ok(mut list) => list.push(follower),
-            Err(poisoned) => poisoned.into_inner().push(follower),
+        let position = follower.persisted_position().unwrap_or_else(|| self.cursor());
+        let track = Arc::new(Track {
+            follower,
+            position: AtomicI64::new(position),
+            failures: AtomicU64::new(0),
+            failures_total: AtomicU64::new(0),
+            deferred: std::sync::atomic::AtomicBool::new(false),
+            last_error: Mutex::new(None),
+        });
+        match self.tracks.write() {
+            Ok(mut list) => list.push(track),
+            Err(poisoned) => poisoned.into_inner().push(track),
         }
     }
 
-    /// Applies every change committed since the last call; returns how many.
+    fn tracks(&self) -> Vec<Arc<Track>> {
+        self.tracks.read().map(|t| t.clone()).unwrap_or_else(|p| p.into_inner().clone())
+    }
+
+    /// Reads every change committed since the last call and hands each follower what it has
+    /// not applied yet, in order; returns how many changes were applied. A follower's failure is
+    /// recorded (see `health`), not returned: its changes come again at the next round.
     pub fn catch_up(&self, conn: &mut DbConnection) -> QueryResult<usize> {
         let _guard = self.applying.lock().unwrap_or_else(|p| p.into_inner());
+        // The directory first, loaded after reading the latest id, so it reflects every change
+        // handed out in this round.
+        let latest = changes::latest(conn)?;
+        let read = self.cursor();
+        if latest > read && changes::any_of_kinds(conn, read, latest, DIRECTORY_KINDS)? {
+            let fresh = Arc::new(Directory::load(conn)?);
+            match self.directory.write() {
+                Ok(mut d) => *d = fresh,
+                Err(poisoned) => *poisoned.into_inner() = fresh,
+            }
+        }
+        if latest > read {
+            self.cursor.store(latest, Ordering::Release);
+        }
+        let directory = current(&self.directory);
         let mut applied = 0;
-        loop {
-            let batch = changes::since(conn, self.cursor(), 1000)?;
-            let Some(last) = batch.last().map(|c| c.id) else { break };
-            if batch.iter().any(|c| DIRECTORY_KINDS.contains(&c.kind.as_str())) {
-                let fresh = Arc::new(Directory::load(conn)?);
-                match self.directory.write() {
-                    Ok(mut d) => *d = fresh,
-                    Err(poisoned) => *poisoned.into_inner() = fresh,
-                }
-            }
-            let directory = current(&self.directory);
-            let followers = self.followers.read().map(|f| f.clone()).unwrap_or_else(|p| p.into_inner().clone());
-            for follower in &followers {
-                follower.apply(&batch, &directory);
-            }
-            applied += batch.len();
-            self.cursor.store(last, Ordering::Release);
+        for track in self.tracks() {
+            applied += self.catch_up_one(&track, conn, &directory, latest)?;
         }
         Ok(applied)
     }
 
-    /// Polls for changes by other processes, until the feed is dropped.
+    fn catch_up_one(&self, track: &Track, conn: &mut DbConnection, directory: &Directory, upto: i64) -> QueryResult<usize> {
+        let mut applied = 0;
+        loop {
+            let position = track.position.load(Ordering::Acquire);
+            let batch = changes::between(conn, position, upto, BATCH)?;
+            let Some(last) = batch.last().map(|c| c.id) else {
+                track.deferred.store(false, Ordering::Release);
+                return Ok(applied);
+            };
+            match track.follower.apply(&batch, directory, conn) {
+                Ok(Applied::Done) => {
+                    track.position.store(last, Ordering::Release);
+                    track.failures.store(0, Ordering::Release);
+                    track.deferred.store(false, Ordering::Release);
+                    applied += batch.len();
+                }
+                Ok(Applied::RebuiltAt(at)) => {
+                    track.position.store(at, Ordering::Release);
+                    track.failures.store(0, Ordering::Release);
+                    track.deferred.store(false, Ordering::Release);
+                    tracing::info!(follower = track.follower.name(), position = at, "rebuilt; applying what came in meanwhile");
+                }
+                Ok(Applied::Deferred) => {
+                    track.deferred.store(true, Ordering::Release);
+                    return Ok(applied);
+                }
+                Err(e) => {
+                    let failures = track.failures.fetch_add(1, Ordering::AcqRel) + 1;
+                    track.failures_total.fetch_add(1, Ordering::Relaxed);
+                    tracing::error!(follower = track.follower.name(), position, failures, error = %e, "cannot apply changes; retrying at the next round");
+                    *track.last_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.0);
+                    return Ok(applied);
+                }
+            }
+        }
+    }
+
+    /// How each follower is doing.
+    pub fn health(&self) -> Vec<FollowerHealth> {
+        let read = self.cursor();
+        self.tracks()
+            .iter()
+            .map(|t| {
+                let position = t.position.load(Ordering::Acquire);
+                FollowerHealth {
+                    name: t.follower.name(),
+                    position,
+                    behind: (read - position).max(0),
+                    failures: t.failures.load(Ordering::Acquire),
+                    failures_total: t.failures_total.load(Ordering::Relaxed),
+                    deferred: t.deferred.load(Ordering::Acquire),
+                    last_error: t.last_error.lock().unwrap_or_else(|p| p.into_inner()).clone(),
+                }
+            })
+            .collect()
+    }
+
+    /// Whether every follower keeps up (a rebuild in progress counts as keeping up).
+    pub fn is_ready(&self) -> bool {
+        self.health().iter().all(|h| h.failures < UNREADY_AFTER_FAILURES)
+    }
+
+    /// Polls for changes by other processes, until the feed is dropped. It also retries what
+    /// followers failed, so a failure heals by itself once its cause is gone.
     pub fn spawn_poller(self: &Arc<Self>, pool: Pool, interval: Duration) {
         let weak = Arc::downgrade(self);
         let spawned = std::thread::Builder::new().name("meent-feed".into()).spawn(move || {

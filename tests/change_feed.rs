@@ -155,3 +155,103 @@ async fn content_held_in_memory_follows_every_kind_of_change() {
     assert!(!second.get("alpha.test", "/").await.contains("MELDINGNIEUW"), "an alert of one site stays there");
     assert!(!second.get("alpha.test", "/afval/pmd").await.contains("PMDTEKST"), "the old page text is gone");
 }
+
+/// A follower that fails while told to, and records what it applied.
+#[derive(Default)]
+struct Flaky {
+    failing: std::sync::atomic::AtomicBool,
+    applied: std::sync::Mutex<Vec<i64>>,
+}
+
+impl meent::feed::Follower for Flaky {
+    fn name(&self) -> &'static str {
+        "flaky"
+    }
+
+    fn apply(&self, changes: &[meent::db::models::changes::Change], _: &meent::content::directory::Directory, _: &mut meent::db::DbConnection) -> Result<meent::feed::Applied, meent::feed::FollowError> {
+        if self.failing.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(meent::feed::FollowError("the disk is full".into()));
+        }
+        self.applied.lock().unwrap().extend(changes.iter().map(|c| c.id));
+        Ok(meent::feed::Applied::Done)
+    }
+}
+
+#[actix_web::test]
+async fn a_failing_follower_gets_the_change_again_and_the_node_says_it_is_unready() {
+    let app = TestApp::start(&fixture("country")).await;
+    let flaky = std::sync::Arc::new(Flaky::default());
+    flaky.failing.store(true, std::sync::atomic::Ordering::SeqCst);
+    app.state.feed.follow(flaky.clone());
+    let token = common::user(&app, "ed@example.org", "editor", "site:alpha", None);
+    let made = app.api(&token, "POST", "/api/v1/admin/sites/alpha/pages", Some(serde_json::json!({ "path": "nieuw", "title": "Nieuw", "body": "Tekst." })), &[]).await;
+    assert_eq!(made.status, 201, "a follower's failure is not the writer's: {}", made.body);
+    let change = { meent::db::models::changes::latest(&mut app.state.pool.get().unwrap()).unwrap() };
+    // The poller retries; after a few failures the node is unready.
+    let unready = common::eventually(10, async || app.get("alpha.test", "/healthz").await.status == 503).await;
+    assert!(unready, "a follower that keeps failing makes the node unready");
+    let health = app.get("alpha.test", "/healthz").await.json();
+    let entry = health["followers"].as_array().unwrap().iter().find(|f| f["name"] == "flaky").unwrap().clone();
+    assert!(entry["failures"].as_u64().unwrap() >= 3 && entry["last_error"] == "the disk is full", "{entry}");
+    assert!(flaky.applied.lock().unwrap().is_empty());
+    // The cause goes away: the same change arrives, nothing skipped, and the node is ready.
+    flaky.failing.store(false, std::sync::atomic::Ordering::SeqCst);
+    let healed = common::eventually(10, async || app.get("alpha.test", "/healthz").await.status == 200).await;
+    assert!(healed);
+    assert!(flaky.applied.lock().unwrap().contains(&change), "the change was applied after the failures");
+    assert_eq!(app.get("alpha.test", "/nieuw").await.status, 200, "the other followers went on meanwhile");
+}
+
+#[actix_web::test]
+async fn a_rebuild_applies_again_what_came_in_while_it_ran() {
+    let app = TestApp::start(&fixture("country")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (index, _) = meent::search::SearchIndex::open(dir.path()).unwrap();
+    let index = std::sync::Arc::new(index);
+    let follower = std::sync::Arc::new(meent::search::SearchFollower::new(index.clone(), app.state.pool.clone(), std::sync::Arc::default()));
+    let mut conn = app.state.pool.get().unwrap();
+    let feed = meent::feed::Feed::start(&mut conn).unwrap();
+    let before = feed.cursor();
+    follower.begin_rebuild();
+    feed.follow(follower.clone());
+    // An edit while the rebuild runs: the follower defers it, the feed keeps it.
+    let token = common::user(&app, "ed@example.org", "editor", "site:alpha", None);
+    let made = app.api(&token, "POST", "/api/v1/admin/sites/alpha/pages", Some(serde_json::json!({ "path": "regenboog", "title": "Regenboogpagina", "body": "Over de regenboog." })), &[]).await;
+    assert_eq!(made.status, 201);
+    feed.catch_up(&mut conn).unwrap();
+    let health = feed.health().into_iter().find(|h| h.name == "search").unwrap();
+    assert!(health.deferred && health.behind > 0 && health.failures == 0, "{health:?}");
+    // The rebuild read the database as of `before`; what came after is applied on top.
+    let directory = meent::feed::current(feed.directory());
+    follower.rebuild(&directory, before).unwrap();
+    assert_eq!(index.position(), Some(before));
+    feed.catch_up(&mut conn).unwrap();
+    let health = feed.health().into_iter().find(|h| h.name == "search").unwrap();
+    assert!(!health.deferred && health.behind == 0 && health.position == feed.cursor(), "{health:?}");
+    assert_eq!(index.position(), Some(feed.cursor()), "the feed brought the rebuilt index up to date");
+    let site = meent::web::site_id(&app.state, "alpha").unwrap();
+    let request = meent::search::Request { text: "regenboogpagina".into(), page: 1, per_page: 10, ..Default::default() };
+    assert_eq!(index.search(site, &request, meent::now()).unwrap().total, 1);
+}
+
+#[actix_web::test]
+async fn fresh_nodes_starting_together_migrate_and_import_once() {
+    let first = common::TestDb::new();
+    let data: Vec<tempfile::TempDir> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let threads: Vec<_> = data
+        .iter()
+        .map(|d| {
+            let mut config = first.config(&fixture("country"));
+            config.data_dir = d.path().to_owned();
+            std::thread::spawn(move || meent::web::build_state(config).map(drop).map_err(|e| e.to_string()))
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap().expect("every node starts");
+    }
+    let mut conn = first.conn();
+    use diesel::prelude::*;
+    let products: i64 = meent::db::schema::products::table.count().get_result(&mut conn).unwrap();
+    let imports: i64 = meent::db::schema::revisions::table.filter(meent::db::schema::revisions::kind.eq("product")).count().get_result(&mut conn).unwrap();
+    assert_eq!(products, imports, "each product was imported once");
+}

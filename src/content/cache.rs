@@ -218,10 +218,15 @@ fn items<T>(stored: Vec<Stored<T>>) -> LayerItems<T> {
 }
 
 impl Follower for ContentCache {
-    fn apply(&self, changes: &[Change], _directory: &Directory) {
+    fn name(&self) -> &'static str {
+        "content-cache"
+    }
+
+    fn apply(&self, changes: &[Change], _: &Directory, _: &mut DbConnection) -> Result<crate::feed::Applied, crate::feed::FollowError> {
         for change in changes {
             self.invalidate(change);
         }
+        Ok(crate::feed::Applied::Done)
     }
 }
 

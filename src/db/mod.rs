@@ -128,13 +128,54 @@ pub fn connect(url: &DbUrl, size: u32) -> Result<Pool, DbError> {
     Ok(pool)
 }
 
-/// Applies every migration the database does not have yet; returns how many ran.
+/// Applies every migration the database does not have yet; returns how many ran. Several
+/// processes starting at once on PostgreSQL take turns (`exclusive`).
 pub fn migrate(conn: &mut DbConnection) -> Result<usize, DbError> {
-    let ran = match conn {
-        DbConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
-        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
-    };
-    ran.map_err(|e| DbError::Migration(e.to_string()))
+    exclusive(conn, |conn| {
+        let ran = match conn {
+            DbConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+            DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+        };
+        ran.map_err(|e| DbError::Migration(e.to_string()))
+    })
+}
+
+/// The key of the PostgreSQL advisory lock that start-up work takes.
+const START_LOCK: i64 = 0x6d65_656e_7401;
+
+/// Runs `f` while no other process runs start-up work on this database: PostgreSQL, a session
+/// advisory lock, released whatever `f` returns (nested calls on one connection are counted);
+/// SQLite, a transaction that takes the write lock at once (`BEGIN IMMEDIATE`), so another
+/// process waits for it (nested transactions inside become savepoints).
+pub fn exclusive<T, E>(conn: &mut DbConnection, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<DbError> + From<diesel::result::Error>,
+{
+    use diesel::RunQueryDsl;
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    if let DbConnection::Sqlite(lite) = conn {
+        AnsiTransactionManager::begin_transaction_sql(lite, "BEGIN IMMEDIATE")?;
+        let result = f(conn);
+        let DbConnection::Sqlite(lite) = conn else { return result };
+        return match result {
+            Ok(v) => {
+                AnsiTransactionManager::commit_transaction(lite)?;
+                Ok(v)
+            }
+            Err(e) => {
+                if let Err(rollback) = AnsiTransactionManager::rollback_transaction(lite) {
+                    tracing::warn!(error = %rollback, "cannot roll back the start-up transaction");
+                }
+                Err(e)
+            }
+        };
+    }
+    diesel::sql_query(format!("SELECT pg_advisory_lock({START_LOCK})")).execute(conn).map_err(|e| E::from(DbError::Query(e)))?;
+    let result = f(conn);
+    if let Err(e) = diesel::sql_query(format!("SELECT pg_advisory_unlock({START_LOCK})")).execute(conn) {
+        tracing::warn!(error = %e, "cannot release the start-up lock; it ends with the connection");
+    }
+    result
 }
 
 /// Runs `f` in a write transaction. Writers are serialised first (PostgreSQL: a lock on the

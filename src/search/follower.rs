@@ -1,9 +1,13 @@
 //! Keeping the index current: changes from the feed become re-indexing of exactly the
-//! documents they touch; a full rebuild when the index is missing or behind.
+//! documents they touch; a full rebuild when the index is missing or behind. Changes are
+//! applied on the feed's own connection. While a rebuild runs, changes wait (the feed keeps
+//! them); when it is done, every change after the position the rebuild read the database at
+//! is applied again, so an edit made during the rebuild is never covered by older documents.
 
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::documents::{self, Scope};
 use super::{SearchError, SearchIndex};
@@ -13,28 +17,31 @@ use crate::content::model::{SYNONYMS, Synonyms};
 use crate::db::models::changes::Change;
 use crate::db::models::settings;
 use crate::db::{DbConnection, Pool};
-use crate::feed::Follower;
+use crate::feed::{Applied, FollowError, Follower};
 
 /// Sites re-indexed per commit during a rebuild.
 const REBUILD_BATCH: usize = 25;
 
 pub struct SearchFollower {
     search: Arc<SearchIndex>,
+    /// For the rebuild, which runs on its own thread.
     pool: Pool,
     /// Read through, so re-indexing a product on hundreds of sites reads it once.
     content: Arc<ContentCache>,
-    /// The newest change position written to the index.
-    position: AtomicI64,
+    rebuilding: AtomicBool,
+    /// The position a finished rebuild read the database at, until the feed hears of it.
+    rebuilt_at: Mutex<Option<i64>>,
 }
 
 impl SearchFollower {
     pub fn new(search: Arc<SearchIndex>, pool: Pool, content: Arc<ContentCache>) -> SearchFollower {
-        let position = search.position().unwrap_or(0);
-        SearchFollower { search, pool, content, position: AtomicI64::new(position) }
+        SearchFollower { search, pool, content, rebuilding: AtomicBool::new(false), rebuilt_at: Mutex::new(None) }
     }
 
-    fn advance(&self, position: i64) -> i64 {
-        self.position.fetch_max(position, Ordering::AcqRel).max(position)
+    /// From now until a rebuild is done, changes wait (call before starting the rebuild's
+    /// thread, so no change slips in between).
+    pub fn begin_rebuild(&self) {
+        self.rebuilding.store(true, Ordering::Release);
     }
 
     /// Loads the synonym list into the index's query side.
@@ -47,6 +54,16 @@ impl SearchFollower {
     /// Re-indexes every site, a batch of sites per commit; `position` is the feed position the
     /// database was read at (or later).
     pub fn rebuild(&self, directory: &Directory, position: i64) -> Result<usize, SearchError> {
+        self.begin_rebuild();
+        let result = self.rebuild_at(directory, position);
+        // Failed or not, the feed goes on from `position`: what the rebuild did not index is
+        // indexed again change by change, or by the next rebuild.
+        *self.rebuilt_at.lock().unwrap_or_else(|p| p.into_inner()) = Some(position);
+        self.rebuilding.store(false, Ordering::Release);
+        result
+    }
+
+    fn rebuild_at(&self, directory: &Directory, position: i64) -> Result<usize, SearchError> {
         let mut conn = self.pool.get()?;
         self.load_synonyms(&mut conn)?;
         let now = crate::now();
@@ -60,17 +77,16 @@ impl SearchFollower {
                 docs.extend(documents::site(&mut conn, &self.content, site, now)?);
             }
             total += docs.len();
-            self.search.apply(&deletes, docs, self.advance(position))?;
+            self.search.apply(&deletes, docs, position)?;
         }
         let gone = Scope::AllBut(sites.iter().map(|s| s.id).collect());
-        self.search.apply(&[gone], Vec::new(), self.advance(position))?;
+        self.search.apply(&[gone], Vec::new(), position)?;
         self.search.mark_ready();
         Ok(total)
     }
 
-    fn update(&self, changes: &[Change], directory: &Directory) -> Result<(), SearchError> {
+    fn update(&self, changes: &[Change], directory: &Directory, conn: &mut DbConnection) -> Result<(), SearchError> {
         let mut jobs: HashSet<Scope> = HashSet::new();
-        let mut conn = self.pool.get()?;
         for change in changes {
             let sites: Vec<i64> = match directory.touched(change.group_id, change.site_id) {
                 Some(ids) => ids,
@@ -81,12 +97,14 @@ impl SearchFollower {
                 "product" | "override" => jobs.extend(sites.iter().map(|&s| Scope::Product(s, product.clone()))),
                 "page" => jobs.extend(sites.iter().map(|&s| Scope::Kind(s, documents::PAGE))),
                 "news" => jobs.extend(sites.iter().map(|&s| Scope::Kind(s, documents::NEWS))),
-                "synonyms" => self.load_synonyms(&mut conn)?,
+                "synonyms" => self.load_synonyms(conn)?,
                 "alert" | "upl" | "redirects" | "media" => {}
                 _ => jobs.extend(sites.iter().map(|&s| Scope::Site(s))),
             }
         }
+        let position = changes.last().map(|c| c.id).unwrap_or(0);
         if jobs.is_empty() {
+            // Nothing to re-index (no commit: a restart replays these few changes cheaply).
             return Ok(());
         }
         let whole: HashSet<i64> = jobs.iter().filter_map(|j| if let Scope::Site(s) = j { Some(*s) } else { None }).collect();
@@ -105,23 +123,34 @@ impl SearchFollower {
             // A site that no longer exists only loses its documents.
             let Some(site) = directory.site(site_id) else { continue };
             docs.extend(match job {
-                Scope::Site(_) => documents::site(&mut conn, &self.content, site, now)?,
-                Scope::Kind(_, kind) if *kind == documents::PAGE => documents::pages(&mut conn, &self.content, site, now)?,
-                Scope::Kind(_, _) => documents::news(&mut conn, &self.content, site, now)?,
-                Scope::Product(_, slug) => documents::products(&mut conn, &self.content, site, Some(slug), now)?,
+                Scope::Site(_) => documents::site(conn, &self.content, site, now)?,
+                Scope::Kind(_, kind) if *kind == documents::PAGE => documents::pages(conn, &self.content, site, now)?,
+                Scope::Kind(_, _) => documents::news(conn, &self.content, site, now)?,
+                Scope::Product(_, slug) => documents::products(conn, &self.content, site, Some(slug), now)?,
                 Scope::AllBut(_) => Vec::new(),
             });
         }
         let deletes: Vec<Scope> = jobs.into_iter().collect();
-        let position = changes.last().map(|c| c.id).unwrap_or(0);
-        self.search.apply(&deletes, docs, self.advance(position))
+        self.search.apply(&deletes, docs, position)
     }
 }
 
 impl Follower for SearchFollower {
-    fn apply(&self, changes: &[Change], directory: &Directory) {
-        if let Err(e) = self.update(changes, directory) {
-            tracing::error!(error = %e, "cannot update the search index; run `meent reindex`");
+    fn name(&self) -> &'static str {
+        "search"
+    }
+
+    fn persisted_position(&self) -> Option<i64> {
+        Some(self.search.position().unwrap_or(0))
+    }
+
+    fn apply(&self, changes: &[Change], directory: &Directory, conn: &mut DbConnection) -> Result<Applied, FollowError> {
+        if self.rebuilding.load(Ordering::Acquire) {
+            return Ok(Applied::Deferred);
         }
+        if let Some(at) = self.rebuilt_at.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            return Ok(Applied::RebuiltAt(at));
+        }
+        self.update(changes, directory, conn).map(|()| Applied::Done).map_err(|e| FollowError(e.to_string()))
     }
 }

@@ -85,10 +85,14 @@ pub fn build_state(config: Config) -> Result<AppState, StartError> {
         tracing::info!(migrations = ran, "database migrated");
     }
     let media = Arc::new(media_files(&config)?);
-    if crate::db::models::changes::latest(&mut conn)? == 0 && config.content_dir.is_dir() {
-        let report = crate::content::import::import_dir(&mut conn, &config.content_dir, Some("meent serve"), crate::now(), Some(&media))?;
-        tracing::info!(dir = %config.content_dir.display(), %report, "imported content into the empty database");
-    }
+    // Several fresh processes starting at once: one imports, the others find it done.
+    db::exclusive(&mut conn, |conn| -> Result<(), StartError> {
+        if crate::db::models::changes::latest(conn)? == 0 && config.content_dir.is_dir() {
+            let report = crate::content::import::import_dir(conn, &config.content_dir, Some("meent serve"), crate::now(), Some(&media))?;
+            tracing::info!(dir = %config.content_dir.display(), %report, "imported content into the empty database");
+        }
+        Ok(())
+    })?;
     let feed = Arc::new(Feed::start(&mut conn)?);
     // Followers are applied in this order: what pages are built from goes before the pages.
     let content = Arc::new(ContentCache::new());
@@ -140,8 +144,12 @@ fn media_files(config: &Config) -> Result<MediaFiles, StartError> {
     Ok(files)
 }
 
-/// Opens the search index and keeps it current from the feed; rebuilds it in the background
-/// (while the sites are served) when it is missing, of another version, or behind the feed.
+/// Changes a restarted process replays into its search index rather than rebuilding it.
+const REPLAY_AT_MOST: i64 = 50_000;
+
+/// Opens the search index and keeps it current from the feed. A missing index, one of another
+/// version, or one further behind than the change log can replay is rebuilt in the background
+/// while the sites are served; one a little behind gets the changes it missed from the feed.
 fn start_search(
     config: &Config,
     pool: &Pool,
@@ -154,9 +162,16 @@ fn start_search(
     let follower = Arc::new(SearchFollower::new(search.clone(), pool.clone(), content.clone()));
     follower.load_synonyms(conn)?;
     let position = feed.cursor();
-    let behind = fresh || search.position().is_none_or(|p| p < position);
+    let indexed = search.position().unwrap_or(0);
+    // Changes after the index's position that the log no longer has (retention) cannot be
+    // replayed.
+    let gap = crate::db::models::changes::oldest(conn)?.is_some_and(|oldest| oldest > indexed + 1);
+    let rebuild = fresh || (indexed < position && (position - indexed > REPLAY_AT_MOST || gap));
+    if rebuild {
+        follower.begin_rebuild();
+    }
     feed.follow(follower.clone());
-    if behind {
+    if rebuild {
         let directory = feed::current(feed.directory());
         let spawned = std::thread::Builder::new().name("meent-reindex".into()).spawn(move || {
             let started = std::time::Instant::now();
@@ -297,10 +312,10 @@ fn errors_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResp
     let kind = response.extensions().get::<ErrorKind>().copied();
     let message = response.extensions().get::<ErrorMessage>().map(|m| m.0.clone());
     let details = response.extensions().get::<error::ErrorDetails>().map(|d| d.0.clone());
-    // Pages a handler rendered itself (a form with its problems, a conflict page) stay as
-    // they are; only bare errors get a body here.
+    // Pages a handler rendered itself (a form with its problems, a conflict page, the JSON of
+    // an unready `/healthz`) stay as they are; only bare errors get a body here.
     let rendered = kind.is_none()
-        && response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html"));
+        && response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html") || t.starts_with("application/json"));
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let (Some(state), false) = (state, rendered) else {
         let res = ServiceResponse::new(req, response).map_into_left_body();

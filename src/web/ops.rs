@@ -46,19 +46,28 @@ pub async fn observe(req: ServiceRequest, next: Next<impl MessageBody>) -> Resul
     Ok(res)
 }
 
+/// Liveness and readiness in one answer: 200 when the database answers and every follower of
+/// the change feed keeps up (a search rebuild in progress counts as keeping up); 503, with
+/// what is wrong, when a follower keeps failing, so a load balancer sends residents elsewhere
+/// instead of to stale pages. That the process answers at all is its liveness.
 async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let st = state.clone();
-    web::block(move || -> Result<(), AppError> {
+    let database = web::block(move || -> Result<(), AppError> {
         let mut conn = st.pool.get()?;
         diesel::sql_query("SELECT 1").execute(&mut conn)?;
         Ok(())
     })
-    .await??;
-    Ok(HttpResponse::Ok().insert_header(("cache-control", "no-store")).json(serde_json::json!({
-        "status": "ok",
-        "database": "ok",
+    .await?;
+    let followers = state.feed.health();
+    let ready = database.is_ok() && state.feed.is_ready();
+    let status = if ready { actix_web::http::StatusCode::OK } else { actix_web::http::StatusCode::SERVICE_UNAVAILABLE };
+    Ok(HttpResponse::build(status).insert_header(("cache-control", "no-store")).json(serde_json::json!({
+        "status": if ready { "ok" } else { "unready" },
+        "database": if database.is_ok() { "ok" } else { "unreachable" },
         "sites": super::directory(&state).sites().len(),
         "change_feed_position": state.feed.cursor(),
+        "search": if state.search.is_ready() { "ready" } else { "rebuilding" },
+        "followers": followers,
     })))
 }
 
@@ -102,6 +111,15 @@ async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRes
     out.push_str(&format!("meent_page_cache_entries {}\n", cache.len()));
     out.push_str("# HELP meent_change_feed_position Id of the last change applied by this process.\n# TYPE meent_change_feed_position gauge\n");
     out.push_str(&format!("meent_change_feed_position {}\n", state.feed.cursor()));
+    let followers = state.feed.health();
+    out.push_str("# HELP meent_follower_behind Changes read from the change log that a follower has not applied yet.\n# TYPE meent_follower_behind gauge\n");
+    for f in &followers {
+        out.push_str(&format!("meent_follower_behind{{follower=\"{}\"}} {}\n", f.name, f.behind));
+    }
+    out.push_str("# HELP meent_follower_failures_total Failed attempts of a follower to apply changes (each is retried).\n# TYPE meent_follower_failures_total counter\n");
+    for f in &followers {
+        out.push_str(&format!("meent_follower_failures_total{{follower=\"{}\"}} {}\n", f.name, f.failures_total));
+    }
     out.push_str("# HELP meent_sites Sites served.\n# TYPE meent_sites gauge\n");
     out.push_str(&format!("meent_sites {}\n", super::directory(&state).sites().len()));
     let pool = state.pool.state();

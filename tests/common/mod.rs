@@ -123,6 +123,12 @@ impl TestApp {
         config.rate_limits.enabled = false;
         adjust(&mut config);
         let state = web::Data::new(build_state(config).expect("app state"));
+        // Tests start from a ready node: the search index of a fresh data dir is built in the
+        // background, and edits made meanwhile wait for it.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !state.search.is_ready() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
         let data = state.clone();
         let server = actix_test::start(move || app(data.clone()));
         TestApp { db, server, state }

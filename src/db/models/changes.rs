@@ -43,6 +43,33 @@ pub fn since(conn: &mut DbConnection, after: i64, limit: i64) -> QueryResult<Vec
         .load(conn)
 }
 
+/// Changes after `after` up to and including `upto`, oldest first, at most `limit`.
+pub fn between(conn: &mut DbConnection, after: i64, upto: i64, limit: i64) -> QueryResult<Vec<Change>> {
+    changes::table
+        .filter(changes::id.gt(after))
+        .filter(changes::id.le(upto))
+        .order(changes::id.asc())
+        .limit(limit)
+        .select(Change::as_select())
+        .load(conn)
+}
+
+/// Whether a change of one of these kinds came after `after`, up to `upto`.
+pub fn any_of_kinds(conn: &mut DbConnection, after: i64, upto: i64, kinds: &[&str]) -> QueryResult<bool> {
+    let found: i64 = changes::table
+        .filter(changes::id.gt(after))
+        .filter(changes::id.le(upto))
+        .filter(changes::kind.eq_any(kinds))
+        .count()
+        .get_result(conn)?;
+    Ok(found > 0)
+}
+
+/// The id of the oldest change the log still holds.
+pub fn oldest(conn: &mut DbConnection) -> QueryResult<Option<i64>> {
+    changes::table.select(diesel::dsl::min(changes::id)).first(conn)
+}
+
 /// The id of the latest change, 0 when there is none.
 pub fn latest(conn: &mut DbConnection) -> QueryResult<i64> {
     changes::table.select(diesel::dsl::max(changes::id)).first::<Option<i64>>(conn).map(|m| m.unwrap_or(0))

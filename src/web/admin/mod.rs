@@ -185,7 +185,11 @@ where
             let mut editor = Editor { conn: &mut conn, actor: &actor, directory: &directory, origin: &origin, now: crate::now() };
             f(&mut editor, &st)?
         };
-        st.feed.catch_up(&mut conn)?;
+        // The write is committed: a failure to bring derived state along now is not the
+        // writer's (the feed retries it at its next round).
+        if let Err(e) = st.feed.catch_up(&mut conn) {
+            tracing::warn!(error = %e, "cannot read the change feed after a write");
+        }
         Ok(result)
     })
     .await?
