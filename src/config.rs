@@ -224,6 +224,8 @@ pub struct Config {
     pub metrics_allow: Vec<Network>,
     /// A bearer token that may read `/metrics` from anywhere.
     pub metrics_token: Option<String>,
+    /// Where uploaded media live: a directory, or `s3://BUCKET/PREFIX` (none: `DATA_DIR/media`).
+    pub media_url: Option<String>,
 }
 
 /// Settings as one source gives them (the config file, or flags and environment variables);
@@ -252,6 +254,7 @@ pub struct Settings {
     pub admin_hosts: Option<Vec<String>>,
     pub metrics_allow: Option<Vec<Network>>,
     pub metrics_token: Option<String>,
+    pub media_url: Option<String>,
 }
 
 impl Settings {
@@ -296,6 +299,7 @@ impl Config {
                 .collect(),
             metrics_allow: flags.metrics_allow.or(file.metrics_allow).unwrap_or_default(),
             metrics_token: flags.metrics_token.or(file.metrics_token).filter(|t| !t.is_empty()),
+            media_url: flags.media_url.or(file.media_url).filter(|u| !u.is_empty()),
             data_dir,
         }
     }

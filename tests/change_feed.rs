@@ -35,6 +35,9 @@ impl SecondProcess {
         config.page_cache = page_cache;
         let data_dir = tempfile::tempdir().unwrap();
         config.data_dir = data_dir.path().to_owned();
+        // Media live on storage every process shares: the first one's bucket prefix, or its
+        // media directory.
+        config.media_url = Some(first.state.config.media_url.clone().unwrap_or_else(|| first.state.config.data_dir.join("media").display().to_string()));
         let state = web::Data::new(meent::web::build_state(config).unwrap());
         let data = state.clone();
         let server = actix_test::start(move || meent::web::app(data.clone()));
@@ -254,4 +257,29 @@ async fn fresh_nodes_starting_together_migrate_and_import_once() {
     let products: i64 = meent::db::schema::products::table.count().get_result(&mut conn).unwrap();
     let imports: i64 = meent::db::schema::revisions::table.filter(meent::db::schema::revisions::kind.eq("product")).count().get_result(&mut conn).unwrap();
     assert_eq!(products, imports, "each product was imported once");
+}
+
+#[actix_web::test]
+async fn an_image_uploaded_through_one_process_is_served_by_another() {
+    let first = TestApp::start(&fixture("country")).await;
+    let second = SecondProcess::start(&first, true);
+    let token = common::user(&first, "ed@example.org", "editor", "site:alpha", None);
+    let img = common::jpeg(640, 480);
+    let (content_type, body) = common::multipart(&[("alt", "Het gemeentehuis")], Some(("gemeentehuis.jpg", "image/jpeg", &img)));
+    let auth = format!("Bearer {token}");
+    let made = first.send("POST", "alpha.test", "/api/v1/admin/sites/alpha/media", &[("Authorization", &auth), ("Content-Type", &content_type)], Some(body)).await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let file = made.json()["file_url"].as_str().unwrap().to_owned();
+    let key = made.json()["key"].as_str().unwrap().to_owned();
+    // The other process serves the master, and makes (and stores) a variant nobody made yet.
+    let client = awc::Client::default();
+    let get = |path: String| {
+        let req = client.get(second.server.url(&path)).insert_header(("Host", "alpha.test")).address(second.server.addr());
+        async move { req.send().await.unwrap().status().as_u16() }
+    };
+    let served = common::eventually(10, async || get(file.clone()).await == 200).await;
+    assert!(served, "{file} on the second process");
+    let hash = file.rsplit('/').next().unwrap().split('.').next().unwrap().to_owned();
+    assert_eq!(get(format!("/media/{key}/{hash}-320.webp")).await, 200);
+    assert!(first.state.media.store.exists(&format!("{hash}-320.webp")) || first.state.media.store.list().unwrap().iter().any(|n| n.starts_with(&format!("{hash}-320"))));
 }

@@ -113,13 +113,9 @@ fn bomb() -> Vec<u8> {
     out
 }
 
+/// The names of the files in the app's media storage (a directory or a bucket).
 fn media_files(app: &TestApp) -> Vec<std::path::PathBuf> {
-    let dir = app.state.config.data_dir.join("media");
-    let mut files = Vec::new();
-    for sub in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-        files.extend(std::fs::read_dir(sub.path()).into_iter().flatten().flatten().map(|e| e.path()));
-    }
-    files
+    app.state.media.store.list().unwrap().into_iter().map(std::path::PathBuf::from).collect()
 }
 
 async fn wait_for_variants(app: &TestApp) {
@@ -346,8 +342,32 @@ async fn used_media_stay_and_a_replacement_shows_everywhere() {
     let deleted = json_call(&app, &t, "regio", "DELETE", &format!("/api/v1/admin/groups/regio/media/{key}"), None).await;
     assert_eq!(deleted.status, 204, "{}", deleted.body);
     assert_eq!(app.get(ALPHA, &format!("/media/{key}")).await.status, 404);
-    let left: Vec<_> = media_files(&app).into_iter().filter(|p| p.to_string_lossy().contains(&new_hash)).collect();
-    assert!(left.is_empty(), "{left:?}");
+    // Its files go after a grace period (and the replaced file's too), not at once.
+    let with = |hash: &str| media_files(&app).into_iter().filter(|p| p.to_string_lossy().contains(hash)).count();
+    assert!(with(&new_hash) > 0 && with(&old_hash) > 0, "nothing removed yet");
+    let mut conn = app.state.pool.get().unwrap();
+    assert_eq!(meent::media::remove_due(&mut conn, &app.state.media, meent::now()).unwrap(), 0);
+    let later = meent::now() + meent::media::REMOVAL_GRACE + 1;
+    assert_eq!(meent::media::remove_due(&mut conn, &app.state.media, later).unwrap(), 2);
+    assert_eq!((with(&new_hash), with(&old_hash)), (0, 0), "{:?}", media_files(&app));
+}
+
+#[actix_web::test]
+async fn a_delete_racing_an_upload_of_the_same_file_removes_nothing_in_use() {
+    let (app, t) = app().await;
+    let photo = jpeg(300, 200);
+    let first = upload(&app, &t, "alpha", "sites/alpha/media", ("plein.jpg", "image/jpeg", &photo), &[("alt", "Het plein")]).await.json();
+    let key = first["key"].as_str().unwrap().to_owned();
+    assert_eq!(json_call(&app, &t, "alpha", "DELETE", &format!("/api/v1/admin/sites/alpha/media/{key}"), None).await.status, 204);
+    // The same file again, before the deleted one's file is due: it is stored under the same
+    // name and must survive the removal.
+    let second = upload(&app, &t, "alpha", "sites/alpha/media", ("plein-opnieuw.jpg", "image/jpeg", &photo), &[("alt", "Het plein weer")]).await.json();
+    let key = second["key"].as_str().unwrap().to_owned();
+    let later = meent::now() + meent::media::REMOVAL_GRACE + 1;
+    let mut conn = app.state.pool.get().unwrap();
+    assert_eq!(meent::media::remove_due(&mut conn, &app.state.media, later).unwrap(), 0);
+    let file = second["file_url"].as_str().unwrap().to_owned();
+    assert_eq!(app.get(ALPHA, &file).await.status, 200, "{key}: its file is there");
 }
 
 #[actix_web::test]

@@ -136,6 +136,9 @@ struct ServeArgs {
     /// A bearer token that may read /metrics from any address
     #[arg(long, env = "MEENT_METRICS_TOKEN", global = true, hide_env_values = true)]
     metrics_token: Option<String>,
+    /// Where uploaded media live: a directory, or s3://BUCKET/PREFIX (AWS_* variables) [default: DATA_DIR/media]
+    #[arg(long, env = "MEENT_MEDIA_URL", global = true)]
+    media_url: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -187,6 +190,7 @@ pub fn run() -> ExitCode {
             admin_hosts: (!serve.admin_host.is_empty()).then(|| serve.admin_host.clone()),
             metrics_allow: (!serve.metrics_allow.is_empty()).then(|| serve.metrics_allow.clone()),
             metrics_token: serve.metrics_token.clone(),
+            media_url: serve.media_url.clone(),
             ..Settings::default()
         },
         file,
@@ -242,7 +246,7 @@ fn serve_command(config: Config) -> Result<(), String> {
 
 fn import_command(config: &Config, dir: &std::path::Path) -> Result<(), String> {
     let mut conn = connect(config)?;
-    let media = crate::media::MediaFiles::for_config(config);
+    let media = crate::media::MediaFiles::for_config(config)?;
     let report = crate::content::import::import_dir(&mut conn, dir, Some("meent import"), crate::now(), Some(&media)).map_err(|e| e.to_string())?;
     println!("{report}");
     Ok(())
@@ -250,7 +254,7 @@ fn import_command(config: &Config, dir: &std::path::Path) -> Result<(), String> 
 
 fn export_command(config: &Config, dir: &std::path::Path) -> Result<(), String> {
     let mut conn = connect(config)?;
-    let media = crate::media::MediaFiles::for_config(config);
+    let media = crate::media::MediaFiles::for_config(config)?;
     let files = crate::content::export::export_dir(&mut conn, dir, Some(&media)).map_err(|e| e.to_string())?;
     println!("wrote {files} files to {}", dir.display());
     Ok(())

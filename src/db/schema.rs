@@ -317,6 +317,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    media_removals (hash) {
+        hash -> Text,
+        format -> Text,
+        width -> Integer,
+        due_at -> BigInt,
+    }
+}
+
+diesel::table! {
     media_uses (media_key, kind, item_key) {
         media_key -> Text,
         kind -> Text,
@@ -332,5 +341,5 @@ diesel::joinable!(trusted_devices -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     groups, sites, site_hosts, site_groups, products, overrides, pages, news, alerts, revisions,
     changes, settings, search_misses, upl, redirects, users, grants, sessions, api_tokens,
-    login_failures, audit, media, media_uses, trusted_devices,
+    login_failures, audit, media, media_uses, trusted_devices, media_removals,
 );

@@ -278,18 +278,22 @@ impl Editor<'_> {
             let current = media::by_key(c, key)?.ok_or(EditError::NotFound)?;
             check_base(if_match, current.revision)?;
             media::replace_file(c, current.id, &ingested.facts, &name, now)?;
+            if current.hash != ingested.facts.hash {
+                media::schedule_removal(c, &current, now + crate::media::REMOVAL_GRACE)?;
+            }
             record(c, current.id, key, owner, &author, now)?;
             accounts::record_audit(c, &NewAudit { actor: &author, action: "media.replace", object: &format!("media:{key}"), result: "ok", origin: &origin, scope: &scope_name }, now)?;
             Ok(())
         })?;
         files.schedule_variants(&ingested.facts.hash, ingested.encoding);
-        // The old file stays: pages cached elsewhere may still point at it until they follow
-        // the change feed; files no item stands for are cleaned by `remove_unused_file`.
+        // The old file stays for a while: pages cached elsewhere may still point at it until
+        // they follow the change feed; then `media::remove_due` takes it away.
         self.media_item(scope, key)
     }
 
-    /// Deletes a media item nothing uses; one that is still used is refused with where.
-    pub fn delete_media(&mut self, scope: &Scope, key: &str, if_match: Option<i64>, files: &MediaFiles) -> EditResult<()> {
+    /// Deletes a media item nothing uses; one that is still used is refused with where. Its
+    /// file goes after `media::REMOVAL_GRACE` unless another item stands for it by then.
+    pub fn delete_media(&mut self, scope: &Scope, key: &str, if_match: Option<i64>) -> EditResult<()> {
         let m = self.owned_media(scope, key, "media.delete")?;
         let (author, now, origin, scope_name) = (self.actor.email.clone(), self.now, self.origin.to_owned(), scope.to_string());
         let owner = (m.group_id, m.site_id);
@@ -301,23 +305,13 @@ impl Editor<'_> {
                 return Err(EditError::InUse(uses.into_iter().map(|(kind, item)| format!("{kind} {item}")).collect()));
             }
             media::delete(c, current.id)?;
+            media::schedule_removal(c, &current, now + crate::media::REMOVAL_GRACE)?;
             history::record_deletion(c, "media", key, owner.0, owner.1, now)?;
             accounts::record_audit(c, &NewAudit { actor: &author, action: "media.delete", object: &format!("media:{key}"), result: "ok", origin: &origin, scope: &scope_name }, now)?;
             Ok(())
         })?;
-        remove_unused_file(self.conn, files, &m)?;
         Ok(())
     }
-}
-
-/// Removes a file (and its variants) when no media item stands for it any more.
-fn remove_unused_file(conn: &mut db::DbConnection, files: &MediaFiles, m: &Media) -> EditResult<()> {
-    if !media::hash_in_use(conn, &m.hash)? {
-        if let Err(e) = files.remove(&m.hash, Encoding::from_format(&m.format), u32::try_from(m.width).unwrap_or(0)) {
-            tracing::warn!(error = %e, key = m.key, "cannot remove the files of a deleted media item");
-        }
-    }
-    Ok(())
 }
 
 /// Records a saved media item in the change log and its history.

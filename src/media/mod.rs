@@ -65,10 +65,14 @@ impl MediaFiles {
         MediaFiles { store, limits, queue: Mutex::new(None), pending: Arc::new(AtomicUsize::new(0)) }
     }
 
-    /// The storage under the data dir (`media/`), with the configured limits; no worker yet.
-    pub fn for_config(config: &crate::config::Config) -> MediaFiles {
-        let store = Arc::new(store::DirStore::new(&config.data_dir.join("media")));
-        MediaFiles::new(store, Limits { max_bytes: config.media_max_bytes, ..Limits::default() })
+    /// The configured storage (`MEENT_MEDIA_URL`; by default `media/` under the data dir), with
+    /// the configured limits; no worker yet.
+    pub fn for_config(config: &crate::config::Config) -> Result<MediaFiles, String> {
+        let store = match &config.media_url {
+            Some(url) => store::open(url)?,
+            None => Arc::new(store::DirStore::new(&config.data_dir.join("media"))),
+        };
+        Ok(MediaFiles::new(store, Limits { max_bytes: config.media_max_bytes, ..Limits::default() }))
     }
 
     /// Starts the worker that makes variants in the background.
@@ -100,10 +104,7 @@ impl MediaFiles {
             })
             .map_err(|_| MediaError::Busy)??;
         let hash = content_hash(&master);
-        let name = variants::master_name(&hash, encoding);
-        if !self.store.exists(&name) {
-            self.store.put(&name, &master)?;
-        }
+        self.store.put_if_absent(&variants::master_name(&hash, encoding), &master)?;
         let facts = FileFacts { hash, format: encoding.format(), width: clean.image.width(), height: clean.image.height(), bytes: master.len() };
         Ok(Ingested { facts, encoding })
     }
@@ -141,7 +142,8 @@ impl MediaFiles {
         let bytes = DECODE_SLOTS
             .run(SLOT_WAIT, || variants::make_one(&variants::decode_master(&master_bytes)?, width, encoding))
             .map_err(|_| MediaError::Busy)??;
-        self.store.put(&name, &bytes)?;
+        // Another process may have made it meanwhile: the first one's stays.
+        self.store.put_if_absent(&name, &bytes)?;
         Ok(Some(bytes))
     }
 
@@ -163,6 +165,28 @@ static DECODE_SLOTS: crate::slots::Slots = crate::slots::Slots::new(2);
 /// How long decoding waits for a slot before the request is told to try again.
 const SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
 
+/// How long a deleted or replaced file stays before it is removed from the storage: long enough
+/// for an upload of the same file, already stored, to record its item (and then it stays), and
+/// for pages cached on other processes to follow the change feed.
+pub const REMOVAL_GRACE: i64 = 10 * 60;
+
+/// Removes the files due for removal that no media item stands for (any more); returns how
+/// many. Run by the maintenance thread of every process; a file another process removed first
+/// is simply gone.
+pub fn remove_due(conn: &mut crate::db::DbConnection, files: &MediaFiles, now: i64) -> Result<usize, MediaError> {
+    use crate::db::models::media;
+    let mut removed = 0;
+    for (hash, format, width) in media::due_removals(conn, now).map_err(|e| MediaError::Io(std::io::Error::other(e.to_string())))? {
+        let in_use = media::hash_in_use(conn, &hash).map_err(|e| MediaError::Io(std::io::Error::other(e.to_string())))?;
+        if !in_use {
+            files.remove(&hash, Encoding::from_format(&format), u32::try_from(width).unwrap_or(0))?;
+            removed += 1;
+        }
+        media::drop_removal(conn, &hash).map_err(|e| MediaError::Io(std::io::Error::other(e.to_string())))?;
+    }
+    Ok(removed)
+}
+
 /// The name-giving hash of a file's bytes.
 fn content_hash(bytes: &[u8]) -> String {
     blake3::hash(bytes).to_hex()[..32].to_owned()
@@ -181,7 +205,7 @@ fn make_variants(store: &dyn MediaStore, hash: &str, encoding: Encoding) -> Resu
     }
     let files = variants::make_all(&master, encoding, hash)?;
     for (name, bytes) in &files {
-        store.put(name, bytes)?;
+        store.put_if_absent(name, bytes)?;
     }
     Ok(files.len())
 }

@@ -351,8 +351,7 @@ async fn delete_media(req: HttpRequest, state: web::Data<AppState>) -> Result<Ht
     let scope = media_scope(&req)?;
     let key = req.match_info().get("key").unwrap_or("").to_owned();
     let base = if_match(&req);
-    let files = state.media.clone();
-    run(&req, state, StatusCode::NO_CONTENT, move |ed| Ok(ed.delete_media(&scope, &key, base?, &files)?)).await
+    run(&req, state, StatusCode::NO_CONTENT, move |ed| Ok(ed.delete_media(&scope, &key, base?)?)).await
 }
 
 #[derive(Serialize)]

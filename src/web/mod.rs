@@ -72,6 +72,8 @@ pub enum StartError {
     Search(#[from] crate::search::SearchError),
     #[error("cannot start: {0}")]
     Io(std::io::Error),
+    #[error("{0}")]
+    Media(String),
 }
 
 /// Connects, migrates, imports the content directory into an empty database, and starts
@@ -105,14 +107,14 @@ pub fn build_state(config: Config) -> Result<AppState, StartError> {
     let templates = Arc::new(Templates::load(config.theme_dir.as_deref())?);
     let limits = Arc::new(limits::Limits::new(&config.rate_limits));
     let misses = Arc::new(crate::search::misses::MissCounter::default());
-    spawn_maintenance(pool.clone(), config.retention, limits.clone(), misses.clone());
+    spawn_maintenance(pool.clone(), config.retention, limits.clone(), misses.clone(), media.clone());
     let metrics = Arc::new(ops::Metrics::default());
     Ok(AppState { pool, config: Arc::new(config), feed, templates, cache, content, search, metrics, media, limits, misses })
 }
 
-/// The background thread of `maintenance`: search misses and rate-limit state every 30 s,
-/// retention every hour.
-fn spawn_maintenance(pool: Pool, retention: crate::config::Retention, limits: Arc<limits::Limits>, misses: Arc<crate::search::misses::MissCounter>) {
+/// The background thread of `maintenance`: search misses, rate-limit state and deleted media
+/// files every 30 s, retention every hour.
+fn spawn_maintenance(pool: Pool, retention: crate::config::Retention, limits: Arc<limits::Limits>, misses: Arc<crate::search::misses::MissCounter>, media: Arc<MediaFiles>) {
     let spawned = std::thread::Builder::new().name("meent-maintenance".into()).spawn(move || {
         let mut rounds: u64 = 0;
         loop {
@@ -121,6 +123,9 @@ fn spawn_maintenance(pool: Pool, retention: crate::config::Retention, limits: Ar
             let Ok(mut conn) = pool.get() else { continue };
             if let Err(e) = misses.flush(&mut conn) {
                 tracing::warn!(error = %e, "cannot write search misses yet");
+            }
+            if let Err(e) = crate::media::remove_due(&mut conn, &media, crate::now()) {
+                tracing::warn!(error = %e, "cannot remove deleted media files yet");
             }
             if rounds % 120 == 1 {
                 match crate::maintenance::purge(&mut conn, &retention, crate::now()) {
@@ -139,7 +144,7 @@ fn spawn_maintenance(pool: Pool, retention: crate::config::Retention, limits: Ar
 
 /// The media storage of the configuration, with its variant worker.
 fn media_files(config: &Config) -> Result<MediaFiles, StartError> {
-    let files = MediaFiles::for_config(config);
+    let files = MediaFiles::for_config(config).map_err(StartError::Media)?;
     files.start_worker().map_err(StartError::Io)?;
     Ok(files)
 }

@@ -121,6 +121,11 @@ impl TestApp {
         config.feed_interval_ms = 50;
         // Tests make many requests from one address; the tests of the limits turn them on.
         config.rate_limits.enabled = false;
+        // With MEENT_TEST_MEDIA_URL (s3://BUCKET, as `.ci/run` sets against SeaweedFS), media go
+        // to object storage, under a prefix of this test's own.
+        if let Some(url) = std::env::var("MEENT_TEST_MEDIA_URL").ok().filter(|u| !u.is_empty()) {
+            config.media_url = Some(format!("{}/t{}-{}-{}", url.trim_end_matches('/'), std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst), fastrand::u32(..)));
+        }
         adjust(&mut config);
         let state = web::Data::new(build_state(config).expect("app state"));
         // Tests start from a ready node: the search index of a fresh data dir is built in the

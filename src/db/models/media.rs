@@ -186,6 +186,32 @@ pub fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
     diesel::delete(media::table.filter(media::id.eq(id))).execute(conn)
 }
 
+/// Schedules a file's removal from the media storage at `due_at` (checked again then).
+pub fn schedule_removal(conn: &mut DbConnection, m: &Media, due_at: i64) -> QueryResult<()> {
+    use crate::db::schema::media_removals;
+    diesel::delete(media_removals::table.filter(media_removals::hash.eq(&m.hash))).execute(conn)?;
+    diesel::insert_into(media_removals::table)
+        .values((media_removals::hash.eq(&m.hash), media_removals::format.eq(&m.format), media_removals::width.eq(m.width), media_removals::due_at.eq(due_at)))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Files due for removal at `now`: (hash, format, width).
+pub fn due_removals(conn: &mut DbConnection, now: i64) -> QueryResult<Vec<(String, String, i32)>> {
+    use crate::db::schema::media_removals;
+    media_removals::table
+        .filter(media_removals::due_at.le(now))
+        .select((media_removals::hash, media_removals::format, media_removals::width))
+        .order(media_removals::due_at.asc())
+        .limit(500)
+        .load(conn)
+}
+
+pub fn drop_removal(conn: &mut DbConnection, hash: &str) -> QueryResult<()> {
+    use crate::db::schema::media_removals;
+    diesel::delete(media_removals::table.filter(media_removals::hash.eq(hash))).execute(conn).map(drop)
+}
+
 /// Whether another media item still stands for this file.
 pub fn hash_in_use(conn: &mut DbConnection, hash: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(media::table.filter(media::hash.eq(hash)))).get_result(conn)

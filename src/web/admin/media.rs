@@ -222,7 +222,7 @@ pub async fn delete(req: HttpRequest, state: web::Data<AppState>, form: web::For
     let (scope, base) = scope_of(&req)?;
     let revision = form_revision(&form);
     let (s, key) = (scope.clone(), key_of(&req));
-    match with_editor(&req, &state, &signed, move |ed, st| Ok(ed.delete_media(&s, &key, revision, &st.media)?)).await {
+    match with_editor(&req, &state, &signed, move |ed, _| Ok(ed.delete_media(&s, &key, revision)?)).await {
         Ok(()) => Ok(see_other(&base)),
         Err(e) => item_with_problem(&req, &state, &signed, &scope, &base, e).await,
     }
