@@ -238,12 +238,19 @@ impl Feed {
     }
 
     /// Polls for changes by other processes, until the feed is dropped. It also retries what
-    /// followers failed, so a failure heals by itself once its cause is gone.
-    pub fn spawn_poller(self: &Arc<Self>, pool: Pool, interval: Duration) {
+    /// followers failed, so a failure heals by itself once its cause is gone. With `wake` (a
+    /// PostgreSQL URL), a listener on the changes channel wakes the poll the moment another
+    /// process commits, so edits spread in milliseconds rather than a poll interval.
+    pub fn spawn_poller(self: &Arc<Self>, pool: Pool, interval: Duration, wake: Option<String>) {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<()>(1);
+        if let Some(url) = wake {
+            spawn_listener(url, tx, Arc::downgrade(self));
+        }
         let weak = Arc::downgrade(self);
         let spawned = std::thread::Builder::new().name("meent-feed".into()).spawn(move || {
             loop {
-                std::thread::sleep(interval);
+                // A notification or the interval, whichever comes first.
+                let _ = rx.recv_timeout(interval);
                 let Some(feed) = weak.upgrade() else { break };
                 match pool.get() {
                     Ok(mut conn) => {
@@ -258,5 +265,51 @@ impl Feed {
         if let Err(e) = spawned {
             tracing::error!(error = %e, "cannot start the change feed thread; edits by other processes will not be seen");
         }
+    }
+}
+
+/// Listens on the PostgreSQL changes channel (its own connection, outside the pool) and wakes
+/// the poller on every notification; reconnects after a failure. Checking for notifications
+/// reads what already arrived on the socket, without a round trip.
+fn spawn_listener(url: String, wake: std::sync::mpsc::SyncSender<()>, feed: std::sync::Weak<Feed>) {
+    use diesel::{Connection, RunQueryDsl};
+    let spawned = std::thread::Builder::new().name("meent-feed-listen".into()).spawn(move || {
+        let mut backoff = Duration::from_millis(500);
+        while feed.strong_count() > 0 {
+            let listening = diesel::PgConnection::establish(&url).map_err(|e| e.to_string()).and_then(|mut conn| {
+                diesel::sql_query(format!("LISTEN {}", crate::db::CHANGES_CHANNEL)).execute(&mut conn).map_err(|e| e.to_string())?;
+                Ok(conn)
+            });
+            let mut conn = match listening {
+                Ok(conn) => conn,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot listen for changes; polling only for now");
+                    std::thread::sleep(backoff);
+                    backoff = (backoff * 2).min(Duration::from_secs(30));
+                    continue;
+                }
+            };
+            backoff = Duration::from_millis(500);
+            'listen: while feed.strong_count() > 0 {
+                let mut heard = false;
+                for notification in conn.notifications_iter() {
+                    match notification {
+                        Ok(_) => heard = true,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "lost the changes listener; reconnecting");
+                            break 'listen;
+                        }
+                    }
+                }
+                if heard {
+                    // A wake-up already waiting is enough.
+                    let _ = wake.try_send(());
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+    });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "cannot start the changes listener; polling only");
     }
 }

@@ -30,8 +30,12 @@ struct SecondProcess {
 
 impl SecondProcess {
     fn start(first: &TestApp, page_cache: bool) -> SecondProcess {
+        Self::start_polling(first, page_cache, 50)
+    }
+
+    fn start_polling(first: &TestApp, page_cache: bool, interval_ms: u64) -> SecondProcess {
         let mut config = first.db.config(&fixture("country"));
-        config.feed_interval_ms = 50;
+        config.feed_interval_ms = interval_ms;
         config.page_cache = page_cache;
         let data_dir = tempfile::tempdir().unwrap();
         config.data_dir = data_dir.path().to_owned();
@@ -282,4 +286,18 @@ async fn an_image_uploaded_through_one_process_is_served_by_another() {
     let hash = file.rsplit('/').next().unwrap().split('.').next().unwrap().to_owned();
     assert_eq!(get(format!("/media/{key}/{hash}-320.webp")).await, 200);
     assert!(first.state.media.store.exists(&format!("{hash}-320.webp")) || first.state.media.store.list().unwrap().iter().any(|n| n.starts_with(&format!("{hash}-320"))));
+}
+
+#[actix_web::test]
+async fn on_postgresql_a_commit_wakes_the_other_processes() {
+    let first = TestApp::start(&fixture("country")).await;
+    if !first.db.is_postgres() {
+        return; // one SQLite file has one serving process
+    }
+    // A poll interval of a minute: only the notification can bring the edit over in time.
+    let second = SecondProcess::start_polling(&first, true, 60_000);
+    assert!(second.get("alpha.test", "/producten/paspoort").await.contains("Paspoort"));
+    import(&first, "sites/alpha/overrides/paspoort.md", SITE_OVERRIDE);
+    let seen = common::eventually(20, async || second.get("alpha.test", "/producten/paspoort").await.contains("NIEUWEALPHATEKST")).await;
+    assert!(seen, "the second process was woken by the commit");
 }

@@ -68,7 +68,7 @@ impl DbUrl {
         Ok(DbUrl::Sqlite(PathBuf::from(path)))
     }
 
-    fn connection_string(&self) -> String {
+    pub fn connection_string(&self) -> String {
         match self {
             DbUrl::Sqlite(path) => path.display().to_string(),
             DbUrl::Postgres(url) => url.clone(),
@@ -191,9 +191,18 @@ where
             DbConnection::Postgresql(pg) => pg.batch_execute("LOCK TABLE changes IN EXCLUSIVE MODE")?,
             DbConnection::Sqlite(lite) => lite.batch_execute("DELETE FROM changes WHERE id < 0")?,
         }
-        f(c)
+        let result = f(c)?;
+        // Other processes hear of it the moment it commits (`feed::listen`); the poll is the
+        // safety net.
+        if let DbConnection::Postgresql(pg) = c {
+            pg.batch_execute(&format!("NOTIFY {CHANGES_CHANNEL}"))?;
+        }
+        Ok(result)
     })
 }
+
+/// The PostgreSQL channel a committed write notifies.
+pub const CHANGES_CHANNEL: &str = "meent_changes";
 
 /// A table whose rows are checked and then written under its own lock (see `table_tx`).
 #[derive(Debug, Clone, Copy)]

@@ -103,7 +103,8 @@ pub fn build_state(config: Config) -> Result<AppState, StartError> {
     feed.follow(cache.clone());
     let search = start_search(&config, &pool, &feed, &content, &mut conn)?;
     drop(conn);
-    feed.spawn_poller(pool.clone(), Duration::from_millis(config.feed_interval_ms.max(10)));
+    let wake = url.is_postgres().then(|| url.connection_string());
+    feed.spawn_poller(pool.clone(), Duration::from_millis(config.feed_interval_ms.max(10)), wake);
     let templates = Arc::new(Templates::load(config.theme_dir.as_deref())?);
     let limits = Arc::new(limits::Limits::new(&config.rate_limits));
     let misses = Arc::new(crate::search::misses::MissCounter::default());
