@@ -97,7 +97,16 @@ pub struct Feed {
     applying: Mutex<()>,
     directory: SharedDirectory,
     tracks: RwLock<Vec<Arc<Track>>>,
+    /// Wakes the poller (`spawn_poller`) for a round at once.
+    wake: Mutex<Option<std::sync::mpsc::SyncSender<()>>>,
 }
+
+/// How long a writer waits for a round of the feed already running before it answers anyway
+/// (that round, or the next one it wakes, applies the write).
+const AFTER_WRITE_WAIT: Duration = Duration::from_secs(2);
+/// The most changes a writer's request applies itself; a larger backlog (an import's) is the
+/// poller's work, so no editor's answer waits for a whole country to be re-indexed.
+const AFTER_WRITE_MOST: i64 = 500;
 
 /// Kinds of change that alter sites, hosts or group membership.
 const DIRECTORY_KINDS: &[&str] = &["site", "group", "redirects"];
@@ -115,6 +124,7 @@ impl Feed {
             applying: Mutex::new(()),
             directory: Arc::new(RwLock::new(Arc::new(directory))),
             tracks: RwLock::new(Vec::new()),
+            wake: Mutex::new(None),
         })
     }
 
@@ -152,7 +162,66 @@ impl Feed {
     /// not applied yet, in order; returns how many changes were applied. A follower's failure is
     /// recorded (see `health`), not returned: its changes come again at the next round.
     pub fn catch_up(&self, conn: &mut DbConnection) -> QueryResult<usize> {
-        let _guard = self.applying.lock().unwrap_or_else(|p| p.into_inner());
+        let guard = self.applying.lock().unwrap_or_else(|p| p.into_inner());
+        self.round(conn, guard)
+    }
+
+    /// After a write commits: applies it before the writer answers, so what was written is
+    /// served at once. When a round is already running (another writer's, or the poller's),
+    /// the writer waits until the changes up to its own are applied, whoever applies them, at
+    /// most `AFTER_WRITE_WAIT` and holding no database connection, so writers never pile up
+    /// on the pool; after that the write is left to the next round, which is woken for it.
+    /// A backlog larger than `AFTER_WRITE_MOST` (an import's) is left to the poller too.
+    pub fn catch_up_after_write(&self, pool: &Pool) -> Result<usize, String> {
+        let target = {
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            changes::latest(&mut conn).map_err(|e| e.to_string())?
+        };
+        let deadline = std::time::Instant::now() + AFTER_WRITE_WAIT;
+        loop {
+            let applied = self.applied_up_to();
+            if applied >= target {
+                return Ok(0);
+            }
+            if target - applied > AFTER_WRITE_MOST {
+                self.wake_poller();
+                return Ok(0);
+            }
+            let guard = match self.applying.try_lock() {
+                Ok(guard) => guard,
+                Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(1));
+                    continue;
+                }
+                Err(std::sync::TryLockError::WouldBlock) => {
+                    self.wake_poller();
+                    return Ok(0);
+                }
+            };
+            if target - self.applied_up_to() > AFTER_WRITE_MOST {
+                drop(guard);
+                self.wake_poller();
+                return Ok(0);
+            }
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            return self.round(&mut conn, guard).map_err(|e| e.to_string());
+        }
+    }
+
+    /// The change up to which the directory and every follower are current.
+    fn applied_up_to(&self) -> i64 {
+        let cursor = self.cursor();
+        self.tracks().iter().map(|t| t.position.load(Ordering::Acquire)).min().unwrap_or(cursor).min(cursor)
+    }
+
+    fn wake_poller(&self) {
+        if let Some(wake) = self.wake.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            let _ = wake.try_send(());
+        }
+    }
+
+    fn round(&self, conn: &mut DbConnection, _applying: std::sync::MutexGuard<'_, ()>) -> QueryResult<usize> {
         // The directory first, loaded after reading the latest id, so it reflects every change
         // handed out in this round.
         let latest = changes::latest(conn)?;
@@ -243,6 +312,7 @@ impl Feed {
     /// process commits, so edits spread in milliseconds rather than a poll interval.
     pub fn spawn_poller(self: &Arc<Self>, pool: Pool, interval: Duration, wake: Option<String>) {
         let (tx, rx) = std::sync::mpsc::sync_channel::<()>(1);
+        *self.wake.lock().unwrap_or_else(|p| p.into_inner()) = Some(tx.clone());
         if let Some(url) = wake {
             spawn_listener(url, tx, Arc::downgrade(self));
         }

@@ -16,6 +16,7 @@ pub mod edit;
 pub mod feed;
 pub mod maintenance;
 pub mod media;
+pub mod metrics;
 pub mod render;
 pub mod search;
 pub mod slots;

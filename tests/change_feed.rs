@@ -301,3 +301,45 @@ async fn on_postgresql_a_commit_wakes_the_other_processes() {
     let seen = common::eventually(20, async || second.get("alpha.test", "/producten/paspoort").await.contains("NIEUWEALPHATEKST")).await;
     assert!(seen, "the second process was woken by the commit");
 }
+
+#[actix_web::test]
+async fn on_postgresql_a_long_write_does_not_hold_up_other_writers() {
+    use meent::db::models::changes::{self, NewChange};
+    let app = TestApp::start(&fixture("country")).await;
+    if !app.db.is_postgres() {
+        return; // SQLite has one writer at a time by design
+    }
+    // A long write (an import, say) is open and has recorded a change…
+    let (entered, entered_rx) = std::sync::mpsc::channel();
+    let (release, release_rx) = std::sync::mpsc::channel::<()>();
+    let pool = app.state.pool.clone();
+    let long = std::thread::spawn(move || {
+        let mut conn = pool.get().unwrap();
+        meent::db::write_tx(&mut conn, |c| -> diesel::QueryResult<bool> {
+            changes::record(c, &NewChange { at: 0, kind: "synonyms", item_key: "lang", group_id: None, site_id: None })?;
+            entered.send(()).unwrap();
+            // Released by the test once the other write committed; if that write had to wait
+            // for this one, the release never comes and this gives up.
+            Ok(release_rx.recv_timeout(Duration::from_secs(60)).is_ok())
+        })
+        .unwrap()
+    });
+    entered_rx.recv().unwrap();
+    // …and an editor's save goes through meanwhile.
+    let before = changes_latest(&app);
+    import(&app, "sites/alpha/overrides/paspoort.md", SITE_OVERRIDE);
+    let saved_at = changes_latest(&app);
+    assert!(saved_at > before, "the save committed while the long write was open");
+    release.send(()).unwrap();
+    assert!(long.join().unwrap(), "the long write was still open when the save committed");
+    // The change log holds both, in commit order, so no follower can skip either.
+    let mut conn = app.state.pool.get().unwrap();
+    let log = changes::since(&mut conn, before, 100).unwrap();
+    assert_eq!(log.last().map(|c| c.kind.as_str()), Some("synonyms"), "the long write's change comes last: {log:?}");
+    assert!(log.iter().any(|c| c.kind == "override"));
+}
+
+fn changes_latest(app: &TestApp) -> i64 {
+    let mut conn = app.state.pool.get().unwrap();
+    meent::db::models::changes::latest(&mut conn).unwrap()
+}

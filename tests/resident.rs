@@ -312,7 +312,10 @@ async fn health_and_metrics() {
     assert_eq!(health.json()["database"], "ok");
     app.get(ALPHA, "/").await;
     let metrics = app.get("anything", "/metrics").await;
-    assert!(metrics.body.contains("meent_http_requests_total{class=\"2xx\"}"));
+    assert!(metrics.body.contains("meent_http_requests_total{kind=\"page\",class=\"2xx\"}"), "{}", metrics.body);
+    assert!(metrics.body.contains("meent_http_request_duration_seconds_bucket{"), "latency histograms per kind of route");
+    assert!(metrics.body.contains("meent_db_pool_wait_seconds_count"), "pool waits");
+    assert!(metrics.body.contains("meent_follower_behind{follower="), "change-feed lag per follower");
     assert!(metrics.body.contains("meent_sites 3"));
 }
 

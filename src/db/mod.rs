@@ -117,6 +117,7 @@ pub fn connect(url: &DbUrl, size: u32) -> Result<Pool, DbError> {
         .max_size(size.max(1))
         .connection_timeout(Duration::from_secs(30))
         .connection_customizer(Box::new(SqlitePragmas))
+        .event_handler(Box::new(crate::metrics::PoolEvents))
         .build(manager)?;
     if url.is_sqlite() {
         let mut conn = pool.get()?;
@@ -178,24 +179,44 @@ where
     result
 }
 
-/// Runs `f` in a write transaction. Writers are serialised first (PostgreSQL: a lock on the
-/// change log, so change ids become visible in order and no follower can skip one; SQLite:
-/// the write lock, taken up front so waiting uses the busy timeout).
+/// Runs `f` in a write transaction whose changes followers see in commit order.
+///
+/// PostgreSQL: `f` runs alongside other writers (each item's save is a compare-and-set on its
+/// revision, `models::save_versioned`, so two saves of one item cannot both win); the change
+/// rows it records are held back and written at the end, under a lock on the change log held
+/// only from their insert to the commit. Change ids thus become visible in order (no follower
+/// can skip one), and a writer waits for another only for that last step: even a whole-country
+/// import keeps editors waiting for the time its change rows take to insert, not its length.
+/// SQLite: the database's write lock, taken up front so waiting uses the busy timeout.
 pub fn write_tx<T, E>(conn: &mut DbConnection, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
 where
     E: From<diesel::result::Error>,
 {
     use diesel::Connection;
+    if let DbConnection::Sqlite(_) = conn {
+        return conn.transaction(|c| {
+            if let DbConnection::Sqlite(lite) = c {
+                lite.batch_execute("DELETE FROM changes WHERE id < 0")?;
+            }
+            f(c)
+        });
+    }
+    let outermost = models::changes::hold_back();
     conn.transaction(|c| {
-        match c {
-            DbConnection::Postgresql(pg) => pg.batch_execute("LOCK TABLE changes IN EXCLUSIVE MODE")?,
-            DbConnection::Sqlite(lite) => lite.batch_execute("DELETE FROM changes WHERE id < 0")?,
-        }
         let result = f(c)?;
-        // Other processes hear of it the moment it commits (`feed::listen`); the poll is the
-        // safety net.
-        if let DbConnection::Postgresql(pg) = c {
-            pg.batch_execute(&format!("NOTIFY {CHANGES_CHANNEL}"))?;
+        if let Some(held) = &outermost {
+            let pending = held.take();
+            if let DbConnection::Postgresql(pg) = c {
+                if !pending.is_empty() {
+                    pg.batch_execute("LOCK TABLE changes IN EXCLUSIVE MODE")?;
+                    models::changes::insert_all(c, &pending)?;
+                    // Other processes hear of it the moment it commits (`feed::listen`); the
+                    // poll is the safety net.
+                    if let DbConnection::Postgresql(pg) = c {
+                        pg.batch_execute(&format!("NOTIFY {CHANGES_CHANNEL}"))?;
+                    }
+                }
+            }
         }
         Ok(result)
     })
@@ -209,6 +230,28 @@ pub const CHANGES_CHANNEL: &str = "meent_changes";
 pub enum LockedTable {
     /// Login attempts: counted, then recorded, before a password is checked.
     LoginFailures,
+    /// Which items show which media file: checked before a file is deleted.
+    MediaUses,
+}
+
+impl LockedTable {
+    fn name(self) -> &'static str {
+        match self {
+            LockedTable::LoginFailures => "login_failures",
+            LockedTable::MediaUses => "media_uses",
+        }
+    }
+}
+
+/// Inside a `write_tx`: keeps `table` as it is until the commit (PostgreSQL: a share lock,
+/// which waits for the writers of that table in flight and holds off new ones; at most two
+/// seconds, then the write fails as busy instead of queueing editors behind it; SQLite: the
+/// write lock `write_tx` holds already). For a check of other rows that a write depends on.
+pub fn hold_still(conn: &mut DbConnection, table: LockedTable) -> diesel::QueryResult<()> {
+    if let DbConnection::Postgresql(pg) = conn {
+        pg.batch_execute(&format!("SET LOCAL lock_timeout = '2s'; LOCK TABLE {} IN SHARE MODE", table.name()))?;
+    }
+    Ok(())
 }
 
 /// Runs `f` in a transaction that first locks one table against other writers (PostgreSQL:
@@ -219,9 +262,7 @@ where
     E: From<diesel::result::Error>,
 {
     use diesel::Connection;
-    let name = match table {
-        LockedTable::LoginFailures => "login_failures",
-    };
+    let name = table.name();
     conn.transaction(|c| {
         match c {
             DbConnection::Postgresql(pg) => pg.batch_execute(&format!("LOCK TABLE {name} IN EXCLUSIVE MODE"))?,

@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::documents::{AlertDoc, NewsDoc, PageDoc, Problems};
-use super::{EditError, EditResult, Editor, check_base, check_delete_base};
+use super::{EditError, EditResult, Editor, check_base, check_delete_base, check_saved};
 use crate::auth::permissions::Scope;
 use crate::content::history::{self, Written};
 use crate::content::model::{Alert, NewsItem, Owner, Page};
@@ -30,7 +30,7 @@ pub trait LocalKind {
     fn load(conn: &mut DbConnection, layer: LayerId) -> QueryResult<Vec<Stored<Self::Item>>>;
     fn by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Stored<Self::Item>>>;
     fn update(conn: &mut DbConnection, id: Option<i64>, layer: LayerId, item: &Self::Item, now: i64) -> QueryResult<Saved>;
-    fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<usize>;
+    fn delete(conn: &mut DbConnection, id: i64, revision: i64) -> QueryResult<()>;
 }
 
 macro_rules! local_kind {
@@ -72,8 +72,8 @@ macro_rules! local_kind {
                     None => $save(conn, layer, item, now),
                 }
             }
-            fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
-                $delete(conn, id)
+            fn delete(conn: &mut DbConnection, id: i64, revision: i64) -> QueryResult<()> {
+                $delete(conn, id, revision)
             }
         }
     };
@@ -147,11 +147,14 @@ impl<K: LocalKind> Local<'_, '_, K> {
             if let Some(other) = siblings.iter().find(|s| K::key(&s.item) == K::key(&item) && Some(s.id) != id) {
                 return Err(EditError::Invalid(vec![format!("{} {:?} is already used by item {}", K::KIND, K::key(&item), other.id)]));
             }
+            let mut checked = 0;
             if let Some(id) = id {
                 let current = siblings.iter().find(|s| s.id == id).ok_or(EditError::NotFound)?;
-                check_base(based_on, K::revision(&current.item))?;
+                checked = K::revision(&current.item);
+                check_base(based_on, checked)?;
             }
             let saved = K::update(c, id, layer, &item, now)?;
+            check_saved(checked, &saved)?;
             let key = saved.id.to_string();
             history::record(c, Written { saved, kind: K::KIND, key: &key, group_id, site_id, item: &item }, Some(&author), now)?;
             let object = Self::object(owner, Some(saved.id));
@@ -170,7 +173,7 @@ impl<K: LocalKind> Local<'_, '_, K> {
         let object = Self::object(owner, Some(id));
         db::write_tx(ed.conn, |c| -> EditResult<()> {
             check_delete_base(if_match, K::revision(&stored.item))?;
-            K::delete(c, id)?;
+            K::delete(c, id, K::revision(&stored.item))?;
             history::record_deletion(c, K::KIND, &id.to_string(), group_id, site_id, now)?;
             let action = format!("{}.delete", K::KIND);
             accounts::record_audit(c, &NewAudit { actor: &author, action: &action, object: &object, result: "ok", origin: &origin, scope: &scope }, now)?;

@@ -258,7 +258,7 @@ impl Editor<'_> {
             let current = media::by_key(c, key)?.ok_or(EditError::NotFound)?;
             check_base(based_on, current.revision)?;
             if current.alt != alt || current.decorative != text.decorative {
-                media::update_text(c, current.id, &alt, text.decorative, now)?;
+                media::update_text(c, current.id, current.revision, &alt, text.decorative, now)?;
                 record(c, current.id, key, owner, &author, now)?;
             }
             accounts::record_audit(c, &NewAudit { actor: &author, action: "media.save", object: &format!("media:{key}"), result: "ok", origin: &origin, scope: &scope_name }, now)?;
@@ -277,7 +277,7 @@ impl Editor<'_> {
         db::write_tx(self.conn, |c| -> EditResult<()> {
             let current = media::by_key(c, key)?.ok_or(EditError::NotFound)?;
             check_base(if_match, current.revision)?;
-            media::replace_file(c, current.id, &ingested.facts, &name, now)?;
+            media::replace_file(c, current.id, current.revision, &ingested.facts, &name, now)?;
             if current.hash != ingested.facts.hash {
                 media::schedule_removal(c, &current, now + crate::media::REMOVAL_GRACE)?;
             }
@@ -298,13 +298,15 @@ impl Editor<'_> {
         let (author, now, origin, scope_name) = (self.actor.email.clone(), self.now, self.origin.to_owned(), scope.to_string());
         let owner = (m.group_id, m.site_id);
         db::write_tx(self.conn, |c| -> EditResult<()> {
+            // No item may start using the file between the check and the delete.
+            db::hold_still(c, db::LockedTable::MediaUses)?;
             let current = media::by_key(c, key)?.ok_or(EditError::NotFound)?;
             check_delete_base(if_match, current.revision)?;
             let uses = media::uses_of(c, key)?;
             if !uses.is_empty() {
                 return Err(EditError::InUse(uses.into_iter().map(|(kind, item)| format!("{kind} {item}")).collect()));
             }
-            media::delete(c, current.id)?;
+            media::delete(c, current.id, current.revision)?;
             media::schedule_removal(c, &current, now + crate::media::REMOVAL_GRACE)?;
             history::record_deletion(c, "media", key, owner.0, owner.1, now)?;
             accounts::record_audit(c, &NewAudit { actor: &author, action: "media.delete", object: &format!("media:{key}"), result: "ok", origin: &origin, scope: &scope_name }, now)?;

@@ -47,8 +47,11 @@ pub enum EditError {
     /// An upload refused, or a file that could not be made.
     #[error(transparent)]
     Media(#[from] crate::media::MediaError),
+    /// Another save of the same item came in between (found at the write itself).
+    #[error("the item was changed by another save at the same moment")]
+    ChangedMeanwhile,
     #[error("database error: {0}")]
-    Db(#[from] diesel::result::Error),
+    Db(diesel::result::Error),
     /// Busy (no connection, no free slot): try again soon.
     #[error("busy: {0}")]
     Unavailable(String),
@@ -58,6 +61,18 @@ pub enum EditError {
 }
 
 pub type EditResult<T> = Result<T, EditError>;
+
+impl From<diesel::result::Error> for EditError {
+    fn from(e: diesel::result::Error) -> Self {
+        match &e {
+            e if crate::db::models::is_changed_meanwhile(e) => EditError::ChangedMeanwhile,
+            diesel::result::Error::DatabaseError(_, info) if info.message().contains("lock timeout") => {
+                EditError::Unavailable("another write holds what this one depends on".into())
+            }
+            _ => EditError::Db(e),
+        }
+    }
+}
 
 /// Someone editing, with what they need to check and record.
 pub struct Editor<'a> {
@@ -97,6 +112,16 @@ fn check_base(based_on: Option<i64>, current: i64) -> EditResult<()> {
         None if current > 0 => Err(EditError::PreconditionRequired { current }),
         _ => Ok(()),
     }
+}
+
+/// After a save: it overwrote the revision `checked`, not one another writer saved in between
+/// (the save reads the row again; a compare-and-set on that read keeps two saves from both
+/// winning, and this keeps the read the same as the one checked).
+fn check_saved(checked: i64, saved: &crate::db::models::Saved) -> EditResult<()> {
+    if saved.changed && checked > 0 && saved.revision != checked + 1 {
+        return Err(EditError::ChangedMeanwhile);
+    }
+    Ok(())
 }
 
 /// A delete may name the revision it saw (a stale one is a conflict); without one it goes on.
@@ -150,9 +175,10 @@ impl Editor<'_> {
         let author = self.actor.email.clone();
         let (now, origin) = (self.now, self.origin.to_owned());
         let saved = db::write_tx(self.conn, |c| -> EditResult<_> {
-            let current = catalogue::find(c, slug)?;
-            check_base(based_on, current.as_ref().map(|(_, p)| p.revision).unwrap_or(0))?;
+            let checked = catalogue::find(c, slug)?.map(|(_, p)| p.revision).unwrap_or(0);
+            check_base(based_on, checked)?;
             let saved = catalogue::save(c, &model, now)?;
+            check_saved(checked, &saved)?;
             history::record(c, Written { saved, kind: "product", key: slug, group_id: None, site_id: None, item: &model }, Some(&author), now)?;
             let entry = NewAudit { actor: &author, action: "product.save", object: &object, result: "ok", origin: &origin, scope: "national" };
             accounts::record_audit(c, &entry, now)?;
@@ -182,9 +208,10 @@ impl Editor<'_> {
         let author = self.actor.email.clone();
         let (now, origin, scope) = (self.now, self.origin.to_owned(), Scope::of(owner).to_string());
         db::write_tx(self.conn, |c| -> EditResult<()> {
-            let current = overrides::find(c, product_id, layer)?;
-            check_base(based_on, current.as_ref().map(|o| o.over.revision).unwrap_or(0))?;
+            let checked = overrides::find(c, product_id, layer)?.map(|o| o.over.revision).unwrap_or(0);
+            check_base(based_on, checked)?;
             let saved = overrides::save(c, product_id, layer, &model, now)?;
+            check_saved(checked, &saved)?;
             history::record(c, Written { saved, kind: "override", key: &object, group_id, site_id, item: &model }, Some(&author), now)?;
             let entry = NewAudit { actor: &author, action: "override.save", object: &object, result: "ok", origin: &origin, scope: &scope };
             accounts::record_audit(c, &entry, now)?;
@@ -203,7 +230,7 @@ impl Editor<'_> {
         db::write_tx(self.conn, |c| -> EditResult<()> {
             let current = overrides::find(c, product_id, layer)?.ok_or(EditError::NotFound)?;
             check_delete_base(if_match, current.over.revision)?;
-            overrides::delete(c, current.id)?;
+            overrides::delete(c, current.id, current.over.revision)?;
             history::record_deletion(c, "override", &object, group_id, site_id, now)?;
             let entry = NewAudit { actor: &author, action: "override.delete", object: &object, result: "ok", origin: &origin, scope: &scope };
             accounts::record_audit(c, &entry, now)?;

@@ -155,14 +155,18 @@ impl S3Store {
     }
 }
 
-fn io_error(e: object_store::Error) -> io::Error {
-    io::Error::other(e.to_string())
+/// A failed request to the store, counted for `/metrics` by operation.
+fn io_error(operation: &'static str) -> impl FnOnce(object_store::Error) -> io::Error {
+    move |e| {
+        crate::metrics::media_store_error(operation);
+        io::Error::other(e.to_string())
+    }
 }
 
 impl MediaStore for S3Store {
     fn put(&self, name: &str, bytes: &[u8]) -> io::Result<()> {
         let (store, location, payload) = (self.store.clone(), self.location(name)?, object_store::PutPayload::from(bytes.to_vec()));
-        self.run(async move { object_store::ObjectStoreExt::put(&store, &location, payload).await.map(drop) }).map_err(io_error)
+        self.run(async move { object_store::ObjectStoreExt::put(&store, &location, payload).await.map(drop) }).map_err(io_error("put"))
     }
 
     fn put_if_absent(&self, name: &str, bytes: &[u8]) -> io::Result<()> {
@@ -170,7 +174,7 @@ impl MediaStore for S3Store {
         let create = object_store::PutOptions::from(object_store::PutMode::Create);
         match self.run(async move { store.put_opts(&location, payload, create).await.map(drop) }) {
             Ok(()) | Err(object_store::Error::AlreadyExists { .. }) => Ok(()),
-            Err(e) => Err(io_error(e)),
+            Err(e) => Err(io_error("put")(e)),
         }
     }
 
@@ -179,7 +183,7 @@ impl MediaStore for S3Store {
         match self.run(async move { object_store::ObjectStoreExt::get(&store, &location).await?.bytes().await }) {
             Ok(bytes) => Ok(Some(bytes.to_vec())),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
-            Err(e) => Err(io_error(e)),
+            Err(e) => Err(io_error("get")(e)),
         }
     }
 
@@ -193,7 +197,7 @@ impl MediaStore for S3Store {
         let (store, location) = (self.store.clone(), self.location(name)?);
         match self.run(async move { object_store::ObjectStoreExt::delete(&store, &location).await }) {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
-            Err(e) => Err(io_error(e)),
+            Err(e) => Err(io_error("delete")(e)),
         }
     }
 
@@ -209,7 +213,7 @@ impl MediaStore for S3Store {
             }
             Ok(names)
         });
-        let mut names: Vec<String> = listed.map_err(io_error)?.into_iter().filter(|n| check_name(n).is_ok()).collect();
+        let mut names: Vec<String> = listed.map_err(io_error("list"))?.into_iter().filter(|n| check_name(n).is_ok()).collect();
         names.sort();
         Ok(names)
     }

@@ -175,7 +175,8 @@ where
         // What was written is served at once: derived state catches up before the answer.
         // The write is committed: a failure to bring derived state along now is not the
         // writer's (the feed retries it at its next round).
-        if let Err(e) = st.feed.catch_up(&mut conn) {
+        drop(conn);
+        if let Err(e) = st.feed.catch_up_after_write(&st.pool) {
             tracing::warn!(error = %e, "cannot read the change feed after a write");
         }
         Ok(result)

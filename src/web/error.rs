@@ -43,6 +43,9 @@ pub enum AppError {
     /// The edit was based on an older revision.
     #[error("{0}")]
     Conflict(String, i64),
+    /// Another save of the same item came in between; its revision is not known here.
+    #[error("Iemand anders sloeg dit tegelijk op. Laad het opnieuw en probeer het nog eens.")]
+    ChangedMeanwhile,
     /// An update of an existing item that does not say which revision it is based on.
     #[error("Zeg op welke versie deze wijziging is gebaseerd: stuur If-Match met de revisie (of revision in de inhoud). De huidige revisie is {0}.")]
     PreconditionRequired(i64),
@@ -119,6 +122,7 @@ impl From<crate::edit::EditError> for AppError {
             EditError::InUse(_) => AppError::InUse(format!("Dit kan niet weg: {e}.")),
             EditError::PreconditionRequired { current } => AppError::PreconditionRequired(current),
             EditError::Media(m) => m.into(),
+            EditError::ChangedMeanwhile => AppError::ChangedMeanwhile,
             EditError::Db(db) => AppError::Db(db),
             EditError::Unavailable(m) => AppError::Unavailable(m),
             EditError::Internal(m) => AppError::Internal(m),
@@ -172,7 +176,7 @@ impl ResponseError for AppError {
             AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
-            AppError::Conflict(..) => StatusCode::PRECONDITION_FAILED,
+            AppError::Conflict(..) | AppError::ChangedMeanwhile => StatusCode::PRECONDITION_FAILED,
             AppError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -249,6 +253,7 @@ mod tests {
             (AppError::Unauthorized, 401),
             (AppError::Forbidden, 403),
             (AppError::Conflict("x".into(), 3), 412),
+            (AppError::ChangedMeanwhile, 412),
             (AppError::PreconditionRequired(3), 428),
             (AppError::Invalid(vec!["x".into()]), 422),
             (AppError::TooManyRequests(7), 429),
@@ -270,6 +275,7 @@ mod tests {
                 | AppError::Unauthorized
                 | AppError::Forbidden
                 | AppError::Conflict(..)
+                | AppError::ChangedMeanwhile
                 | AppError::PreconditionRequired(_)
                 | AppError::Invalid(_)
                 | AppError::TooManyRequests(_)
@@ -312,6 +318,7 @@ mod tests {
             (EditError::NotFound.into(), 404),
             (EditError::Forbidden.into(), 403),
             (EditError::Conflict { based_on: 1, current: 2 }.into(), 412),
+            (EditError::ChangedMeanwhile.into(), 412),
             (EditError::PreconditionRequired { current: 2 }.into(), 428),
             (EditError::Invalid(vec!["x".into()]).into(), 422),
             (EditError::InUse(vec!["x".into()]).into(), 409),

@@ -50,7 +50,6 @@ pub struct AppState {
     /// The content of the catalogue and the layers, held in memory.
     pub content: Arc<ContentCache>,
     pub search: Arc<SearchIndex>,
-    pub metrics: Arc<ops::Metrics>,
     pub media: Arc<MediaFiles>,
     /// Rate limits per client network.
     pub limits: Arc<limits::Limits>,
@@ -109,8 +108,7 @@ pub fn build_state(config: Config) -> Result<AppState, StartError> {
     let limits = Arc::new(limits::Limits::new(&config.rate_limits));
     let misses = Arc::new(crate::search::misses::MissCounter::default());
     spawn_maintenance(pool.clone(), config.retention, limits.clone(), misses.clone(), media.clone());
-    let metrics = Arc::new(ops::Metrics::default());
-    Ok(AppState { pool, config: Arc::new(config), feed, templates, cache, content, search, metrics, media, limits, misses })
+    Ok(AppState { pool, config: Arc::new(config), feed, templates, cache, content, search, media, limits, misses })
 }
 
 /// The background thread of `maintenance`: search misses, rate-limit state and deleted media

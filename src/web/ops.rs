@@ -1,7 +1,7 @@
 //! Operations: `/healthz`, `/metrics` (Prometheus text format) and a structured log line per
 //! request.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
@@ -12,12 +12,7 @@ use diesel::RunQueryDsl;
 
 use super::AppState;
 use super::error::AppError;
-
-#[derive(Debug, Default)]
-pub struct Metrics {
-    requests: [AtomicU64; 5],
-    duration_micros: AtomicU64,
-}
+use crate::metrics::{self, RouteKind, Scraped, ScrapedTotal};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(super::api::read("/healthz", healthz)).service(super::api::read("/metrics", metrics));
@@ -31,15 +26,12 @@ pub async fn observe(req: ServiceRequest, next: Next<impl MessageBody>) -> Resul
         let host = req.headers().get("host").and_then(|h| h.to_str().ok()).unwrap_or("").to_owned();
         (req.method().clone(), req.path().to_owned(), host)
     });
-    let metrics = req.app_data::<web::Data<AppState>>().map(|s| s.metrics.clone());
+    let kind = RouteKind::of(req.path());
     let res = next.call(req).await?;
     let status = res.status().as_u16();
-    let micros = started.elapsed().as_micros() as u64;
-    if let Some(m) = metrics {
-        let class = usize::from(status / 100).clamp(1, 5) - 1;
-        m.requests[class].fetch_add(1, Ordering::Relaxed);
-        m.duration_micros.fetch_add(micros, Ordering::Relaxed);
-    }
+    let took = started.elapsed();
+    metrics::request(kind, status, took);
+    let micros = took.as_micros() as u64;
     if let Some((method, path, host)) = logged {
         tracing::info!(target: "meent::http", %method, %path, %host, status, micros, "request");
     }
@@ -94,40 +86,20 @@ async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRes
     if !may_read_metrics(&req, &state) {
         return Err(AppError::NotFound);
     }
-    let m = &state.metrics;
-    let mut out = String::new();
-    out.push_str("# HELP meent_http_requests_total HTTP requests by status class.\n# TYPE meent_http_requests_total counter\n");
-    for (i, class) in ["1xx", "2xx", "3xx", "4xx", "5xx"].iter().enumerate() {
-        out.push_str(&format!("meent_http_requests_total{{class=\"{class}\"}} {}\n", m.requests[i].load(Ordering::Relaxed)));
-    }
-    out.push_str("# HELP meent_http_request_duration_seconds_sum Time spent answering requests.\n# TYPE meent_http_request_duration_seconds_sum counter\n");
-    out.push_str(&format!("meent_http_request_duration_seconds_sum {:.6}\n", m.duration_micros.load(Ordering::Relaxed) as f64 / 1e6));
     let cache = &state.cache;
-    out.push_str("# HELP meent_page_cache_hits_total Responses served from the page cache.\n# TYPE meent_page_cache_hits_total counter\n");
-    out.push_str(&format!("meent_page_cache_hits_total {}\n", cache.hits.load(Ordering::Relaxed)));
-    out.push_str("# HELP meent_page_cache_misses_total Responses built because the cache had none.\n# TYPE meent_page_cache_misses_total counter\n");
-    out.push_str(&format!("meent_page_cache_misses_total {}\n", cache.misses.load(Ordering::Relaxed)));
-    out.push_str("# HELP meent_page_cache_entries Responses held in the page cache.\n# TYPE meent_page_cache_entries gauge\n");
-    out.push_str(&format!("meent_page_cache_entries {}\n", cache.len()));
-    out.push_str("# HELP meent_change_feed_position Id of the last change applied by this process.\n# TYPE meent_change_feed_position gauge\n");
-    out.push_str(&format!("meent_change_feed_position {}\n", state.feed.cursor()));
-    let followers = state.feed.health();
-    out.push_str("# HELP meent_follower_behind Changes read from the change log that a follower has not applied yet.\n# TYPE meent_follower_behind gauge\n");
-    for f in &followers {
-        out.push_str(&format!("meent_follower_behind{{follower=\"{}\"}} {}\n", f.name, f.behind));
+    metrics::scraped_total(ScrapedTotal::PageCacheHits, u64::try_from(cache.hits.load(Ordering::Relaxed)).unwrap_or(u64::MAX));
+    metrics::scraped_total(ScrapedTotal::PageCacheMisses, u64::try_from(cache.misses.load(Ordering::Relaxed)).unwrap_or(u64::MAX));
+    metrics::scraped(Scraped::PageCacheEntries, i64::try_from(cache.len()).unwrap_or(i64::MAX));
+    metrics::scraped(Scraped::ChangeFeedPosition, state.feed.cursor());
+    for f in state.feed.health() {
+        metrics::follower(f.name, f.behind, f.failures_total);
     }
-    out.push_str("# HELP meent_follower_failures_total Failed attempts of a follower to apply changes (each is retried).\n# TYPE meent_follower_failures_total counter\n");
-    for f in &followers {
-        out.push_str(&format!("meent_follower_failures_total{{follower=\"{}\"}} {}\n", f.name, f.failures_total));
-    }
-    out.push_str("# HELP meent_sites Sites served.\n# TYPE meent_sites gauge\n");
-    out.push_str(&format!("meent_sites {}\n", super::directory(&state).sites().len()));
+    metrics::scraped(Scraped::Sites, i64::try_from(super::directory(&state).sites().len()).unwrap_or(i64::MAX));
     let pool = state.pool.state();
-    out.push_str("# HELP meent_db_connections Open database connections.\n# TYPE meent_db_connections gauge\n");
-    out.push_str(&format!("meent_db_connections {}\n", pool.connections));
-    out.push_str("# HELP meent_rate_limited_networks Client networks the rate limits hold state for.\n# TYPE meent_rate_limited_networks gauge\n");
-    out.push_str(&format!("meent_rate_limited_networks {}\n", state.limits.tracked()));
-    out.push_str("# HELP meent_search_misses_pending Searches without results counted but not written yet.\n# TYPE meent_search_misses_pending gauge\n");
-    out.push_str(&format!("meent_search_misses_pending {}\n", state.misses.pending()));
-    Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").insert_header(("cache-control", "no-store")).body(out))
+    metrics::scraped(Scraped::DbConnections, i64::from(pool.connections));
+    metrics::scraped(Scraped::DbConnectionsIdle, i64::from(pool.idle_connections));
+    metrics::scraped(Scraped::RateLimitedNetworks, i64::try_from(state.limits.tracked()).unwrap_or(i64::MAX));
+    metrics::scraped(Scraped::SearchMissesPending, i64::try_from(state.misses.pending()).unwrap_or(i64::MAX));
+    let out = metrics::encode().map_err(|e| AppError::Internal(format!("metrics: {e}")))?;
+    Ok(HttpResponse::Ok().content_type(metrics::CONTENT_TYPE).insert_header(("cache-control", "no-store")).body(out))
 }

@@ -29,8 +29,89 @@ pub struct NewChange<'a> {
     pub site_id: Option<i64>,
 }
 
+/// A change row to write at the end of its transaction (see `hold_back`).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = changes)]
+pub struct HeldChange {
+    pub at: i64,
+    pub kind: String,
+    pub item_key: String,
+    pub group_id: Option<i64>,
+    pub site_id: Option<i64>,
+}
+
+thread_local! {
+    /// Changes recorded inside a PostgreSQL `db::write_tx` on this thread, written at its end.
+    static HELD: std::cell::RefCell<Option<Vec<HeldChange>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// While alive, `record` on this thread holds changes back instead of inserting them.
+/// Cleared when dropped, so a transaction that fails leaves nothing for the next one.
+pub struct HoldBack(());
+
+impl HoldBack {
+    /// The changes held back so far.
+    pub fn take(&self) -> Vec<HeldChange> {
+        HELD.with(|h| h.borrow_mut().as_mut().map(std::mem::take).unwrap_or_default())
+    }
+}
+
+impl Drop for HoldBack {
+    fn drop(&mut self) {
+        HELD.with(|h| *h.borrow_mut() = None);
+    }
+}
+
+/// Starts holding changes back on this thread; `None` inside a transaction that already does
+/// (a nested `write_tx`: the outermost one writes them).
+pub fn hold_back() -> Option<HoldBack> {
+    HELD.with(|h| {
+        let mut held = h.borrow_mut();
+        if held.is_some() {
+            return None;
+        }
+        *held = Some(Vec::new());
+        Some(HoldBack(()))
+    })
+}
+
+/// Records a change of the running write transaction: held back for its end on PostgreSQL
+/// (`db::write_tx`), inserted at once on SQLite, whose write lock orders the writers.
 pub fn record(conn: &mut DbConnection, change: &NewChange) -> QueryResult<()> {
+    let held = HELD.with(|h| match h.borrow_mut().as_mut() {
+        Some(pending) if matches!(conn, DbConnection::Postgresql(_)) => {
+            pending.push(HeldChange {
+                at: change.at,
+                kind: change.kind.to_owned(),
+                item_key: change.item_key.to_owned(),
+                group_id: change.group_id,
+                site_id: change.site_id,
+            });
+            true
+        }
+        _ => false,
+    });
+    if held {
+        return Ok(());
+    }
     diesel::insert_into(changes::table).values(change).execute(conn).map(drop)
+}
+
+/// Writes held-back changes in their order, in batches within PostgreSQL's parameter limit.
+pub fn insert_all(conn: &mut DbConnection, pending: &[HeldChange]) -> QueryResult<()> {
+    match conn {
+        DbConnection::Postgresql(pg) => {
+            for batch in pending.chunks(10_000) {
+                diesel::insert_into(changes::table).values(batch).execute(pg)?;
+            }
+        }
+        DbConnection::Sqlite(lite) => {
+            for change in pending {
+                diesel::insert_into(changes::table).values(change).execute(lite)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Changes after `after`, oldest first, at most `limit`.

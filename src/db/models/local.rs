@@ -179,8 +179,9 @@ pub fn page_by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Stored
     })
 }
 
-pub fn delete_page(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
-    diesel::delete(pages::table.find(id)).execute(conn)
+/// Removes the row with the id and revision read; a row changed since is `changed_meanwhile`.
+pub fn delete_page(conn: &mut DbConnection, id: i64, revision: i64) -> QueryResult<()> {
+    diesel::delete(pages::table.find(id).filter(pages::revision.eq(revision))).execute(conn).and_then(super::one_row)
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -323,8 +324,9 @@ pub fn news_by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Stored
     })
 }
 
-pub fn delete_news(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
-    diesel::delete(news::table.find(id)).execute(conn)
+/// Removes the row with the id and revision read; a row changed since is `changed_meanwhile`.
+pub fn delete_news(conn: &mut DbConnection, id: i64, revision: i64) -> QueryResult<()> {
+    diesel::delete(news::table.find(id).filter(news::revision.eq(revision))).execute(conn).and_then(super::one_row)
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -452,6 +454,7 @@ pub fn alert_by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Store
     })
 }
 
-pub fn delete_alert(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
-    diesel::delete(alerts::table.find(id)).execute(conn)
+/// Removes the row with the id and revision read; a row changed since is `changed_meanwhile`.
+pub fn delete_alert(conn: &mut DbConnection, id: i64, revision: i64) -> QueryResult<()> {
+    diesel::delete(alerts::table.find(id).filter(alerts::revision.eq(revision))).execute(conn).and_then(super::one_row)
 }

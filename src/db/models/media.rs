@@ -160,15 +160,18 @@ pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Media>> {
     media::table.select(Media::as_select()).order(media::id.asc()).load(conn)
 }
 
-pub fn update_text(conn: &mut DbConnection, id: i64, alt: &str, decorative: bool, now: i64) -> QueryResult<usize> {
-    diesel::update(media::table.filter(media::id.eq(id)))
-        .set((media::alt.eq(alt), media::decorative.eq(decorative), media::revision.eq(media::revision + 1), media::updated_at.eq(now)))
+/// New alt text for the row with the id and revision read (a compare-and-set).
+pub fn update_text(conn: &mut DbConnection, id: i64, revision: i64, alt: &str, decorative: bool, now: i64) -> QueryResult<()> {
+    diesel::update(media::table.filter(media::id.eq(id)).filter(media::revision.eq(revision)))
+        .set((media::alt.eq(alt), media::decorative.eq(decorative), media::revision.eq(revision + 1), media::updated_at.eq(now)))
         .execute(conn)
+        .and_then(super::one_row)
 }
 
-pub fn replace_file(conn: &mut DbConnection, id: i64, file: &FileFacts, name: &str, now: i64) -> QueryResult<usize> {
+/// Another file for the row with the id and revision read (a compare-and-set).
+pub fn replace_file(conn: &mut DbConnection, id: i64, revision: i64, file: &FileFacts, name: &str, now: i64) -> QueryResult<()> {
     let (width, height, bytes) = dims(file);
-    diesel::update(media::table.filter(media::id.eq(id)))
+    diesel::update(media::table.filter(media::id.eq(id)).filter(media::revision.eq(revision)))
         .set((
             media::hash.eq(&file.hash),
             media::format.eq(file.format),
@@ -176,14 +179,16 @@ pub fn replace_file(conn: &mut DbConnection, id: i64, file: &FileFacts, name: &s
             media::height.eq(height),
             media::bytes.eq(bytes),
             media::name.eq(name),
-            media::revision.eq(media::revision + 1),
+            media::revision.eq(revision + 1),
             media::updated_at.eq(now),
         ))
         .execute(conn)
+        .and_then(super::one_row)
 }
 
-pub fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
-    diesel::delete(media::table.filter(media::id.eq(id))).execute(conn)
+/// Removes the row with the id and revision read; a row changed since is `changed_meanwhile`.
+pub fn delete(conn: &mut DbConnection, id: i64, revision: i64) -> QueryResult<()> {
+    diesel::delete(media::table.filter(media::id.eq(id)).filter(media::revision.eq(revision))).execute(conn).and_then(super::one_row)
 }
 
 /// Schedules a file's removal from the media storage at `due_at` (checked again then).

@@ -71,13 +71,13 @@ impl LayerId {
 
 /// The shared last step of every save. `existing` is the stored item (id, revision, and its
 /// values with revision and time left out), `new` the values to save in the same form.
-/// Unchanged values write nothing; otherwise `write` gets the id to update (or `None` to
-/// insert) and the next revision, and returns the row's id.
+/// Unchanged values write nothing; otherwise `write` gets the row to update (its id and the
+/// revision read, or `None` to insert) and the next revision, and returns the row's id.
 pub(crate) fn save_versioned<V: PartialEq>(
     existing: Option<(i64, i64, V)>,
     new: V,
     requested: i64,
-    write: impl FnOnce(Option<i64>, i64) -> QueryResult<i64>,
+    write: impl FnOnce(Option<(i64, i64)>, i64) -> QueryResult<i64>,
 ) -> QueryResult<Saved> {
     if let Some((id, revision, old)) = &existing {
         if *old == new {
@@ -85,15 +85,40 @@ pub(crate) fn save_versioned<V: PartialEq>(
         }
     }
     let revision = next_revision(existing.as_ref().map(|(_, r, _)| *r), requested);
-    let id = write(existing.map(|(id, _, _)| id), revision)?;
+    let id = write(existing.map(|(id, read, _)| (id, read)), revision)?;
     Ok(Saved { id, revision, changed: true })
 }
 
-/// Updates the row `id` of `table`, or inserts when there is none; gives the row's id.
+/// The error of a save that found its row changed (or removed) by another writer between
+/// reading and writing it: the save is refused, as if it had come after the other one.
+pub fn changed_meanwhile() -> diesel::result::Error {
+    diesel::result::Error::DatabaseError(
+        diesel::result::DatabaseErrorKind::SerializationFailure,
+        Box::new(String::from("the item was changed by another save at the same moment")),
+    )
+}
+
+/// Whether `e` is `changed_meanwhile`.
+pub fn is_changed_meanwhile(e: &diesel::result::Error) -> bool {
+    matches!(e, diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::SerializationFailure, _))
+}
+
+/// Exactly one row touched, or the row changed meanwhile.
+pub(crate) fn one_row(touched: usize) -> QueryResult<()> {
+    if touched == 1 { Ok(()) } else { Err(changed_meanwhile()) }
+}
+
+/// Updates the row of `table` with the id and revision read (a compare-and-set: a row another
+/// writer changed since is `changed_meanwhile`), or inserts when there is none; gives the
+/// row's id.
 macro_rules! write_row {
-    ($conn:expr, $table:ident, $id:expr, $row:expr) => {
-        match $id {
-            Some(id) => diesel::update($table::table.find(id)).set($row).execute($conn).map(|_| id),
+    ($conn:expr, $table:ident, $read:expr, $row:expr) => {
+        match $read {
+            Some((id, revision)) => diesel::update($table::table.find(id).filter($table::revision.eq(revision)))
+                .set($row)
+                .execute($conn)
+                .and_then($crate::db::models::one_row)
+                .map(|()| id),
             None => diesel::insert_into($table::table).values($row).returning($table::id).get_result($conn),
         }
     };

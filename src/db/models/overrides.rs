@@ -159,6 +159,7 @@ pub fn save(conn: &mut DbConnection, product_id: i64, layer: LayerId, o: &Overri
     })
 }
 
-pub fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
-    diesel::delete(overrides::table.find(id)).execute(conn)
+/// Removes the row with the id and revision read; a row changed since is `changed_meanwhile`.
+pub fn delete(conn: &mut DbConnection, id: i64, revision: i64) -> QueryResult<()> {
+    diesel::delete(overrides::table.find(id).filter(overrides::revision.eq(revision))).execute(conn).and_then(super::one_row)
 }

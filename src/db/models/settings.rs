@@ -22,9 +22,11 @@ pub fn save<T: Serialize>(conn: &mut DbConnection, key: &str, value: &T, request
     let existing = existing.map(|(old, revision)| (0, revision, old));
     save_versioned(existing, new.clone(), requested, |id, revision| {
         match id {
-            Some(_) => diesel::update(settings::table.find(key))
+            Some((_, read)) => diesel::update(settings::table.find(key).filter(settings::revision.eq(read)))
                 .set((settings::value.eq(&new), settings::revision.eq(revision), settings::updated_at.eq(now)))
-                .execute(conn)?,
+                .execute(conn)
+                .and_then(super::one_row)
+                .map(|()| 1)?,
             None => diesel::insert_into(settings::table)
                 .values((settings::key.eq(key), settings::value.eq(&new), settings::revision.eq(revision), settings::updated_at.eq(now)))
                 .execute(conn)?,
