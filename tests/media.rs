@@ -497,3 +497,25 @@ async fn media_is_a_reserved_path_with_the_sites_own_404() {
         assert!(res.header("content-type").is_some_and(|t| t.starts_with("text/html")), "{path}: the site's error page");
     }
 }
+
+#[actix_web::test]
+async fn a_large_original_is_sent_in_pieces_as_stored() {
+    let (app, t) = app().await;
+    // A photo far larger than one piece (256 KiB) of what is sent at a time.
+    let res = upload(&app, &t, "alpha", "sites/alpha/media", ("groot.jpg", "image/jpeg", &phone_photo(4000, 3000)), &[("alt", "Een grote foto")]).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let doc = res.json();
+    let (key, file) = (doc["key"].as_str().unwrap().to_owned(), doc["file_url"].as_str().unwrap().to_owned());
+    let name = file.rsplit('/').next().unwrap().to_owned();
+    let stored = app.state.media.store.get(&name).unwrap().expect("the original is stored");
+    assert!(stored.len() > 3 * 256 * 1024, "the original spans several pieces: {} bytes", stored.len());
+    for path in [file.clone(), format!("/media/{key}")] {
+        let got = app.get(ALPHA, &path).await;
+        assert_eq!(got.status, 200, "{path}");
+        assert_eq!(got.header("content-length"), Some(stored.len().to_string().as_str()), "{path}: its length up front");
+        assert!(got.raw == stored, "{path}: every byte, in order");
+    }
+    let head = app.request("HEAD", ALPHA, &file, &[]).await;
+    assert_eq!(head.status, 200);
+    assert!(head.raw.is_empty(), "HEAD sends no body");
+}

@@ -126,6 +126,11 @@ impl MediaFiles {
         self.pending.load(Ordering::SeqCst)
     }
 
+    /// An original as stored, to be sent on in pieces.
+    pub fn open_master(&self, hash: &str, master: Encoding) -> Result<Option<store::Opened>, MediaError> {
+        Ok(self.store.open(&variants::master_name(hash, master))?)
+    }
+
     /// A stored file by name; a missing variant of an existing master is made now.
     pub fn file(&self, hash: &str, width: Option<u32>, encoding: Encoding, master: Encoding, master_width: u32) -> Result<Option<Vec<u8>>, MediaError> {
         let Some(width) = width else {

@@ -17,10 +17,19 @@ pub trait MediaStore: Send + Sync {
     }
     /// A file's bytes, or `None` when there is no such file.
     fn get(&self, name: &str) -> io::Result<Option<Vec<u8>>>;
+    /// A file to read in pieces (for large originals, which are sent on without being held
+    /// whole in memory): its length and a reader, or `None` when there is no such file.
+    fn open(&self, name: &str) -> io::Result<Option<Opened>>;
     fn exists(&self, name: &str) -> bool;
     fn delete(&self, name: &str) -> io::Result<()>;
     /// The names of every file held (for operators and tests).
     fn list(&self) -> io::Result<Vec<String>>;
+}
+
+/// A stored file being read: its length and its bytes in pieces.
+pub struct Opened {
+    pub len: u64,
+    pub reader: Box<dyn io::Read + Send>,
 }
 
 /// Refuses anything but a name the server makes: lowercase letters, digits, `-` and `.`.
@@ -76,6 +85,14 @@ impl MediaStore for DirStore {
     fn get(&self, name: &str) -> io::Result<Option<Vec<u8>>> {
         match std::fs::read(self.path(name)?) {
             Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn open(&self, name: &str) -> io::Result<Option<Opened>> {
+        match std::fs::File::open(self.path(name)?) {
+            Ok(file) => Ok(Some(Opened { len: file.metadata()?.len(), reader: Box::new(file) })),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
         }
@@ -163,6 +180,30 @@ fn io_error(operation: &'static str) -> impl FnOnce(object_store::Error) -> io::
     }
 }
 
+/// An object's body, read piece by piece as the store sends it: `read` waits (on the store's
+/// runtime) for the next piece only when the last one is used up.
+struct S3Reader {
+    stream: futures_util::stream::BoxStream<'static, object_store::Result<bytes::Bytes>>,
+    runtime: tokio::runtime::Handle,
+    piece: bytes::Bytes,
+}
+
+impl io::Read for S3Reader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        use futures_util::StreamExt;
+        while self.piece.is_empty() {
+            match self.runtime.block_on(self.stream.next()) {
+                Some(Ok(piece)) => self.piece = piece,
+                Some(Err(e)) => return Err(io_error("get")(e)),
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.piece.len());
+        buf[..n].copy_from_slice(&self.piece.split_to(n));
+        Ok(n)
+    }
+}
+
 impl MediaStore for S3Store {
     fn put(&self, name: &str, bytes: &[u8]) -> io::Result<()> {
         let (store, location, payload) = (self.store.clone(), self.location(name)?, object_store::PutPayload::from(bytes.to_vec()));
@@ -182,6 +223,19 @@ impl MediaStore for S3Store {
         let (store, location) = (self.store.clone(), self.location(name)?);
         match self.run(async move { object_store::ObjectStoreExt::get(&store, &location).await?.bytes().await }) {
             Ok(bytes) => Ok(Some(bytes.to_vec())),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(io_error("get")(e)),
+        }
+    }
+
+    fn open(&self, name: &str) -> io::Result<Option<Opened>> {
+        let (store, location) = (self.store.clone(), self.location(name)?);
+        match self.run(async move { object_store::ObjectStoreExt::get(&store, &location).await }) {
+            Ok(got) => {
+                let len = got.meta.size;
+                let reader = S3Reader { stream: got.into_stream(), runtime: self.runtime.clone(), piece: bytes::Bytes::new() };
+                Ok(Some(Opened { len, reader: Box::new(reader) }))
+            }
             Err(object_store::Error::NotFound { .. }) => Ok(None),
             Err(e) => Err(io_error("get")(e)),
         }

@@ -57,8 +57,7 @@ async fn stable(req: HttpRequest, state: web::Data<AppState>, path: web::Path<St
     if req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| v.split(',').any(|t| t.trim() == etag)) {
         return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish());
     }
-    let bytes = load(&state, &m, None, encoding).await?;
-    Ok(file_response(bytes, encoding, "no-cache", Some(etag)))
+    send(&state, &m, None, encoding, "no-cache", Some(etag)).await
 }
 
 async fn hashed(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String)>) -> Result<HttpResponse, AppError> {
@@ -73,9 +72,41 @@ async fn hashed(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(S
         let width = width.filter(|w| crate::media::variants::widths_for(u32::try_from(m.width).unwrap_or(0)).contains(w));
         return Ok(HttpResponse::Found().insert_header((header::LOCATION, file_url(&m, width, target))).insert_header((header::CACHE_CONTROL, "no-cache")).finish());
     }
-    let bytes = load(&state, &m, width, encoding).await?;
-    Ok(file_response(bytes, encoding, "public, max-age=31536000, immutable", None))
+    send(&state, &m, width, encoding, "public, max-age=31536000, immutable", None).await
 }
+
+/// Sends a file: an original in pieces as the store gives them (it can be tens of megabytes,
+/// and many may be asked for at once), a variant (small, perhaps made now) whole.
+async fn send(state: &web::Data<AppState>, m: &Media, width: Option<u32>, encoding: Encoding, cache: &'static str, etag: Option<String>) -> Result<HttpResponse, AppError> {
+    let master = Encoding::from_format(&m.format);
+    if width.is_some() || encoding != master {
+        let bytes = load(state, m, width, encoding).await?;
+        return Ok(file_response(bytes, encoding, cache, etag));
+    }
+    let (files, hash) = (state.media.clone(), m.hash.clone());
+    let opened = web::block(move || files.open_master(&hash, master)).await??.ok_or(AppError::NotFound)?;
+    let pieces = futures_util::stream::unfold(Some(opened.reader), |reader| async move {
+        let mut reader = reader?;
+        let read = web::block(move || {
+            let mut piece = vec![0; PIECE];
+            let n = std::io::Read::read(&mut reader, &mut piece)?;
+            piece.truncate(n);
+            Ok::<_, std::io::Error>((reader, piece))
+        })
+        .await;
+        match read {
+            Ok(Ok((_, piece))) if piece.is_empty() => None,
+            Ok(Ok((reader, piece))) => Some((Ok(web::Bytes::from(piece)), Some(reader))),
+            Ok(Err(e)) => Some((Err(actix_web::error::ErrorInternalServerError(e)), None)),
+            Err(e) => Some((Err(actix_web::error::ErrorInternalServerError(e)), None)),
+        }
+    });
+    let body = actix_web::body::SizedStream::new(opened.len, Box::pin(pieces));
+    Ok(file_response(Vec::new(), encoding, cache, etag).set_body(actix_web::body::BoxBody::new(body)))
+}
+
+/// How much of an original is read and sent at a time.
+const PIECE: usize = 256 * 1024;
 
 /// A file's bytes; a missing variant is made now.
 async fn load(state: &web::Data<AppState>, m: &Media, width: Option<u32>, encoding: Encoding) -> Result<Vec<u8>, AppError> {
