@@ -146,9 +146,10 @@ class Cluster:
         return out.stdout.strip()
 
     def stop(self):
+        # SIGTERM: nginx's master takes its workers down with it (SIGKILL would orphan them).
         for p in self.procs + [getattr(self, "nginx", None)]:
             if p:
-                p.kill()
+                p.terminate()
                 p.wait()
 
 

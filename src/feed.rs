@@ -163,7 +163,7 @@ impl Feed {
     /// recorded (see `health`), not returned: its changes come again at the next round.
     pub fn catch_up(&self, conn: &mut DbConnection) -> QueryResult<usize> {
         let guard = self.applying.lock().unwrap_or_else(|p| p.into_inner());
-        self.round(conn, guard)
+        self.round(conn, guard, None)
     }
 
     /// After a write commits: applies it before the writer answers, so what was written is
@@ -205,7 +205,8 @@ impl Feed {
                 return Ok(0);
             }
             let mut conn = pool.get().map_err(|e| e.to_string())?;
-            return self.round(&mut conn, guard).map_err(|e| e.to_string());
+            // Up to the writer's own change only: an import committed meanwhile is the poller's.
+            return self.round(&mut conn, guard, Some(target)).map_err(|e| e.to_string());
         }
     }
 
@@ -221,10 +222,12 @@ impl Feed {
         }
     }
 
-    fn round(&self, conn: &mut DbConnection, _applying: std::sync::MutexGuard<'_, ()>) -> QueryResult<usize> {
+    /// Applies what was committed up to `upto` (everything, when `None`).
+    fn round(&self, conn: &mut DbConnection, _applying: std::sync::MutexGuard<'_, ()>, upto: Option<i64>) -> QueryResult<usize> {
         // The directory first, loaded after reading the latest id, so it reflects every change
         // handed out in this round.
         let latest = changes::latest(conn)?;
+        let latest = upto.map_or(latest, |upto| latest.min(upto));
         let read = self.cursor();
         if latest > read && changes::any_of_kinds(conn, read, latest, DIRECTORY_KINDS)? {
             let fresh = Arc::new(Directory::load(conn)?);

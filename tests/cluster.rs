@@ -83,12 +83,26 @@ impl Drop for Node {
     }
 }
 
-struct Nginx(Child);
+/// nginx with its configuration, stopped with `nginx -s stop` (its master then takes the
+/// workers down; killing the master outright would leave them running).
+struct Nginx {
+    child: Child,
+    binary: &'static str,
+    conf: PathBuf,
+    run_dir: PathBuf,
+}
 
 impl Drop for Nginx {
     fn drop(&mut self) {
-        self.0.kill().ok();
-        self.0.wait().ok();
+        let stopped = Command::new(self.binary)
+            .args(["-c", &self.conf.display().to_string(), "-p", &self.run_dir.display().to_string(), "-s", "stop"])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !stopped {
+            self.child.kill().ok();
+        }
+        self.child.wait().ok();
     }
 }
 
@@ -186,7 +200,8 @@ async fn three_nodes_behind_nginx_on_postgresql_and_object_storage() {
     let conf = run_dir.join("nginx.conf");
     std::fs::write(&conf, filled("nginx.conf", &values)).unwrap();
     let nginx = ["/usr/sbin/nginx", "nginx"].iter().find(|b| Command::new(b).arg("-v").stderr(Stdio::null()).status().is_ok()).expect("nginx is installed");
-    let _nginx = Nginx(Command::new(nginx).args(["-c", conf.to_str().unwrap(), "-p", run_dir.to_str().unwrap(), "-g", "daemon off;"]).spawn().expect("start nginx"));
+    let child = Command::new(nginx).args(["-c", conf.to_str().unwrap(), "-p", run_dir.to_str().unwrap(), "-g", "daemon off;"]).spawn().expect("start nginx");
+    let _nginx = Nginx { child, binary: *nginx, conf: conf.clone(), run_dir: run_dir.clone() };
     let front = |path: &str| format!("http://127.0.0.1:{listen}{path}");
     let through = common::eventually(20, async || get(&front("/"), &[]).await.is_some_and(|(s, _, _)| s == 200)).await;
     assert!(through, "nginx serves the sites");
