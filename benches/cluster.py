@@ -278,6 +278,21 @@ def propagation(cluster, token, slug, host, edits):
     return {"edits": edits, "p50_ms": percentile(times, 50) * 1000, "p99_ms": percentile(times, 99) * 1000, "max_ms": max(times) * 1000}
 
 
+def lock_waits(cluster):
+    """Over all nodes: waits for the change log's lock, and those within 0.381 s and 0.954 s."""
+    total = within_381 = within_954 = 0.0
+    for port, _ in cluster.nodes:
+        text = Client(port, "localhost").request("GET", "/metrics")[1].decode()
+        for line in text.splitlines():
+            if line.startswith("meent_db_change_lock_wait_seconds_count"):
+                total += float(line.split()[-1])
+            elif line.startswith('meent_db_change_lock_wait_seconds_bucket{le="0.3814697265625"}'):
+                within_381 += float(line.split()[-1])
+            elif line.startswith('meent_db_change_lock_wait_seconds_bucket{le="0.95367431640625"}'):
+                within_954 += float(line.split()[-1])
+    return total, within_381, within_954
+
+
 def settle(port):
     """Waits until a node's followers have applied everything the change log holds."""
     c = Client(port, "localhost")
@@ -327,8 +342,11 @@ def main():
             env["MEENT_DATA_DIR"] = str(work / "importer")
             return subprocess.Popen([a.bin, "import", a.country], env=env, stdout=subprocess.DEVNULL)
 
+        waits_before = lock_waits(cluster)
         r = writers(cluster, token, hosts, a.seconds, "import", importing)
+        waits = [after - before for after, before in zip(lock_waits(cluster), waits_before)]
         print(f"writers during the country import ({r['import_s']:.1f} s): {r['saves']} saves = {r['per_second']:.0f}/s, p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, longest wait {r['max_ms']:.0f} ms, failed {r['failed']} {r['failed_statuses']}", flush=True)
+        print(f"  waits for another writer (the change log's lock) in the nodes meanwhile: {waits[0]:.0f}, of which over 0.38 s: {waits[0] - waits[1]:.0f}, over 0.95 s: {waits[0] - waits[2]:.0f}", flush=True)
 
         # The nodes re-index the imported country first; propagation is measured after that.
         t0 = time.time()

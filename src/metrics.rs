@@ -101,6 +101,7 @@ pub struct Metrics {
     latency: Family<KindLabel, Histogram, fn() -> Histogram>,
     pool_wait: Histogram,
     pool_timeouts: Counter,
+    change_lock_wait: Histogram,
     store_errors: Family<OperationLabel, Counter>,
     follower_behind: Family<FollowerLabel, Gauge>,
     follower_failures: Family<FollowerLabel, Counter>,
@@ -175,6 +176,8 @@ impl Metrics {
         registry.register("db_pool_wait_seconds", "Time a request waited for a database connection", pool_wait.clone());
         let pool_timeouts = Counter::default();
         registry.register("db_pool_timeouts", "Requests that got no database connection in time", pool_timeouts.clone());
+        let change_lock_wait = wait_histogram();
+        registry.register("db_change_lock_wait_seconds", "Time a write waited for another writer at its end (the change log's lock, PostgreSQL)", change_lock_wait.clone());
         let store_errors = Family::<OperationLabel, Counter>::default();
         registry.register("media_store_errors", "Failed requests to the media store (object storage), by operation", store_errors.clone());
         let follower_behind = Family::<FollowerLabel, Gauge>::default();
@@ -199,7 +202,7 @@ impl Metrics {
                 (what, counter)
             })
             .collect();
-        Metrics { registry, requests, latency, pool_wait, pool_timeouts, store_errors, follower_behind, follower_failures, gauges, counters }
+        Metrics { registry, requests, latency, pool_wait, pool_timeouts, change_lock_wait, store_errors, follower_behind, follower_failures, gauges, counters }
     }
 }
 
@@ -219,6 +222,11 @@ pub fn request(kind: RouteKind, status: u16, took: Duration) {
 /// A database connection handed out after waiting `waited`.
 pub fn pool_checkout(waited: Duration) {
     METRICS.pool_wait.observe(waited.as_secs_f64());
+}
+
+/// A write waited this long for the change log's lock (another writer's last step).
+pub fn change_lock_wait(waited: Duration) {
+    METRICS.change_lock_wait.observe(waited.as_secs_f64());
 }
 
 /// No database connection became free in time.

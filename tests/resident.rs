@@ -315,6 +315,7 @@ async fn health_and_metrics() {
     assert!(metrics.body.contains("meent_http_requests_total{kind=\"page\",class=\"2xx\"}"), "{}", metrics.body);
     assert!(metrics.body.contains("meent_http_request_duration_seconds_bucket{"), "latency histograms per kind of route");
     assert!(metrics.body.contains("meent_db_pool_wait_seconds_count"), "pool waits");
+    assert!(metrics.body.contains("meent_db_change_lock_wait_seconds_count"), "waits for another writer");
     assert!(metrics.body.contains("meent_follower_behind{follower="), "change-feed lag per follower");
     assert!(metrics.body.contains("meent_sites 3"));
 }

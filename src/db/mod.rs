@@ -208,7 +208,9 @@ where
             let pending = held.take();
             if let DbConnection::Postgresql(pg) = c {
                 if !pending.is_empty() {
+                    let asked = std::time::Instant::now();
                     pg.batch_execute("LOCK TABLE changes IN EXCLUSIVE MODE")?;
+                    crate::metrics::change_lock_wait(asked.elapsed());
                     models::changes::insert_all(c, &pending)?;
                     // Other processes hear of it the moment it commits (`feed::listen`); the
                     // poll is the safety net.
