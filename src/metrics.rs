@@ -184,26 +184,26 @@ impl Metrics {
         registry.register("follower_behind", "Changes read from the change log that a follower has not applied yet (the change-feed lag)", follower_behind.clone());
         let follower_failures = Family::<FollowerLabel, Counter>::default();
         registry.register("follower_failures", "Failed attempts of a follower to apply changes; each is retried", follower_failures.clone());
-        let gauges = Scraped::ALL
-            .into_iter()
-            .map(|what| {
-                let (name, help) = what.name_and_help();
-                let gauge = Gauge::default();
-                registry.register(name, help, gauge.clone());
-                (what, gauge)
-            })
-            .collect();
-        let counters = ScrapedTotal::ALL
-            .into_iter()
-            .map(|what| {
-                let (name, help) = what.name_and_help();
-                let counter = Counter::default();
-                registry.register(name, help, counter.clone());
-                (what, counter)
-            })
-            .collect();
+        let gauges = register_each(&mut registry, Scraped::ALL, Scraped::name_and_help);
+        let counters = register_each(&mut registry, ScrapedTotal::ALL, ScrapedTotal::name_and_help);
         Metrics { registry, requests, latency, pool_wait, pool_timeouts, change_lock_wait, store_errors, follower_behind, follower_failures, gauges, counters }
     }
+}
+
+/// One metric per value of `all`, registered under the name and help it gives.
+fn register_each<W: Copy, M: prometheus_client::registry::Metric + Default + Clone>(
+    registry: &mut Registry,
+    all: impl IntoIterator<Item = W>,
+    name_and_help: fn(W) -> (&'static str, &'static str),
+) -> Vec<(W, M)> {
+    all.into_iter()
+        .map(|what| {
+            let (name, help) = name_and_help(what);
+            let metric = M::default();
+            registry.register(name, help, metric.clone());
+            (what, metric)
+        })
+        .collect()
 }
 
 /// A request answered.
