@@ -23,8 +23,9 @@ pub struct Options {
     pub pages: usize,
     pub news: usize,
     pub seed: u64,
-    /// The directory with `owms-gemeenten.xml` and `upl-actueel-2025-04.csv`.
-    pub reference: PathBuf,
+    /// A directory with other `owms-gemeenten.xml` and `upl-actueel-2025-04.csv` than the
+    /// ones shipped with Meent.
+    pub reference: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -46,9 +47,16 @@ pub struct Municipality {
     pub uri: String,
 }
 
-pub fn municipalities(path: &Path) -> Result<Vec<Municipality>, BenchDataError> {
-    let text = std::fs::read_to_string(path).map_err(|e| BenchDataError::Read(path.to_owned(), e))?;
-    let doc = roxmltree::Document::parse(&text).map_err(|e| BenchDataError::Parse(path.to_owned(), e.to_string()))?;
+pub fn municipalities(reference: Option<&Path>) -> Result<Vec<Municipality>, BenchDataError> {
+    let (name, text) = match reference {
+        Some(dir) => {
+            let path = dir.join("owms-gemeenten.xml");
+            let text = std::fs::read_to_string(&path).map_err(|e| BenchDataError::Read(path.clone(), e))?;
+            (path, std::borrow::Cow::Owned(text))
+        }
+        None => (PathBuf::from(crate::reference::MUNICIPALITIES_NAME), std::borrow::Cow::Borrowed(crate::reference::MUNICIPALITIES_XML)),
+    };
+    let doc = roxmltree::Document::parse(&text).map_err(|e| BenchDataError::Parse(name, e.to_string()))?;
     let mut out = Vec::new();
     for value in doc.descendants().filter(|n| n.has_tag_name("value")) {
         let child = |name: &str| value.children().find(|c| c.has_tag_name(name)).and_then(|c| c.text()).map(str::trim);
@@ -63,8 +71,12 @@ pub fn municipalities(path: &Path) -> Result<Vec<Municipality>, BenchDataError> 
 }
 
 /// The municipal products of the UPL.
-pub fn upl_products(path: &Path) -> Result<Vec<UplProduct>, BenchDataError> {
-    let all = crate::content::upl::read(path).map_err(|e| BenchDataError::Parse(path.to_owned(), e.to_string()))?;
+pub fn upl_products(reference: Option<&Path>) -> Result<Vec<UplProduct>, BenchDataError> {
+    let all = match reference {
+        Some(dir) => crate::content::upl::read(&dir.join("upl-actueel-2025-04.csv")),
+        None => crate::content::upl::national(),
+    };
+    let all = all.map_err(|e| BenchDataError::Parse(reference.map(Path::to_path_buf).unwrap_or_default(), e.to_string()))?;
     Ok(all.into_iter().filter(|p| p.municipal && !p.name.starts_with("UPL-naam")).collect())
 }
 
@@ -119,8 +131,8 @@ impl Rng {
 
 /// Builds the synthetic country in memory.
 pub fn generate(options: &Options) -> Result<TreeOut, BenchDataError> {
-    let municipalities = municipalities(&options.reference.join("owms-gemeenten.xml"))?;
-    let upl = upl_products(&options.reference.join("upl-actueel-2025-04.csv"))?;
+    let municipalities = municipalities(options.reference.as_deref())?;
+    let upl = upl_products(options.reference.as_deref())?;
     if options.sites > municipalities.len() {
         return Err(BenchDataError::Limit(format!("--sites {} is more than the {} current municipalities", options.sites, municipalities.len())));
     }

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use actix_web::http::header::HeaderValue;
 use actix_web::web::Bytes;
 
+use crate::content::kind::Kind;
 use crate::content::directory::Directory;
 use crate::db::models::changes::Change;
 use crate::feed::Follower;
@@ -40,14 +41,14 @@ pub enum Stale {
 /// Maps a change to what it makes stale. The one place that knows what depends on what.
 pub fn stale(change: &Change) -> Stale {
     let product = || change.item_key.rsplit('/').next().unwrap_or("").to_owned();
-    match change.kind.as_str() {
-        "product" | "override" => Stale::Tagged(vec![Tag::Product(product()), Tag::Catalogue]),
-        "page" | "news" => Stale::Tagged(vec![Tag::Local]),
-        "alert" => Stale::Tagged(vec![Tag::Alerts]),
-        "upl" => Stale::Tagged(vec![Tag::Catalogue]),
-        "media" => Stale::Tagged(vec![Tag::Media(change.item_key.clone())]),
-        "synonyms" | "redirects" => Stale::Tagged(vec![]),
-        _ => Stale::All,
+    match change.kind {
+        Kind::Product | Kind::Override => Stale::Tagged(vec![Tag::Product(product()), Tag::Catalogue]),
+        Kind::Page | Kind::News => Stale::Tagged(vec![Tag::Local]),
+        Kind::Alert => Stale::Tagged(vec![Tag::Alerts]),
+        Kind::Upl => Stale::Tagged(vec![Tag::Catalogue]),
+        Kind::Media => Stale::Tagged(vec![Tag::Media(change.item_key.clone())]),
+        Kind::Synonyms | Kind::Redirects => Stale::Tagged(vec![]),
+        Kind::Site | Kind::Group => Stale::All,
     }
 }
 
@@ -273,8 +274,8 @@ mod tests {
         Arc::new(Entry::new(200, "text/html", Bytes::from_static(b"x"), false, tags, None))
     }
 
-    fn change(kind: &str, key: &str, site: Option<i64>) -> Change {
-        Change { id: 1, at: 0, kind: kind.into(), item_key: key.into(), group_id: None, site_id: site }
+    fn change(kind: Kind, key: &str, site: Option<i64>) -> Change {
+        Change { id: 1, at: 0, kind, item_key: key.into(), group_id: None, site_id: site }
     }
 
     #[test]
@@ -286,15 +287,15 @@ mod tests {
         cache.insert(e, 1, "/producten", entry(vec![Tag::Catalogue]));
         cache.insert(e, 1, "/afval", entry(vec![Tag::Local]));
         cache.insert(e, 2, "/producten/paspoort", entry(vec![Tag::Product("paspoort".into())]));
-        cache.drop_stale(&[change("override", "site/diemen/paspoort", Some(1))], &Directory::default());
+        cache.drop_stale(&[change(Kind::Override, "site/diemen/paspoort", Some(1))], &Directory::default());
         assert!(cache.get(1, "/producten/paspoort", 0).is_none());
         assert!(cache.get(1, "/producten", 0).is_none());
         assert!(cache.get(1, "/producten/rijbewijs", 0).is_some());
         assert!(cache.get(1, "/afval", 0).is_some());
         assert!(cache.get(2, "/producten/paspoort", 0).is_some(), "another site keeps its page");
-        cache.drop_stale(&[change("product", "paspoort", None)], &Directory::default());
+        cache.drop_stale(&[change(Kind::Product, "paspoort", None)], &Directory::default());
         assert!(cache.get(2, "/producten/paspoort", 0).is_none(), "a central change reaches every site");
-        cache.drop_stale(&[change("site", "diemen", Some(1))], &Directory::default());
+        cache.drop_stale(&[change(Kind::Site, "diemen", Some(1))], &Directory::default());
         assert!(cache.is_empty());
     }
 
@@ -302,7 +303,7 @@ mod tests {
     fn nothing_rendered_before_an_invalidation_is_stored() {
         let cache = PageCache::new(true, 1 << 20);
         let e = cache.epoch();
-        cache.drop_stale(&[change("page", "site/x/a", Some(1))], &Directory::default());
+        cache.drop_stale(&[change(Kind::Page, "site/x/a", Some(1))], &Directory::default());
         cache.insert(e, 1, "/a", entry(vec![Tag::Local]));
         assert!(cache.get(1, "/a", 0).is_none());
     }

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use diesel::QueryResult;
 
+use crate::content::kind::Kind;
 use crate::content::directory::Directory;
 use crate::db::models::changes::{self, Change};
 use crate::db::{DbConnection, Pool};
@@ -109,7 +110,7 @@ const AFTER_WRITE_WAIT: Duration = Duration::from_secs(2);
 const AFTER_WRITE_MOST: i64 = 500;
 
 /// Kinds of change that alter sites, hosts or group membership.
-const DIRECTORY_KINDS: &[&str] = &["site", "group", "redirects"];
+const DIRECTORY_KINDS: &[Kind] = &[Kind::Site, Kind::Group, Kind::Redirects];
 /// Changes handed to a follower at once.
 const BATCH: i64 = 1000;
 

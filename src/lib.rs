@@ -1,10 +1,6 @@
 //! Meent: one CMS for the websites of many Dutch municipalities. See ARCHITECTURE.md for
 //! the map of this crate.
 
-/// Every binary that links Meent (the server, tests, benchmarks) allocates through mimalloc.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 pub mod auth;
 pub mod bench_data;
 pub mod cache;
@@ -17,6 +13,7 @@ pub mod feed;
 pub mod maintenance;
 pub mod media;
 pub mod metrics;
+pub mod reference;
 pub mod render;
 pub mod search;
 pub mod slots;

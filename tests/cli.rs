@@ -2,14 +2,15 @@
 
 mod common;
 
-use std::path::Path;
 use std::process::{Command, Output};
 
 use common::{TestDb, fixture};
 
+/// Runs the binary in the test's own directory, far from the repository, as an operator would.
 fn meent(db: &TestDb, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_meent"))
         .args(args)
+        .current_dir(db.dir.path())
         .env("MEENT_DATABASE_URL", &db.url)
         .env("MEENT_DATA_DIR", db.dir.path())
         .env("RUST_LOG", "warn")
@@ -60,13 +61,9 @@ fn a_bad_import_fails_with_every_problem_and_changes_nothing() {
 
 #[test]
 fn bench_data_writes_an_importable_country() {
-    let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/reference");
     let db = TestDb::new();
     let dir = db.dir.path().join("country");
-    let out = meent(
-        &db,
-        &["bench-data", "--sites", "12", "--products", "30", "--pages", "7", "--news", "3", "--reference", reference.to_str().unwrap(), dir.to_str().unwrap()],
-    );
+    let out = meent(&db, &["bench-data", "--sites", "12", "--products", "30", "--pages", "7", "--news", "3", dir.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let sites: Vec<_> = std::fs::read_dir(dir.join("sites")).unwrap().collect();
     assert_eq!(sites.len(), 12);
@@ -77,4 +74,21 @@ fn bench_data_writes_an_importable_country() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let report = text(&out.stdout);
     assert!(report.contains("12 site") && report.contains("30 product") && report.contains("84 page"), "{report}");
+}
+
+#[test]
+fn upl_import_needs_no_file() {
+    let db = TestDb::new();
+    assert!(meent(&db, &["import", fixture("country").to_str().unwrap()]).status.success());
+    // Run far from the repository: the list shipped with Meent is inside the binary.
+    let out = meent(&db, &["upl", "import"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    assert!(report.starts_with("imported ") && report.contains("municipal"), "{report}");
+    let out = meent(&db, &["upl", "uncovered"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("http://standaarden.overheid.nl/owms/terms/"), "the municipal products not in the catalogue yet");
+    let missing = meent(&db, &["upl", "import", "no-such-file.csv"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(text(&missing.stderr).contains("no-such-file.csv"), "{}", text(&missing.stderr));
 }

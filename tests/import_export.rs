@@ -160,6 +160,75 @@ fn bad_files_are_all_reported_with_file_and_line_and_nothing_is_imported() {
     assert_eq!(changes::latest(&mut conn).unwrap(), 0);
 }
 
+/// One run reports the problems of every phase: the files themselves, the references between
+/// them and against the database, the images; a file with a problem causes no second,
+/// derived problem (its product or layer is not "unknown" as well).
+#[test]
+fn an_import_reports_every_kind_of_mistake_at_once() {
+    let db = TestDb::new();
+    // The database already has a site with a host the tree tries to take.
+    import_dir(&mut db.conn(), content(&[("catalogue/paspoort.md", PRODUCT), ("sites/a/site.toml", SITE)]).path(), None, 1, None).unwrap();
+    let dir = content(&[
+        ("catalogue/paspoort.md", PRODUCT),
+        // A broken front matter (parse error) and a bad value (checked field by field).
+        ("catalogue/kapot.md", "+++\ntitle = \"Kapot\"\nsummary = \n+++\n"),
+        ("catalogue/leeg.md", "+++\ntitle = \" \"\nsummary = \"s\"\nupdated = \"gisteren\"\n+++\n"),
+        // References: an unknown group, and a group whose own file is broken (reported once).
+        ("groups/stuk/group.toml", "name = 3\n"),
+        ("sites/b/site.toml", "name = \"Gemeente B\"\nhosts = [\"b.test\"]\ngroups = [\"stuk\", \"bestaat-niet\"]\n"),
+        ("sites/b/overrides/kapot.md", "+++\nbased_on = 1\n+++\n## Wat {#wat}\nLokaal.\n"),
+        ("sites/b/overrides/weg.md", "+++\nbased_on = 1\n+++\n## Wat {#wat}\nLokaal.\n"),
+        ("sites/b/pages/info.md", "+++\ntitle = \"Info\"\npublish_at = \"morgen\"\n+++\nTekst.\n"),
+        // Against the database: a host that belongs to another site.
+        ("sites/c/site.toml", "name = \"Gemeente C\"\nhosts = [\"a.test\"]\n"),
+        // An image that is not one.
+        ("sites/b/media.toml", "[[image]]\nkey = \"foto\"\nfile = \"media/foto.jpg\"\nalt = \"Een foto\"\n"),
+        ("sites/b/media/foto.jpg", "dit is geen foto"),
+    ]);
+    let mut conn = db.conn();
+    let media = meent::media::MediaFiles::new(std::sync::Arc::new(meent::media::store::DirStore::new(&db.dir.path().join("media"))), Default::default());
+    let found = match import_dir(&mut conn, dir.path(), None, 2, Some(&media)) {
+        Err(ImportError::Problems(p)) => p.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        other => panic!("expected problems, got {other:?}"),
+    };
+    let text = found.join("\n");
+    for expected in [
+        "catalogue/kapot.md:3:",
+        "catalogue/leeg.md:2: title is empty",
+        "catalogue/leeg.md:4: updated = \"gisteren\" is not a date and time",
+        "groups/stuk/group.toml:1:",
+        "sites/b/site.toml:3: unknown group 'bestaat-niet'",
+        "sites/b/overrides/weg.md:1: unknown product 'weg'",
+        "sites/b/pages/info.md:3: publish_at = \"morgen\"",
+        "sites/c/site.toml:2: host 'a.test' already belongs to site 'a'",
+        "sites/b/media.toml:1: sites/b/media/foto.jpg:",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    assert!(!text.contains("unknown group 'stuk'") && !text.contains("unknown product 'kapot'") && !text.contains("unknown product 'leeg'"), "no derived problems:\n{text}");
+    assert!(!catalogue::all(&mut conn).unwrap().iter().any(|(_, p)| p.slug == "kapot"), "nothing imported");
+    assert_eq!(layers::sites(&mut conn).unwrap().len(), 1, "nothing imported");
+}
+
+/// An export imported into an empty database keeps every date and revision: the second
+/// installation's items are the first one's.
+#[test]
+fn a_restore_keeps_modification_dates_and_revisions() {
+    let first = TestDb::new();
+    import_dir(&mut first.conn(), &demo_content(), None, 1_700_000_000, None).unwrap();
+    // One item changed later than the rest.
+    let later = content(&[("catalogue/paspoort.md", PRODUCT)]);
+    let _ = import_dir(&mut first.conn(), later.path(), None, 1_750_000_000, None);
+    let dir = first.dir.path().join("export");
+    export_dir(&mut first.conn(), &dir, None).unwrap();
+    let second = TestDb::new();
+    import_dir(&mut second.conn(), &dir, None, 1_800_000_000, None).unwrap();
+    let (a, b) = (meent::content::export::snapshot(&mut first.conn()).unwrap(), meent::content::export::snapshot(&mut second.conn()).unwrap());
+    assert_eq!(format!("{a:?}"), format!("{b:?}"), "the same items, dates and revisions");
+    assert!(a.products.iter().all(|p| p.updated_at == 1_700_000_000 || p.updated_at == 1_750_000_000));
+    assert!(a.pages.iter().chain(b.pages.iter()).all(|p| p.updated_at == 1_700_000_000));
+}
+
 #[test]
 fn references_are_checked_against_the_tree_and_the_database() {
     let dir = content(&[
@@ -213,8 +282,8 @@ fn changes_bump_revisions_and_append_to_the_change_log() {
     assert_eq!((p.revision, p.updated_at), (2, 2));
     let log = changes::since(&mut conn, after_first, 10).unwrap();
     assert_eq!(log.len(), 1);
-    assert_eq!((log[0].kind.as_str(), log[0].item_key.as_str()), ("product", "paspoort"));
-    let history = meent::db::models::revisions::history(&mut conn, "product", "paspoort").unwrap();
+    assert_eq!((log[0].kind, log[0].item_key.as_str()), (meent::content::kind::Kind::Product, "paspoort"));
+    let history = meent::db::models::revisions::history(&mut conn, meent::content::kind::Kind::Product, "paspoort").unwrap();
     assert_eq!(history.iter().map(|r| r.revision).collect::<Vec<_>>(), [2, 1]);
     assert!(history[1].data.contains("Tekst.") && history[0].data.contains("Nieuwe tekst."));
 }

@@ -7,6 +7,10 @@ use std::time::Instant;
 use meent::config::Config;
 use meent::web::{AppState, build_state};
 
+/// Benchmarks allocate as the `meent` binary does (`src/main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The value after `name` on the command line (`cargo bench --bench X -- --name value`).
 pub fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();

@@ -89,7 +89,10 @@ enum UserCommand {
 #[derive(Debug, Subcommand)]
 enum UplCommand {
     /// Load the UPL CSV (replaces the list); reports catalogue products with unknown URIs
-    Import { file: PathBuf },
+    Import {
+        /// A UPL CSV as Logius publishes it [default: the list shipped with Meent]
+        file: Option<PathBuf>,
+    },
     /// List the municipal UPL products the catalogue does not cover yet
     Uncovered,
 }
@@ -155,9 +158,9 @@ struct BenchDataArgs {
     news: usize,
     #[arg(long, default_value_t = 2026)]
     seed: u64,
-    /// Directory with owms-gemeenten.xml and upl-actueel-2025-04.csv
-    #[arg(long, default_value = "src/reference")]
-    reference: PathBuf,
+    /// Directory with other owms-gemeenten.xml and upl-actueel-2025-04.csv [default: the ones shipped with Meent]
+    #[arg(long)]
+    reference: Option<PathBuf>,
     dir: PathBuf,
 }
 
@@ -330,14 +333,14 @@ fn upl_command(config: &Config, command: UplCommand) -> Result<(), String> {
     let mut conn = connect(config)?;
     let coverage = match command {
         UplCommand::Import { file } => {
-            let coverage = crate::content::upl::import(&mut conn, &file, crate::now()).map_err(|e| e.to_string())?;
+            let coverage = crate::content::upl::import(&mut conn, file.as_deref(), crate::now()).map_err(|e| e.to_string())?;
             println!("imported {} UPL products ({} municipal)", coverage.imported, coverage.municipal);
             coverage
         }
         UplCommand::Uncovered => {
             let list = crate::db::models::upl::all(&mut conn).map_err(|e| e.to_string())?;
             if list.is_empty() {
-                return Err("no UPL imported yet: run `meent upl import FILE`".into());
+                return Err("no UPL imported yet: run `meent upl import`".into());
             }
             let products = crate::db::models::catalogue::all(&mut conn).map_err(|e| e.to_string())?;
             let refs: Vec<(String, Option<String>)> = products.into_iter().map(|(_, p)| (p.slug, p.upl)).collect();

@@ -15,6 +15,7 @@ use diesel::QueryResult;
 
 use super::directory::Directory;
 use super::model::{Alert, NewsItem, Override, Page, Product};
+use crate::content::kind::Kind;
 use crate::db::DbConnection;
 use crate::db::models::changes::Change;
 use crate::db::models::local::{self, Scope, Stored};
@@ -65,20 +66,17 @@ enum Part {
     Alerts,
     /// Nothing held depends on it.
     Nothing,
-    /// Everything (an unknown kind of change).
-    All,
 }
 
 fn part(change: &Change) -> Part {
-    match change.kind.as_str() {
-        "product" | "upl" => Part::Catalogue,
-        "override" => Part::Overrides,
-        "page" => Part::Pages,
-        "news" => Part::News,
-        "alert" => Part::Alerts,
+    match change.kind {
+        Kind::Product | Kind::Upl => Part::Catalogue,
+        Kind::Override => Part::Overrides,
+        Kind::Page => Part::Pages,
+        Kind::News => Part::News,
+        Kind::Alert => Part::Alerts,
         // Sites and groups live in the `Directory`; media and search words are not held here.
-        "site" | "group" | "redirects" | "media" | "synonyms" => Part::Nothing,
-        _ => Part::All,
+        Kind::Site | Kind::Group | Kind::Redirects | Kind::Media | Kind::Synonyms => Part::Nothing,
     }
 }
 
@@ -197,7 +195,6 @@ impl ContentCache {
             Part::Pages => drop_layer(&mut held.pages, layer),
             Part::News => drop_layer(&mut held.news, layer),
             Part::Alerts => drop_layer(&mut held.alerts, layer),
-            Part::All => *held = Held::default(),
             Part::Nothing => {}
         }
     }
@@ -234,8 +231,8 @@ impl Follower for ContentCache {
 mod tests {
     use super::*;
 
-    fn change(kind: &str, group: Option<i64>, site: Option<i64>) -> Change {
-        Change { id: 1, at: 0, kind: kind.into(), item_key: "x".into(), group_id: group, site_id: site }
+    fn change(kind: Kind, group: Option<i64>, site: Option<i64>) -> Change {
+        Change { id: 1, at: 0, kind, item_key: "x".into(), group_id: group, site_id: site }
     }
 
     fn filled() -> ContentCache {
@@ -256,7 +253,7 @@ mod tests {
     #[test]
     fn a_change_drops_exactly_what_depends_on_it() {
         let cache = filled();
-        cache.invalidate(&change("override", None, Some(2)));
+        cache.invalidate(&change(Kind::Override, None, Some(2)));
         {
             let held = cache.read();
             assert!(!held.overrides.contains_key(&LayerId::Site(2)));
@@ -264,16 +261,17 @@ mod tests {
             assert_eq!(held.pages.len(), 3);
             assert!(held.catalogue.is_some());
         }
-        cache.invalidate(&change("page", Some(1), None));
+        cache.invalidate(&change(Kind::Page, Some(1), None));
         assert_eq!(cache.read().pages.len(), 2);
         assert!(!cache.read().pages.contains_key(&LayerId::Group(1)));
-        cache.invalidate(&change("product", None, None));
+        cache.invalidate(&change(Kind::Product, None, None));
         assert!(!cache.holds_catalogue());
         assert_eq!(cache.read().overrides.len(), 2, "a central edit keeps the layers' overrides");
-        cache.invalidate(&change("media", None, Some(3)));
+        cache.invalidate(&change(Kind::Media, None, Some(3)));
         assert_eq!(cache.held_layers(), 2 + 2 + 3 + 3);
-        cache.invalidate(&change("something new", None, None));
-        assert_eq!(cache.held_layers(), 0);
+        // Sites and groups live in the directory: none of the held items depends on them.
+        cache.invalidate(&change(Kind::Site, None, Some(3)));
+        assert_eq!(cache.held_layers(), 2 + 2 + 3 + 3);
     }
 
     #[test]
@@ -284,7 +282,7 @@ mod tests {
                 |h| h.catalogue.clone(),
                 || {
                     // A change is applied while the catalogue is being read.
-                    cache.invalidate(&change("product", None, None));
+                    cache.invalidate(&change(Kind::Product, None, None));
                     Ok(Catalogue::default())
                 },
                 |h, c| h.catalogue = Some(c),

@@ -5,6 +5,7 @@
 use diesel::QueryResult;
 use serde::Serialize;
 
+use crate::content::kind::Kind;
 use crate::db::DbConnection;
 use crate::db::models::changes::{self, NewChange};
 use crate::db::models::media;
@@ -14,8 +15,7 @@ use crate::db::models::{Saved, to_json};
 /// One saved item.
 pub struct Written<'a, T: Serialize> {
     pub saved: Saved,
-    /// `product`, `override`, `page`, `news`, `alert`, `site`, `group`, `synonyms`.
-    pub kind: &'static str,
+    pub kind: Kind,
     /// The item's key in the history: a slug, `<owner>/<slug>` for overrides, the id for
     /// pages, news and alerts.
     pub key: &'a str,
@@ -43,7 +43,7 @@ pub fn record<T: Serialize>(conn: &mut DbConnection, w: Written<T>, author: Opti
 }
 
 /// Records a deletion in the change log (the history keeps the earlier revisions).
-pub fn record_deletion(conn: &mut DbConnection, kind: &'static str, key: &str, group_id: Option<i64>, site_id: Option<i64>, now: i64) -> QueryResult<()> {
+pub fn record_deletion(conn: &mut DbConnection, kind: Kind, key: &str, group_id: Option<i64>, site_id: Option<i64>, now: i64) -> QueryResult<()> {
     media::set_uses(conn, kind, key, &[])?;
     changes::record(conn, &NewChange { at: now, kind, item_key: key, group_id, site_id })
 }

@@ -9,6 +9,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::files::{self, Problem, Tree};
+use super::kind::Kind;
 use super::model::{Owner, SYNONYMS};
 use super::history::{self, Written};
 use crate::db::models::changes::{self, NewChange};
@@ -53,10 +54,20 @@ pub enum ImportError {
 /// Reads `root` and saves it; `author` is recorded with every revision. Images (`media.toml`)
 /// are checked and stored in `media` first; content with images needs it.
 pub fn import_dir(conn: &mut DbConnection, root: &Path, author: Option<&str>, now: i64, media: Option<&MediaFiles>) -> Result<Report, ImportError> {
-    let tree = files::read_tree(root).map_err(ImportError::Problems)?;
-    let images = store_images(root, &tree, media)?;
+    // Every phase runs whatever an earlier one found, so one run reports every problem: the
+    // files, then their images, then the references against the database (in a transaction
+    // that is rolled back when anything was found).
+    let (tree, mut problems) = files::read_tree_and_problems(root);
+    let images = match store_images(root, &tree, media) {
+        Ok(images) => images,
+        Err(found) => {
+            problems.extend(found);
+            Vec::new()
+        }
+    };
+    let skipped = tree.unreadable_layers.clone();
     let report = db::write_tx(conn, |c| {
-        Importer { conn: c, author, now, report: Report::default(), problems: vec![], skipped: vec![] }.run(&tree, &images)
+        Importer { conn: c, author, now, report: Report::default(), problems, skipped }.run(&tree, &images)
     })?;
     if let Some(files) = media {
         for i in &images {
@@ -67,14 +78,15 @@ pub fn import_dir(conn: &mut DbConnection, root: &Path, author: Option<&str>, no
 }
 
 /// Checks and stores the files of the tree's images (before the transaction: decoding is
-/// slow); every refused file is a problem of its `media.toml` line.
-fn store_images(root: &Path, tree: &Tree, media: Option<&MediaFiles>) -> Result<Vec<Ingested>, ImportError> {
+/// slow); every refused file is a problem of its `media.toml` line. A file stored for an
+/// import that then fails stays unused in the store, and is found again by the next try.
+fn store_images(root: &Path, tree: &Tree, media: Option<&MediaFiles>) -> Result<Vec<Ingested>, Vec<Problem>> {
     if tree.media.is_empty() {
         return Ok(Vec::new());
     }
     let Some(files) = media else {
         let first = &tree.media[0];
-        return Err(ImportError::Problems(vec![Problem::new(&first.file, Some(first.line), "images need media storage: import with `meent import`, which has it")]));
+        return Err(vec![Problem::new(&first.file, Some(first.line), "images need media storage: import with `meent import`, which has it")]);
     };
     let mut problems = Vec::new();
     let mut images = Vec::new();
@@ -98,7 +110,7 @@ fn store_images(root: &Path, tree: &Tree, media: Option<&MediaFiles>) -> Result<
             Err(e) => problems.push(Problem::new(&m.file, Some(m.line), format!("{}: {e}", m.item.file))),
         }
     }
-    if problems.is_empty() { Ok(images) } else { Err(ImportError::Problems(problems)) }
+    if problems.is_empty() { Ok(images) } else { Err(problems) }
 }
 
 struct Importer<'c> {
@@ -113,27 +125,31 @@ struct Importer<'c> {
 
 impl Importer<'_> {
     fn run(mut self, tree: &Tree, images: &[Ingested]) -> Result<Report, ImportError> {
+        let now = self.now;
         self.report.warnings = tree.warnings.iter().map(ToString::to_string).collect();
 
         if let Some(synonyms) = &tree.synonyms {
             let saved = settings::save(self.conn, SYNONYMS, synonyms, 0, self.now)?;
-            self.changed(saved, "synonyms", SYNONYMS, None, None, synonyms)?;
+            self.changed(saved, Kind::Synonyms, SYNONYMS, None, None, synonyms)?;
         }
         for g in &tree.groups {
-            let saved = layers::save_group(self.conn, &g.item, self.now)?;
-            self.changed(saved, "group", &g.item.slug, Some(saved.id), None, &g.item)?;
+            let Some(saved) = self.attempt(&g.file, |c| layers::save_group(c, &g.item, now))? else {
+                self.skipped.push(Owner::Group(g.item.slug.clone()));
+                continue;
+            };
+            self.changed(saved, Kind::Group, &g.item.slug, Some(saved.id), None, &g.item)?;
         }
         let group_ids: HashMap<String, i64> =
             layers::groups(self.conn)?.into_iter().map(|(id, g)| (g.slug, id)).collect();
         for r in &tree.group_refs {
-            if !group_ids.contains_key(&r.slug) {
+            if !group_ids.contains_key(&r.slug) && !tree.unreadable_layers.contains(&Owner::Group(r.slug.clone())) {
                 self.problems.push(Problem::new(&r.file, Some(r.line), format!("unknown group '{}'", r.slug)));
             }
         }
 
         for p in &tree.products {
-            let saved = catalogue::save(self.conn, &p.item, self.now)?;
-            self.changed(saved, "product", &p.item.slug, None, None, &p.item)?;
+            let Some(saved) = self.attempt(&p.file, |c| catalogue::save(c, &p.item, now))? else { continue };
+            self.changed(saved, Kind::Product, &p.item.slug, None, None, &p.item)?;
         }
         if upl::count(self.conn)? > 0 {
             for p in &tree.products {
@@ -147,7 +163,7 @@ impl Importer<'_> {
         let products: HashMap<String, (i64, i64)> =
             catalogue::ids_by_slug(self.conn)?.into_iter().map(|(slug, id, rev)| (slug, (id, rev))).collect();
         for r in &tree.product_refs {
-            if !products.contains_key(&r.slug) {
+            if !products.contains_key(&r.slug) && !tree.unreadable_products.contains(&r.slug) {
                 self.problems.push(Problem::new(&r.file, Some(r.line), format!("unknown product '{}': there is no catalogue/{}.md", r.slug, r.slug)));
             }
         }
@@ -178,9 +194,12 @@ impl Importer<'_> {
                 continue;
             }
             let ids: Vec<i64> = s.item.groups.iter().filter_map(|g| group_ids.get(g).copied()).collect();
-            let saved = layers::save_site(self.conn, &s.item, &ids, self.now)?;
+            let Some(saved) = self.attempt(&s.file, |c| layers::save_site(c, &s.item, &ids, now))? else {
+                self.skipped.push(Owner::Site(s.item.slug.clone()));
+                continue;
+            };
             site_ids.insert(s.item.slug.clone(), saved.id);
-            self.changed(saved, "site", &s.item.slug, None, Some(saved.id), &s.item)?;
+            self.changed(saved, Kind::Site, &s.item.slug, None, Some(saved.id), &s.item)?;
         }
         for (id, site) in layers::sites(self.conn)? {
             site_ids.entry(site.slug).or_insert(id);
@@ -192,7 +211,7 @@ impl Importer<'_> {
             let (_, Some(site_id)) = layer.columns() else { continue };
             if redirects::replace(self.conn, site_id, list, self.now)? {
                 *self.report.changed.entry("redirects").or_default() += 1;
-                changes::record(self.conn, &NewChange { at: self.now, kind: "redirects", item_key: site, group_id: None, site_id: Some(site_id) })?;
+                changes::record(self.conn, &NewChange { at: self.now, kind: Kind::Redirects, item_key: site, group_id: None, site_id: Some(site_id) })?;
             } else {
                 self.report.unchanged += 1;
             }
@@ -207,10 +226,11 @@ impl Importer<'_> {
             };
             let e = &m.item;
             let new = NewMedia { key: &e.key, group_id, site_id, file: &ingested.facts, name: &e.name, alt: &e.alt, decorative: e.decorative };
-            match media::save(self.conn, &new, e.revision, self.now)? {
+            let Some(saved) = self.attempt(&m.file, |c| media::save(c, &new, e.revision, now))? else { continue };
+            match saved {
                 Some(saved) => {
                     let row = media::by_key(self.conn, &e.key)?;
-                    self.changed(saved, "media", &e.key, group_id, site_id, &row)?;
+                    self.changed(saved, Kind::Media, &e.key, group_id, site_id, &row)?;
                 }
                 None => self.problems.push(Problem::new(&m.file, Some(m.line), format!("key {:?} already belongs to an image of another group, site or the national team", e.key))),
             }
@@ -230,33 +250,53 @@ impl Importer<'_> {
                 ));
                 continue;
             }
-            let saved = overrides::save(self.conn, product_id, layer, &over, self.now)?;
+            let Some(saved) = self.attempt(&o.file, |c| overrides::save(c, product_id, layer, &over, now))? else { continue };
             let key = format!("{}/{}", owner_key(owner), over.product);
             let (group, site) = layer.columns();
-            self.changed(saved, "override", &key, group, site, &over)?;
+            self.changed(saved, Kind::Override, &key, group, site, &over)?;
         }
         for p in &tree.pages {
             let Some(layer) = self.layer(&p.item.owner, &group_ids, &site_ids, &p.file) else { continue };
-            let saved = local::save_page(self.conn, layer, &p.item, self.now)?;
+            let Some(saved) = self.attempt(&p.file, |c| local::save_page(c, layer, &p.item, now))? else { continue };
             let (group, site) = layer.columns();
-            self.changed(saved, "page", &saved.id.to_string(), group, site, &p.item)?;
+            self.changed(saved, Kind::Page, &saved.id.to_string(), group, site, &p.item)?;
         }
         for n in &tree.news {
             let Some(layer) = self.layer(&n.item.owner, &group_ids, &site_ids, &n.file) else { continue };
-            let saved = local::save_news(self.conn, layer, &n.item, self.now)?;
+            let Some(saved) = self.attempt(&n.file, |c| local::save_news(c, layer, &n.item, now))? else { continue };
             let (group, site) = layer.columns();
-            self.changed(saved, "news", &saved.id.to_string(), group, site, &n.item)?;
+            self.changed(saved, Kind::News, &saved.id.to_string(), group, site, &n.item)?;
         }
         for a in &tree.alerts {
             let Some(layer) = self.layer(&a.item.owner, &group_ids, &site_ids, &a.file) else { continue };
-            let saved = local::save_alert(self.conn, layer, &a.item, self.now)?;
+            let Some(saved) = self.attempt(&a.file, |c| local::save_alert(c, layer, &a.item, now))? else { continue };
             let (group, site) = layer.columns();
-            self.changed(saved, "alert", &saved.id.to_string(), group, site, &a.item)?;
+            self.changed(saved, Kind::Alert, &saved.id.to_string(), group, site, &a.item)?;
         }
         if !self.problems.is_empty() {
             return Err(self.fail());
         }
         Ok(self.report)
+    }
+
+    /// Saves one item. Once the import is failing (a problem was found), a save the database
+    /// refuses (a constraint that bad files break, such as a host listed twice) is rolled back
+    /// to a savepoint and the item skipped, so every other item is still checked and the run
+    /// reports everything; the problems already found say why.
+    fn attempt<T>(&mut self, file: &str, save: impl FnOnce(&mut DbConnection) -> diesel::QueryResult<T>) -> Result<Option<T>, ImportError> {
+        use diesel::Connection;
+        if self.problems.is_empty() {
+            return Ok(Some(save(self.conn)?));
+        }
+        match self.conn.transaction(save) {
+            Ok(saved) => Ok(Some(saved)),
+            Err(e) => {
+                if !self.problems.iter().any(|p| p.file == file) {
+                    self.problems.push(Problem::new(file, None, format!("cannot be saved: {e}")));
+                }
+                Ok(None)
+            }
+        }
     }
 
     fn fail(&mut self) -> ImportError {
@@ -286,7 +326,7 @@ impl Importer<'_> {
     fn changed<T: Serialize>(
         &mut self,
         saved: Saved,
-        kind: &'static str,
+        kind: Kind,
         key: &str,
         group_id: Option<i64>,
         site_id: Option<i64>,
@@ -294,7 +334,7 @@ impl Importer<'_> {
     ) -> Result<(), ImportError> {
         let written = Written { saved, kind, key, group_id, site_id, item };
         if history::record(self.conn, written, self.author, self.now)? {
-            *self.report.changed.entry(kind).or_default() += 1;
+            *self.report.changed.entry(kind.as_str()).or_default() += 1;
         } else {
             self.report.unchanged += 1;
         }

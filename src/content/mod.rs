@@ -10,6 +10,7 @@ pub mod fold;
 pub mod history;
 pub mod hosts;
 pub mod import;
+pub mod kind;
 pub mod limits;
 pub mod model;
 pub mod placeholders;

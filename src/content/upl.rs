@@ -25,10 +25,23 @@ pub enum UplError {
     Row { file: String, line: u64, message: String },
 }
 
-/// Reads the UPL CSV; rows of the same URI are merged (a flag set on any row is set).
+/// Reads a UPL CSV file.
 pub fn read(path: &Path) -> Result<Vec<UplProduct>, UplError> {
     let file = path.display().to_string();
-    let mut reader = csv::Reader::from_path(path).map_err(|e| UplError::Read(file.clone(), e.to_string()))?;
+    let text = std::fs::read(path).map_err(|e| UplError::Read(file.clone(), e.to_string()))?;
+    parse(&file, &text)
+}
+
+/// The list shipped with Meent (`src/reference`).
+pub fn national() -> Result<Vec<UplProduct>, UplError> {
+    parse(crate::reference::UPL_NAME, crate::reference::UPL_CSV.as_bytes())
+}
+
+/// Parses the UPL CSV named `file`; rows of the same URI are merged (a flag set on any row is
+/// set).
+pub fn parse(file: &str, text: &[u8]) -> Result<Vec<UplProduct>, UplError> {
+    let file = file.to_owned();
+    let mut reader = csv::Reader::from_reader(text);
     let headers = reader.headers().map_err(|e| UplError::Read(file.clone(), e.to_string()))?.clone();
     let col = |name: &str| {
         headers.iter().position(|h| h.trim() == name).ok_or_else(|| UplError::Read(file.clone(), format!("no column {name:?}")))
@@ -96,15 +109,19 @@ pub fn coverage(list: &[UplProduct], catalogue: &[(String, Option<String>)]) -> 
     }
 }
 
-/// Reads the list and replaces the imported one, in one transaction with a change-log entry
-/// (the Samenwerkende Catalogi export names products with it).
-pub fn import(conn: &mut crate::db::DbConnection, path: &Path, now: i64) -> Result<Coverage, UplError> {
+/// Reads the list (the file given, or the one shipped with Meent) and replaces the imported
+/// one, in one transaction with a change-log entry (the Samenwerkende Catalogi export names
+/// products with it).
+pub fn import(conn: &mut crate::db::DbConnection, path: Option<&Path>, now: i64) -> Result<Coverage, UplError> {
     use crate::db::models::{catalogue, changes, upl};
-    let list = read(path)?;
+    let list = match path {
+        Some(path) => read(path)?,
+        None => national()?,
+    };
     let db = |e: diesel::result::Error| UplError::Read("database".into(), e.to_string());
     crate::db::write_tx(conn, |c| {
         upl::replace(c, &list)?;
-        changes::record(c, &changes::NewChange { at: now, kind: "upl", item_key: "upl", group_id: None, site_id: None })?;
+        changes::record(c, &changes::NewChange { at: now, kind: crate::content::kind::Kind::Upl, item_key: "upl", group_id: None, site_id: None })?;
         Ok::<_, diesel::result::Error>(())
     })
     .map_err(db)?;
@@ -135,8 +152,7 @@ mod tests {
 
     #[test]
     fn reads_the_real_list() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/reference/upl-actueel-2025-04.csv");
-        let list = read(&path).unwrap();
+        let list = national().unwrap();
         let paspoort = list.iter().find(|p| p.uri == "http://standaarden.overheid.nl/owms/terms/paspoort").unwrap();
         assert!(paspoort.municipal && paspoort.citizens);
         let uris: std::collections::HashSet<&str> = list.iter().map(|p| p.uri.as_str()).collect();

@@ -7,6 +7,7 @@ use serde::de::DeserializeOwned;
 
 use super::documents::{AlertDoc, NewsDoc, PageDoc, Problems};
 use super::{EditError, EditResult, Editor, check_base, check_delete_base, check_saved};
+use crate::content::kind::Kind;
 use crate::auth::permissions::Scope;
 use crate::content::history::{self, Written};
 use crate::content::model::{Alert, NewsItem, Owner, Page};
@@ -20,7 +21,7 @@ pub trait LocalKind {
     type Item: Serialize + DeserializeOwned + Clone;
     type Doc: Serialize + DeserializeOwned;
     /// In the change log, the history and the audit log.
-    const KIND: &'static str;
+    const KIND: Kind;
     /// The key that must be unique per owner (path or slug).
     fn key(item: &Self::Item) -> &str;
     fn revision(item: &Self::Item) -> i64;
@@ -34,13 +35,13 @@ pub trait LocalKind {
 }
 
 macro_rules! local_kind {
-    ($name:ident, $item:ty, $doc:ty, $kind:literal, $key:ident, $load:path, $by_id:path, $save:path, $update:path, $delete:path) => {
+    ($name:ident, $item:ty, $doc:ty, $kind:expr, $key:ident, $load:path, $by_id:path, $save:path, $update:path, $delete:path) => {
         pub struct $name;
 
         impl LocalKind for $name {
             type Item = $item;
             type Doc = $doc;
-            const KIND: &'static str = $kind;
+            const KIND: Kind = $kind;
             fn key(item: &$item) -> &str {
                 &item.$key
             }
@@ -79,9 +80,9 @@ macro_rules! local_kind {
     };
 }
 
-local_kind!(Pages, Page, PageDoc, "page", path, local::pages, local::page_by_id, local::save_page, local::update_page, local::delete_page);
-local_kind!(News, NewsItem, NewsDoc, "news", slug, local::news, local::news_by_id, local::save_news, local::update_news, local::delete_news);
-local_kind!(Alerts, Alert, AlertDoc, "alert", slug, local::alerts, local::alert_by_id, local::save_alert, local::update_alert, local::delete_alert);
+local_kind!(Pages, Page, PageDoc, Kind::Page, path, local::pages, local::page_by_id, local::save_page, local::update_page, local::delete_page);
+local_kind!(News, NewsItem, NewsDoc, Kind::News, slug, local::news, local::news_by_id, local::save_news, local::update_news, local::delete_news);
+local_kind!(Alerts, Alert, AlertDoc, Kind::Alert, slug, local::alerts, local::alert_by_id, local::save_alert, local::update_alert, local::delete_alert);
 
 /// The operations, for one kind.
 pub struct Local<'e, 'a, K: LocalKind> {

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{EditError, EditResult, Editor, check_base, check_delete_base};
+use crate::content::kind::Kind;
 use crate::auth::permissions::Scope;
 use crate::content::directory::SiteEntry;
 use crate::content::history::{self, Written};
@@ -76,7 +77,7 @@ pub struct MediaDoc {
 /// One item that shows a media item.
 #[derive(Debug, Clone, Serialize)]
 pub struct Use {
-    pub kind: String,
+    pub kind: Kind,
     pub key: String,
 }
 
@@ -308,7 +309,7 @@ impl Editor<'_> {
             }
             media::delete(c, current.id, current.revision)?;
             media::schedule_removal(c, &current, now + crate::media::REMOVAL_GRACE)?;
-            history::record_deletion(c, "media", key, owner.0, owner.1, now)?;
+            history::record_deletion(c, Kind::Media, key, owner.0, owner.1, now)?;
             accounts::record_audit(c, &NewAudit { actor: &author, action: "media.delete", object: &format!("media:{key}"), result: "ok", origin: &origin, scope: &scope_name }, now)?;
             Ok(())
         })?;
@@ -319,7 +320,7 @@ impl Editor<'_> {
 /// Records a saved media item in the change log and its history.
 fn record(c: &mut db::DbConnection, id: i64, key: &str, owner: OwnerColumns, author: &str, now: i64) -> EditResult<()> {
     let saved = media::by_key(c, key)?.ok_or(EditError::NotFound)?;
-    let written = Written { saved: Saved { id, revision: saved.revision, changed: true }, kind: "media", key, group_id: owner.0, site_id: owner.1, item: &saved };
+    let written = Written { saved: Saved { id, revision: saved.revision, changed: true }, kind: Kind::Media, key, group_id: owner.0, site_id: owner.1, item: &saved };
     history::record(c, written, Some(author), now)?;
     Ok(())
 }

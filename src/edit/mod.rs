@@ -18,6 +18,7 @@ pub use local::{Alerts, Local, LocalKind, News, Pages};
 pub use media::{MediaDoc, MediaText, Upload, Use, visible_on};
 pub use views::{DASHBOARD_SITES, Dashboard, LayerProduct, OverrideEditing, Preview};
 
+use crate::content::kind::Kind;
 use crate::auth::permissions::{Actor, Scope};
 use crate::content::directory::Directory;
 use crate::content::history::{self, Written};
@@ -179,7 +180,7 @@ impl Editor<'_> {
             check_base(based_on, checked)?;
             let saved = catalogue::save(c, &model, now)?;
             check_saved(checked, &saved)?;
-            history::record(c, Written { saved, kind: "product", key: slug, group_id: None, site_id: None, item: &model }, Some(&author), now)?;
+            history::record(c, Written { saved, kind: Kind::Product, key: slug, group_id: None, site_id: None, item: &model }, Some(&author), now)?;
             let entry = NewAudit { actor: &author, action: "product.save", object: &object, result: "ok", origin: &origin, scope: "national" };
             accounts::record_audit(c, &entry, now)?;
             Ok(saved)
@@ -212,7 +213,7 @@ impl Editor<'_> {
             check_base(based_on, checked)?;
             let saved = overrides::save(c, product_id, layer, &model, now)?;
             check_saved(checked, &saved)?;
-            history::record(c, Written { saved, kind: "override", key: &object, group_id, site_id, item: &model }, Some(&author), now)?;
+            history::record(c, Written { saved, kind: Kind::Override, key: &object, group_id, site_id, item: &model }, Some(&author), now)?;
             let entry = NewAudit { actor: &author, action: "override.save", object: &object, result: "ok", origin: &origin, scope: &scope };
             accounts::record_audit(c, &entry, now)?;
             Ok(())
@@ -231,7 +232,7 @@ impl Editor<'_> {
             let current = overrides::find(c, product_id, layer)?.ok_or(EditError::NotFound)?;
             check_delete_base(if_match, current.over.revision)?;
             overrides::delete(c, current.id, current.over.revision)?;
-            history::record_deletion(c, "override", &object, group_id, site_id, now)?;
+            history::record_deletion(c, Kind::Override, &object, group_id, site_id, now)?;
             let entry = NewAudit { actor: &author, action: "override.delete", object: &object, result: "ok", origin: &origin, scope: &scope };
             accounts::record_audit(c, &entry, now)?;
             Ok(())
@@ -255,7 +256,7 @@ impl Editor<'_> {
         let (now, origin, scope) = (self.now, self.origin.to_owned(), Scope::of(&owner).to_string());
         db::write_tx(self.conn, |c| -> EditResult<()> {
             if redirects::replace(c, id, &list, now)? {
-                history::record_deletion(c, "redirects", site, None, Some(id), now)?;
+                history::record_deletion(c, Kind::Redirects, site, None, Some(id), now)?;
             }
             let entry = NewAudit { actor: &author, action: "redirects.save", object: &object, result: "ok", origin: &origin, scope: &scope };
             accounts::record_audit(c, &entry, now)?;
@@ -267,7 +268,7 @@ impl Editor<'_> {
     /// Saves an earlier revision of a product again, as a new revision.
     pub fn restore_product(&mut self, slug: &str, revision: i64) -> EditResult<ProductDoc> {
         self.require(self.actor.may_edit_catalogue(), "product.restore", &format!("product:{slug}"), &Scope::National)?;
-        let old = revisions::find(self.conn, "product", slug, revision)?.ok_or(EditError::NotFound)?;
+        let old = revisions::find(self.conn, Kind::Product, slug, revision)?.ok_or(EditError::NotFound)?;
         let product: crate::content::model::Product = local::restore_item(&old.data)?;
         let current = catalogue::find(self.conn, slug)?.map(|(_, p)| p.revision);
         self.put_product(slug, ProductDoc::from_model(&product), current)
@@ -278,7 +279,7 @@ impl Editor<'_> {
         let key = override_key(owner, slug);
         self.require_layer(owner, "override.restore", &key)?;
         self.visible_product(slug)?;
-        let old = revisions::find(self.conn, "override", &key, revision)?.ok_or(EditError::NotFound)?;
+        let old = revisions::find(self.conn, Kind::Override, &key, revision)?.ok_or(EditError::NotFound)?;
         let over: crate::content::model::Override = local::restore_item(&old.data)?;
         let current = self.override_doc(owner, slug).ok().and_then(|d| d.revision);
         let mut doc = OverrideDoc::from_model(&over);
@@ -289,7 +290,7 @@ impl Editor<'_> {
     // History.
 
     /// The saved versions of an item the actor may see, newest first.
-    pub fn history(&mut self, kind: &str, key: &str, owner: Option<&Owner>) -> EditResult<Vec<HistoryEntry>> {
+    pub fn history(&mut self, kind: Kind, key: &str, owner: Option<&Owner>) -> EditResult<Vec<HistoryEntry>> {
         match owner {
             Some(o) => {
                 self.require_layer(o, "history.read", &format!("{kind}:{key}"))?;

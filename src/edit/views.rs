@@ -7,6 +7,7 @@
 use serde::Serialize;
 
 use super::{EditError, EditResult, Editor, OverrideDoc, ProductDoc};
+use crate::content::kind::Kind;
 use crate::auth::permissions::Scope;
 use crate::content::cache::ContentCache;
 use crate::content::directory::SiteEntry;
@@ -162,7 +163,7 @@ impl Editor<'_> {
 
     /// The product as it was at `revision`, from its history.
     pub fn product_at(&mut self, slug: &str, revision: i64) -> EditResult<Option<Product>> {
-        Ok(revisions::find(self.conn, "product", slug, revision)?.and_then(|r| serde_json::from_str(&r.data).ok()))
+        Ok(revisions::find(self.conn, Kind::Product, slug, revision)?.and_then(|r| serde_json::from_str(&r.data).ok()))
     }
 
     /// A layer's override of a product, with what moved in the central text since it was

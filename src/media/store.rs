@@ -285,7 +285,7 @@ mod tests {
         assert_eq!(store.get("abcdef.jpg").unwrap().as_deref(), Some(&b"x"[..]));
         assert!(store.exists("abcdef.jpg"));
         assert!(store.get("abcdef-1.jpg").unwrap().is_none());
-        for bad in ["../etc/passwd", "ab/../../x.jpg", ".hidden.jpg", "ABC.JPG", "abc"] {
+        for bad in ["../etc/passwd", "ab/../../x.jpg", ".hidden.jpg", "ABC.JPG", "abc"] { // not a path: hostile names
             assert!(store.put(bad, b"x").is_err(), "{bad}");
         }
         store.delete("abcdef.jpg").unwrap();

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::documents::{self, Scope};
 use super::{SearchError, SearchIndex};
+use crate::content::kind::Kind;
 use crate::content::cache::ContentCache;
 use crate::content::directory::{Directory, SiteEntry};
 use crate::content::model::{SYNONYMS, Synonyms};
@@ -93,13 +94,14 @@ impl SearchFollower {
                 None => directory.sites().iter().map(|s| s.id).collect(),
             };
             let product = change.item_key.rsplit('/').next().unwrap_or("").to_owned();
-            match change.kind.as_str() {
-                "product" | "override" => jobs.extend(sites.iter().map(|&s| Scope::Product(s, product.clone()))),
-                "page" => jobs.extend(sites.iter().map(|&s| Scope::Kind(s, documents::PAGE))),
-                "news" => jobs.extend(sites.iter().map(|&s| Scope::Kind(s, documents::NEWS))),
-                "synonyms" => self.load_synonyms(conn)?,
-                "alert" | "upl" | "redirects" | "media" => {}
-                _ => jobs.extend(sites.iter().map(|&s| Scope::Site(s))),
+            match change.kind {
+                Kind::Product | Kind::Override => jobs.extend(sites.iter().map(|&s| Scope::Product(s, product.clone()))),
+                Kind::Page => jobs.extend(sites.iter().map(|&s| Scope::Kind(s, documents::PAGE))),
+                Kind::News => jobs.extend(sites.iter().map(|&s| Scope::Kind(s, documents::NEWS))),
+                Kind::Synonyms => self.load_synonyms(conn)?,
+                Kind::Alert | Kind::Upl | Kind::Redirects | Kind::Media => {}
+                // A site's or group's settings (name, groups, variables) reach every document.
+                Kind::Site | Kind::Group => jobs.extend(sites.iter().map(|&s| Scope::Site(s))),
             }
         }
         let position = changes.last().map(|c| c.id).unwrap_or(0);

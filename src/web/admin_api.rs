@@ -16,6 +16,7 @@ use super::AppState;
 use super::error::AppError;
 use super::site::client_address;
 use super::upload;
+use crate::content::kind::Kind;
 use crate::auth::permissions::Scope;
 use crate::auth::accounts;
 use crate::content::model::Owner;
@@ -245,7 +246,7 @@ async fn put_product(req: HttpRequest, state: web::Data<AppState>, slug: web::Pa
 }
 
 async fn product_history(req: HttpRequest, state: web::Data<AppState>, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
-    run(&req, state, StatusCode::OK, move |ed| Ok(ed.history("product", &slug, None)?)).await
+    run(&req, state, StatusCode::OK, move |ed| Ok(ed.history(Kind::Product, &slug, None)?)).await
 }
 
 async fn restore_product(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, i64)>) -> Result<HttpResponse, AppError> {
@@ -279,7 +280,7 @@ async fn override_history(req: HttpRequest, state: web::Data<AppState>, path: we
     let owner = owner(&kind, &layer)?;
     run(&req, state, StatusCode::OK, move |ed| {
         let key = crate::edit::override_key(&owner, &slug);
-        Ok(ed.history("override", &key, Some(&owner))?)
+        Ok(ed.history(Kind::Override, &key, Some(&owner))?)
     })
     .await
 }

@@ -66,6 +66,9 @@ pub struct ProductIn {
     pub variables: BTreeMap<String, Spanned<VariableFront>>,
     pub review_date: Option<Spanned<When>>,
     pub owner: Option<String>,
+    /// When the item last changed: written by export, taken on import for an item the
+    /// database does not hold yet.
+    pub updated: Option<Spanned<When>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -80,6 +83,8 @@ pub struct ProductOut<'a> {
     pub keywords: &'a [String],
     pub status: Status,
     pub revision: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
     #[serde(skip_serializing_if = "is_false")]
     pub popular: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -117,6 +122,9 @@ pub struct OverrideIn {
     #[serde(default)]
     pub sections: BTreeMap<String, Spanned<SectionFront>>,
     pub revision: Option<i64>,
+    /// When the item last changed: written by export, taken on import for an item the
+    /// database does not hold yet.
+    pub updated: Option<Spanned<When>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -134,6 +142,8 @@ pub struct OverrideOut<'a> {
     pub keywords: &'a [String],
     pub revision: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<&'a Contact>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub variables: &'a BTreeMap<String, String>,
@@ -149,12 +159,17 @@ pub struct GroupIn {
     #[serde(default)]
     pub variables: BTreeMap<String, String>,
     pub revision: Option<i64>,
+    /// When the item last changed: written by export, taken on import for an item the
+    /// database does not hold yet.
+    pub updated: Option<Spanned<When>>,
 }
 
 #[derive(Debug, Serialize)]
 pub struct GroupOut<'a> {
     pub name: &'a str,
     pub revision: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
     #[serde(skip_serializing_if = "Contact::is_empty")]
     pub contact: &'a Contact,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -184,6 +199,9 @@ pub struct SiteIn {
     pub variables: BTreeMap<String, String>,
     pub theme: Option<Spanned<ThemeFront>>,
     pub revision: Option<i64>,
+    /// When the item last changed: written by export, taken on import for an item the
+    /// database does not hold yet.
+    pub updated: Option<Spanned<When>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -200,6 +218,8 @@ pub struct SiteOut<'a> {
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     pub popular: &'a [String],
     pub revision: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
     #[serde(skip_serializing_if = "Contact::is_empty")]
     pub contact: &'a Contact,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -223,6 +243,9 @@ pub struct PageIn {
     pub revision: Option<i64>,
     pub review_date: Option<Spanned<When>>,
     pub owner: Option<String>,
+    /// When the item last changed: written by export, taken on import for an item the
+    /// database does not hold yet.
+    pub updated: Option<Spanned<When>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -237,6 +260,8 @@ pub struct PageOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unpublish_at: Option<String>,
     pub revision: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub review_date: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -258,6 +283,9 @@ pub struct NewsIn {
     pub review_date: Option<Spanned<When>>,
     pub owner: Option<String>,
     pub image: Option<Spanned<String>>,
+    /// When the item last changed: written by export, taken on import for an item the
+    /// database does not hold yet.
+    pub updated: Option<Spanned<When>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -271,6 +299,8 @@ pub struct NewsOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unpublish_at: Option<String>,
     pub revision: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub review_date: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -291,6 +321,9 @@ pub struct AlertIn {
     #[serde(default)]
     pub status: Status,
     pub revision: Option<i64>,
+    /// When the item last changed: written by export, taken on import for an item the
+    /// database does not hold yet.
+    pub updated: Option<Spanned<When>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -305,6 +338,8 @@ pub struct AlertOut<'a> {
     pub ends: Option<String>,
     pub status: Status,
     pub revision: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
 }
 
 /// `synonyms.toml` at the top of the content directory.

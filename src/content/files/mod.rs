@@ -8,7 +8,7 @@ mod write;
 
 use std::fmt;
 
-pub use read::{RESERVED_PATHS, is_safe_link, read_tree};
+pub use read::{RESERVED_PATHS, is_safe_link, read_tree, read_tree_and_problems};
 pub use write::{TreeOut, owner_dir, rfc3339, write_tree};
 
 use crate::content::model::{Alert, Group, NewsItem, Owner, Override, Page, Product, Site, Synonyms};
@@ -93,6 +93,10 @@ pub struct Tree {
     pub host_refs: Vec<Reference>,
     /// Things that are allowed but probably not meant (reported, not refused).
     pub warnings: Vec<Problem>,
+    /// Products whose file has a problem (reported): references to them are not problems too.
+    pub unreadable_products: Vec<String>,
+    /// Groups and sites whose settings file has a problem (reported), likewise.
+    pub unreadable_layers: Vec<Owner>,
 }
 
 impl Tree {

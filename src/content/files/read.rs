@@ -26,9 +26,17 @@ pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
 
 /// Reads and checks the whole tree under `root`.
 pub fn read_tree(root: &Path) -> Result<Tree, Vec<Problem>> {
+    let (tree, problems) = read_tree_and_problems(root);
+    if problems.is_empty() { Ok(tree) } else { Err(problems) }
+}
+
+/// Reads and checks the whole tree under `root`: every file that could be read, and every
+/// problem of every file, so a caller can check the readable part further (the import checks
+/// it against the database) and report everything at once.
+pub fn read_tree_and_problems(root: &Path) -> (Tree, Vec<Problem>) {
     let mut reader = Reader { root, tree: Tree::default(), problems: Vec::new(), page_files: HashMap::new() };
     if !root.is_dir() {
-        return Err(vec![Problem::new(&root.display().to_string(), None, "is not a directory")]);
+        return (Tree::default(), vec![Problem::new(&root.display().to_string(), None, "is not a directory")]);
     }
     for entry in reader.list("") {
         let name = entry.as_str();
@@ -45,14 +53,10 @@ pub fn read_tree(root: &Path) -> Result<Tree, Vec<Problem>> {
     }
     reader.check_tree();
     let Reader { mut tree, mut problems, .. } = reader;
-    if problems.is_empty() {
-        tree.warnings.sort();
-        Ok(tree)
-    } else {
-        problems.sort();
-        problems.dedup();
-        Err(problems)
-    }
+    tree.warnings.sort();
+    problems.sort();
+    problems.dedup();
+    (tree, problems)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -212,11 +216,15 @@ impl<'a> Reader<'a> {
 
     fn time(&mut self, rel: &str, parsed: &Parsed, value: &Option<Spanned<When>>, key: &str) -> Option<Timestamp> {
         let spanned = value.as_ref()?;
-        let text = spanned.get_ref().as_text();
+        self.time_at(rel, parsed.line_at(spanned), spanned.get_ref(), key)
+    }
+
+    /// A date and time in RFC 3339 form on `line`; `None` after reporting a bad one.
+    fn time_at(&mut self, rel: &str, line: usize, value: &When, key: &str) -> Option<Timestamp> {
+        let text = value.as_text();
         match DateTime::parse_from_rfc3339(&text) {
             Ok(dt) => Some(dt.timestamp()),
             Err(_) => {
-                let line = parsed.line_at(spanned);
                 self.problem(
                     rel,
                     Some(line),
@@ -356,8 +364,9 @@ impl<'a> Reader<'a> {
                 self.problem(&rel, None, format!("'{slug}' is not a valid slug: use lowercase letters, digits and hyphens"));
                 continue;
             }
-            if let Some(product) = self.product(&rel, slug) {
-                self.tree.products.push(product);
+            match self.product(&rel, slug) {
+                Some(product) => self.tree.products.push(product),
+                None => self.tree.unreadable_products.push(slug.to_owned()),
             }
         }
     }
@@ -416,6 +425,9 @@ impl<'a> Reader<'a> {
                 ok = false;
             }
         }
+        let updated_at = self.time(rel, &parsed, &front.updated, "updated");
+        ok &= front.updated.is_none() || updated_at.is_some();
+        let updated_at = updated_at.unwrap_or(0);
         ok.then(|| Sourced {
             item: Product {
                 slug: slug.to_owned(),
@@ -433,7 +445,7 @@ impl<'a> Reader<'a> {
                 publish_at,
                 unpublish_at,
                 revision,
-                updated_at: 0,
+                updated_at,
                 review_date: review_date.ok().flatten(),
                 content_owner: front.owner,
             },
@@ -477,9 +489,13 @@ impl<'a> Reader<'a> {
                 let path = format!("{rel}/{entry}");
                 match entry.as_str() {
                     e if e == settings => {
+                        let read = (self.tree.groups.len(), self.tree.sites.len());
                         match layer {
                             Layer::Group => self.group(&path, &name),
                             Layer::Site => self.site(&path, &rel, &name),
+                        }
+                        if read == (self.tree.groups.len(), self.tree.sites.len()) {
+                            self.tree.unreadable_layers.push(owner.clone());
                         }
                     }
                     "overrides" => self.overrides(&path, &owner),
@@ -502,6 +518,7 @@ impl<'a> Reader<'a> {
     fn group(&mut self, rel: &str, slug: &str) {
         let Some(text) = self.read(rel) else { return };
         let Some(front) = self.parse_toml::<GroupIn>(rel, &text, 1) else { return };
+        let updated_at = front.value.updated.as_ref().and_then(|u| self.time_at(rel, front.line_at(u), u.get_ref(), "updated")).unwrap_or(0);
         let g = front.value;
         if g.name.trim().is_empty() {
             self.problem(rel, Some(1), "name is empty");
@@ -517,7 +534,7 @@ impl<'a> Reader<'a> {
                 contact: g.contact.unwrap_or_default(),
                 variables: g.variables,
                 revision: g.revision.unwrap_or(0),
-                updated_at: 0,
+                updated_at,
             },
             file: rel.to_owned(),
             line: 1,
@@ -611,6 +628,7 @@ impl<'a> Reader<'a> {
                 }
             }
         }
+        let updated_at = front.value.updated.as_ref().and_then(|u| self.time_at(rel, front.line_at(u), u.get_ref(), "updated")).unwrap_or(0);
         let f = front.value;
         if f.name.trim().is_empty() {
             self.problem(rel, Some(1), "name is empty");
@@ -634,7 +652,7 @@ impl<'a> Reader<'a> {
                 popular,
                 theme_tokens,
                 revision: f.revision.unwrap_or(0),
-                updated_at: 0,
+                updated_at,
             },
             file: rel.to_owned(),
             line: 1,
@@ -709,6 +727,7 @@ impl<'a> Reader<'a> {
             if !ok {
                 continue;
             }
+            let updated_at = self.time(&rel, &parsed, &front.updated, "updated").unwrap_or(0);
             self.tree.overrides.push(Sourced {
                 item: (
                     owner.clone(),
@@ -724,7 +743,7 @@ impl<'a> Reader<'a> {
                         variables: front.variables,
                         sections: changes,
                         revision: front.revision.unwrap_or(0),
-                        updated_at: 0,
+                        updated_at,
                     },
                 ),
                 file: rel,
@@ -779,6 +798,7 @@ impl<'a> Reader<'a> {
                 self.problem(&rel, Some(parsed.key_line("title")), "title is empty");
                 continue;
             }
+            let updated_at = self.time(&rel, &parsed, &front.updated, "updated").unwrap_or(0);
             self.tree.pages.push(Sourced {
                 item: Page {
                     owner: owner.clone(),
@@ -791,7 +811,7 @@ impl<'a> Reader<'a> {
                     publish_at,
                     unpublish_at,
                     revision: front.revision.unwrap_or(0),
-                    updated_at: 0,
+                    updated_at,
                     review_date,
                     content_owner: front.owner,
                 },
@@ -846,6 +866,7 @@ impl<'a> Reader<'a> {
                 self.problem(&rel, Some(parsed.line_at(image)), format!("image = {:?} is not a media address like \"/media/gemeentehuis-1a2b3c4d\"", image.get_ref()));
                 continue;
             }
+            let updated_at = self.time(&rel, &parsed, &front.updated, "updated").unwrap_or(0);
             self.tree.news.push(Sourced {
                 item: NewsItem {
                     owner: owner.clone(),
@@ -858,7 +879,7 @@ impl<'a> Reader<'a> {
                     publish_at,
                     unpublish_at,
                     revision: front.revision.unwrap_or(0),
-                    updated_at: 0,
+                    updated_at,
                     review_date,
                     content_owner: front.owner,
                     image: front.image.map(|i| i.into_inner()),
@@ -895,6 +916,7 @@ impl<'a> Reader<'a> {
                 self.problem(&rel, Some(parsed.key_line("title")), "title is empty");
                 continue;
             }
+            let updated_at = self.time(&rel, &parsed, &front.updated, "updated").unwrap_or(0);
             self.tree.alerts.push(Sourced {
                 item: Alert {
                     owner: owner.clone(),
@@ -907,7 +929,7 @@ impl<'a> Reader<'a> {
                     ends,
                     status: front.status,
                     revision: front.revision.unwrap_or(0),
-                    updated_at: 0,
+                    updated_at,
                 },
                 file: rel,
                 line: 1,

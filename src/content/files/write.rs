@@ -54,7 +54,7 @@ pub fn write_tree(root: &Path, tree: &TreeOut) -> io::Result<usize> {
         w.product(p)?;
     }
     for g in &tree.groups {
-        let out = GroupOut { name: &g.name, revision: g.revision, contact: &g.contact, variables: &g.variables };
+        let out = GroupOut { name: &g.name, revision: g.revision, updated: updated(g.updated_at), contact: &g.contact, variables: &g.variables };
         w.file(&format!("groups/{}/group.toml", g.slug), &toml_text(&out)?)?;
     }
     for s in &tree.sites {
@@ -83,6 +83,7 @@ pub fn write_tree(root: &Path, tree: &TreeOut) -> io::Result<usize> {
             publish_at: n.publish_at.map(rfc3339),
             unpublish_at: n.unpublish_at.map(rfc3339),
             revision: n.revision,
+            updated: updated(n.updated_at),
             review_date: n.review_date.map(|d| d.format("%Y-%m-%d").to_string()),
             owner: n.content_owner.as_deref(),
             image: n.image.as_deref(),
@@ -99,6 +100,7 @@ pub fn write_tree(root: &Path, tree: &TreeOut) -> io::Result<usize> {
             ends: a.ends.map(rfc3339),
             status: a.status,
             revision: a.revision,
+            updated: updated(a.updated_at),
         };
         w.markdown(&format!("{}/alerts/{}.md", owner_dir(&a.owner), a.slug), &out, &a.body)?;
     }
@@ -106,6 +108,11 @@ pub fn write_tree(root: &Path, tree: &TreeOut) -> io::Result<usize> {
 }
 
 /// A timestamp as RFC 3339 in UTC, as export writes it.
+/// An item's modification time as export writes it (none when it has none).
+fn updated(ts: Timestamp) -> Option<String> {
+    (ts > 0).then(|| rfc3339(ts))
+}
+
 pub fn rfc3339(ts: Timestamp) -> String {
     chrono::DateTime::from_timestamp(ts, 0)
         .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
@@ -158,6 +165,7 @@ impl Writer {
             keywords: &p.keywords,
             status: p.status,
             revision: p.revision,
+            updated: updated(p.updated_at),
             popular: p.popular,
             publish_at: p.publish_at.map(rfc3339),
             unpublish_at: p.unpublish_at.map(rfc3339),
@@ -183,6 +191,7 @@ impl Writer {
             security_contact: s.security_contact.as_deref(),
             popular: &s.popular,
             revision: s.revision,
+            updated: updated(s.updated_at),
             contact: &s.contact,
             variables: &s.variables,
             theme: s.theme_tokens.as_ref().map(|_| ThemeFront { tokens: Some(TOKENS_FILE.into()) }),
@@ -209,6 +218,7 @@ impl Writer {
             apply_url: o.apply_url.as_deref(),
             keywords: &o.keywords,
             revision: o.revision,
+            updated: updated(o.updated_at),
             contact: o.contact.as_ref(),
             variables: &o.variables,
             sections: modes,
@@ -231,6 +241,7 @@ impl Writer {
             publish_at: p.publish_at.map(rfc3339),
             unpublish_at: p.unpublish_at.map(rfc3339),
             revision: p.revision,
+            updated: updated(p.updated_at),
             review_date: p.review_date.map(|d| d.format("%Y-%m-%d").to_string()),
             owner: p.content_owner.as_deref(),
         };

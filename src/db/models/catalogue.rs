@@ -133,8 +133,9 @@ pub fn ids_by_slug(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64, i64
 /// Creates or updates a product by slug. `p.revision` is the revision asked for (0: none).
 pub fn save(conn: &mut DbConnection, p: &Product, now: i64) -> QueryResult<Saved> {
     let existing = find(conn, &p.slug)?.map(|(id, old)| (id, old.revision, values(&old, 0, 0)));
+    let at = super::dated(existing.is_some(), p.updated_at, now);
     save_versioned(existing, values(p, 0, 0), p.revision, |id, revision| {
-        write_row!(conn, products, id, &values(p, revision, now))
+        write_row!(conn, products, id, &values(p, revision, at))
     })
 }
 

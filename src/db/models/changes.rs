@@ -2,6 +2,7 @@
 
 use diesel::prelude::*;
 
+use crate::content::kind::Kind;
 use crate::db::DbConnection;
 use crate::db::schema::changes;
 
@@ -11,7 +12,7 @@ use crate::db::schema::changes;
 pub struct Change {
     pub id: i64,
     pub at: i64,
-    pub kind: String,
+    pub kind: Kind,
     pub item_key: String,
     /// Set when only the members of this group are touched.
     pub group_id: Option<i64>,
@@ -23,7 +24,7 @@ pub struct Change {
 #[diesel(table_name = changes)]
 pub struct NewChange<'a> {
     pub at: i64,
-    pub kind: &'a str,
+    pub kind: Kind,
     pub item_key: &'a str,
     pub group_id: Option<i64>,
     pub site_id: Option<i64>,
@@ -34,7 +35,7 @@ pub struct NewChange<'a> {
 #[diesel(table_name = changes)]
 pub struct HeldChange {
     pub at: i64,
-    pub kind: String,
+    pub kind: Kind,
     pub item_key: String,
     pub group_id: Option<i64>,
     pub site_id: Option<i64>,
@@ -82,7 +83,7 @@ pub fn record(conn: &mut DbConnection, change: &NewChange) -> QueryResult<()> {
         Some(pending) if matches!(conn, DbConnection::Postgresql(_)) => {
             pending.push(HeldChange {
                 at: change.at,
-                kind: change.kind.to_owned(),
+                kind: change.kind,
                 item_key: change.item_key.to_owned(),
                 group_id: change.group_id,
                 site_id: change.site_id,
@@ -136,7 +137,7 @@ pub fn between(conn: &mut DbConnection, after: i64, upto: i64, limit: i64) -> Qu
 }
 
 /// Whether a change of one of these kinds came after `after`, up to `upto`.
-pub fn any_of_kinds(conn: &mut DbConnection, after: i64, upto: i64, kinds: &[&str]) -> QueryResult<bool> {
+pub fn any_of_kinds(conn: &mut DbConnection, after: i64, upto: i64, kinds: &[Kind]) -> QueryResult<bool> {
     let found: i64 = changes::table
         .filter(changes::id.gt(after))
         .filter(changes::id.le(upto))

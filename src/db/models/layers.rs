@@ -86,8 +86,9 @@ pub fn find_group(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<(i6
 
 pub fn save_group(conn: &mut DbConnection, g: &Group, now: i64) -> QueryResult<Saved> {
     let existing = find_group(conn, &g.slug)?.map(|(id, old)| (id, old.revision, group_values(&old, 0, 0)));
+    let at = super::dated(existing.is_some(), g.updated_at, now);
     save_versioned(existing, group_values(g, 0, 0), g.revision, |id, revision| {
-        write_row!(conn, groups, id, &group_values(g, revision, now))
+        write_row!(conn, groups, id, &group_values(g, revision, at))
     })
 }
 
@@ -224,7 +225,7 @@ pub fn save_site(conn: &mut DbConnection, s: &Site, group_ids: &[i64], now: i64)
         }
     }
     let revision = next_revision(existing.as_ref().map(|r| r.revision), s.revision);
-    let values = site_values(s, revision, now);
+    let values = site_values(s, revision, super::dated(existing.is_some(), s.updated_at, now));
     let id = match &existing {
         Some(row) => {
             diesel::update(sites::table.find(row.id)).set(&values).execute(conn)?;

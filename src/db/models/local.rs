@@ -105,8 +105,8 @@ fn page_values(layer: LayerId, p: &Page, revision: i64, updated_at: i64) -> Page
     }
 }
 
-fn into_page(row: PageRow, group: Option<String>, site: Option<String>) -> Stored<Page> {
-    Stored {
+fn into_page(row: PageRow, group: Option<String>, site: Option<String>) -> QueryResult<Stored<Page>> {
+    Ok(Stored {
         id: row.id,
         layer: LayerId::from_columns(row.group_id, row.site_id),
         item: Page {
@@ -121,68 +121,12 @@ fn into_page(row: PageRow, group: Option<String>, site: Option<String>) -> Store
             unpublish_at: row.unpublish_at,
             revision: row.revision,
             updated_at: row.updated_at,
-            review_date: parse_date(row.review_date.as_deref()).ok().flatten(),
+            review_date: parse_date(row.review_date.as_deref())?,
             content_owner: row.content_owner,
         },
-    }
-}
-
-pub fn pages(conn: &mut DbConnection, scope: Scope) -> QueryResult<Vec<Stored<Page>>> {
-    let mut query = pages::table
-        .left_join(groups::table)
-        .left_join(sites::table)
-        .order((pages::path.asc(), pages::id.asc()))
-        .select((PageRow::as_select(), groups::slug.nullable(), sites::slug.nullable()))
-        .into_boxed();
-    query = in_scope!(query, pages, scope);
-    Ok(query.load::<(PageRow, Option<String>, Option<String>)>(conn)?.into_iter().map(|(r, g, s)| into_page(r, g, s)).collect())
-}
-
-pub fn save_page(conn: &mut DbConnection, layer: LayerId, p: &Page, now: i64) -> QueryResult<Saved> {
-    let mut query = pages::table.filter(pages::path.eq(&p.path)).select(PageRow::as_select()).into_boxed();
-    query = match layer {
-        LayerId::Group(g) => query.filter(pages::group_id.eq(g)),
-        LayerId::Site(s) => query.filter(pages::site_id.eq(s)),
-    };
-    let existing = query.first::<PageRow>(conn).optional()?;
-    write_page(conn, layer, existing, p, now)
-}
-
-/// Saves over the item with this id (which may get another path).
-pub fn update_page(conn: &mut DbConnection, id: i64, layer: LayerId, p: &Page, now: i64) -> QueryResult<Saved> {
-    let existing = pages::table.find(id).select(PageRow::as_select()).first::<PageRow>(conn).optional()?;
-    write_page(conn, layer, existing, p, now)
-}
-
-fn write_page(conn: &mut DbConnection, layer: LayerId, existing: Option<PageRow>, p: &Page, now: i64) -> QueryResult<Saved> {
-    let existing = match existing {
-        Some(old) => Some((old.id, old.revision, page_values(layer, &into_page(old.clone(), None, None).item, 0, 0))),
-        None => None,
-    };
-    save_versioned(existing, page_values(layer, p, 0, 0), p.revision, |id, revision| {
-        write_row!(conn, pages, id, &page_values(layer, p, revision, now))
     })
 }
 
-/// One item by id, with its owner.
-pub fn page_by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Stored<Page>>> {
-    let found = pages::table
-        .left_join(groups::table)
-        .left_join(sites::table)
-        .filter(pages::id.eq(id))
-        .select((PageRow::as_select(), groups::slug.nullable(), sites::slug.nullable()))
-        .first::<(PageRow, Option<String>, Option<String>)>(conn)
-        .optional()?;
-    Ok(match found {
-        Some((r, g, s)) => Some(into_page(r, g, s)),
-        None => None,
-    })
-}
-
-/// Removes the row with the id and revision read; a row changed since is `changed_meanwhile`.
-pub fn delete_page(conn: &mut DbConnection, id: i64, revision: i64) -> QueryResult<()> {
-    diesel::delete(pages::table.find(id).filter(pages::revision.eq(revision))).execute(conn).and_then(super::one_row)
-}
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = news)]
@@ -271,63 +215,6 @@ fn into_news(row: NewsRow, group: Option<String>, site: Option<String>) -> Query
     })
 }
 
-/// News of the scope, newest first.
-pub fn news(conn: &mut DbConnection, scope: Scope) -> QueryResult<Vec<Stored<NewsItem>>> {
-    let mut query = news::table
-        .left_join(groups::table)
-        .left_join(sites::table)
-        .order((news::date.desc(), news::id.desc()))
-        .select((NewsRow::as_select(), groups::slug.nullable(), sites::slug.nullable()))
-        .into_boxed();
-    query = in_scope!(query, news, scope);
-    query.load::<(NewsRow, Option<String>, Option<String>)>(conn)?.into_iter().map(|(r, g, s)| into_news(r, g, s)).collect()
-}
-
-pub fn save_news(conn: &mut DbConnection, layer: LayerId, n: &NewsItem, now: i64) -> QueryResult<Saved> {
-    let mut query = news::table.filter(news::slug.eq(&n.slug)).select(NewsRow::as_select()).into_boxed();
-    query = match layer {
-        LayerId::Group(g) => query.filter(news::group_id.eq(g)),
-        LayerId::Site(s) => query.filter(news::site_id.eq(s)),
-    };
-    let existing = query.first::<NewsRow>(conn).optional()?;
-    write_news(conn, layer, existing, n, now)
-}
-
-/// Saves over the item with this id (which may get another slug).
-pub fn update_news(conn: &mut DbConnection, id: i64, layer: LayerId, n: &NewsItem, now: i64) -> QueryResult<Saved> {
-    let existing = news::table.find(id).select(NewsRow::as_select()).first::<NewsRow>(conn).optional()?;
-    write_news(conn, layer, existing, n, now)
-}
-
-fn write_news(conn: &mut DbConnection, layer: LayerId, existing: Option<NewsRow>, n: &NewsItem, now: i64) -> QueryResult<Saved> {
-    let existing = match existing {
-        Some(old) => Some((old.id, old.revision, news_values(layer, &into_news(old.clone(), None, None)?.item, 0, 0))),
-        None => None,
-    };
-    save_versioned(existing, news_values(layer, n, 0, 0), n.revision, |id, revision| {
-        write_row!(conn, news, id, &news_values(layer, n, revision, now))
-    })
-}
-
-/// One item by id, with its owner.
-pub fn news_by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Stored<NewsItem>>> {
-    let found = news::table
-        .left_join(groups::table)
-        .left_join(sites::table)
-        .filter(news::id.eq(id))
-        .select((NewsRow::as_select(), groups::slug.nullable(), sites::slug.nullable()))
-        .first::<(NewsRow, Option<String>, Option<String>)>(conn)
-        .optional()?;
-    Ok(match found {
-        Some((r, g, s)) => Some(into_news(r, g, s)?),
-        None => None,
-    })
-}
-
-/// Removes the row with the id and revision read; a row changed since is `changed_meanwhile`.
-pub fn delete_news(conn: &mut DbConnection, id: i64, revision: i64) -> QueryResult<()> {
-    diesel::delete(news::table.find(id).filter(news::revision.eq(revision))).execute(conn).and_then(super::one_row)
-}
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = alerts)]
@@ -382,8 +269,8 @@ fn alert_values(layer: LayerId, a: &Alert, revision: i64, updated_at: i64) -> Al
     }
 }
 
-fn into_alert(row: AlertRow, group: Option<String>, site: Option<String>) -> Stored<Alert> {
-    Stored {
+fn into_alert(row: AlertRow, group: Option<String>, site: Option<String>) -> QueryResult<Stored<Alert>> {
+    Ok(Stored {
         id: row.id,
         layer: LayerId::from_columns(row.group_id, row.site_id),
         item: Alert {
@@ -399,62 +286,112 @@ fn into_alert(row: AlertRow, group: Option<String>, site: Option<String>) -> Sto
             revision: row.revision,
             updated_at: row.updated_at,
         },
-    }
-}
-
-pub fn alerts(conn: &mut DbConnection, scope: Scope) -> QueryResult<Vec<Stored<Alert>>> {
-    let mut query = alerts::table
-        .left_join(groups::table)
-        .left_join(sites::table)
-        .order((alerts::slug.asc(), alerts::id.asc()))
-        .select((AlertRow::as_select(), groups::slug.nullable(), sites::slug.nullable()))
-        .into_boxed();
-    query = in_scope!(query, alerts, scope);
-    Ok(query.load::<(AlertRow, Option<String>, Option<String>)>(conn)?.into_iter().map(|(r, g, s)| into_alert(r, g, s)).collect())
-}
-
-pub fn save_alert(conn: &mut DbConnection, layer: LayerId, a: &Alert, now: i64) -> QueryResult<Saved> {
-    let mut query = alerts::table.filter(alerts::slug.eq(&a.slug)).select(AlertRow::as_select()).into_boxed();
-    query = match layer {
-        LayerId::Group(g) => query.filter(alerts::group_id.eq(g)),
-        LayerId::Site(s) => query.filter(alerts::site_id.eq(s)),
-    };
-    let existing = query.first::<AlertRow>(conn).optional()?;
-    write_alert(conn, layer, existing, a, now)
-}
-
-/// Saves over the item with this id (which may get another slug).
-pub fn update_alert(conn: &mut DbConnection, id: i64, layer: LayerId, a: &Alert, now: i64) -> QueryResult<Saved> {
-    let existing = alerts::table.find(id).select(AlertRow::as_select()).first::<AlertRow>(conn).optional()?;
-    write_alert(conn, layer, existing, a, now)
-}
-
-fn write_alert(conn: &mut DbConnection, layer: LayerId, existing: Option<AlertRow>, a: &Alert, now: i64) -> QueryResult<Saved> {
-    let existing = match existing {
-        Some(old) => Some((old.id, old.revision, alert_values(layer, &into_alert(old.clone(), None, None).item, 0, 0))),
-        None => None,
-    };
-    save_versioned(existing, alert_values(layer, a, 0, 0), a.revision, |id, revision| {
-        write_row!(conn, alerts, id, &alert_values(layer, a, revision, now))
     })
 }
 
-/// One item by id, with its owner.
-pub fn alert_by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Stored<Alert>>> {
-    let found = alerts::table
-        .left_join(groups::table)
-        .left_join(sites::table)
-        .filter(alerts::id.eq(id))
-        .select((AlertRow::as_select(), groups::slug.nullable(), sites::slug.nullable()))
-        .first::<(AlertRow, Option<String>, Option<String>)>(conn)
-        .optional()?;
-    Ok(match found {
-        Some((r, g, s)) => Some(into_alert(r, g, s)),
-        None => None,
-    })
+/// The queries of one kind of local item, written once: load a scope, save by natural key
+/// (`$key`: a page's path, a news item's or alert's slug), save over an id, read one by id,
+/// delete. Every save is the compare-and-set of `save_versioned`.
+macro_rules! local_table {
+    (
+        $table:ident, $item:ty, $row:ty, $values:ident, $into:ident, key: $key:ident, order: $order:expr,
+        $load:ident, $save:ident, $update:ident, $by_id:ident, $delete:ident
+    ) => {
+        pub fn $load(conn: &mut DbConnection, scope: Scope) -> QueryResult<Vec<Stored<$item>>> {
+            let mut query = $table::table
+                .left_join(groups::table)
+                .left_join(sites::table)
+                .order($order)
+                .select((<$row>::as_select(), groups::slug.nullable(), sites::slug.nullable()))
+                .into_boxed();
+            query = in_scope!(query, $table, scope);
+            query.load::<($row, Option<String>, Option<String>)>(conn)?.into_iter().map(|(r, g, s)| $into(r, g, s)).collect()
+        }
+
+        /// Creates or updates the item of `layer` with this key.
+        pub fn $save(conn: &mut DbConnection, layer: LayerId, item: &$item, now: i64) -> QueryResult<Saved> {
+            let mut query = $table::table.filter($table::$key.eq(&item.$key)).select(<$row>::as_select()).into_boxed();
+            query = match layer {
+                LayerId::Group(g) => query.filter($table::group_id.eq(g)),
+                LayerId::Site(s) => query.filter($table::site_id.eq(s)),
+            };
+            let existing = query.first::<$row>(conn).optional()?;
+            write_item(conn, layer, existing.map(|old| $into(old, None, None)).transpose()?, item, now, $values, |conn, id, values| {
+                write_row!(conn, $table, id, values)
+            })
+        }
+
+        /// Saves over the item with this id (which may get another key).
+        pub fn $update(conn: &mut DbConnection, id: i64, layer: LayerId, item: &$item, now: i64) -> QueryResult<Saved> {
+            let existing = $table::table.find(id).select(<$row>::as_select()).first::<$row>(conn).optional()?;
+            write_item(conn, layer, existing.map(|old| $into(old, None, None)).transpose()?, item, now, $values, |conn, id, values| {
+                write_row!(conn, $table, id, values)
+            })
+        }
+
+        /// One item by id, with its owner.
+        pub fn $by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Stored<$item>>> {
+            $table::table
+                .left_join(groups::table)
+                .left_join(sites::table)
+                .filter($table::id.eq(id))
+                .select((<$row>::as_select(), groups::slug.nullable(), sites::slug.nullable()))
+                .first::<($row, Option<String>, Option<String>)>(conn)
+                .optional()?
+                .map(|(r, g, s)| $into(r, g, s))
+                .transpose()
+        }
+
+        /// Removes the row with the id and revision read; a row changed since is `changed_meanwhile`.
+        pub fn $delete(conn: &mut DbConnection, id: i64, revision: i64) -> QueryResult<()> {
+            diesel::delete($table::table.find(id).filter($table::revision.eq(revision))).execute(conn).and_then(super::one_row)
+        }
+    };
 }
 
-/// Removes the row with the id and revision read; a row changed since is `changed_meanwhile`.
-pub fn delete_alert(conn: &mut DbConnection, id: i64, revision: i64) -> QueryResult<()> {
-    diesel::delete(alerts::table.find(id).filter(alerts::revision.eq(revision))).execute(conn).and_then(super::one_row)
+/// The shared last step of the saves of `local_table!`: values of the stored item (its
+/// revision and time left out) against the new ones, then the compare-and-set write.
+fn write_item<T, V: PartialEq>(
+    conn: &mut DbConnection,
+    layer: LayerId,
+    existing: Option<Stored<T>>,
+    item: &T,
+    now: i64,
+    values: fn(LayerId, &T, i64, i64) -> V,
+    write: impl FnOnce(&mut DbConnection, Option<(i64, i64)>, &V) -> QueryResult<i64>,
+) -> QueryResult<Saved>
+where
+    T: Dated,
+{
+    let at = super::dated(existing.is_some(), item.updated_at(), now);
+    let existing = existing.map(|old| (old.id, old.item.revision(), values(layer, &old.item, 0, 0)));
+    save_versioned(existing, values(layer, item, 0, 0), item.revision(), |id, revision| write(conn, id, &values(layer, item, revision, at)))
 }
+
+/// What `write_item` needs of an item.
+trait Dated {
+    fn revision(&self) -> i64;
+    fn updated_at(&self) -> i64;
+}
+
+macro_rules! dated {
+    ($($item:ty),*) => {
+        $(impl Dated for $item {
+            fn revision(&self) -> i64 {
+                self.revision
+            }
+            fn updated_at(&self) -> i64 {
+                self.updated_at
+            }
+        })*
+    };
+}
+
+dated!(Page, NewsItem, Alert);
+
+local_table!(pages, Page, PageRow, page_values, into_page, key: path, order: (pages::path.asc(), pages::id.asc()),
+    pages, save_page, update_page, page_by_id, delete_page);
+local_table!(news, NewsItem, NewsRow, news_values, into_news, key: slug, order: (news::date.desc(), news::id.desc()),
+    news, save_news, update_news, news_by_id, delete_news);
+local_table!(alerts, Alert, AlertRow, alert_values, into_alert, key: slug, order: (alerts::slug.asc(), alerts::id.asc()),
+    alerts, save_alert, update_alert, alert_by_id, delete_alert);

@@ -1,6 +1,8 @@
 //! Uploaded media and where they are used.
 
 use diesel::prelude::*;
+
+use crate::content::kind::Kind;
 use serde::Serialize;
 
 use crate::db::DbConnection;
@@ -223,7 +225,7 @@ pub fn hash_in_use(conn: &mut DbConnection, hash: &str) -> QueryResult<bool> {
 }
 
 /// Sets the media an item refers to (none: forget the item).
-pub fn set_uses(conn: &mut DbConnection, kind: &str, item_key: &str, keys: &[String]) -> QueryResult<()> {
+pub fn set_uses(conn: &mut DbConnection, kind: Kind, item_key: &str, keys: &[String]) -> QueryResult<()> {
     diesel::delete(media_uses::table.filter(media_uses::kind.eq(kind)).filter(media_uses::item_key.eq(item_key))).execute(conn)?;
     for key in keys {
         diesel::insert_into(media_uses::table)
@@ -234,7 +236,7 @@ pub fn set_uses(conn: &mut DbConnection, kind: &str, item_key: &str, keys: &[Str
 }
 
 /// The items that refer to a media key: (kind, item key).
-pub fn uses_of(conn: &mut DbConnection, key: &str) -> QueryResult<Vec<(String, String)>> {
+pub fn uses_of(conn: &mut DbConnection, key: &str) -> QueryResult<Vec<(Kind, String)>> {
     media_uses::table
         .filter(media_uses::media_key.eq(key))
         .order((media_uses::kind.asc(), media_uses::item_key.asc()))

@@ -154,8 +154,9 @@ pub fn find(conn: &mut DbConnection, product_id: i64, layer: LayerId) -> QueryRe
 /// Creates or updates the override of `layer` for a product.
 pub fn save(conn: &mut DbConnection, product_id: i64, layer: LayerId, o: &Override, now: i64) -> QueryResult<Saved> {
     let existing = find(conn, product_id, layer)?.map(|old| (old.id, old.over.revision, values(product_id, layer, &old.over, 0, 0)));
+    let at = super::dated(existing.is_some(), o.updated_at, now);
     save_versioned(existing, values(product_id, layer, o, 0, 0), o.revision, |id, revision| {
-        write_row!(conn, overrides, id, &values(product_id, layer, o, revision, now))
+        write_row!(conn, overrides, id, &values(product_id, layer, o, revision, at))
     })
 }
 

@@ -2,6 +2,7 @@
 
 use diesel::prelude::*;
 
+use crate::content::kind::Kind;
 use crate::db::DbConnection;
 use crate::db::schema::revisions;
 
@@ -9,7 +10,7 @@ use crate::db::schema::revisions;
 #[diesel(table_name = revisions)]
 pub struct Revision {
     pub id: i64,
-    pub kind: String,
+    pub kind: Kind,
     pub item_key: String,
     pub revision: i64,
     pub data: String,
@@ -20,7 +21,7 @@ pub struct Revision {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = revisions)]
 pub struct NewRevision<'a> {
-    pub kind: &'a str,
+    pub kind: Kind,
     pub item_key: &'a str,
     pub revision: i64,
     pub data: &'a str,
@@ -42,7 +43,7 @@ pub fn record(conn: &mut DbConnection, new: &NewRevision) -> QueryResult<()> {
     Ok(())
 }
 
-pub fn find(conn: &mut DbConnection, kind: &str, item_key: &str, revision: i64) -> QueryResult<Option<Revision>> {
+pub fn find(conn: &mut DbConnection, kind: Kind, item_key: &str, revision: i64) -> QueryResult<Option<Revision>> {
     revisions::table
         .filter(revisions::kind.eq(kind))
         .filter(revisions::item_key.eq(item_key))
@@ -52,7 +53,7 @@ pub fn find(conn: &mut DbConnection, kind: &str, item_key: &str, revision: i64) 
         .optional()
 }
 
-pub fn history(conn: &mut DbConnection, kind: &str, item_key: &str) -> QueryResult<Vec<Revision>> {
+pub fn history(conn: &mut DbConnection, kind: Kind, item_key: &str) -> QueryResult<Vec<Revision>> {
     revisions::table
         .filter(revisions::kind.eq(kind))
         .filter(revisions::item_key.eq(item_key))

@@ -11,6 +11,7 @@ use super::{
     Choice, Outcome, Signed, admin_context, check_csrf, field, form_revision, local_to_rfc3339, rfc3339_to_local, words, outcome, page, see_other, signed_in,
     with_editor,
 };
+use crate::content::kind::Kind;
 use crate::content::model::{Audience, Status};
 use crate::content::sections;
 use crate::edit::documents::{SectionDoc, VariableDoc};
@@ -373,7 +374,7 @@ pub async fn history(req: HttpRequest, state: web::Data<AppState>, slug: web::Pa
     let signed = signed_in(&req, &state).await?;
     let slug = slug.into_inner();
     let s = slug.clone();
-    let entries = with_editor(&req, &state, &signed, move |ed, _| Ok(ed.history("product", &s, None)?)).await?;
+    let entries = with_editor(&req, &state, &signed, move |ed, _| Ok(ed.history(Kind::Product, &s, None)?)).await?;
     let mut crumbs = crumbs();
     crumbs.push(Link { title: "Catalogus".into(), url: "/admin/catalogus".into() });
     crumbs.push(Link { title: slug.clone(), url: format!("/admin/catalogus/{slug}") });

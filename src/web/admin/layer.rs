@@ -13,6 +13,7 @@ use super::catalogue::history_rows;
 use super::dashboard::kind_segment;
 use super::overrides::admin_owner;
 use super::{Outcome, Signed, admin_context, check_csrf, field, local_to_rfc3339, outcome, page, rfc3339_to_local, see_other, signed_in, with_editor};
+use crate::content::kind::Kind;
 use crate::content::model::Owner;
 use crate::edit::{Alerts, EditError, Editor, LocalKind, News, Pages, RedirectsDoc};
 use crate::render::views::Link;
@@ -77,7 +78,7 @@ impl Section {
         }
     }
 
-    fn kind(self) -> &'static str {
+    fn kind(self) -> Kind {
         match self {
             Section::Pages => Pages::KIND,
             Section::News => News::KIND,
