@@ -225,6 +225,35 @@ async fn invalid_documents_are_refused_with_problems() {
     assert_eq!(call(&app, &users, "alpha", "PUT", "/api/v1/admin/sites/alpha/overrides/paspoort", None, &[]).await.status, 422);
 }
 
+/// The admin API and content files are one format checked by one validator: the same
+/// document gets the same problems, here as JSON pointers, in a file at their lines.
+#[actix_web::test]
+async fn the_api_and_files_report_the_same_problems() {
+    let (app, users) = app().await;
+    let page = serde_json::json!({ "path": "info", "title": " ", "publish_at": "morgen", "review_date": "2027-02-30", "body": "Tekst." });
+    let res = call(&app, &users, "alpha", "POST", "/api/v1/admin/sites/alpha/pages", Some(&page), &[]).await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    let fields: Vec<(String, String)> = res.json()["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["pointer"].as_str().unwrap().to_owned(), f["message"].as_str().unwrap().to_owned()))
+        .collect();
+    let pointers: Vec<&str> = fields.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(pointers, ["/title", "/publish_at", "/review_date"], "{}", res.body);
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sites/alpha/pages/info.md");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, "+++\ntitle = \" \"\npublish_at = \"morgen\"\nreview_date = \"2027-02-30\"\n+++\nTekst.\n").unwrap();
+    let problems = meent::content::files::read_tree(dir.path()).unwrap_err();
+    let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    for ((pointer, message), line) in fields.iter().zip([2, 3, 4]) {
+        let expected = format!("sites/alpha/pages/info.md:{line}: {}: {message}", pointer.trim_start_matches('/'));
+        assert!(text.contains(&expected), "{expected:?} not in {text:?}");
+    }
+}
+
 #[actix_web::test]
 async fn edits_reach_pages_and_search_at_once() {
     let (app, users) = app().await;

@@ -142,13 +142,13 @@ fn bad_files_are_all_reported_with_file_and_line_and_nothing_is_imported() {
         "catalogue/dubbel.md:7: section key 'a' is used twice",
         "sites/b/site.toml:3: host 'a.test' is also used by sites/a/site.toml",
         "sites/a/news/2026-13-45-fout.md:",
-        "sites/a/news/2026-01-02-datum.md:3: date = \"gisteren\"",
-        "sites/a/alerts/storing.md:4: starts = \"morgen\"",
-        "sites/a/alerts/omgekeerd.md:5: ends is not after starts",
-        "sites/a/overrides/paspoort-link.md:2: apply_url must be an http:// or https:// URL",
+        "sites/a/news/2026-01-02-datum.md:3: date: \"gisteren\" is not a date",
+        "sites/a/alerts/storing.md:4: starts: \"morgen\" is not a date and time",
+        "sites/a/alerts/omgekeerd.md:5: ends: is not after starts",
+        "sites/a/overrides/paspoort-link.md:2: apply_url: must be an http:// or https:// URL",
         "sites/c/site.toml: contact url = \"javascript:alert(1)\" must be an http:// or https:// URL",
         "is also defined by sites/c/pages/afval",
-        "sites/c/pages/later.md:4: unpublish_at is not after publish_at",
+        "sites/c/pages/later.md:4: unpublish_at: is not after publish_at",
     ];
     for e in expect {
         assert!(text.contains(e), "missing {e:?} in:\n{text}");
@@ -194,12 +194,12 @@ fn an_import_reports_every_kind_of_mistake_at_once() {
     let text = found.join("\n");
     for expected in [
         "catalogue/kapot.md:3:",
-        "catalogue/leeg.md:2: title is empty",
-        "catalogue/leeg.md:4: updated = \"gisteren\" is not a date and time",
+        "catalogue/leeg.md:2: title: must not be empty",
+        "catalogue/leeg.md:4: updated: \"gisteren\" is not a date and time",
         "groups/stuk/group.toml:1:",
         "sites/b/site.toml:3: unknown group 'bestaat-niet'",
         "sites/b/overrides/weg.md:1: unknown product 'weg'",
-        "sites/b/pages/info.md:3: publish_at = \"morgen\"",
+        "sites/b/pages/info.md:3: publish_at: \"morgen\" is not a date and time",
         "sites/c/site.toml:2: host 'a.test' already belongs to site 'a'",
         "sites/b/media.toml:1: sites/b/media/foto.jpg:",
     ] {

@@ -529,7 +529,7 @@ async fn images_without_a_text_alternative_are_refused() {
     let page = |body: &str| serde_json::json!({ "path": "fotos", "title": "Foto's", "body": body });
     let res = app.api(&editor, "POST", "/api/v1/admin/sites/alpha/pages", Some(page("Tekst\n\n<img src=\"https://example.org/a.jpg\">")), &[]).await;
     assert_eq!(res.status, 422);
-    assert!(res.body.contains("/body (line 3)") && res.body.contains("alt"), "{}", res.body);
+    assert!(res.body.contains("body (line 3)") && res.body.contains("alt"), "{}", res.body);
     assert_eq!(app.api(&editor, "POST", "/api/v1/admin/sites/alpha/pages", Some(page("![](https://example.org/a.jpg)")), &[]).await.status, 422);
     assert_eq!(app.api(&editor, "POST", "/api/v1/admin/sites/alpha/pages", Some(page("<img alt=\"\" src=\"https://example.org/rand.png\">")), &[]).await.status, 201, "decoration says so");
 }

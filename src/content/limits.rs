@@ -33,12 +33,61 @@ pub struct Problem {
     pub message: String,
 }
 
+impl Problem {
+    /// A problem of the field at `field` (a JSON pointer such as `/title`; empty for the whole
+    /// item).
+    pub fn at(field: &str, message: impl Into<String>) -> Problem {
+        Problem { field: field.to_owned(), line: None, message: message.into() }
+    }
+
+    /// The field as people read it: `title`, `sections/kosten/body`.
+    pub fn field_name(&self) -> &str {
+        self.field.trim_start_matches('/')
+    }
+}
+
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.line {
-            Some(line) => write!(f, "{} (line {line}): {}", self.field, self.message),
-            None => write!(f, "{}: {}", self.field, self.message),
+        match (self.field_name(), self.line) {
+            ("", _) => write!(f, "{}", self.message),
+            (field, Some(line)) => write!(f, "{field} (line {line}): {}", self.message),
+            (field, None) => write!(f, "{field}: {}", self.message),
         }
+    }
+}
+
+impl From<String> for Problem {
+    /// A message written as `field: what is wrong` names its field; any other message is a
+    /// problem of the whole document.
+    fn from(message: String) -> Problem {
+        let Some((head, rest)) = message.split_once(": ") else { return Problem::at("", message) };
+        let (field, line) = match head.split_once(" (line ") {
+            Some((field, line)) => (field, line.strip_suffix(')').and_then(|l| l.parse().ok())),
+            None => (head, None),
+        };
+        let is_field = !field.is_empty() && field.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-/".contains(c));
+        if !is_field {
+            return Problem::at("", message);
+        }
+        Problem { field: format!("/{}", field.replace('.', "/")), line, message: rest.to_owned() }
+    }
+}
+
+impl From<&str> for Problem {
+    fn from(message: &str) -> Problem {
+        Problem::from(message.to_owned())
+    }
+}
+
+impl serde::Serialize for Problem {
+    /// As the API reports it: the field as a JSON pointer, and the message.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Problem", 3)?;
+        s.serialize_field("pointer", &self.field)?;
+        s.serialize_field("line", &self.line)?;
+        s.serialize_field("message", &self.message)?;
+        s.end()
     }
 }
 
@@ -289,6 +338,18 @@ pub fn layer_values(name: &str, contact: &Contact, variables: &std::collections:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn problems_read_back_from_their_text() {
+        for p in [
+            Problem::at("/title", "must not be empty"),
+            Problem { field: "/sections/kosten-2/body".into(), line: Some(3), message: "an image has no alt text".into() },
+            Problem::at("", "Er is al een product met de naam \"x\"."),
+        ] {
+            assert_eq!(Problem::from(p.to_string()), p, "{p}");
+        }
+        assert_eq!(Problem::from("line 3: bad").field, "", "not a field");
+    }
 
     #[test]
     fn images_need_a_description() {

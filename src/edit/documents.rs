@@ -12,71 +12,90 @@ use crate::content::model::{
     Alert, Audience, Contact, NewsItem, Override, Owner, Page, Product, Section, SectionChange, SectionMode, Severity, Status,
     Timestamp, Variable,
 };
+use crate::content::files::When;
+use crate::content::limits::{self, Problem};
 use crate::content::slug::{is_key, is_slug};
-use crate::content::{limits, placeholders, redirects};
+use crate::content::{placeholders, redirects};
 
-/// What is wrong with a document, one message per problem, naming the field.
-pub type Problems = Vec<String>;
+/// What is wrong with a document: one problem per field, each naming its field as a JSON
+/// pointer (`/title`), which the API reports as is and the file reader turns into a line.
+pub type Problems = Vec<Problem>;
 
-fn time(field: &str, value: &Option<String>, problems: &mut Problems) -> Option<Timestamp> {
-    let text = value.as_ref()?;
-    match chrono::DateTime::parse_from_rfc3339(text) {
+/// A date and time in RFC 3339 form, written as text (or, in a file, as a TOML date-time).
+fn time(field: &str, value: &Option<When>, problems: &mut Problems) -> Option<Timestamp> {
+    let text = value.as_ref()?.as_text();
+    match chrono::DateTime::parse_from_rfc3339(&text) {
         Ok(t) => Some(t.timestamp()),
         Err(_) => {
-            problems.push(format!("{field}: {text:?} is not a date and time in RFC 3339 form, e.g. \"2026-11-01T08:00:00+01:00\""));
+            problems.push(Problem::at(field, format!("{text:?} is not a date and time in RFC 3339 form, e.g. \"2026-11-01T08:00:00+01:00\"")));
             None
         }
     }
 }
 
-fn date(field: &str, value: &Option<String>, problems: &mut Problems) -> Option<NaiveDate> {
-    let text = value.as_ref()?;
-    match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+fn date(field: &str, value: &Option<When>, problems: &mut Problems) -> Option<NaiveDate> {
+    let text = value.as_ref()?.as_text();
+    match NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
         Ok(d) => Some(d),
         Err(_) => {
-            problems.push(format!("{field}: {text:?} is not a date like \"2027-01-31\""));
+            problems.push(Problem::at(field, format!("{text:?} is not a date like \"2027-01-31\"")));
             None
         }
     }
 }
 
-fn window(start: Option<Timestamp>, end: Option<Timestamp>, problems: &mut Problems) {
+/// A time window: the end (at `end_field`) after the start.
+fn window(start: Option<Timestamp>, end: Option<Timestamp>, end_field: &str, start_name: &str, problems: &mut Problems) {
     if let (Some(s), Some(e)) = (start, end) {
         if e <= s {
-            problems.push("unpublish_at: is not after publish_at".into());
+            problems.push(Problem::at(end_field, format!("is not after {start_name}")));
         }
     }
 }
 
 /// Publish window and review date, as every scheduled kind has them.
 fn schedule(
-    publish_at: &Option<String>,
-    unpublish_at: &Option<String>,
-    review_date: &Option<String>,
+    publish_at: &Option<When>,
+    unpublish_at: &Option<When>,
+    review_date: &Option<When>,
     problems: &mut Problems,
 ) -> (Option<Timestamp>, Option<Timestamp>, Option<NaiveDate>) {
-    let start = time("publish_at", publish_at, problems);
-    let end = time("unpublish_at", unpublish_at, problems);
-    window(start, end, problems);
-    (start, end, date("review_date", review_date, problems))
+    let start = time("/publish_at", publish_at, problems);
+    let end = time("/unpublish_at", unpublish_at, problems);
+    window(start, end, "/unpublish_at", "publish_at", problems);
+    (start, end, date("/review_date", review_date, problems))
 }
 
 fn required(field: &str, value: &str, problems: &mut Problems) -> String {
     let value = value.trim();
     if value.is_empty() {
-        problems.push(format!("{field}: must not be empty"));
+        problems.push(Problem::at(field, "must not be empty"));
     }
     value.to_owned()
 }
 
-/// The model when it also meets `content::limits`, else every problem with its field.
-fn within_limits<T>(item: T, check: fn(&T) -> Vec<limits::Problem>) -> Result<T, Problems> {
-    let problems = check(&item);
-    if problems.is_empty() { Ok(item) } else { Err(problems.iter().map(ToString::to_string).collect()) }
+/// The model when neither the document's checks (`problems`) nor `content::limits` found
+/// anything, else every problem of both.
+fn checked<T>(item: T, mut problems: Problems, check: fn(&T) -> Vec<Problem>) -> Result<T, Problems> {
+    problems.extend(check(&item));
+    if problems.is_empty() { Ok(item) } else { Err(problems) }
 }
 
-fn day(d: Option<NaiveDate>) -> Option<String> {
-    d.map(|d| d.format("%Y-%m-%d").to_string())
+/// A media address (`/media/<key>`), as a news item's image must be.
+fn media_address(field: &str, value: Option<String>, problems: &mut Problems) -> Option<String> {
+    let value = value.map(|i| i.trim().to_owned()).filter(|i| !i.is_empty())?;
+    if !crate::content::model::is_media_address(&value) {
+        problems.push(Problem::at(field, format!("{value:?} is not a media address like /media/gemeentehuis-1a2b3c4d")));
+    }
+    Some(value)
+}
+
+fn day(d: Option<NaiveDate>) -> Option<When> {
+    d.map(|d| When::Text(d.format("%Y-%m-%d").to_string()))
+}
+
+fn moment(t: Option<Timestamp>) -> Option<When> {
+    t.filter(|&t| t > 0).map(|t| When::Text(rfc3339(t)))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -120,11 +139,11 @@ pub struct ProductDoc {
     #[serde(default)]
     pub popular: bool,
     #[serde(default)]
-    pub publish_at: Option<String>,
+    pub publish_at: Option<When>,
     #[serde(default)]
-    pub unpublish_at: Option<String>,
+    pub unpublish_at: Option<When>,
     #[serde(default)]
-    pub review_date: Option<String>,
+    pub review_date: Option<When>,
     #[serde(default)]
     pub owner: Option<String>,
     #[serde(default)]
@@ -149,8 +168,8 @@ impl ProductDoc {
             keywords: p.keywords.clone(),
             status: p.status,
             popular: p.popular,
-            publish_at: p.publish_at.map(rfc3339),
-            unpublish_at: p.unpublish_at.map(rfc3339),
+            publish_at: moment(p.publish_at),
+            unpublish_at: moment(p.unpublish_at),
             review_date: day(p.review_date),
             owner: p.content_owner.clone(),
             variables: p.variables.iter().map(|v| (v.name.clone(), VariableDoc { label: v.label.clone(), default: v.default.clone() })).collect(),
@@ -162,18 +181,18 @@ impl ProductDoc {
     pub fn into_model(self, slug: &str) -> Result<Product, Problems> {
         let mut problems = Problems::new();
         if !is_slug(slug) {
-            problems.push(format!("slug: {slug:?} is not valid: use lowercase letters, digits and hyphens"));
+            problems.push(Problem::at("/slug", format!("{slug:?} is not valid: use lowercase letters, digits and hyphens")));
         }
-        let title = required("title", &self.title, &mut problems);
+        let title = required("/title", &self.title, &mut problems);
         let (publish_at, unpublish_at, review_date) = schedule(&self.publish_at, &self.unpublish_at, &self.review_date, &mut problems);
         if let Some(upl) = &self.upl {
             if url::Url::parse(upl).is_err() {
-                problems.push(format!("upl: {upl:?} is not a URI"));
+                problems.push(Problem::at("/upl", format!("{upl:?} is not a URI")));
             }
         }
         for name in self.variables.keys() {
             if !placeholders::is_name(name) {
-                problems.push(format!("variables: {name:?} is not a valid name: use lowercase letters, digits and '_'"));
+                problems.push(Problem::at("/variables", format!("{name:?} is not a valid name: use lowercase letters, digits and '_'")));
             }
         }
         check_sections(self.sections.iter().map(|s| (&s.key, &s.heading)), &mut problems);
@@ -183,10 +202,7 @@ impl ProductDoc {
         if audience.is_empty() {
             audience.push(Audience::Particulier);
         }
-        if !problems.is_empty() {
-            return Err(problems);
-        }
-        within_limits(Product {
+        checked(Product {
             slug: slug.to_owned(),
             title,
             summary: self.summary.trim().to_owned(),
@@ -205,7 +221,7 @@ impl ProductDoc {
             updated_at: 0,
             review_date,
             content_owner: self.owner,
-        }, limits::product)
+        }, problems, limits::product)
     }
 }
 
@@ -214,10 +230,10 @@ fn check_sections<'a>(sections: impl Iterator<Item = (&'a String, &'a String)>, 
     let mut seen: Vec<&str> = Vec::new();
     for (key, _) in sections {
         if !is_key(key) {
-            problems.push(format!("sections: key {key:?} is not valid: use lowercase letters, digits, '-' and '_'"));
+            problems.push(Problem::at("/sections", format!("key {key:?} is not valid: use lowercase letters, digits, '-' and '_'")));
         }
         if seen.contains(&key.as_str()) {
-            problems.push(format!("sections: key {key:?} is used twice"));
+            problems.push(Problem::at("/sections", format!("key {key:?} is used twice")));
         }
         seen.push(key);
     }
@@ -286,38 +302,35 @@ impl OverrideDoc {
         let mut problems = Problems::new();
         let based_on = self.based_on.unwrap_or(current);
         if based_on < 1 || based_on > current {
-            problems.push(format!("based_on: {based_on} is not a revision of the product (1 to {current})"));
+            problems.push(Problem::at("/based_on", format!("{based_on} is not a revision of the product (1 to {current})")));
         }
         if let Some(url) = &self.apply_url {
             if !crate::content::files::is_safe_link(url) {
-                problems.push("apply_url: must be an http:// or https:// URL".into());
+                problems.push(Problem::at("/apply_url", "must be an http:// or https:// URL"));
             }
         }
         if let Some(url) = self.contact.as_ref().and_then(|c| c.url.as_ref()) {
             if !crate::content::files::is_safe_link(url) {
-                problems.push("contact.url: must be an http:// or https:// URL".into());
+                problems.push(Problem::at("/contact/url", "must be an http:// or https:// URL"));
             }
         }
         for name in self.variables.keys() {
             if !placeholders::is_name(name) {
-                problems.push(format!("variables: {name:?} is not a valid name"));
+                problems.push(Problem::at("/variables", format!("{name:?} is not a valid name")));
             }
         }
         check_sections(self.sections.iter().map(|s| (&s.key, &s.heading)), &mut problems);
         for s in &self.sections {
             match s.mode {
                 SectionMode::Hide if !s.body.trim().is_empty() => {
-                    problems.push(format!("sections: {:?} has mode hide but also text", s.key))
+                    problems.push(Problem::at("/sections", format!("{:?} has mode hide but also text", s.key)))
                 }
                 SectionMode::Hide => {}
-                _ if s.body.trim().is_empty() => problems.push(format!("sections: {:?} has mode {} but no text", s.key, s.mode.as_str())),
+                _ if s.body.trim().is_empty() => problems.push(Problem::at("/sections", format!("{:?} has mode {} but no text", s.key, s.mode.as_str()))),
                 _ => {}
             }
         }
-        if !problems.is_empty() {
-            return Err(problems);
-        }
-        within_limits(Override {
+        checked(Override {
             product: product.to_owned(),
             based_on,
             enabled: self.enabled,
@@ -334,16 +347,20 @@ impl OverrideDoc {
                 .collect(),
             revision: 0,
             updated_at: 0,
-        }, limits::override_)
+        }, problems, limits::override_)
     }
 }
 
+/// A local page, in the admin API and in a content file (`pages/<path>.md`, where the path is
+/// the file's place and the body the Markdown after the front matter).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PageDoc {
-    /// Shown when read; the URL decides which item a write changes.
+    /// Shown when read; the URL decides which item a write changes. Not in files.
     #[serde(default)]
     pub id: i64,
+    /// The page's place, like `afval/pmd`. In files, the file's place under `pages/`.
+    #[serde(default)]
     pub path: String,
     pub title: String,
     #[serde(default)]
@@ -353,17 +370,21 @@ pub struct PageDoc {
     #[serde(default)]
     pub weight: i32,
     #[serde(default)]
-    pub publish_at: Option<String>,
+    pub publish_at: Option<When>,
     #[serde(default)]
-    pub unpublish_at: Option<String>,
+    pub unpublish_at: Option<When>,
     #[serde(default)]
-    pub review_date: Option<String>,
+    pub review_date: Option<When>,
     #[serde(default)]
     pub owner: Option<String>,
     #[serde(default)]
     pub body: String,
+    /// The revision this document is (read) or was based on (written).
     #[serde(default)]
     pub revision: Option<i64>,
+    /// When the item last changed (read; in files, see the content format's 1.7).
+    #[serde(default)]
+    pub updated: Option<When>,
 }
 
 impl PageDoc {
@@ -375,29 +396,29 @@ impl PageDoc {
             summary: p.summary.clone(),
             status: p.status,
             weight: p.weight,
-            publish_at: p.publish_at.map(rfc3339),
-            unpublish_at: p.unpublish_at.map(rfc3339),
+            publish_at: moment(p.publish_at),
+            unpublish_at: moment(p.unpublish_at),
             review_date: day(p.review_date),
             owner: p.content_owner.clone(),
             body: p.body.clone(),
             revision: Some(p.revision),
+            updated: moment(Some(p.updated_at)),
         }
     }
 
+    /// The page, or every problem of the document.
     pub fn into_model(self, owner: Owner) -> Result<Page, Problems> {
         let mut problems = Problems::new();
         let path = self.path.trim().trim_matches('/').to_owned();
         if path.is_empty() || path.split('/').any(|s| !is_slug(s)) {
-            problems.push(format!("path: {:?} is not a page path like \"afval/pmd\" (lowercase letters, digits and hyphens)", self.path));
+            problems.push(Problem::at("/path", format!("{:?} is not a page path like \"afval/pmd\" (lowercase letters, digits and hyphens)", self.path)));
         } else if crate::content::files::RESERVED_PATHS.contains(&path.split('/').next().unwrap_or("")) {
-            problems.push(format!("path: /{path} is a path Meent uses itself"));
+            problems.push(Problem::at("/path", format!("/{path} is a path Meent uses itself; choose another name")));
         }
-        let title = required("title", &self.title, &mut problems);
+        let title = required("/title", &self.title, &mut problems);
         let (publish_at, unpublish_at, review_date) = schedule(&self.publish_at, &self.unpublish_at, &self.review_date, &mut problems);
-        if !problems.is_empty() {
-            return Err(problems);
-        }
-        within_limits(Page {
+        let updated_at = time("/updated", &self.updated, &mut problems).unwrap_or(0);
+        checked(Page {
             owner,
             path,
             title,
@@ -407,33 +428,37 @@ impl PageDoc {
             weight: self.weight,
             publish_at,
             unpublish_at,
-            revision: 0,
-            updated_at: 0,
+            revision: self.revision.unwrap_or(0),
+            updated_at,
             review_date,
             content_owner: self.owner,
-        }, limits::page)
+        }, problems, limits::page)
     }
 }
 
+/// A news item, in the admin API and in a content file (`news/<date>-<slug>.md`, where the
+/// slug, and the date unless given, come from the file's name).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewsDoc {
-    /// Shown when read; the URL decides which item a write changes.
+    /// Shown when read; the URL decides which item a write changes. Not in files.
     #[serde(default)]
     pub id: i64,
+    #[serde(default)]
     pub slug: String,
-    pub date: String,
+    #[serde(default)]
+    pub date: Option<When>,
     pub title: String,
     #[serde(default)]
     pub summary: String,
     #[serde(default)]
     pub status: Status,
     #[serde(default)]
-    pub publish_at: Option<String>,
+    pub publish_at: Option<When>,
     #[serde(default)]
-    pub unpublish_at: Option<String>,
+    pub unpublish_at: Option<When>,
     #[serde(default)]
-    pub review_date: Option<String>,
+    pub review_date: Option<When>,
     #[serde(default)]
     pub owner: Option<String>,
     /// A media address (`/media/<key>`) shown with the item.
@@ -443,6 +468,8 @@ pub struct NewsDoc {
     pub body: String,
     #[serde(default)]
     pub revision: Option<i64>,
+    #[serde(default)]
+    pub updated: Option<When>,
 }
 
 impl NewsDoc {
@@ -450,73 +477,83 @@ impl NewsDoc {
         NewsDoc {
             id,
             slug: n.slug.clone(),
-            date: n.date.format("%Y-%m-%d").to_string(),
+            date: day(Some(n.date)),
             title: n.title.clone(),
             summary: n.summary.clone(),
             status: n.status,
-            publish_at: n.publish_at.map(rfc3339),
-            unpublish_at: n.unpublish_at.map(rfc3339),
+            publish_at: moment(n.publish_at),
+            unpublish_at: moment(n.unpublish_at),
             review_date: day(n.review_date),
             owner: n.content_owner.clone(),
             image: n.image.clone(),
             body: n.body.clone(),
             revision: Some(n.revision),
+            updated: moment(Some(n.updated_at)),
         }
     }
 
+    /// The news item, or every problem of the document.
     pub fn into_model(self, owner: Owner) -> Result<NewsItem, Problems> {
         let mut problems = Problems::new();
         if !is_slug(&self.slug) {
-            problems.push(format!("slug: {:?} is not valid: use lowercase letters, digits and hyphens", self.slug));
+            problems.push(Problem::at("/slug", format!("{:?} is not valid: use lowercase letters, digits and hyphens", self.slug)));
         }
-        let day = date("date", &Some(self.date.clone()), &mut problems);
-        let title = required("title", &self.title, &mut problems);
+        let day = match &self.date {
+            None => {
+                problems.push(Problem::at("/date", "must be given, like \"2026-11-20\""));
+                None
+            }
+            given => date("/date", given, &mut problems),
+        };
+        let title = required("/title", &self.title, &mut problems);
         let (publish_at, unpublish_at, review_date) = schedule(&self.publish_at, &self.unpublish_at, &self.review_date, &mut problems);
-        let image = self.image.map(|i| i.trim().to_owned()).filter(|i| !i.is_empty());
-        if let Some(i) = image.as_deref().filter(|i| !crate::content::model::is_media_address(i)) {
-            problems.push(format!("image: {i:?} is not a media address like /media/gemeentehuis-1a2b3c4d"));
-        }
-        let Some(day) = day.filter(|_| problems.is_empty()) else { return Err(problems) };
-        within_limits(NewsItem {
+        let image = media_address("/image", self.image, &mut problems);
+        let updated_at = time("/updated", &self.updated, &mut problems).unwrap_or(0);
+        checked(NewsItem {
             owner,
             slug: self.slug,
-            date: day,
+            date: day.unwrap_or_default(),
             title,
             summary: self.summary.trim().to_owned(),
             body: self.body.trim().to_owned(),
             status: self.status,
             publish_at,
             unpublish_at,
-            revision: 0,
-            updated_at: 0,
+            revision: self.revision.unwrap_or(0),
+            updated_at,
             review_date,
             content_owner: self.owner,
             image,
-        }, limits::news)
+        }, problems, limits::news)
     }
 }
 
+/// An alert, in the admin API and in a content file (`alerts/<slug>.md`, where the slug is
+/// the file's name).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AlertDoc {
-    /// Shown when read; the URL decides which item a write changes.
+    /// Shown when read; the URL decides which item a write changes. Not in files.
     #[serde(default)]
     pub id: i64,
+    #[serde(default)]
     pub slug: String,
     pub title: String,
     #[serde(default)]
     pub summary: String,
     pub severity: Severity,
     #[serde(default)]
-    pub starts: Option<String>,
+    pub starts: Option<When>,
     #[serde(default)]
-    pub ends: Option<String>,
+    pub ends: Option<When>,
     #[serde(default)]
     pub status: Status,
     #[serde(default)]
     pub body: String,
     #[serde(default)]
     pub revision: Option<i64>,
+    #[serde(default)]
+    pub updated: Option<When>,
 }
 
 impl AlertDoc {
@@ -527,31 +564,27 @@ impl AlertDoc {
             title: a.title.clone(),
             summary: a.summary.clone(),
             severity: a.severity,
-            starts: a.starts.map(rfc3339),
-            ends: a.ends.map(rfc3339),
+            starts: moment(a.starts),
+            ends: moment(a.ends),
             status: a.status,
             body: a.body.clone(),
             revision: Some(a.revision),
+            updated: moment(Some(a.updated_at)),
         }
     }
 
+    /// The alert, or every problem of the document.
     pub fn into_model(self, owner: Owner) -> Result<Alert, Problems> {
         let mut problems = Problems::new();
         if !is_slug(&self.slug) {
-            problems.push(format!("slug: {:?} is not valid: use lowercase letters, digits and hyphens", self.slug));
+            problems.push(Problem::at("/slug", format!("{:?} is not valid: use lowercase letters, digits and hyphens", self.slug)));
         }
-        let title = required("title", &self.title, &mut problems);
-        let starts = time("starts", &self.starts, &mut problems);
-        let ends = time("ends", &self.ends, &mut problems);
-        if let (Some(s), Some(e)) = (starts, ends) {
-            if e <= s {
-                problems.push("ends: is not after starts".into());
-            }
-        }
-        if !problems.is_empty() {
-            return Err(problems);
-        }
-        within_limits(Alert {
+        let title = required("/title", &self.title, &mut problems);
+        let starts = time("/starts", &self.starts, &mut problems);
+        let ends = time("/ends", &self.ends, &mut problems);
+        window(starts, ends, "/ends", "starts", &mut problems);
+        let updated_at = time("/updated", &self.updated, &mut problems).unwrap_or(0);
+        checked(Alert {
             owner,
             slug: self.slug,
             title,
@@ -561,9 +594,9 @@ impl AlertDoc {
             starts,
             ends,
             status: self.status,
-            revision: 0,
-            updated_at: 0,
-        }, limits::alert)
+            revision: self.revision.unwrap_or(0),
+            updated_at,
+        }, problems, limits::alert)
     }
 }
 
@@ -577,6 +610,6 @@ pub struct RedirectsDoc {
 
 impl RedirectsDoc {
     pub fn into_list(self) -> Result<Vec<redirects::Redirect>, Problems> {
-        redirects::parse(&self.csv).map_err(|p| p.into_iter().map(|(line, m)| format!("line {line}: {m}")).collect())
+        redirects::parse(&self.csv).map_err(|p| p.into_iter().map(|(line, m)| Problem::at("/csv", format!("line {line}: {m}"))).collect())
     }
 }

@@ -55,7 +55,12 @@ macro_rules! local_kind {
                 <$doc>::from_model(id, item)
             }
             fn from_doc(doc: $doc, owner: Owner) -> Result<$item, Problems> {
-                doc.into_model(owner)
+                // An edit's `revision` is its base, checked on its own; `updated` is only read.
+                doc.into_model(owner).map(|mut item| {
+                    item.revision = 0;
+                    item.updated_at = 0;
+                    item
+                })
             }
             fn load(conn: &mut DbConnection, layer: LayerId) -> QueryResult<Vec<Stored<$item>>> {
                 let (groups, site) = match layer {
@@ -146,7 +151,7 @@ impl<K: LocalKind> Local<'_, '_, K> {
         db::write_tx(ed.conn, |c| -> EditResult<i64> {
             let siblings = K::load(c, layer)?;
             if let Some(other) = siblings.iter().find(|s| K::key(&s.item) == K::key(&item) && Some(s.id) != id) {
-                return Err(EditError::Invalid(vec![format!("{} {:?} is already used by item {}", K::KIND, K::key(&item), other.id)]));
+                return Err(EditError::Invalid(vec![format!("{} {:?} is already used by item {}", K::KIND, K::key(&item), other.id).into()]));
             }
             let mut checked = 0;
             if let Some(id) = id {
@@ -195,9 +200,9 @@ impl<K: LocalKind> Local<'_, '_, K> {
 /// An item from a history snapshot (the model as JSON), with its revision cleared so the save
 /// gives it the next one.
 pub(super) fn restore_item<T: DeserializeOwned>(data: &str) -> EditResult<T> {
-    let mut value: serde_json::Value = serde_json::from_str(data).map_err(|e| EditError::Invalid(vec![format!("history: {e}")]))?;
+    let mut value: serde_json::Value = serde_json::from_str(data).map_err(|e| EditError::Invalid(vec![format!("history: {e}").into()]))?;
     if let Some(obj) = value.as_object_mut() {
         obj.insert("revision".into(), 0.into());
     }
-    serde_json::from_value(value).map_err(|e| EditError::Invalid(vec![format!("history: {e}")]))
+    serde_json::from_value(value).map_err(|e| EditError::Invalid(vec![format!("history: {e}").into()]))
 }

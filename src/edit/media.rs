@@ -333,7 +333,7 @@ fn checked_alt(alt: &str, decorative: bool) -> EditResult<String> {
         ]));
     }
     if alt.chars().count() > MAX_ALT {
-        return Err(EditError::Invalid(vec![format!("alt: de tekst is te lang (meer dan {MAX_ALT} tekens)")]));
+        return Err(EditError::Invalid(vec![format!("alt: de tekst is te lang (meer dan {MAX_ALT} tekens)").into()]));
     }
     Ok(if decorative { String::new() } else { alt })
 }

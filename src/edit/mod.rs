@@ -40,7 +40,7 @@ pub enum EditError {
     /// An update of an existing item without the revision it is based on.
     #[error("the item exists (revision {current}): say which revision the change is based on")]
     PreconditionRequired { current: i64 },
-    #[error("{}", .0.join("; "))]
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Invalid(Problems),
     /// Still used by these items, so it cannot go.
     #[error("nog in gebruik: {}", .0.join(", "))]

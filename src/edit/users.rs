@@ -79,10 +79,10 @@ fn invalid(e: auth::AccountError) -> EditError {
     match e {
         auth::AccountError::Db(db) => EditError::Db(db),
         auth::AccountError::Pool(p) => EditError::Unavailable(p.to_string()),
-        auth::AccountError::Secret(e @ (secrets::SecretError::TooShort | secrets::SecretError::TooLong)) => EditError::Invalid(vec![format!("password: {e}")]),
+        auth::AccountError::Secret(e @ (secrets::SecretError::TooShort | secrets::SecretError::TooLong)) => EditError::Invalid(vec![format!("password: {e}").into()]),
         auth::AccountError::Secret(secrets::SecretError::Busy) => EditError::Unavailable(secrets::SecretError::Busy.to_string()),
         auth::AccountError::Secret(other) => EditError::Internal(other.to_string()),
-        auth::AccountError::Invalid(m) => EditError::Invalid(vec![m]),
+        auth::AccountError::Invalid(m) => EditError::Invalid(vec![m.into()]),
     }
 }
 

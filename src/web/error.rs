@@ -118,7 +118,7 @@ impl From<crate::edit::EditError> for AppError {
             EditError::NotFound => AppError::NotFound,
             EditError::Forbidden => AppError::Forbidden,
             EditError::Conflict { current, .. } => AppError::Conflict(e.to_string(), current),
-            EditError::Invalid(problems) => AppError::Invalid(problems),
+            EditError::Invalid(problems) => AppError::Invalid(problems.iter().map(ToString::to_string).collect()),
             EditError::InUse(_) => AppError::InUse(format!("Dit kan niet weg: {e}.")),
             EditError::PreconditionRequired { current } => AppError::PreconditionRequired(current),
             EditError::Media(m) => m.into(),
@@ -226,7 +226,9 @@ impl ResponseError for AppError {
                 response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
             }
             AppError::Invalid(problems) => {
-                response.extensions_mut().insert(ErrorDetails(serde_json::json!({ "problems": problems })));
+                // Each problem also as its field (a JSON pointer into the document) and message.
+                let fields: Vec<crate::content::limits::Problem> = problems.iter().map(|p| p.as_str().into()).collect();
+                response.extensions_mut().insert(ErrorDetails(serde_json::json!({ "problems": problems, "fields": fields })));
             }
             _ => {}
         }

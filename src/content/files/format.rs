@@ -33,6 +33,13 @@ impl When {
     }
 }
 
+impl Serialize for When {
+    /// Always as text: JSON has no date-time, and a file written from it reads back the same.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.as_text())
+    }
+}
+
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct VariableFront {
@@ -228,25 +235,6 @@ pub struct SiteOut<'a> {
     pub theme: Option<ThemeFront>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PageIn {
-    pub title: String,
-    #[serde(default)]
-    pub summary: String,
-    #[serde(default)]
-    pub status: Status,
-    #[serde(default)]
-    pub weight: i32,
-    pub publish_at: Option<Spanned<When>>,
-    pub unpublish_at: Option<Spanned<When>>,
-    pub revision: Option<i64>,
-    pub review_date: Option<Spanned<When>>,
-    pub owner: Option<String>,
-    /// When the item last changed: written by export, taken on import for an item the
-    /// database does not hold yet.
-    pub updated: Option<Spanned<When>>,
-}
 
 #[derive(Debug, Serialize)]
 pub struct PageOut<'a> {
@@ -268,25 +256,6 @@ pub struct PageOut<'a> {
     pub owner: Option<&'a str>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewsIn {
-    pub title: String,
-    #[serde(default)]
-    pub summary: String,
-    pub date: Option<Spanned<When>>,
-    #[serde(default)]
-    pub status: Status,
-    pub publish_at: Option<Spanned<When>>,
-    pub unpublish_at: Option<Spanned<When>>,
-    pub revision: Option<i64>,
-    pub review_date: Option<Spanned<When>>,
-    pub owner: Option<String>,
-    pub image: Option<Spanned<String>>,
-    /// When the item last changed: written by export, taken on import for an item the
-    /// database does not hold yet.
-    pub updated: Option<Spanned<When>>,
-}
 
 #[derive(Debug, Serialize)]
 pub struct NewsOut<'a> {
@@ -309,22 +278,6 @@ pub struct NewsOut<'a> {
     pub image: Option<&'a str>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AlertIn {
-    pub title: String,
-    #[serde(default)]
-    pub summary: String,
-    pub severity: Severity,
-    pub starts: Option<Spanned<When>>,
-    pub ends: Option<Spanned<When>>,
-    #[serde(default)]
-    pub status: Status,
-    pub revision: Option<i64>,
-    /// When the item last changed: written by export, taken on import for an item the
-    /// database does not hold yet.
-    pub updated: Option<Spanned<When>>,
-}
 
 #[derive(Debug, Serialize)]
 pub struct AlertOut<'a> {

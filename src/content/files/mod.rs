@@ -8,6 +8,7 @@ mod write;
 
 use std::fmt;
 
+pub use format::When;
 pub use read::{RESERVED_PATHS, is_safe_link, read_tree, read_tree_and_problems};
 pub use write::{TreeOut, owner_dir, rfc3339, write_tree};
 

@@ -9,15 +9,16 @@ use chrono::{DateTime, NaiveDate};
 use serde::de::DeserializeOwned;
 use toml::Spanned;
 
-use super::format::{AlertIn, GroupIn, MediaFileIn, NewsIn, OverrideIn, PageIn, ProductIn, SiteIn, SynonymsFile, When};
+use super::format::{GroupIn, MediaFileIn, OverrideIn, ProductIn, SiteIn, SynonymsFile, When};
 use super::frontmatter::{self, line_of};
 use super::{MediaEntry, Problem, Reference, Sourced, Tree};
 use crate::content::hosts::normalize_host;
 use crate::content::model::{
-    Alert, Audience, Contact, Group, NewsItem, Owner, Override, Page, Product, Section, SectionChange,
+    Audience, Contact, Group, Owner, Override, Product, Section, SectionChange,
     SectionMode, Site, Synonyms, Timestamp, Variable,
 };
-use crate::content::placeholders;
+use crate::content::{limits, placeholders};
+use crate::edit::documents::{AlertDoc, NewsDoc, PageDoc, Problems};
 use crate::content::sections::{self, INTRO};
 use crate::content::slug::is_slug;
 
@@ -208,7 +209,7 @@ impl<'a> Reader<'a> {
         match NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
             Ok(d) => Ok(Some(d)),
             Err(_) => {
-                self.problem(rel, Some(parsed.line_at(spanned)), format!("{key} = {text:?} is not a date like \"2027-01-31\""));
+                self.problem(rel, Some(parsed.line_at(spanned)), format!("{key}: {text:?} is not a date like \"2027-01-31\""));
                 Err(())
             }
         }
@@ -228,7 +229,7 @@ impl<'a> Reader<'a> {
                 self.problem(
                     rel,
                     Some(line),
-                    format!("{key} = {text:?} is not a date and time in RFC 3339 form, e.g. \"2026-11-01T08:00:00+01:00\""),
+                    format!("{key}: {text:?} is not a date and time in RFC 3339 form, e.g. \"2026-11-01T08:00:00+01:00\""),
                 );
                 None
             }
@@ -265,7 +266,7 @@ impl<'a> Reader<'a> {
     fn check_window(&mut self, rel: &str, parsed: &Parsed, start: Option<Timestamp>, end: Option<Timestamp>, end_key: &Option<Spanned<When>>) -> bool {
         match (start, end, end_key) {
             (Some(s), Some(e), Some(spanned)) if e <= s => {
-                self.problem(rel, Some(parsed.line_at(spanned)), "unpublish_at is not after publish_at");
+                self.problem(rel, Some(parsed.line_at(spanned)), "unpublish_at: is not after publish_at");
                 false
             }
             _ => true,
@@ -396,7 +397,7 @@ impl<'a> Reader<'a> {
             }
         }
         if front.title.trim().is_empty() {
-            self.problem(rel, Some(parsed.key_line("title")), "title is empty");
+            self.problem(rel, Some(parsed.key_line("title")), "title: must not be empty");
             ok = false;
         }
         let mut audience = front.audience.clone();
@@ -709,7 +710,7 @@ impl<'a> Reader<'a> {
             ok &= self.check_values(&rel, front.contact.as_ref(), &front.variables);
             if let Some(url) = &front.apply_url {
                 if !is_safe_link(url.get_ref()) {
-                    self.problem(&rel, Some(parsed.line_at(url)), "apply_url must be an http:// or https:// URL");
+                    self.problem(&rel, Some(parsed.line_at(url)), "apply_url: must be an http:// or https:// URL");
                     ok = false;
                 }
             }
@@ -787,34 +788,15 @@ impl<'a> Reader<'a> {
                 self.problem(&rel, None, format!("/{path} is also defined by {other}"));
                 continue;
             }
-            let Some((front, parsed)) = self.markdown::<PageIn>(&rel) else { continue };
-            let publish_at = self.time(&rel, &parsed, &front.publish_at, "publish_at");
-            let unpublish_at = self.time(&rel, &parsed, &front.unpublish_at, "unpublish_at");
-            if !self.check_window(&rel, &parsed, publish_at, unpublish_at, &front.unpublish_at) {
+            let Some((mut doc, parsed)) = self.markdown::<PageDoc>(&rel) else { continue };
+            if !self.only_front_keys(&rel, &parsed, &["id", "path", "body"], "the path is the file's place under pages/, the text follows the front matter") {
                 continue;
             }
-            let Ok(review_date) = self.date(&rel, &parsed, &front.review_date, "review_date") else { continue };
-            if front.title.trim().is_empty() {
-                self.problem(&rel, Some(parsed.key_line("title")), "title is empty");
-                continue;
-            }
-            let updated_at = self.time(&rel, &parsed, &front.updated, "updated").unwrap_or(0);
+            doc.path = path;
+            doc.body = parsed.body.clone();
+            let Some(page) = self.checked(&rel, &parsed, doc.into_model(owner.clone())) else { continue };
             self.tree.pages.push(Sourced {
-                item: Page {
-                    owner: owner.clone(),
-                    path,
-                    title: front.title.trim().to_owned(),
-                    summary: front.summary.trim().to_owned(),
-                    body: parsed.body.trim().to_owned(),
-                    status: front.status,
-                    weight: front.weight,
-                    publish_at,
-                    unpublish_at,
-                    revision: front.revision.unwrap_or(0),
-                    updated_at,
-                    review_date,
-                    content_owner: front.owner,
-                },
+                item: page,
                 file: rel,
                 line: 1,
             });
@@ -841,49 +823,16 @@ impl<'a> Reader<'a> {
                 self.problem(&rel, None, format!("news slug '{slug}' is also used by {other}"));
                 continue;
             }
-            let Some((front, parsed)) = self.markdown::<NewsIn>(&rel) else { continue };
-            let date = match &front.date {
-                None => file_date,
-                Some(d) => match NaiveDate::parse_from_str(&d.get_ref().as_text(), "%Y-%m-%d") {
-                    Ok(date) => date,
-                    Err(_) => {
-                        self.problem(&rel, Some(parsed.line_at(d)), format!("date = {:?} is not a date like \"2026-11-20\"", d.get_ref().as_text()));
-                        continue;
-                    }
-                },
-            };
-            let publish_at = self.time(&rel, &parsed, &front.publish_at, "publish_at");
-            let unpublish_at = self.time(&rel, &parsed, &front.unpublish_at, "unpublish_at");
-            if !self.check_window(&rel, &parsed, publish_at, unpublish_at, &front.unpublish_at) {
+            let Some((mut doc, parsed)) = self.markdown::<NewsDoc>(&rel) else { continue };
+            if !self.only_front_keys(&rel, &parsed, &["id", "slug", "body"], "the slug is in the file's name, the text follows the front matter") {
                 continue;
             }
-            let Ok(review_date) = self.date(&rel, &parsed, &front.review_date, "review_date") else { continue };
-            if front.title.trim().is_empty() {
-                self.problem(&rel, Some(parsed.key_line("title")), "title is empty");
-                continue;
-            }
-            if let Some(image) = front.image.as_ref().filter(|i| !crate::content::model::is_media_address(i.get_ref())) {
-                self.problem(&rel, Some(parsed.line_at(image)), format!("image = {:?} is not a media address like \"/media/gemeentehuis-1a2b3c4d\"", image.get_ref()));
-                continue;
-            }
-            let updated_at = self.time(&rel, &parsed, &front.updated, "updated").unwrap_or(0);
+            doc.slug = slug;
+            doc.date = doc.date.or_else(|| Some(When::Text(file_date.format("%Y-%m-%d").to_string())));
+            doc.body = parsed.body.clone();
+            let Some(item) = self.checked(&rel, &parsed, doc.into_model(owner.clone())) else { continue };
             self.tree.news.push(Sourced {
-                item: NewsItem {
-                    owner: owner.clone(),
-                    slug,
-                    date,
-                    title: front.title.trim().to_owned(),
-                    summary: front.summary.trim().to_owned(),
-                    body: parsed.body.trim().to_owned(),
-                    status: front.status,
-                    publish_at,
-                    unpublish_at,
-                    revision: front.revision.unwrap_or(0),
-                    updated_at,
-                    review_date,
-                    content_owner: front.owner,
-                    image: front.image.map(|i| i.into_inner()),
-                },
+                item,
                 file: rel,
                 line: 1,
             });
@@ -900,41 +849,45 @@ impl<'a> Reader<'a> {
                 self.problem(&rel, None, "alerts/ holds <slug>.md files (lowercase letters, digits and hyphens)");
                 continue;
             };
-            let Some((front, parsed)) = self.markdown::<AlertIn>(&rel) else { continue };
-            let starts = self.time(&rel, &parsed, &front.starts, "starts");
-            let ends = self.time(&rel, &parsed, &front.ends, "ends");
-            if front.starts.is_some() && starts.is_none() || front.ends.is_some() && ends.is_none() {
+            let Some((mut doc, parsed)) = self.markdown::<AlertDoc>(&rel) else { continue };
+            if !self.only_front_keys(&rel, &parsed, &["id", "slug", "body"], "the slug is the file's name, the text follows the front matter") {
                 continue;
             }
-            if let (Some(s), Some(e), Some(spanned)) = (starts, ends, &front.ends) {
-                if e <= s {
-                    self.problem(&rel, Some(parsed.line_at(spanned)), "ends is not after starts");
-                    continue;
-                }
-            }
-            if front.title.trim().is_empty() {
-                self.problem(&rel, Some(parsed.key_line("title")), "title is empty");
-                continue;
-            }
-            let updated_at = self.time(&rel, &parsed, &front.updated, "updated").unwrap_or(0);
+            doc.slug = slug;
+            doc.body = parsed.body.clone();
+            let Some(item) = self.checked(&rel, &parsed, doc.into_model(owner.clone())) else { continue };
             self.tree.alerts.push(Sourced {
-                item: Alert {
-                    owner: owner.clone(),
-                    slug,
-                    title: front.title.trim().to_owned(),
-                    summary: front.summary.trim().to_owned(),
-                    body: parsed.body.trim().to_owned(),
-                    severity: front.severity,
-                    starts,
-                    ends,
-                    status: front.status,
-                    revision: front.revision.unwrap_or(0),
-                    updated_at,
-                },
+                item,
                 file: rel,
                 line: 1,
             });
         }
+    }
+
+    /// The item a document's validator (the admin API's) made, or nothing after reporting
+    /// each of its problems at the line of its field.
+    fn checked<T>(&mut self, rel: &str, parsed: &Parsed, checked: Result<T, Problems>) -> Option<T> {
+        match checked {
+            Ok(item) => Some(item),
+            Err(problems) => {
+                for p in problems {
+                    self.problem(rel, parsed.field_line(&p), p.to_string());
+                }
+                None
+            }
+        }
+    }
+
+    /// Whether the front matter leaves out the document's keys that a file gives otherwise.
+    fn only_front_keys(&mut self, rel: &str, parsed: &Parsed, keys: &[&str], why: &str) -> bool {
+        let mut ok = true;
+        for key in keys {
+            if let Some(line) = parsed.find_key(key) {
+                self.problem(rel, Some(line), format!("{key}: is not written in a file: {why}"));
+                ok = false;
+            }
+        }
+        ok
     }
 
     /// Checks between files that need no database: references to groups and products in
@@ -959,13 +912,9 @@ impl<'a> Reader<'a> {
 impl Reader<'_> {
     /// Every text item against `content::limits`, the same checks the admin API makes.
     fn check_limits(&mut self) {
-        let mut found: Vec<(String, Vec<crate::content::limits::Problem>)> = Vec::new();
-        use crate::content::limits;
+        let mut found: Vec<(String, Vec<limits::Problem>)> = Vec::new();
         found.extend(self.tree.products.iter().map(|s| (s.file.clone(), limits::product(&s.item))));
         found.extend(self.tree.overrides.iter().map(|s| (s.file.clone(), limits::override_(&s.item.1))));
-        found.extend(self.tree.pages.iter().map(|s| (s.file.clone(), limits::page(&s.item))));
-        found.extend(self.tree.news.iter().map(|s| (s.file.clone(), limits::news(&s.item))));
-        found.extend(self.tree.alerts.iter().map(|s| (s.file.clone(), limits::alert(&s.item))));
         found.extend(self.tree.groups.iter().map(|s| (s.file.clone(), limits::layer_values(&s.item.name, &s.item.contact, &s.item.variables))));
         found.extend(self.tree.sites.iter().map(|s| (s.file.clone(), limits::layer_values(&s.item.name, &s.item.contact, &s.item.variables))));
         for (file, problems) in found {
@@ -1029,11 +978,26 @@ impl Parsed {
 
     /// The line of a top-level `key =` in the front matter (its first line if absent).
     fn key_line(&self, key: &str) -> usize {
+        self.find_key(key).unwrap_or(self.front_line)
+    }
+
+    /// The line of a top-level `key =` in the front matter, if it is there.
+    fn find_key(&self, key: &str) -> Option<usize> {
         self.toml
             .lines()
             .position(|l| l.trim_start().strip_prefix(key).is_some_and(|r| r.trim_start().starts_with('=')))
             .map(|i| self.front_line + i)
-            .unwrap_or(self.front_line)
+    }
+
+    /// The line a problem of a document's field is on: in the body for `/body` (with the line
+    /// within the text), else the line of its front-matter key; none for what the file's
+    /// name gives.
+    fn field_line(&self, p: &limits::Problem) -> Option<usize> {
+        match p.field_name().split('/').next().unwrap_or("") {
+            "" => None,
+            "body" => Some(self.body_line + p.line.map_or(0, |within| within.saturating_sub(1))),
+            key => self.find_key(key),
+        }
     }
 }
 

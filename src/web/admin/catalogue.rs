@@ -13,6 +13,7 @@ use super::{
 };
 use crate::content::kind::Kind;
 use crate::content::model::{Audience, Status};
+use crate::content::files::When;
 use crate::content::sections;
 use crate::edit::documents::{SectionDoc, VariableDoc};
 use crate::edit::{EditError, ProductDoc};
@@ -76,9 +77,9 @@ fn to_form(doc: &ProductDoc) -> ProductForm {
         life_events: doc.life_events.join(", "),
         keywords: doc.keywords.join(", "),
         popular: doc.popular,
-        publish_at: rfc3339_to_local(&doc.publish_at),
-        unpublish_at: rfc3339_to_local(&doc.unpublish_at),
-        review_date: doc.review_date.clone().unwrap_or_default(),
+        publish_at: rfc3339_to_local(&doc.publish_at.as_ref().map(When::as_text)),
+        unpublish_at: rfc3339_to_local(&doc.unpublish_at.as_ref().map(When::as_text)),
+        review_date: doc.review_date.as_ref().map(When::as_text).unwrap_or_default(),
         owner: doc.owner.clone().unwrap_or_default(),
         variables: doc
             .variables
@@ -137,9 +138,9 @@ fn from_form(form: &HashMap<String, String>) -> Result<ProductDoc, Vec<String>> 
         keywords: words(field(form, "keywords")),
         status: field(form, "status").and_then(|s| Status::parse(&s)).unwrap_or(Status::Draft),
         popular: form.contains_key("popular"),
-        publish_at: local_to_rfc3339(field(form, "publish_at")),
-        unpublish_at: local_to_rfc3339(field(form, "unpublish_at")),
-        review_date: field(form, "review_date"),
+        publish_at: local_to_rfc3339(field(form, "publish_at")).map(When::Text),
+        unpublish_at: local_to_rfc3339(field(form, "unpublish_at")).map(When::Text),
+        review_date: field(form, "review_date").map(When::Text),
         owner: field(form, "owner"),
         variables,
         sections: split.into_iter().map(|s| SectionDoc { key: s.key, heading: s.heading, body: s.body }).collect(),
@@ -270,7 +271,7 @@ pub async fn save(req: HttpRequest, state: web::Data<AppState>, slug: web::Path<
     let result = with_editor(&req, &state, &signed, move |ed, _| match ed.put_product(&target, doc, base) {
         // A new product without a base revision whose name is taken.
         Err(EditError::PreconditionRequired { .. }) if is_new => {
-            outcome::<ProductDoc>(Err(EditError::Invalid(vec![format!("Er is al een product met de naam {target:?}.")])))
+            outcome::<ProductDoc>(Err(EditError::Invalid(vec![format!("Er is al een product met de naam {target:?}.").into()])))
         }
         other => outcome(other),
     })

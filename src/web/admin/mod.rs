@@ -221,7 +221,7 @@ pub enum Outcome<T> {
 pub fn outcome<T>(result: EditResult<T>) -> Result<Outcome<T>, AppError> {
     match result {
         Ok(v) => Ok(Outcome::Saved(v)),
-        Err(crate::edit::EditError::Invalid(p)) => Ok(Outcome::Problems(p)),
+        Err(crate::edit::EditError::Invalid(p)) => Ok(Outcome::Problems(p.iter().map(ToString::to_string).collect())),
         Err(crate::edit::EditError::Conflict { current, .. }) => Ok(Outcome::Conflict { current }),
         Err(e) => Err(e.into()),
     }
