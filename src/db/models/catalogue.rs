@@ -11,27 +11,11 @@ use crate::db::schema::products;
 #[diesel(table_name = products)]
 struct ProductRow {
     id: i64,
-    slug: String,
-    title: String,
-    summary: String,
-    audience: String,
-    upl: Option<String>,
-    themes: String,
-    life_events: String,
-    keywords: String,
-    popular: bool,
-    variables: String,
-    sections: String,
-    status: String,
-    publish_at: Option<i64>,
-    unpublish_at: Option<i64>,
-    revision: i64,
-    updated_at: i64,
-    review_date: Option<String>,
-    content_owner: Option<String>,
+    #[diesel(embed)]
+    values: ProductValues,
 }
 
-#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset, Queryable, Selectable)]
 #[diesel(table_name = products, treat_none_as_null = true)]
 struct ProductValues {
     slug: String,
@@ -59,24 +43,24 @@ impl ProductRow {
         Ok((
             self.id,
             Product {
-                slug: self.slug,
-                title: self.title,
-                summary: self.summary,
-                audience: from_json(&self.audience)?,
-                upl: self.upl,
-                themes: from_json(&self.themes)?,
-                life_events: from_json(&self.life_events)?,
-                keywords: from_json(&self.keywords)?,
-                popular: self.popular,
-                variables: from_json(&self.variables)?,
-                sections: from_json(&self.sections)?,
-                status: Status::parse(&self.status).unwrap_or(Status::Draft),
-                publish_at: self.publish_at,
-                unpublish_at: self.unpublish_at,
-                revision: self.revision,
-                updated_at: self.updated_at,
-                review_date: parse_date(self.review_date.as_deref())?,
-                content_owner: self.content_owner,
+                slug: self.values.slug,
+                title: self.values.title,
+                summary: self.values.summary,
+                audience: from_json(&self.values.audience)?,
+                upl: self.values.upl,
+                themes: from_json(&self.values.themes)?,
+                life_events: from_json(&self.values.life_events)?,
+                keywords: from_json(&self.values.keywords)?,
+                popular: self.values.popular,
+                variables: from_json(&self.values.variables)?,
+                sections: from_json(&self.values.sections)?,
+                status: Status::parse(&self.values.status).unwrap_or(Status::Draft),
+                publish_at: self.values.publish_at,
+                unpublish_at: self.values.unpublish_at,
+                revision: self.values.revision,
+                updated_at: self.values.updated_at,
+                review_date: parse_date(self.values.review_date.as_deref())?,
+                content_owner: self.values.content_owner,
             },
         ))
     }

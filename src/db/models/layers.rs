@@ -13,15 +13,11 @@ use crate::db::schema::{groups, site_groups, site_hosts, sites};
 #[diesel(table_name = groups)]
 struct GroupRow {
     id: i64,
-    slug: String,
-    name: String,
-    contact: String,
-    variables: String,
-    revision: i64,
-    updated_at: i64,
+    #[diesel(embed)]
+    values: GroupValues,
 }
 
-#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset, Queryable, Selectable)]
 #[diesel(table_name = groups)]
 struct GroupValues {
     slug: String,
@@ -48,12 +44,12 @@ impl GroupRow {
         Ok((
             self.id,
             Group {
-                slug: self.slug,
-                name: self.name,
-                contact: from_json(&self.contact)?,
-                variables: from_json(&self.variables)?,
-                revision: self.revision,
-                updated_at: self.updated_at,
+                slug: self.values.slug,
+                name: self.values.name,
+                contact: from_json(&self.values.contact)?,
+                variables: from_json(&self.values.variables)?,
+                revision: self.values.revision,
+                updated_at: self.values.updated_at,
             },
         ))
     }
@@ -96,20 +92,11 @@ pub fn save_group(conn: &mut DbConnection, g: &Group, now: i64) -> QueryResult<S
 #[diesel(table_name = sites)]
 struct SiteRow {
     id: i64,
-    slug: String,
-    name: String,
-    municipality_code: Option<String>,
-    owms_uri: Option<String>,
-    security_contact: Option<String>,
-    contact: String,
-    variables: String,
-    popular: String,
-    theme_tokens: Option<String>,
-    revision: i64,
-    updated_at: i64,
+    #[diesel(embed)]
+    values: SiteValues,
 }
 
-#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset, Queryable, Selectable)]
 #[diesel(table_name = sites, treat_none_as_null = true)]
 struct SiteValues {
     slug: String,
@@ -168,17 +155,17 @@ pub fn sites(conn: &mut DbConnection) -> QueryResult<Vec<(i64, Site)>> {
                 Site {
                     hosts: hosts_of.remove(&r.id).unwrap_or_default(),
                     groups: groups_of.remove(&r.id).unwrap_or_default(),
-                    slug: r.slug,
-                    name: r.name,
-                    municipality_code: r.municipality_code,
-                    owms_uri: r.owms_uri,
-                    security_contact: r.security_contact,
-                    contact: from_json(&r.contact)?,
-                    variables: from_json(&r.variables)?,
-                    popular: from_json(&r.popular)?,
-                    theme_tokens: r.theme_tokens,
-                    revision: r.revision,
-                    updated_at: r.updated_at,
+                    slug: r.values.slug,
+                    name: r.values.name,
+                    municipality_code: r.values.municipality_code,
+                    owms_uri: r.values.owms_uri,
+                    security_contact: r.values.security_contact,
+                    contact: from_json(&r.values.contact)?,
+                    variables: from_json(&r.values.variables)?,
+                    popular: from_json(&r.values.popular)?,
+                    theme_tokens: r.values.theme_tokens,
+                    revision: r.values.revision,
+                    updated_at: r.values.updated_at,
                 },
             ))
         })
@@ -207,24 +194,12 @@ pub fn save_site(conn: &mut DbConnection, s: &Site, group_ids: &[i64], now: i64)
         None => (Vec::new(), Vec::new()),
     };
     if let Some(row) = &existing {
-        let old = SiteValues {
-            slug: row.slug.clone(),
-            name: row.name.clone(),
-            municipality_code: row.municipality_code.clone(),
-            owms_uri: row.owms_uri.clone(),
-            security_contact: row.security_contact.clone(),
-            contact: row.contact.clone(),
-            variables: row.variables.clone(),
-            popular: row.popular.clone(),
-            theme_tokens: row.theme_tokens.clone(),
-            revision: 0,
-            updated_at: 0,
-        };
+        let old = SiteValues { revision: 0, updated_at: 0, ..row.values.clone() };
         if old == site_values(s, 0, 0) && old_hosts == s.hosts && old_groups == group_ids {
-            return Ok(Saved { id: row.id, revision: row.revision, changed: false });
+            return Ok(Saved { id: row.id, revision: row.values.revision, changed: false });
         }
     }
-    let revision = next_revision(existing.as_ref().map(|r| r.revision), s.revision);
+    let revision = next_revision(existing.as_ref().map(|r| r.values.revision), s.revision);
     let values = site_values(s, revision, super::dated(existing.is_some(), s.updated_at, now));
     let id = match &existing {
         Some(row) => {

@@ -50,23 +50,11 @@ macro_rules! in_scope {
 #[diesel(table_name = pages)]
 struct PageRow {
     id: i64,
-    group_id: Option<i64>,
-    site_id: Option<i64>,
-    path: String,
-    title: String,
-    summary: String,
-    body: String,
-    status: String,
-    weight: i32,
-    publish_at: Option<i64>,
-    unpublish_at: Option<i64>,
-    revision: i64,
-    updated_at: i64,
-    review_date: Option<String>,
-    content_owner: Option<String>,
+    #[diesel(embed)]
+    values: PageValues,
 }
 
-#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset, Queryable, Selectable)]
 #[diesel(table_name = pages, treat_none_as_null = true)]
 struct PageValues {
     group_id: Option<i64>,
@@ -108,21 +96,21 @@ fn page_values(layer: LayerId, p: &Page, revision: i64, updated_at: i64) -> Page
 fn into_page(row: PageRow, group: Option<String>, site: Option<String>) -> QueryResult<Stored<Page>> {
     Ok(Stored {
         id: row.id,
-        layer: LayerId::from_columns(row.group_id, row.site_id),
+        layer: LayerId::from_columns(row.values.group_id, row.values.site_id),
         item: Page {
             owner: owner(group, site),
-            path: row.path,
-            title: row.title,
-            summary: row.summary,
-            body: row.body,
-            status: Status::parse(&row.status).unwrap_or(Status::Draft),
-            weight: row.weight,
-            publish_at: row.publish_at,
-            unpublish_at: row.unpublish_at,
-            revision: row.revision,
-            updated_at: row.updated_at,
-            review_date: parse_date(row.review_date.as_deref())?,
-            content_owner: row.content_owner,
+            path: row.values.path,
+            title: row.values.title,
+            summary: row.values.summary,
+            body: row.values.body,
+            status: Status::parse(&row.values.status).unwrap_or(Status::Draft),
+            weight: row.values.weight,
+            publish_at: row.values.publish_at,
+            unpublish_at: row.values.unpublish_at,
+            revision: row.values.revision,
+            updated_at: row.values.updated_at,
+            review_date: parse_date(row.values.review_date.as_deref())?,
+            content_owner: row.values.content_owner,
         },
     })
 }
@@ -132,24 +120,11 @@ fn into_page(row: PageRow, group: Option<String>, site: Option<String>) -> Query
 #[diesel(table_name = news)]
 struct NewsRow {
     id: i64,
-    group_id: Option<i64>,
-    site_id: Option<i64>,
-    slug: String,
-    date: String,
-    title: String,
-    summary: String,
-    body: String,
-    status: String,
-    publish_at: Option<i64>,
-    unpublish_at: Option<i64>,
-    revision: i64,
-    updated_at: i64,
-    review_date: Option<String>,
-    content_owner: Option<String>,
-    image: Option<String>,
+    #[diesel(embed)]
+    values: NewsValues,
 }
 
-#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset, Queryable, Selectable)]
 #[diesel(table_name = news, treat_none_as_null = true)]
 struct NewsValues {
     group_id: Option<i64>,
@@ -191,26 +166,26 @@ fn news_values(layer: LayerId, n: &NewsItem, revision: i64, updated_at: i64) -> 
 }
 
 fn into_news(row: NewsRow, group: Option<String>, site: Option<String>) -> QueryResult<Stored<NewsItem>> {
-    let date = chrono::NaiveDate::parse_from_str(&row.date, "%Y-%m-%d")
+    let date = chrono::NaiveDate::parse_from_str(&row.values.date, "%Y-%m-%d")
         .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?;
     Ok(Stored {
         id: row.id,
-        layer: LayerId::from_columns(row.group_id, row.site_id),
+        layer: LayerId::from_columns(row.values.group_id, row.values.site_id),
         item: NewsItem {
             owner: owner(group, site),
-            slug: row.slug,
+            slug: row.values.slug,
             date,
-            title: row.title,
-            summary: row.summary,
-            body: row.body,
-            status: Status::parse(&row.status).unwrap_or(Status::Draft),
-            publish_at: row.publish_at,
-            unpublish_at: row.unpublish_at,
-            revision: row.revision,
-            updated_at: row.updated_at,
-            review_date: parse_date(row.review_date.as_deref())?,
-            content_owner: row.content_owner,
-            image: row.image,
+            title: row.values.title,
+            summary: row.values.summary,
+            body: row.values.body,
+            status: Status::parse(&row.values.status).unwrap_or(Status::Draft),
+            publish_at: row.values.publish_at,
+            unpublish_at: row.values.unpublish_at,
+            revision: row.values.revision,
+            updated_at: row.values.updated_at,
+            review_date: parse_date(row.values.review_date.as_deref())?,
+            content_owner: row.values.content_owner,
+            image: row.values.image,
         },
     })
 }
@@ -220,21 +195,11 @@ fn into_news(row: NewsRow, group: Option<String>, site: Option<String>) -> Query
 #[diesel(table_name = alerts)]
 struct AlertRow {
     id: i64,
-    group_id: Option<i64>,
-    site_id: Option<i64>,
-    slug: String,
-    title: String,
-    summary: String,
-    body: String,
-    severity: String,
-    starts: Option<i64>,
-    ends: Option<i64>,
-    status: String,
-    revision: i64,
-    updated_at: i64,
+    #[diesel(embed)]
+    values: AlertValues,
 }
 
-#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset, Queryable, Selectable)]
 #[diesel(table_name = alerts, treat_none_as_null = true)]
 struct AlertValues {
     group_id: Option<i64>,
@@ -272,19 +237,19 @@ fn alert_values(layer: LayerId, a: &Alert, revision: i64, updated_at: i64) -> Al
 fn into_alert(row: AlertRow, group: Option<String>, site: Option<String>) -> QueryResult<Stored<Alert>> {
     Ok(Stored {
         id: row.id,
-        layer: LayerId::from_columns(row.group_id, row.site_id),
+        layer: LayerId::from_columns(row.values.group_id, row.values.site_id),
         item: Alert {
             owner: owner(group, site),
-            slug: row.slug,
-            title: row.title,
-            summary: row.summary,
-            body: row.body,
-            severity: Severity::parse(&row.severity).unwrap_or(Severity::Info),
-            starts: row.starts,
-            ends: row.ends,
-            status: Status::parse(&row.status).unwrap_or(Status::Draft),
-            revision: row.revision,
-            updated_at: row.updated_at,
+            slug: row.values.slug,
+            title: row.values.title,
+            summary: row.values.summary,
+            body: row.values.body,
+            severity: Severity::parse(&row.values.severity).unwrap_or(Severity::Info),
+            starts: row.values.starts,
+            ends: row.values.ends,
+            status: Status::parse(&row.values.status).unwrap_or(Status::Draft),
+            revision: row.values.revision,
+            updated_at: row.values.updated_at,
         },
     })
 }

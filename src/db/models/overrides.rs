@@ -12,23 +12,11 @@ use crate::db::schema::{overrides, products};
 #[diesel(table_name = overrides)]
 struct OverrideRow {
     id: i64,
-    product_id: i64,
-    group_id: Option<i64>,
-    site_id: Option<i64>,
-    based_on: i64,
-    enabled: Option<bool>,
-    title: Option<String>,
-    summary: Option<String>,
-    apply_url: Option<String>,
-    keywords: String,
-    contact: Option<String>,
-    variables: String,
-    sections: String,
-    revision: i64,
-    updated_at: i64,
+    #[diesel(embed)]
+    values: OverrideValues,
 }
 
-#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset, Queryable, Selectable)]
 #[diesel(table_name = overrides, treat_none_as_null = true)]
 struct OverrideValues {
     product_id: i64,
@@ -79,21 +67,21 @@ pub struct Stored {
 fn into_stored(row: OverrideRow, product_slug: String) -> QueryResult<Stored> {
     Ok(Stored {
         id: row.id,
-        product_id: row.product_id,
-        layer: LayerId::from_columns(row.group_id, row.site_id),
+        product_id: row.values.product_id,
+        layer: LayerId::from_columns(row.values.group_id, row.values.site_id),
         over: Override {
             product: product_slug,
-            based_on: row.based_on,
-            enabled: row.enabled,
-            title: row.title,
-            summary: row.summary,
-            apply_url: row.apply_url,
-            keywords: from_json(&row.keywords)?,
-            contact: row.contact.as_deref().map(from_json).transpose()?,
-            variables: from_json(&row.variables)?,
-            sections: from_json(&row.sections)?,
-            revision: row.revision,
-            updated_at: row.updated_at,
+            based_on: row.values.based_on,
+            enabled: row.values.enabled,
+            title: row.values.title,
+            summary: row.values.summary,
+            apply_url: row.values.apply_url,
+            keywords: from_json(&row.values.keywords)?,
+            contact: row.values.contact.as_deref().map(from_json).transpose()?,
+            variables: from_json(&row.values.variables)?,
+            sections: from_json(&row.values.sections)?,
+            revision: row.values.revision,
+            updated_at: row.values.updated_at,
         },
     })
 }
