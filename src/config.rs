@@ -1,13 +1,14 @@
 //! Configuration: command-line flags win over environment variables, which win over the
-//! optional config file (`--config`, `MEENT_CONFIG`), which wins over the defaults.
+//! optional config file (`--config`, `MEENT_CONFIG`), which wins over the defaults. clap reads
+//! flags and environment variables; figment layers them over the file into one `Settings`.
 
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize, Serializer};
 
 /// What an unknown Host header gets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum UnknownHost {
     /// A page that lists the sites this installation serves (good for demos and development).
@@ -69,6 +70,23 @@ impl std::str::FromStr for Network {
     }
 }
 
+impl std::fmt::Display for Network {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.addr, self.prefix)
+    }
+}
+
+/// As written in the config file and read back (for layering the sources).
+fn as_text<T: std::fmt::Display, S: Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(value)
+}
+
+impl Serialize for Network {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        as_text(self, s)
+    }
+}
+
 impl<'de> Deserialize<'de> for Network {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
@@ -103,6 +121,18 @@ impl std::str::FromStr for Rate {
             _ => return Err(bad()),
         };
         Ok(Rate { requests, period: std::time::Duration::from_secs(period), burst: burst.unwrap_or(requests).max(1) })
+    }
+}
+
+impl std::fmt::Display for Rate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let unit = match self.period.as_secs() {
+            1 => "s",
+            60 => "min",
+            3600 => "hour",
+            _ => "day",
+        };
+        write!(f, "{}/{unit}+{}", self.requests, self.burst)
     }
 }
 
@@ -158,6 +188,24 @@ impl std::str::FromStr for RateLimits {
     }
 }
 
+impl std::fmt::Display for RateLimits {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if !self.enabled {
+            return f.write_str("off");
+        }
+        let (l, d) = (self, RateLimits::default());
+        let named = [("search", l.search, d.search), ("suggest", l.suggest, d.suggest), ("login", l.login, d.login), ("upload", l.upload, d.upload), ("feedback", l.feedback, d.feedback)];
+        let changed: Vec<String> = named.iter().filter(|(_, mine, default)| mine != default).map(|(name, rate, _)| format!("{name}={rate}")).collect();
+        if changed.is_empty() { f.write_str("on") } else { f.write_str(&changed.join(",")) }
+    }
+}
+
+impl Serialize for RateLimits {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        as_text(self, s)
+    }
+}
+
 impl<'de> Deserialize<'de> for RateLimits {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
@@ -165,7 +213,7 @@ impl<'de> Deserialize<'de> for RateLimits {
 }
 
 /// How long rows that grow with traffic are kept, in days.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Retention {
     /// The audit log.
@@ -228,88 +276,114 @@ pub struct Config {
     pub media_url: Option<String>,
 }
 
-/// Settings as one source gives them (the config file, or flags and environment variables);
-/// every key is optional.
-#[derive(Debug, Default, Clone, Deserialize)]
+/// Settings as the sources give them (the config file, environment variables and flags),
+/// layered into one by `Settings::layered`; every key is optional, `Config` fills in defaults.
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub addr: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub theme_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unknown_host: Option<UnknownHost>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub trusted_proxies: Option<Vec<Network>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub page_cache: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub page_cache_mb: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub workers: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pool_size: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub feed_interval_ms: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub log_json: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub secure_cookies: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub media_max_mb: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rate_limits: Option<RateLimits>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub retention: Option<Retention>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hsts_seconds: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub admin_hosts: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metrics_allow: Option<Vec<Network>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metrics_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub media_url: Option<String>,
 }
 
 impl Settings {
-    pub fn read(path: &Path) -> Result<Settings, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
-        toml::from_str(&text).map_err(|e| format!("config file {}: {}", path.display(), e.message()))
+    /// One `Settings` from every source: `given` (flags and environment variables, read by
+    /// clap) over the config file at `file`, if any. A problem in the file names the file and
+    /// the key.
+    pub fn layered(file: Option<&Path>, given: Settings) -> Result<Settings, String> {
+        use figment::Figment;
+        use figment::providers::{Format, Serialized, Toml};
+        let mut figment = Figment::new();
+        if let Some(path) = file {
+            if !path.is_file() {
+                return Err(format!("cannot read config file {}: there is no such file", path.display()));
+            }
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        figment.merge(Serialized::defaults(given)).extract().map_err(|e| format!("config file: {e}"))
     }
 }
 
 impl Config {
-    /// `flags` (flags and environment) win over `file`, which wins over the defaults.
-    pub fn resolve(flags: Settings, file: Settings) -> Config {
-        let data_dir = flags.data_dir.or(file.data_dir).unwrap_or_else(|| PathBuf::from("data"));
-        let database_url = flags
-            .database_url
-            .or(file.database_url)
-            .unwrap_or_else(|| data_dir.join("meent.db").display().to_string());
+    /// The settings with defaults for what no source gave.
+    pub fn resolve(given: Settings) -> Config {
+        let data_dir = given.data_dir.unwrap_or_else(|| PathBuf::from("data"));
+        let database_url = given.database_url.unwrap_or_else(|| data_dir.join("meent.db").display().to_string());
         Config {
             database_url,
-            content_dir: flags.content_dir.or(file.content_dir).unwrap_or_else(|| PathBuf::from("content")),
-            addr: flags.addr.or(file.addr).unwrap_or_else(|| "127.0.0.1:8080".into()),
-            theme_dir: flags.theme_dir.or(file.theme_dir),
-            unknown_host: flags.unknown_host.or(file.unknown_host).unwrap_or_default(),
-            trusted_proxies: flags.trusted_proxies.or(file.trusted_proxies).unwrap_or_default(),
-            page_cache: flags.page_cache.or(file.page_cache).unwrap_or(true),
-            page_cache_bytes: flags.page_cache_mb.or(file.page_cache_mb).unwrap_or(256) * 1024 * 1024,
-            workers: flags.workers.or(file.workers).unwrap_or(0),
-            pool_size: flags.pool_size.or(file.pool_size).unwrap_or(8),
-            feed_interval_ms: flags.feed_interval_ms.or(file.feed_interval_ms).unwrap_or(250),
-            log_json: flags.log_json.or(file.log_json).unwrap_or(false),
-            secure_cookies: flags.secure_cookies.or(file.secure_cookies).unwrap_or(true),
-            media_max_bytes: flags.media_max_mb.or(file.media_max_mb).unwrap_or(25).max(1) * 1024 * 1024,
-            rate_limits: flags.rate_limits.or(file.rate_limits).unwrap_or_default(),
-            retention: flags.retention.or(file.retention).unwrap_or_default(),
-            hsts_seconds: flags.hsts_seconds.or(file.hsts_seconds).filter(|&s| s > 0),
-            admin_hosts: flags
+            content_dir: given.content_dir.unwrap_or_else(|| PathBuf::from("content")),
+            addr: given.addr.unwrap_or_else(|| "127.0.0.1:8080".into()),
+            theme_dir: given.theme_dir,
+            unknown_host: given.unknown_host.unwrap_or_default(),
+            trusted_proxies: given.trusted_proxies.unwrap_or_default(),
+            page_cache: given.page_cache.unwrap_or(true),
+            page_cache_bytes: given.page_cache_mb.unwrap_or(256) * 1024 * 1024,
+            workers: given.workers.unwrap_or(0),
+            pool_size: given.pool_size.unwrap_or(8),
+            feed_interval_ms: given.feed_interval_ms.unwrap_or(250),
+            log_json: given.log_json.unwrap_or(false),
+            secure_cookies: given.secure_cookies.unwrap_or(true),
+            media_max_bytes: given.media_max_mb.unwrap_or(25).max(1) * 1024 * 1024,
+            rate_limits: given.rate_limits.unwrap_or_default(),
+            retention: given.retention.unwrap_or_default(),
+            hsts_seconds: given.hsts_seconds.filter(|&s| s > 0),
+            admin_hosts: given
                 .admin_hosts
-                .or(file.admin_hosts)
                 .unwrap_or_default()
                 .iter()
                 .filter_map(|h| crate::content::hosts::normalize_host(h))
                 .collect(),
-            metrics_allow: flags.metrics_allow.or(file.metrics_allow).unwrap_or_default(),
-            metrics_token: flags.metrics_token.or(file.metrics_token).filter(|t| !t.is_empty()),
-            media_url: flags.media_url.or(file.media_url).filter(|u| !u.is_empty()),
+            metrics_allow: given.metrics_allow.unwrap_or_default(),
+            metrics_token: given.metrics_token.filter(|t| !t.is_empty()),
+            media_url: given.media_url.filter(|u| !u.is_empty()),
             data_dir,
         }
     }
 
     /// Defaults for tests and tools: everything under `data_dir`.
     pub fn for_data_dir(data_dir: &Path, database_url: &str) -> Config {
-        Config::resolve(
-            Settings { data_dir: Some(data_dir.to_owned()), database_url: Some(database_url.to_owned()), ..Settings::default() },
-            Settings::default(),
-        )
+        Config::resolve(Settings { data_dir: Some(data_dir.to_owned()), database_url: Some(database_url.to_owned()), ..Settings::default() })
     }
 
     /// The port of the configured listening address.
@@ -355,9 +429,30 @@ mod tests {
 
     #[test]
     fn precedence() {
-        let file = Settings { addr: Some("0.0.0.0:1".into()), data_dir: Some("/srv".into()), ..Settings::default() };
-        let c = Config::resolve(Settings { addr: Some("127.0.0.1:2".into()), ..Settings::default() }, file);
-        assert_eq!(c.addr, "127.0.0.1:2");
-        assert_eq!(c.database_url, "/srv/meent.db");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("meent.toml");
+        std::fs::write(&file, "addr = \"0.0.0.0:1\"\ndata_dir = \"/srv\"\nrate_limits = \"login=3/min\"\ntrusted_proxies = [\"10.0.0.0/8\"]\n[retention]\naudit_days = 10\n").unwrap();
+        let given = Settings { addr: Some("127.0.0.1:2".into()), ..Settings::default() };
+        let c = Config::resolve(Settings::layered(Some(&file), given).unwrap());
+        assert_eq!(c.addr, "127.0.0.1:2", "a flag or variable wins over the file");
+        assert_eq!(c.database_url, "/srv/meent.db", "the file wins over the defaults");
+        assert_eq!((c.rate_limits.login.requests, c.retention.audit_days), (3, 10));
+        assert!(c.is_trusted_proxy("10.1.2.3".parse().unwrap()));
+        let given = Settings { rate_limits: Some("off".parse().unwrap()), trusted_proxies: Some(vec!["192.168.0.0/16".parse().unwrap()]), ..Settings::default() };
+        let c = Config::resolve(Settings::layered(Some(&file), given).unwrap());
+        assert!(!c.rate_limits.enabled && !c.is_trusted_proxy("10.1.2.3".parse().unwrap()));
+
+        std::fs::write(&file, "adress = \"x\"\n").unwrap();
+        let e = Settings::layered(Some(&file), Settings::default()).unwrap_err();
+        assert!(e.contains("adress") && e.contains("meent.toml"), "{e}");
+        assert!(Settings::layered(Some(&dir.path().join("none.toml")), Settings::default()).unwrap_err().contains("no such file"));
+    }
+
+    #[test]
+    fn rates_read_back_as_written() {
+        for text in ["off", "on", "login=3/min+1,search=100/min+50", "upload=2/hour+2"] {
+            let limits: RateLimits = text.parse().unwrap();
+            assert_eq!(limits.to_string().parse::<RateLimits>().unwrap(), limits, "{text}");
+        }
     }
 }

@@ -146,7 +146,7 @@ fn bad_files_are_all_reported_with_file_and_line_and_nothing_is_imported() {
         "sites/a/alerts/storing.md:4: starts: \"morgen\" is not a date and time",
         "sites/a/alerts/omgekeerd.md:5: ends: is not after starts",
         "sites/a/overrides/paspoort-link.md:2: apply_url: must be an http:// or https:// URL",
-        "sites/c/site.toml: contact url = \"javascript:alert(1)\" must be an http:// or https:// URL",
+        "sites/c/site.toml:4: contact/url: \"javascript:alert(1)\" must be an http:// or https:// URL",
         "is also defined by sites/c/pages/afval",
         "sites/c/pages/later.md:4: unpublish_at: is not after publish_at",
     ];

@@ -166,38 +166,32 @@ struct BenchDataArgs {
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    let file = match &cli.global.config {
-        Some(path) => match Settings::read(path) {
-            Ok(f) => f,
-            Err(e) => return fail(&e),
-        },
-        None => Settings::default(),
-    };
     let serve = &cli.serve;
-    let config = Config::resolve(
-        Settings {
-            database_url: cli.global.database_url.clone(),
-            data_dir: cli.global.data_dir.clone(),
-            content_dir: cli.global.content_dir.clone(),
-            addr: serve.addr.clone(),
-            theme_dir: serve.theme_dir.clone(),
-            unknown_host: serve.unknown_host,
-            trusted_proxies: (!serve.trusted_proxy.is_empty()).then(|| serve.trusted_proxy.clone()),
-            page_cache: serve.no_page_cache.then_some(false),
-            workers: serve.workers,
-            log_json: cli.global.log_json.then_some(true),
-            secure_cookies: serve.insecure_cookies.then_some(false),
-            media_max_mb: serve.media_max_mb,
-            rate_limits: serve.rate_limits,
-            hsts_seconds: serve.hsts_seconds,
-            admin_hosts: (!serve.admin_host.is_empty()).then(|| serve.admin_host.clone()),
-            metrics_allow: (!serve.metrics_allow.is_empty()).then(|| serve.metrics_allow.clone()),
-            metrics_token: serve.metrics_token.clone(),
-            media_url: serve.media_url.clone(),
-            ..Settings::default()
-        },
-        file,
-    );
+    let given = Settings {
+        database_url: cli.global.database_url.clone(),
+        data_dir: cli.global.data_dir.clone(),
+        content_dir: cli.global.content_dir.clone(),
+        addr: serve.addr.clone(),
+        theme_dir: serve.theme_dir.clone(),
+        unknown_host: serve.unknown_host,
+        trusted_proxies: (!serve.trusted_proxy.is_empty()).then(|| serve.trusted_proxy.clone()),
+        page_cache: serve.no_page_cache.then_some(false),
+        workers: serve.workers,
+        log_json: cli.global.log_json.then_some(true),
+        secure_cookies: serve.insecure_cookies.then_some(false),
+        media_max_mb: serve.media_max_mb,
+        rate_limits: serve.rate_limits,
+        hsts_seconds: serve.hsts_seconds,
+        admin_hosts: (!serve.admin_host.is_empty()).then(|| serve.admin_host.clone()),
+        metrics_allow: (!serve.metrics_allow.is_empty()).then(|| serve.metrics_allow.clone()),
+        metrics_token: serve.metrics_token.clone(),
+        media_url: serve.media_url.clone(),
+        ..Settings::default()
+    };
+    let config = match Settings::layered(cli.global.config.as_deref(), given) {
+        Ok(settings) => Config::resolve(settings),
+        Err(e) => return fail(&e),
+    };
     init_logging(config.log_json);
     let result = match cli.command {
         None | Some(Command::Serve) => serve_command(config),

@@ -364,3 +364,32 @@ pub const SYNONYMS: &str = "synonyms";
 pub fn is_media_address(text: &str) -> bool {
     text.strip_prefix("/media/").is_some_and(crate::content::slug::is_slug)
 }
+
+/// The revision and the time of last change every saved item carries.
+pub trait Stamped: Sized {
+    fn revision(&self) -> i64;
+    fn updated_at(&self) -> i64;
+    /// The item without either: what an edit's document makes (its `revision` names the
+    /// edit's base, checked on its own, and `updated` is only read), so a save stamps it anew.
+    fn unstamped(self) -> Self;
+}
+
+macro_rules! stamped {
+    ($($item:ty),*) => {
+        $(impl Stamped for $item {
+            fn revision(&self) -> i64 {
+                self.revision
+            }
+            fn updated_at(&self) -> i64 {
+                self.updated_at
+            }
+            fn unstamped(mut self) -> Self {
+                self.revision = 0;
+                self.updated_at = 0;
+                self
+            }
+        })*
+    };
+}
+
+stamped!(Product, Override, Page, NewsItem, Alert, Group, Site);

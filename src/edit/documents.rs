@@ -81,6 +81,36 @@ fn checked<T>(item: T, mut problems: Problems, check: fn(&T) -> Vec<Problem>) ->
     if problems.is_empty() { Ok(item) } else { Err(problems) }
 }
 
+/// A revision named in a document: 1 or more (0: none named).
+fn revision(field: &str, value: Option<i64>, problems: &mut Problems) -> i64 {
+    match value {
+        Some(r) if r < 1 => {
+            problems.push(Problem::at(field, "must be 1 or more"));
+            0
+        }
+        Some(r) => r,
+        None => 0,
+    }
+}
+
+/// A layer's contact and variable values (an override's, a site's, a group's): links that are
+/// safe to show, an e-mail address that is one, variable names that placeholders can use.
+pub fn layer_values(contact: Option<&Contact>, variables: &BTreeMap<String, String>) -> Problems {
+    let mut problems = Problems::new();
+    if let Some(c) = contact {
+        if let Some(url) = c.url.as_ref().filter(|u| !crate::content::files::is_safe_link(u)) {
+            problems.push(Problem::at("/contact/url", format!("{url:?} must be an http:// or https:// URL")));
+        }
+        if let Some(email) = c.email.as_ref().filter(|e| !e.contains('@') || e.chars().any(|ch| ch.is_whitespace() || "<>\"".contains(ch))) {
+            problems.push(Problem::at("/contact/email", format!("{email:?} is not an e-mail address")));
+        }
+    }
+    for name in variables.keys().filter(|n| !placeholders::is_name(n)) {
+        problems.push(Problem::at(&format!("/variables/{name}"), "is not a valid name: use lowercase letters, digits and '_'"));
+    }
+    problems
+}
+
 /// A media address (`/media/<key>`), as a news item's image must be.
 fn media_address(field: &str, value: Option<String>, problems: &mut Problems) -> Option<String> {
     let value = value.map(|i| i.trim().to_owned()).filter(|i| !i.is_empty())?;
@@ -153,6 +183,9 @@ pub struct ProductDoc {
     /// The revision this document is (GET) or was based on (PUT).
     #[serde(default)]
     pub revision: Option<i64>,
+    /// When the product last changed (read; in files, see the content format's 1.7).
+    #[serde(default)]
+    pub updated: Option<When>,
 }
 
 impl ProductDoc {
@@ -175,6 +208,7 @@ impl ProductDoc {
             variables: p.variables.iter().map(|v| (v.name.clone(), VariableDoc { label: v.label.clone(), default: v.default.clone() })).collect(),
             sections: p.sections.iter().map(|s| SectionDoc { key: s.key.clone(), heading: s.heading.clone(), body: s.body.clone() }).collect(),
             revision: Some(p.revision),
+            updated: moment(Some(p.updated_at)),
         }
     }
 
@@ -185,6 +219,8 @@ impl ProductDoc {
         }
         let title = required("/title", &self.title, &mut problems);
         let (publish_at, unpublish_at, review_date) = schedule(&self.publish_at, &self.unpublish_at, &self.review_date, &mut problems);
+        let revision = revision("/revision", self.revision, &mut problems);
+        let updated_at = time("/updated", &self.updated, &mut problems).unwrap_or(0);
         if let Some(upl) = &self.upl {
             if url::Url::parse(upl).is_err() {
                 problems.push(Problem::at("/upl", format!("{upl:?} is not a URI")));
@@ -192,7 +228,7 @@ impl ProductDoc {
         }
         for name in self.variables.keys() {
             if !placeholders::is_name(name) {
-                problems.push(Problem::at("/variables", format!("{name:?} is not a valid name: use lowercase letters, digits and '_'")));
+                problems.push(Problem::at(&format!("/variables/{name}"), "is not a valid name: use lowercase letters, digits and '_'"));
             }
         }
         check_sections(self.sections.iter().map(|s| (&s.key, &s.heading)), &mut problems);
@@ -217,8 +253,8 @@ impl ProductDoc {
             status: self.status,
             publish_at,
             unpublish_at,
-            revision: 0,
-            updated_at: 0,
+            revision,
+            updated_at,
             review_date,
             content_owner: self.owner,
         }, problems, limits::product)
@@ -275,6 +311,9 @@ pub struct OverrideDoc {
     pub sections: Vec<OverrideSectionDoc>,
     #[serde(default)]
     pub revision: Option<i64>,
+    /// When the override last changed (read; in files, see the content format's 1.7).
+    #[serde(default)]
+    pub updated: Option<When>,
 }
 
 impl OverrideDoc {
@@ -294,39 +333,44 @@ impl OverrideDoc {
                 .map(|s| OverrideSectionDoc { key: s.key.clone(), mode: s.mode, heading: s.heading.clone(), body: s.body.clone() })
                 .collect(),
             revision: Some(o.revision),
+            updated: moment(Some(o.updated_at)),
         }
     }
 
-    /// `current` is the product's catalogue revision.
-    pub fn into_model(self, product: &str, current: i64) -> Result<Override, Problems> {
+    /// `current` is the product's catalogue revision, when known (the admin). A file's
+    /// override is checked against the catalogue at import; without `based_on` it is written
+    /// against the revision the catalogue has then (0 here).
+    pub fn into_model(self, product: &str, current: Option<i64>) -> Result<Override, Problems> {
         let mut problems = Problems::new();
-        let based_on = self.based_on.unwrap_or(current);
-        if based_on < 1 || based_on > current {
-            problems.push(Problem::at("/based_on", format!("{based_on} is not a revision of the product (1 to {current})")));
-        }
+        let based_on = match (self.based_on, current) {
+            (Some(b), Some(c)) if b < 1 || b > c => {
+                problems.push(Problem::at("/based_on", format!("{b} is not a revision of the product (1 to {c})")));
+                b
+            }
+            (Some(b), None) if b < 1 => {
+                problems.push(Problem::at("/based_on", "must be a catalogue revision (1 or more)"));
+                b
+            }
+            (Some(b), _) => b,
+            (None, current) => current.unwrap_or(0),
+        };
+        let revision = revision("/revision", self.revision, &mut problems);
+        let updated_at = time("/updated", &self.updated, &mut problems).unwrap_or(0);
         if let Some(url) = &self.apply_url {
             if !crate::content::files::is_safe_link(url) {
                 problems.push(Problem::at("/apply_url", "must be an http:// or https:// URL"));
             }
         }
-        if let Some(url) = self.contact.as_ref().and_then(|c| c.url.as_ref()) {
-            if !crate::content::files::is_safe_link(url) {
-                problems.push(Problem::at("/contact/url", "must be an http:// or https:// URL"));
-            }
-        }
-        for name in self.variables.keys() {
-            if !placeholders::is_name(name) {
-                problems.push(Problem::at("/variables", format!("{name:?} is not a valid name")));
-            }
-        }
+        problems.extend(layer_values(self.contact.as_ref(), &self.variables));
         check_sections(self.sections.iter().map(|s| (&s.key, &s.heading)), &mut problems);
         for s in &self.sections {
+            let at = format!("/sections/{}", s.key);
             match s.mode {
                 SectionMode::Hide if !s.body.trim().is_empty() => {
-                    problems.push(Problem::at("/sections", format!("{:?} has mode hide but also text", s.key)))
+                    problems.push(Problem::at(&at, "has mode hide but also text: remove the text or change the mode"))
                 }
                 SectionMode::Hide => {}
-                _ if s.body.trim().is_empty() => problems.push(Problem::at("/sections", format!("{:?} has mode {} but no text", s.key, s.mode.as_str()))),
+                _ if s.body.trim().is_empty() => problems.push(Problem::at(&at, format!("has mode {} but no text", s.mode.as_str()))),
                 _ => {}
             }
         }
@@ -345,8 +389,8 @@ impl OverrideDoc {
                 .into_iter()
                 .map(|s| SectionChange { key: s.key, mode: s.mode, heading: s.heading.trim().to_owned(), body: s.body.trim().to_owned() })
                 .collect(),
-            revision: 0,
-            updated_at: 0,
+            revision,
+            updated_at,
         }, problems, limits::override_)
     }
 }

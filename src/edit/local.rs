@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 use super::documents::{AlertDoc, NewsDoc, PageDoc, Problems};
 use super::{EditError, EditResult, Editor, check_base, check_delete_base, check_saved};
 use crate::content::kind::Kind;
+use crate::content::model::Stamped;
 use crate::auth::permissions::Scope;
 use crate::content::history::{self, Written};
 use crate::content::model::{Alert, NewsItem, Owner, Page};
@@ -55,12 +56,7 @@ macro_rules! local_kind {
                 <$doc>::from_model(id, item)
             }
             fn from_doc(doc: $doc, owner: Owner) -> Result<$item, Problems> {
-                // An edit's `revision` is its base, checked on its own; `updated` is only read.
-                doc.into_model(owner).map(|mut item| {
-                    item.revision = 0;
-                    item.updated_at = 0;
-                    item
-                })
+                doc.into_model(owner).map(Stamped::unstamped)
             }
             fn load(conn: &mut DbConnection, layer: LayerId) -> QueryResult<Vec<Stored<$item>>> {
                 let (groups, site) = match layer {

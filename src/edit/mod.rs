@@ -19,6 +19,7 @@ pub use media::{MediaDoc, MediaText, Upload, Use, visible_on};
 pub use views::{DASHBOARD_SITES, Dashboard, LayerProduct, OverrideEditing, Preview};
 
 use crate::content::kind::Kind;
+use crate::content::model::Stamped;
 use crate::auth::permissions::{Actor, Scope};
 use crate::content::directory::Directory;
 use crate::content::history::{self, Written};
@@ -172,7 +173,7 @@ impl Editor<'_> {
         let object = format!("product:{slug}");
         self.require(self.actor.may_edit_catalogue(), "product.save", &object, &Scope::National)?;
         let based_on = if_match.or(doc.revision);
-        let model = doc.into_model(slug).map_err(EditError::Invalid)?;
+        let model = doc.into_model(slug).map_err(EditError::Invalid)?.unstamped();
         let author = self.actor.email.clone();
         let (now, origin) = (self.now, self.origin.to_owned());
         let saved = db::write_tx(self.conn, |c| -> EditResult<_> {
@@ -204,7 +205,7 @@ impl Editor<'_> {
         let layer = self.require_layer(owner, "override.save", &object)?;
         let (product_id, product) = self.visible_product(slug)?;
         let based_on = if_match.or(doc.revision);
-        let model = doc.into_model(slug, product.revision).map_err(EditError::Invalid)?;
+        let model = doc.into_model(slug, Some(product.revision)).map_err(EditError::Invalid)?.unstamped();
         let (group_id, site_id) = layer.columns();
         let author = self.actor.email.clone();
         let (now, origin, scope) = (self.now, self.origin.to_owned(), Scope::of(owner).to_string());
@@ -271,7 +272,9 @@ impl Editor<'_> {
         let old = revisions::find(self.conn, Kind::Product, slug, revision)?.ok_or(EditError::NotFound)?;
         let product: crate::content::model::Product = local::restore_item(&old.data)?;
         let current = catalogue::find(self.conn, slug)?.map(|(_, p)| p.revision);
-        self.put_product(slug, ProductDoc::from_model(&product), current)
+        let mut doc = ProductDoc::from_model(&product);
+        doc.revision = None;
+        self.put_product(slug, doc, current)
     }
 
     /// Saves an earlier revision of an override again, as a new revision.

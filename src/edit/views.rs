@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::{EditError, EditResult, Editor, OverrideDoc, ProductDoc};
 use crate::content::kind::Kind;
+use crate::content::model::Stamped;
 use crate::auth::permissions::Scope;
 use crate::content::cache::ContentCache;
 use crate::content::directory::SiteEntry;
@@ -201,22 +202,29 @@ impl Editor<'_> {
         let layer = self.require_layer(owner, "override.preview", &super::override_key(owner, slug))?;
         let entry = self.preview_entry(site, "override.preview")?;
         let (product_id, product) = self.visible_product(slug)?;
-        let mut stored = overrides::for_layers(self.conn, &entry.group_ids(), entry.id, Some(product_id))?;
-        stored.retain(|s| s.layer != layer);
-        let model = doc.into_model(slug, product.revision).map_err(EditError::Invalid)?;
-        stored.push(overrides::Stored { id: 0, product_id, layer, over: model });
-        let resolved = fold(&product, &entry.layers(product_id, &stored), entry.fields());
-        Ok(Preview { site_name: entry.site.name.clone(), resolved })
+        let model = doc.into_model(slug, Some(product.revision)).map_err(EditError::Invalid)?.unstamped();
+        self.fold_preview(&entry, product_id, &product, Some(overrides::Stored { id: 0, product_id, layer, over: model }))
     }
 
     /// A catalogue product as its editor has it in the form (not saved), folded on any site.
     pub fn preview_product(&mut self, slug: &str, doc: ProductDoc, site: &str) -> EditResult<Preview> {
         self.require(self.actor.may_edit_catalogue(), "product.preview", &format!("product:{slug}"), &Scope::National)?;
         let entry = self.preview_entry(site, "product.preview")?;
-        let product = doc.into_model(if slug.is_empty() { "voorbeeld" } else { slug }).map_err(EditError::Invalid)?;
+        let product = doc.into_model(if slug.is_empty() { "voorbeeld" } else { slug }).map_err(EditError::Invalid)?.unstamped();
         let id = catalogue::find(self.conn, &product.slug)?.map(|(id, _)| id).unwrap_or(-1);
-        let stored = overrides::for_layers(self.conn, &entry.group_ids(), entry.id, Some(id))?;
-        let resolved = fold(&product, &entry.layers(id, &stored), entry.fields());
+        self.fold_preview(&entry, id, &product, None)
+    }
+
+    /// The one fold of an unsaved text: `product` on the site of `entry` with its layers'
+    /// saved overrides, `unsaved` (an override as an editor has it in the form) standing in
+    /// for its layer's own.
+    fn fold_preview(&mut self, entry: &SiteEntry, product_id: i64, product: &Product, unsaved: Option<overrides::Stored>) -> EditResult<Preview> {
+        let mut stored = overrides::for_layers(self.conn, &entry.group_ids(), entry.id, Some(product_id))?;
+        if let Some(unsaved) = unsaved {
+            stored.retain(|s| s.layer != unsaved.layer);
+            stored.push(unsaved);
+        }
+        let resolved = fold(product, &entry.layers(product_id, &stored), entry.fields());
         Ok(Preview { site_name: entry.site.name.clone(), resolved })
     }
 

@@ -1,8 +1,8 @@
-//! Images in pages as residents get them: every `<img src="/media/<key>">` in a rendered page
-//! (from Markdown, or from a template such as a news item's image) becomes a `<picture>` with
-//! WebP and JPEG/PNG `srcset`s at the variant widths, width and height (no layout shift), and
-//! the library's alt text when the text gave none. The page's HTML is already sanitised; this
-//! only adds markup it builds itself.
+//! Images in pages as residents get them: a Markdown image of a media item (`![…](/media/<key>)`)
+//! or a news item's image becomes a `<picture>` with WebP and JPEG/PNG `srcset`s at the
+//! variant widths, width and height (no layout shift), and the library's alt text when the
+//! text gave none. The Markdown renderer asks `Pictures` while it turns the text's events
+//! into HTML (`render::markdown::to_html_with`); nothing scans a finished page.
 
 use std::collections::HashMap;
 
@@ -15,115 +15,46 @@ const SIZES: &str = "(min-width: 48rem) 46rem, 100vw";
 /// The fallback `src` for browsers without `srcset`: the widest variant up to this width.
 const FALLBACK_WIDTH: u32 = 960;
 
-/// One `<img>` tag in a page: where it is and its attributes (values as written).
-struct ImgTag<'h> {
-    start: usize,
-    end: usize,
-    attrs: Vec<(&'h str, &'h str)>,
+/// The media items a page may show, by key: those visible on its site. Keys not here (unknown,
+/// or not visible on the site) stay plain images, which then find nothing.
+#[derive(Debug, Default)]
+pub struct Pictures {
+    media: HashMap<String, Media>,
 }
 
-impl<'h> ImgTag<'h> {
-    fn attr(&self, name: &str) -> Option<&'h str> {
-        self.attrs.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v)
+impl Pictures {
+    /// No pictures: for the API and feeds, whose HTML keeps plain images.
+    pub fn none() -> Pictures {
+        Pictures::default()
     }
 
-    /// The media key of `src="/media/<key>"`.
-    fn media_key(&self) -> Option<&'h str> {
-        let key = self.attr("src")?.strip_prefix("/media/")?;
-        crate::content::slug::is_slug(key).then_some(key)
+    pub fn new(media: impl IntoIterator<Item = Media>) -> Pictures {
+        Pictures { media: media.into_iter().map(|m| (m.key.clone(), m)).collect() }
     }
-}
 
-/// The `<img>` tags of a page, in order.
-fn img_tags(html: &str) -> Vec<ImgTag<'_>> {
-    let mut tags = Vec::new();
-    let mut from = 0;
-    while let Some(found) = html[from..].find("<img") {
-        let start = from + found;
-        match parse_tag(html, start + 4) {
-            Some((attrs, end)) => {
-                tags.push(ImgTag { start, end, attrs });
-                from = end;
-            }
-            None => break,
-        }
+    pub fn is_empty(&self) -> bool {
+        self.media.is_empty()
     }
-    tags
-}
 
-/// Reads attributes from `pos` up to the tag's closing `>`; returns them and the position
-/// after the tag.
-fn parse_tag(html: &str, mut pos: usize) -> Option<(Vec<(&str, &str)>, usize)> {
-    let bytes = html.as_bytes();
-    let mut attrs = Vec::new();
-    loop {
-        while pos < bytes.len() && (bytes[pos].is_ascii_whitespace() || bytes[pos] == b'/') {
-            pos += 1;
-        }
-        match bytes.get(pos)? {
-            b'>' => return Some((attrs, pos + 1)),
-            _ => {
-                let name_start = pos;
-                while pos < bytes.len() && !matches!(bytes[pos], b'=' | b'>' | b'/') && !bytes[pos].is_ascii_whitespace() {
-                    pos += 1;
-                }
-                let name = &html[name_start..pos];
-                if bytes.get(pos) != Some(&b'=') {
-                    attrs.push((name, ""));
-                    continue;
-                }
-                pos += 1;
-                let value = match bytes.get(pos)? {
-                    q @ (b'"' | b'\'') => {
-                        let close = html[pos + 1..].find(char::from(*q))? + pos + 1;
-                        let v = &html[pos + 1..close];
-                        pos = close + 1;
-                        v
-                    }
-                    _ => {
-                        let s = pos;
-                        while pos < bytes.len() && !bytes[pos].is_ascii_whitespace() && bytes[pos] != b'>' {
-                            pos += 1;
-                        }
-                        &html[s..pos]
-                    }
-                };
-                attrs.push((name, value));
-            }
-        }
-    }
-}
-
-/// The media keys of the images in a page.
-pub fn keys_in(html: &str) -> Vec<String> {
-    if !html.contains("/media/") {
-        return Vec::new();
-    }
-    let mut keys: Vec<String> = img_tags(html).iter().filter_map(|t| t.media_key().map(str::to_owned)).collect();
-    keys.sort();
-    keys.dedup();
-    keys
-}
-
-/// The page with its media images as `<picture>`s. Keys missing from `media` (unknown, or not
-/// visible on this site) keep their `<img>`, which then finds nothing.
-pub fn expand(html: &str, media: &HashMap<String, Media>) -> String {
-    let tags = img_tags(html);
-    let mut out = String::with_capacity(html.len() + tags.len() * 600);
-    let mut copied = 0;
-    for tag in &tags {
-        let Some(m) = tag.media_key().and_then(|k| media.get(k)) else { continue };
-        out.push_str(&html[copied..tag.start]);
-        let alt = match tag.attr("alt").filter(|a| !a.trim().is_empty()) {
-            Some(written) => written.to_owned(),
-            None if m.decorative => String::new(),
-            None => escape(&m.alt),
+    /// The `<picture>` for the media address `src` (`/media/<key>`), with `alt` as the text
+    /// wrote it (escaped here; empty: the library's alt, or none for a decorative image).
+    pub fn html(&self, src: &str, alt: &str, title: Option<&str>) -> Option<String> {
+        let m = self.media.get(media_key(src)?)?;
+        let alt = match alt.trim() {
+            "" if m.decorative => String::new(),
+            "" => escape(&m.alt),
+            written => escape(written),
         };
-        push_picture(&mut out, m, &alt, tag.attr("title"));
-        copied = tag.end;
+        let mut out = String::with_capacity(600);
+        push_picture(&mut out, m, &alt, title.map(escape).as_deref());
+        Some(out)
     }
-    out.push_str(&html[copied..]);
-    out
+}
+
+/// The media key of a media address (`/media/<key>`).
+pub fn media_key(src: &str) -> Option<&str> {
+    let key = src.strip_prefix("/media/")?;
+    crate::content::slug::is_slug(key).then_some(key)
 }
 
 /// The URL of a file of a media item (a variant, or the master when `width` is `None`).
@@ -138,6 +69,7 @@ fn srcset(m: &Media, widths: &[u32], encoding: Encoding) -> String {
     widths.iter().map(|&w| format!("{} {w}w", file_url(m, Some(w), encoding))).collect::<Vec<_>>().join(", ")
 }
 
+/// `alt` and `title` come escaped.
 fn push_picture(out: &mut String, m: &Media, alt: &str, title: Option<&str>) {
     let master = Encoding::from_format(&m.format);
     let widths = variants::widths_for(u32::try_from(m.width).unwrap_or(0));
@@ -161,10 +93,10 @@ fn push_picture(out: &mut String, m: &Media, alt: &str, title: Option<&str>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn media(key: &str, decorative: bool) -> Media {
+    pub(crate) fn media(key: &str, decorative: bool) -> Media {
         Media {
             id: 1,
             key: key.into(),
@@ -186,25 +118,21 @@ mod tests {
 
     #[test]
     fn media_images_become_pictures() {
-        let html = r#"<p>Voor <img src="/media/huis-1" alt=""> na <img src="https://example.org/a.png" alt="b"> <img alt="eigen > tekst" src="/media/huis-1"></p>"#;
-        assert_eq!(keys_in(html), vec!["huis-1"]);
-        let map = HashMap::from([("huis-1".to_owned(), media("huis-1", false))]);
-        let out = expand(html, &map);
-        assert_eq!(out.matches("<picture>").count(), 2, "{out}");
+        let pictures = Pictures::new([media("huis-1", false)]);
+        let out = pictures.html("/media/huis-1", "", None).unwrap();
         assert!(out.contains(r#"alt="Het &quot;gemeentehuis&quot;""#), "library alt, escaped: {out}");
-        assert!(out.contains(r#"alt="eigen > tekst""#), "the text's own alt wins");
+        assert!(pictures.html("/media/huis-1", "eigen > tekst", Some("t\"")).unwrap().contains(r#"alt="eigen &gt; tekst" title="t&quot;""#));
         assert!(out.contains(r#"width="1000" height="500""#));
         assert!(out.contains(&format!("/media/huis-1/{}-320.webp 320w", "h".repeat(32))));
         assert!(out.contains(&format!("src=\"/media/huis-1/{}-960.jpg\"", "h".repeat(32))));
-        assert!(out.contains(r#"<img src="https://example.org/a.png" alt="b">"#), "other images stay");
-        assert!(out.starts_with("<p>Voor <picture>") && out.ends_with("</picture></p>"));
+        assert!(out.starts_with("<picture>") && out.ends_with("</picture>"));
+        assert_eq!(pictures.html("https://example.org/a.png", "b", None), None, "other images stay");
+        assert_eq!(pictures.html("/media/anders-2", "x", None), None, "unknown keys stay");
     }
 
     #[test]
-    fn decorative_images_get_an_empty_alt_and_unknown_keys_stay() {
-        let map = HashMap::from([("deco-1".to_owned(), media("deco-1", true))]);
-        let out = expand(r#"<img src="/media/deco-1" alt=""><img src="/media/anders-2" alt="x">"#, &map);
-        assert!(out.contains(r#"alt="" loading"#), "{out}");
-        assert!(out.ends_with(r#"<img src="/media/anders-2" alt="x">"#));
+    fn decorative_images_get_an_empty_alt() {
+        let pictures = Pictures::new([media("deco-1", true)]);
+        assert!(pictures.html("/media/deco-1", "", None).unwrap().contains(r#"alt="" loading"#));
     }
 }

@@ -9,6 +9,7 @@ use ammonia::{Builder, UrlRelative};
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, html};
 
 use super::templates::escape;
+use crate::media::picture::{Pictures, media_key};
 
 /// How to render one text.
 #[derive(Debug, Clone, Copy)]
@@ -26,8 +27,8 @@ pub const BODY: Style = Style { min_heading: 2 };
 static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
     let tags: HashSet<&str> = [
         "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h2", "h3", "h4", "h5",
-        "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody",
-        "td", "tfoot", "th", "thead", "tr", "ul",
+        "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "picture", "pre", "s", "source", "strong", "sub", "sup",
+        "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
     ]
     .into_iter()
     .collect();
@@ -39,7 +40,8 @@ static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
         .tag_attributes(
             [
                 ("a", ["href", "title"].into()),
-                ("img", ["src", "alt", "title", "width", "height"].into()),
+                ("img", ["src", "alt", "title", "width", "height", "srcset", "sizes", "loading", "decoding"].into()),
+                ("source", ["type", "srcset", "sizes"].into()),
                 ("ol", ["start"].into()),
                 ("th", ["align", "scope"].into()),
                 ("td", ["align"].into()),
@@ -49,9 +51,48 @@ static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
         .url_schemes(["http", "https", "mailto", "tel"].into())
         .url_relative(UrlRelative::PassThrough)
         .link_rel(Some("noopener noreferrer"))
-        .strip_comments(true);
+        .strip_comments(true)
+        .attribute_filter(|element, attribute, value| picture_attribute(element, attribute, value).then_some(value.into()));
     builder
 });
+
+/// Whether the sanitiser keeps an attribute that only pictures (`media::picture`) need: their
+/// sources are the site's own media files, never another address.
+fn picture_attribute(element: &str, attribute: &str, value: &str) -> bool {
+    match (element, attribute) {
+        ("img" | "source", "srcset") => value.split(',').all(|candidate| candidate.trim().starts_with("/media/")),
+        ("source", "type") => value == "image/webp",
+        ("img", "loading") => value == "lazy",
+        ("img", "decoding") => value == "async",
+        _ => true,
+    }
+}
+
+/// The media keys of a text's images (`![…](/media/<key>)`), in order, once each.
+pub fn media_keys(markdown: &str) -> Vec<String> {
+    if !markdown.contains("/media/") {
+        return Vec::new();
+    }
+    let mut keys: Vec<String> = Vec::new();
+    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
+        if let Event::Start(Tag::Image { dest_url, .. }) = event {
+            if let Some(key) = media_key(&dest_url).filter(|k| !keys.iter().any(|seen| seen == k)) {
+                keys.push(key.to_owned());
+            }
+        }
+    }
+    keys
+}
+
+/// Renders Markdown to sanitised HTML with its media images as `pictures` (`<picture>`s with
+/// their variants): the image events become the picture markup as the text is rendered.
+pub fn to_html_with(markdown: &str, style: Style, pictures: &Pictures) -> String {
+    if pictures.is_empty() || !markdown.contains("/media/") {
+        return to_html(markdown, style);
+    }
+    // Not kept: what it gives depends on the media items too (few texts have pictures).
+    render(markdown, style, pictures)
+}
 
 /// Renders Markdown to sanitised HTML. A text seen before (a central section shown on hundreds
 /// of sites) is parsed and sanitised only once.
@@ -59,7 +100,7 @@ pub fn to_html(markdown: &str, style: Style) -> String {
     if let Some(html) = RENDERED.lock().unwrap_or_else(|p| p.into_inner()).get(markdown, style) {
         return html.to_string();
     }
-    let html = render(markdown, style);
+    let html = render(markdown, style, &Pictures::none());
     RENDERED.lock().unwrap_or_else(|p| p.into_inner()).insert(markdown, style, Arc::from(html.as_str()));
     html
 }
@@ -124,14 +165,68 @@ impl Rendered {
     }
 }
 
-fn render(markdown: &str, style: Style) -> String {
+fn render(markdown: &str, style: Style, pictures: &Pictures) -> String {
     let events = parse(markdown, style);
-    if let Some(html) = direct(&events, markdown.len()) {
+    if let Some(html) = direct(&events, markdown.len(), pictures) {
         return html;
     }
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut raw, events.into_iter());
+    html::push_html(&mut raw, as_pictures(events, pictures).into_iter());
     SANITIZER.clean(&raw).to_string()
+}
+
+/// The events with every image of a media item in `pictures` as its picture markup.
+fn as_pictures<'a>(events: Vec<Event<'a>>, pictures: &Pictures) -> Vec<Event<'a>> {
+    if pictures.is_empty() {
+        return events;
+    }
+    let mut out = Vec::with_capacity(events.len());
+    let mut iter = events.into_iter();
+    while let Some(event) = iter.next() {
+        let Event::Start(Tag::Image { dest_url, title, .. }) = &event else {
+            out.push(event);
+            continue;
+        };
+        let (dest_url, title) = (dest_url.clone(), title.clone());
+        let mut inner = Vec::new();
+        let mut depth = 0;
+        for e in iter.by_ref() {
+            match &e {
+                Event::End(TagEnd::Image) if depth == 0 => {
+                    inner.push(e);
+                    break;
+                }
+                Event::Start(Tag::Image { .. }) => depth += 1,
+                Event::End(TagEnd::Image) => depth -= 1,
+                _ => {}
+            }
+            inner.push(e);
+        }
+        let alt = image_alt(&inner).unwrap_or_default();
+        match pictures.html(&dest_url, &alt, (!title.is_empty()).then_some(&*title)) {
+            Some(picture) => out.push(Event::InlineHtml(picture.into())),
+            None => {
+                out.push(event);
+                out.extend(inner);
+            }
+        }
+    }
+    out
+}
+
+/// The text of an image's events (up to its end) as its alt text, without markup; `None` when
+/// it holds raw HTML.
+fn image_alt(events: &[Event]) -> Option<String> {
+    let mut alt = String::new();
+    for event in events {
+        match event {
+            Event::Text(t) | Event::Code(t) => alt.push_str(t),
+            Event::SoftBreak | Event::HardBreak => alt.push(' '),
+            Event::Html(_) | Event::InlineHtml(_) => return None,
+            _ => {}
+        }
+    }
+    Some(alt)
 }
 
 /// The parser's events for a text, its headings moved to fit under the page's outline.
@@ -168,7 +263,7 @@ fn parse(markdown: &str, style: Style) -> Vec<Event<'_>> {
 /// parser escapes every text itself; links get the same `rel` the sanitiser adds. Anything
 /// else gives `None` and goes through ammonia. This saves most of the cost of a text that is
 /// rendered for one site only (a central text with that site's placeholders filled).
-fn direct(events: &[Event], len: usize) -> Option<String> {
+fn direct(events: &[Event], len: usize, pictures: &Pictures) -> Option<String> {
     let mut out: Vec<Event> = Vec::with_capacity(events.len());
     let mut iter = events.iter();
     while let Some(event) = iter.next() {
@@ -194,18 +289,21 @@ fn direct(events: &[Event], len: usize) -> Option<String> {
                     return None;
                 }
                 // The image's text (up to its end) is its alt text, without markup.
-                let mut alt = String::new();
+                let mut inner = Vec::new();
                 let mut depth = 0;
-                for inner in iter.by_ref() {
-                    match inner {
+                for e in iter.by_ref() {
+                    match e {
                         Event::End(TagEnd::Image) if depth == 0 => break,
                         Event::Start(Tag::Image { .. }) => depth += 1,
                         Event::End(TagEnd::Image) => depth -= 1,
-                        Event::Text(t) | Event::Code(t) => alt.push_str(t),
-                        Event::SoftBreak | Event::HardBreak => alt.push(' '),
-                        Event::Html(_) | Event::InlineHtml(_) => return None,
                         _ => {}
                     }
+                    inner.push(e.clone());
+                }
+                let alt = image_alt(&inner)?;
+                if let Some(picture) = pictures.html(dest_url, &alt, (!title.is_empty()).then_some(&**title)) {
+                    out.push(Event::InlineHtml(picture.into()));
+                    continue;
                 }
                 let mut tag = format!("<img src=\"{}\" alt=\"{}\"", address(dest_url), escape(&alt));
                 if !title.is_empty() {
@@ -271,6 +369,30 @@ fn shifted(level: HeadingLevel, shift: i16) -> HeadingLevel {
 mod tests {
     use super::*;
 
+    #[test]
+    fn media_images_become_pictures_as_the_text_is_rendered() {
+        let pictures = Pictures::new([crate::media::picture::tests::media("huis-1", false)]);
+        let text = "Voor ![](/media/huis-1) na ![b](https://example.org/a.png) en ![eigen *tekst*](/media/huis-1 \"titel\") ![x](/media/anders-2)";
+        assert_eq!(media_keys(text), ["huis-1", "anders-2"]);
+        // Without raw HTML the text takes the direct path; with it, the sanitiser's.
+        for text in [text.to_owned(), format!("{text}\n\n<b>vet</b>")] {
+            let out = to_html_with(&text, BODY, &pictures);
+            assert_eq!(out.matches("<picture>").count(), 2, "{out}");
+            assert!(out.contains(r#"alt="Het &quot;gemeentehuis&quot;""#), "the library's alt when the text has none: {out}");
+            assert!(out.contains(r#"alt="eigen tekst" title="titel""#), "the text's own alt wins: {out}");
+            assert!(out.contains(r#"srcset="/media/huis-1/"#) && out.contains(r#"type="image/webp""#) && out.contains(r#"loading="lazy""#), "{out}");
+            assert!(out.contains(r#"<img src="https://example.org/a.png" alt="b">"#), "other images stay: {out}");
+            assert!(out.contains(r#"<img src="/media/anders-2" alt="x">"#), "keys not shown on the site stay: {out}");
+        }
+        assert_eq!(to_html_with(text, BODY, &Pictures::none()), to_html(text, BODY));
+    }
+
+    #[test]
+    fn picture_markup_written_by_hand_keeps_only_the_sites_own_files() {
+        let out = to_html(r#"<picture><source type="text/html" srcset="https://evil.example/x.jpg 1w"><img src="/media/a" srcset="/media/a/x.jpg 1w, javascript:alert(1) 2w" loading="eager" onerror="x()"></picture>"#, BODY);
+        assert!(!out.contains("evil") && !out.contains("javascript") && !out.contains("text/html") && !out.contains("eager") && !out.contains("onerror"), "{out}");
+    }
+
     fn clean(md: &str) -> String {
         to_html(md, BODY)
     }
@@ -331,8 +453,8 @@ mod tests {
     #[test]
     fn a_text_rendered_again_gives_the_same_html() {
         let text = "Een tekst met **nadruk** die op veel sites staat.";
-        assert_eq!(to_html(text, BODY), render(text, BODY));
-        assert_eq!(to_html(text, BODY), render(text, BODY), "from the memo");
+        assert_eq!(to_html(text, BODY), render(text, BODY, &Pictures::none()));
+        assert_eq!(to_html(text, BODY), render(text, BODY, &Pictures::none()), "from the memo");
         assert_ne!(to_html("## Kop", BODY), to_html("## Kop", SECTION), "the style is part of the key");
     }
 
@@ -404,8 +526,8 @@ mod tests {
             let n = rng.usize(1..8);
             let text: String = (0..n).map(|_| PIECES[rng.usize(..PIECES.len())]).collect();
             for style in [BODY, SECTION] {
-                let rendered = render(&text, style);
-                if direct(&parse(&text, style), text.len()).is_none() {
+                let rendered = render(&text, style, &Pictures::none());
+                if direct(&parse(&text, style), text.len(), &Pictures::none()).is_none() {
                     continue;
                 }
                 direct_used += 1;

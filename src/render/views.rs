@@ -5,6 +5,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::markdown::{self, BODY, SECTION};
+use super::templates::escape;
+use crate::media::picture::Pictures;
 use crate::content::directory::SiteEntry;
 use crate::content::fold::Resolved;
 use crate::content::model::{Alert, Contact, NewsItem, Page};
@@ -94,7 +96,8 @@ pub fn life_event_url(event: &str) -> String {
 }
 
 impl ProductView {
-    pub fn new(r: &Resolved) -> ProductView {
+    /// `pictures`: the media its texts may show as pictures (none for the API).
+    pub fn new(r: &Resolved, pictures: &Pictures) -> ProductView {
         ProductView {
             slug: r.slug.clone(),
             url: format!("/producten/{}", r.slug),
@@ -112,7 +115,7 @@ impl ProductView {
                 .map(|s| SectionView {
                     key: s.key.clone(),
                     heading: s.heading.clone(),
-                    html: markdown::to_html(&s.body, SECTION),
+                    html: markdown::to_html_with(&s.body, SECTION, pictures),
                     markdown: s.body.clone(),
                 })
                 .collect(),
@@ -164,13 +167,13 @@ pub struct PageView {
 }
 
 impl PageView {
-    pub fn new(p: &Page) -> PageView {
+    pub fn new(p: &Page, pictures: &Pictures) -> PageView {
         PageView {
             path: p.path.clone(),
             url: format!("/{}", p.path),
             title: p.title.clone(),
             summary: p.summary.clone(),
-            html: markdown::to_html(&p.body, BODY),
+            html: markdown::to_html_with(&p.body, BODY, pictures),
             markdown: p.body.clone(),
             modified: crate::content::files::rfc3339(p.updated_at),
         }
@@ -188,12 +191,15 @@ pub struct NewsView {
     pub html: String,
     pub markdown: String,
     pub modified: String,
-    /// A media address (`/media/<key>`), shown as a picture.
+    /// A media address (`/media/<key>`).
     pub image: Option<String>,
+    /// The image as shown: a picture, or a plain image when it is not one of `pictures`.
+    pub image_html: Option<String>,
 }
 
 impl NewsView {
-    pub fn new(n: &NewsItem) -> NewsView {
+    pub fn new(n: &NewsItem, pictures: &Pictures) -> NewsView {
+        let image = n.image.clone().filter(|i| crate::content::model::is_media_address(i));
         NewsView {
             slug: n.slug.clone(),
             url: format!("/nieuws/{}", n.slug),
@@ -201,10 +207,14 @@ impl NewsView {
             summary: n.summary.clone(),
             date: n.date.format("%Y-%m-%d").to_string(),
             date_nl: date_nl(n.date),
-            html: markdown::to_html(&n.body, BODY),
+            html: markdown::to_html_with(&n.body, BODY, pictures),
             markdown: n.body.clone(),
             modified: crate::content::files::rfc3339(n.updated_at),
-            image: n.image.clone().filter(|i| crate::content::model::is_media_address(i)),
+            image_html: image.as_deref().map(|src| {
+                // Shown beside the title: decorative unless the library describes it.
+                pictures.html(src, "", None).unwrap_or_else(|| format!("<img src=\"{}\" alt=\"\">", escape(src)))
+            }),
+            image,
         }
     }
 }
@@ -219,11 +229,11 @@ pub struct AlertView {
 }
 
 impl AlertView {
-    pub fn new(a: &Alert) -> AlertView {
+    pub fn new(a: &Alert, pictures: &Pictures) -> AlertView {
         AlertView {
             slug: a.slug.clone(),
             title: a.title.clone(),
-            html: markdown::to_html(&a.body, BODY),
+            html: markdown::to_html_with(&a.body, BODY, pictures),
             severity: a.severity.as_str(),
             label: a.severity.label(),
         }

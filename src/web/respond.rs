@@ -9,13 +9,13 @@ use super::error::AppError;
 use super::site::Resident;
 use crate::cache::{Entry, Representation, Tag};
 use crate::content::visibility::Viewer;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::db::DbConnection;
 use crate::db::models::media::{self, Media};
 use crate::edit::visible_on;
-use crate::media::picture;
+use crate::media::picture::{self, Pictures};
+use crate::render::markdown;
 
 /// A response built from content.
 pub struct Built {
@@ -54,6 +54,31 @@ pub struct Ctx<'a> {
     pub viewer: Viewer,
     pub state: &'a AppState,
     pub resident: &'a Resident,
+    /// The media keys the response's texts refer to (see `pictures`), so it is stale when one
+    /// of them changes.
+    pub media: Vec<String>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(conn: &'a mut DbConnection, viewer: Viewer, state: &'a AppState, resident: &'a Resident) -> Ctx<'a> {
+        Ctx { conn, viewer, state, resident, media: Vec::new() }
+    }
+
+    /// The media items that `texts` (Markdown) and `images` (media addresses) show, as far as
+    /// they are visible on the site: what the views make pictures of.
+    pub fn pictures<'t>(&mut self, texts: impl IntoIterator<Item = &'t str>, images: impl IntoIterator<Item = &'t str>) -> Result<Pictures, AppError> {
+        let mut keys: Vec<String> = texts.into_iter().flat_map(markdown::media_keys).collect();
+        keys.extend(images.into_iter().filter_map(picture::media_key).map(str::to_owned));
+        keys.sort();
+        keys.dedup();
+        if keys.is_empty() {
+            return Ok(Pictures::none());
+        }
+        let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let shown: Vec<Media> = media::by_keys(self.conn, &refs)?.into_iter().filter(|m| visible_on(m, &self.resident.site)).collect();
+        self.media.extend(keys);
+        Ok(Pictures::new(shown))
+    }
 }
 
 /// Serves the request from the cache, or builds, stores and serves it. The route reads no
@@ -128,12 +153,16 @@ where
 {
     web::block(move || -> Result<Entry, AppError> {
         let mut conn = state.pool.get()?;
-        let mut ctx = Ctx { conn: &mut conn, viewer: Viewer::resident(now), state: &state, resident: &resident };
+        let mut ctx = Ctx::new(&mut conn, Viewer::resident(now), &state, &resident);
         let mut built = build(&mut ctx)?;
         if built.content_type == XML || built.content_type == ATOM {
             built.body = xml_safe(built.body);
         }
-        Ok(with_pictures(&mut conn, &resident, built)?.into_entry(compress))
+        let mut media = std::mem::take(&mut ctx.media);
+        media.sort();
+        media.dedup();
+        built.tags.extend(media.into_iter().map(Tag::Media));
+        Ok(built.into_entry(compress))
     })
     .await?
 }
@@ -145,24 +174,6 @@ where
 pub fn xml_safe(body: String) -> String {
     let invalid = |c: char| (c.is_control() && !matches!(c, '\t' | '\n' | '\r') && (c as u32) < 0x20) || c == '\u{FFFE}' || c == '\u{FFFF}';
     if body.chars().any(invalid) { body.chars().filter(|&c| !invalid(c)).collect() } else { body }
-}
-
-/// Turns the page's media images into `<picture>`s; the page is then also stale when one of
-/// them changes.
-fn with_pictures(conn: &mut DbConnection, resident: &Resident, mut built: Built) -> Result<Built, AppError> {
-    if built.content_type != HTML {
-        return Ok(built);
-    }
-    let keys = picture::keys_in(&built.body);
-    if keys.is_empty() {
-        return Ok(built);
-    }
-    let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
-    let shown: HashMap<String, Media> =
-        media::by_keys(conn, &refs)?.into_iter().filter(|m| visible_on(m, &resident.site)).map(|m| (m.key.clone(), m)).collect();
-    built.body = picture::expand(&built.body, &shown);
-    built.tags.extend(keys.into_iter().map(Tag::Media));
-    Ok(built)
 }
 
 /// Which stored representation the client takes: brotli, then gzip, else the plain one.

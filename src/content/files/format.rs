@@ -1,20 +1,15 @@
-//! The front-matter keys of each kind of content file, as serde types. Unknown keys are
-//! refused. `docs/content-format.md` documents every key; keep the two in step.
+//! The serde adapters of the content files whose shape differs from the admin API's
+//! documents: overrides (section modes in the front matter), `group.toml`, `site.toml`,
+//! `media.toml` and `synonyms.toml`. Products, pages, news and alerts are read and written as
+//! their documents (`edit::documents`) themselves. Unknown keys are refused.
+//! `docs/content-format.md` documents every key; keep the two in step.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::content::model::{Audience, Contact, SectionMode, Severity, Status};
-
-fn is_false(b: &bool) -> bool {
-    !*b
-}
-
-fn is_zero(n: &i32) -> bool {
-    *n == 0
-}
+use crate::content::model::{Contact, SectionMode};
 
 /// A date or date-time as written: a TOML string or a TOML date-time value.
 #[derive(Debug, Clone, Deserialize)]
@@ -40,71 +35,8 @@ impl Serialize for When {
     }
 }
 
-#[derive(Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct VariableFront {
-    pub label: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default: Option<String>,
-}
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ProductIn {
-    pub title: String,
-    pub summary: String,
-    #[serde(default)]
-    pub audience: Vec<Audience>,
-    pub upl: Option<String>,
-    #[serde(default)]
-    pub themes: Vec<String>,
-    #[serde(default)]
-    pub life_events: Vec<String>,
-    #[serde(default)]
-    pub keywords: Vec<String>,
-    #[serde(default)]
-    pub status: Status,
-    pub revision: Option<Spanned<i64>>,
-    #[serde(default)]
-    pub popular: bool,
-    pub publish_at: Option<Spanned<When>>,
-    pub unpublish_at: Option<Spanned<When>>,
-    #[serde(default)]
-    pub variables: BTreeMap<String, Spanned<VariableFront>>,
-    pub review_date: Option<Spanned<When>>,
-    pub owner: Option<String>,
-    /// When the item last changed: written by export, taken on import for an item the
-    /// database does not hold yet.
-    pub updated: Option<Spanned<When>>,
-}
 
-#[derive(Debug, Serialize)]
-pub struct ProductOut<'a> {
-    pub title: &'a str,
-    pub summary: &'a str,
-    pub audience: Vec<Audience>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub upl: Option<&'a str>,
-    pub themes: &'a [String],
-    pub life_events: &'a [String],
-    pub keywords: &'a [String],
-    pub status: Status,
-    pub revision: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub updated: Option<String>,
-    #[serde(skip_serializing_if = "is_false")]
-    pub popular: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub publish_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub unpublish_at: Option<String>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub variables: BTreeMap<&'a str, VariableFront>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub review_date: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub owner: Option<&'a str>,
-}
 
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -236,64 +168,10 @@ pub struct SiteOut<'a> {
 }
 
 
-#[derive(Debug, Serialize)]
-pub struct PageOut<'a> {
-    pub title: &'a str,
-    pub summary: &'a str,
-    pub status: Status,
-    #[serde(skip_serializing_if = "is_zero")]
-    pub weight: i32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub publish_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub unpublish_at: Option<String>,
-    pub revision: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub updated: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub review_date: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub owner: Option<&'a str>,
-}
 
 
-#[derive(Debug, Serialize)]
-pub struct NewsOut<'a> {
-    pub title: &'a str,
-    pub summary: &'a str,
-    pub date: String,
-    pub status: Status,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub publish_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub unpublish_at: Option<String>,
-    pub revision: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub updated: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub review_date: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub owner: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub image: Option<&'a str>,
-}
 
 
-#[derive(Debug, Serialize)]
-pub struct AlertOut<'a> {
-    pub title: &'a str,
-    #[serde(skip_serializing_if = "str::is_empty")]
-    pub summary: &'a str,
-    pub severity: Severity,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub starts: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ends: Option<String>,
-    pub status: Status,
-    pub revision: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub updated: Option<String>,
-}
 
 /// `synonyms.toml` at the top of the content directory.
 #[derive(Debug, Deserialize, Serialize)]

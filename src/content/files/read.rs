@@ -9,16 +9,15 @@ use chrono::{DateTime, NaiveDate};
 use serde::de::DeserializeOwned;
 use toml::Spanned;
 
-use super::format::{GroupIn, MediaFileIn, OverrideIn, ProductIn, SiteIn, SynonymsFile, When};
+use super::format::{GroupIn, MediaFileIn, OverrideIn, SiteIn, SynonymsFile, When};
 use super::frontmatter::{self, line_of};
 use super::{MediaEntry, Problem, Reference, Sourced, Tree};
 use crate::content::hosts::normalize_host;
 use crate::content::model::{
-    Audience, Contact, Group, Owner, Override, Product, Section, SectionChange,
-    SectionMode, Site, Synonyms, Timestamp, Variable,
+    Contact, Group, Owner, Product, SectionMode, Site, Synonyms, Timestamp,
 };
 use crate::content::{limits, placeholders};
-use crate::edit::documents::{AlertDoc, NewsDoc, PageDoc, Problems};
+use crate::edit::documents::{AlertDoc, NewsDoc, OverrideDoc, OverrideSectionDoc, PageDoc, ProductDoc, Problems, SectionDoc};
 use crate::content::sections::{self, INTRO};
 use crate::content::slug::is_slug;
 
@@ -202,24 +201,6 @@ impl<'a> Reader<'a> {
         Some((front.value, parsed))
     }
 
-    /// A `YYYY-MM-DD` date; `Err` after reporting a bad one.
-    fn date(&mut self, rel: &str, parsed: &Parsed, value: &Option<Spanned<When>>, key: &str) -> Result<Option<NaiveDate>, ()> {
-        let Some(spanned) = value else { return Ok(None) };
-        let text = spanned.get_ref().as_text();
-        match NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
-            Ok(d) => Ok(Some(d)),
-            Err(_) => {
-                self.problem(rel, Some(parsed.line_at(spanned)), format!("{key}: {text:?} is not a date like \"2027-01-31\""));
-                Err(())
-            }
-        }
-    }
-
-    fn time(&mut self, rel: &str, parsed: &Parsed, value: &Option<Spanned<When>>, key: &str) -> Option<Timestamp> {
-        let spanned = value.as_ref()?;
-        self.time_at(rel, parsed.line_at(spanned), spanned.get_ref(), key)
-    }
-
     /// A date and time in RFC 3339 form on `line`; `None` after reporting a bad one.
     fn time_at(&mut self, rel: &str, line: usize, value: &When, key: &str) -> Option<Timestamp> {
         let text = value.as_text();
@@ -236,41 +217,14 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Contact details and general variables of a layer or an override.
-    fn check_values(&mut self, rel: &str, contact: Option<&Contact>, variables: &BTreeMap<String, String>) -> bool {
-        let mut ok = true;
-        if let Some(c) = contact {
-            if let Some(url) = &c.url {
-                if !is_safe_link(url) {
-                    self.problem(rel, None, format!("contact url = {url:?} must be an http:// or https:// URL"));
-                    ok = false;
-                }
-            }
-            if let Some(email) = &c.email {
-                if !email.contains('@') || email.chars().any(|ch| ch.is_whitespace() || ch == '<' || ch == '>' || ch == '"') {
-                    self.problem(rel, None, format!("contact email = {email:?} is not an e-mail address"));
-                    ok = false;
-                }
-            }
+    /// A site's or group's contact and variables, checked as an override's are; problems at
+    /// the lines of their keys.
+    fn check_values(&mut self, rel: &str, text: &str, contact: Option<&Contact>, variables: &BTreeMap<String, String>) -> bool {
+        let problems = crate::edit::documents::layer_values(contact, variables);
+        for p in &problems {
+            self.problem(rel, field_line(text, &p.field), p.to_string());
         }
-        for name in variables.keys() {
-            if !placeholders::is_name(name) {
-                self.problem(rel, None, format!("variable name '{name}' is not valid: use lowercase letters, digits and '_'"));
-                ok = false;
-            }
-        }
-        ok
-    }
-
-    /// A publish window must end after it starts.
-    fn check_window(&mut self, rel: &str, parsed: &Parsed, start: Option<Timestamp>, end: Option<Timestamp>, end_key: &Option<Spanned<When>>) -> bool {
-        match (start, end, end_key) {
-            (Some(s), Some(e), Some(spanned)) if e <= s => {
-                self.problem(rel, Some(parsed.line_at(spanned)), "unpublish_at: is not after publish_at");
-                false
-            }
-            _ => true,
-        }
+        problems.is_empty()
     }
 
     fn redirects(&mut self, rel: &str, site: &str) {
@@ -373,21 +327,14 @@ impl<'a> Reader<'a> {
     }
 
     fn product(&mut self, rel: &str, slug: &str) -> Option<Sourced<Product>> {
-        let (front, parsed) = self.markdown::<ProductIn>(rel)?;
-        let mut ok = true;
-        let split = self.sections(rel, &parsed)?;
-        let mut declared = Vec::new();
-        for (name, var) in &front.variables {
-            if !placeholders::is_name(name) {
-                self.problem(rel, Some(parsed.line_at(var)), format!("variable name '{name}' is not valid: use lowercase letters, digits and '_'"));
-                ok = false;
-            }
-            let var = var.get_ref();
-            declared.push(Variable { name: name.clone(), label: var.label.clone(), default: var.default.clone() });
+        let (mut doc, parsed) = self.markdown::<ProductDoc>(rel)?;
+        if !self.only_front_keys(rel, &parsed, &["slug", "sections"], "the slug is the file's name, the sections follow the front matter") {
+            return None;
         }
+        let split = self.sections(rel, &parsed)?;
         for section in &split {
             for used in placeholders::variables_used(&section.body).into_iter().chain(placeholders::variables_used(&section.heading)) {
-                if !front.variables.contains_key(&used) {
+                if !doc.variables.contains_key(&used) {
                     self.tree.warnings.push(Problem::new(
                         rel,
                         Some(parsed.body_line + section.line - 1),
@@ -396,63 +343,9 @@ impl<'a> Reader<'a> {
                 }
             }
         }
-        if front.title.trim().is_empty() {
-            self.problem(rel, Some(parsed.key_line("title")), "title: must not be empty");
-            ok = false;
-        }
-        let mut audience = front.audience.clone();
-        audience.sort();
-        audience.dedup();
-        if audience.is_empty() {
-            audience.push(Audience::Particulier);
-        }
-        let revision = match &front.revision {
-            Some(r) if *r.get_ref() < 1 => {
-                self.problem(rel, Some(parsed.line_at(r)), "revision must be 1 or more");
-                ok = false;
-                0
-            }
-            Some(r) => *r.get_ref(),
-            None => 0,
-        };
-        let publish_at = self.time(rel, &parsed, &front.publish_at, "publish_at");
-        let unpublish_at = self.time(rel, &parsed, &front.unpublish_at, "unpublish_at");
-        ok &= self.check_window(rel, &parsed, publish_at, unpublish_at, &front.unpublish_at);
-        let review_date = self.date(rel, &parsed, &front.review_date, "review_date");
-        ok &= review_date.is_ok();
-        if let Some(upl) = &front.upl {
-            if url::Url::parse(upl).is_err() {
-                self.problem(rel, Some(parsed.key_line("upl")), format!("upl = {upl:?} is not a URI"));
-                ok = false;
-            }
-        }
-        let updated_at = self.time(rel, &parsed, &front.updated, "updated");
-        ok &= front.updated.is_none() || updated_at.is_some();
-        let updated_at = updated_at.unwrap_or(0);
-        ok.then(|| Sourced {
-            item: Product {
-                slug: slug.to_owned(),
-                title: front.title.trim().to_owned(),
-                summary: front.summary.trim().to_owned(),
-                audience,
-                upl: front.upl,
-                themes: front.themes,
-                life_events: front.life_events,
-                keywords: front.keywords,
-                popular: front.popular,
-                variables: declared,
-                sections: split.into_iter().map(|s| Section { key: s.key, heading: s.heading, body: s.body }).collect(),
-                status: front.status,
-                publish_at,
-                unpublish_at,
-                revision,
-                updated_at,
-                review_date: review_date.ok().flatten(),
-                content_owner: front.owner,
-            },
-            file: rel.to_owned(),
-            line: 1,
-        })
+        doc.sections = split.into_iter().map(|s| SectionDoc { key: s.key, heading: s.heading, body: s.body }).collect();
+        let product = self.checked(rel, &parsed, doc.into_model(slug))?;
+        Some(Sourced { item: product, file: rel.to_owned(), line: 1 })
     }
 
     fn sections(&mut self, rel: &str, parsed: &Parsed) -> Option<Vec<sections::SplitSection>> {
@@ -525,7 +418,7 @@ impl<'a> Reader<'a> {
             self.problem(rel, Some(1), "name is empty");
             return;
         }
-        if !self.check_values(rel, g.contact.as_ref(), &g.variables) {
+        if !self.check_values(rel, &text, g.contact.as_ref(), &g.variables) {
             return;
         }
         self.tree.groups.push(Sourced {
@@ -635,7 +528,7 @@ impl<'a> Reader<'a> {
             self.problem(rel, Some(1), "name is empty");
             ok = false;
         }
-        ok &= self.check_values(rel, f.contact.as_ref(), &f.variables);
+        ok &= self.check_values(rel, &text, f.contact.as_ref(), &f.variables);
         if !ok {
             return;
         }
@@ -673,83 +566,52 @@ impl<'a> Reader<'a> {
             let slug = slug.to_owned();
             let Some((front, parsed)) = self.markdown::<OverrideIn>(&rel) else { continue };
             let Some(split) = self.sections(&rel, &parsed) else { continue };
+            self.tree.product_refs.push(Reference { slug: slug.clone(), file: rel.clone(), line: 1 });
+            // The file gives a section's mode in the front matter and its text in the body;
+            // the document has both in one list.
             let mut ok = true;
-            let mut changes = Vec::new();
+            let mut sections = Vec::new();
             for section in split {
-                let line = parsed.body_line + section.line - 1;
                 if section.key == INTRO {
+                    let line = parsed.body_line + section.line - 1;
                     self.problem(&rel, Some(line), "text before the first section heading: start every part of an override with `## Heading {#key}`");
                     ok = false;
                     continue;
                 }
                 let mode = front.sections.get(&section.key).map(|s| s.get_ref().mode).unwrap_or_default();
-                if mode == SectionMode::Hide {
-                    self.problem(&rel, Some(line), format!("section '{}' has mode = \"hide\" but also text: remove the text or change the mode", section.key));
-                    ok = false;
-                }
-                changes.push(SectionChange { key: section.key, mode, heading: section.heading, body: section.body });
+                sections.push(OverrideSectionDoc { key: section.key, mode, heading: section.heading, body: section.body });
             }
             for (key, spec) in &front.sections {
-                let line = parsed.line_at(spec);
-                if !crate::content::slug::is_key(key) {
-                    self.problem(&rel, Some(line), format!("section key '{key}' is not valid"));
-                    ok = false;
-                    continue;
-                }
                 let mode = spec.get_ref().mode;
-                if changes.iter().any(|c| &c.key == key) {
+                if sections.iter().any(|s| &s.key == key) {
                     continue;
                 }
-                if mode == SectionMode::Hide {
-                    changes.push(SectionChange { key: key.clone(), mode, heading: String::new(), body: String::new() });
+                if mode == SectionMode::Hide || !crate::content::slug::is_key(key) {
+                    sections.push(OverrideSectionDoc { key: key.clone(), mode, heading: String::new(), body: String::new() });
                 } else {
+                    let line = parsed.line_at(spec);
                     self.problem(&rel, Some(line), format!("[sections.{key}] has mode = \"{}\" but the body has no `## … {{#{key}}}` section with its text", mode.as_str()));
                     ok = false;
                 }
             }
-            ok &= self.check_values(&rel, front.contact.as_ref(), &front.variables);
-            if let Some(url) = &front.apply_url {
-                if !is_safe_link(url.get_ref()) {
-                    self.problem(&rel, Some(parsed.line_at(url)), "apply_url: must be an http:// or https:// URL");
-                    ok = false;
-                }
-            }
-            let based_on = match &front.based_on {
-                Some(b) if *b.get_ref() < 1 => {
-                    self.problem(&rel, Some(parsed.line_at(b)), "based_on must be a catalogue revision (1 or more)");
-                    ok = false;
-                    0
-                }
-                Some(b) => *b.get_ref(),
-                None => 0,
-            };
             let based_on_line = front.based_on.as_ref().map(|b| parsed.line_at(b)).unwrap_or(1);
-            self.tree.product_refs.push(Reference { slug: slug.clone(), file: rel.clone(), line: 1 });
-            if !ok {
-                continue;
+            let doc = OverrideDoc {
+                based_on: front.based_on.map(Spanned::into_inner),
+                enabled: front.enabled,
+                title: front.title,
+                summary: front.summary,
+                apply_url: front.apply_url.map(Spanned::into_inner),
+                keywords: front.keywords,
+                contact: front.contact,
+                variables: front.variables,
+                sections,
+                revision: front.revision,
+                updated: front.updated.map(Spanned::into_inner),
+            };
+            let Some(over) = self.checked(&rel, &parsed, doc.into_model(&slug, None)) else { continue };
+            if ok {
+                self.tree.overrides.push(Sourced { item: (owner.clone(), over), file: rel, line: based_on_line });
             }
-            let updated_at = self.time(&rel, &parsed, &front.updated, "updated").unwrap_or(0);
-            self.tree.overrides.push(Sourced {
-                item: (
-                    owner.clone(),
-                    Override {
-                        product: slug,
-                        based_on,
-                        enabled: front.enabled,
-                        title: front.title.map(|t| t.trim().to_owned()),
-                        summary: front.summary.map(|t| t.trim().to_owned()),
-                        apply_url: front.apply_url.map(Spanned::into_inner),
-                        keywords: front.keywords,
-                        contact: front.contact,
-                        variables: front.variables,
-                        sections: changes,
-                        revision: front.revision.unwrap_or(0),
-                        updated_at,
-                    },
-                ),
-                file: rel,
-                line: based_on_line,
-            });
         }
     }
 
@@ -913,8 +775,6 @@ impl Reader<'_> {
     /// Every text item against `content::limits`, the same checks the admin API makes.
     fn check_limits(&mut self) {
         let mut found: Vec<(String, Vec<limits::Problem>)> = Vec::new();
-        found.extend(self.tree.products.iter().map(|s| (s.file.clone(), limits::product(&s.item))));
-        found.extend(self.tree.overrides.iter().map(|s| (s.file.clone(), limits::override_(&s.item.1))));
         found.extend(self.tree.groups.iter().map(|s| (s.file.clone(), limits::layer_values(&s.item.name, &s.item.contact, &s.item.variables))));
         found.extend(self.tree.sites.iter().map(|s| (s.file.clone(), limits::layer_values(&s.item.name, &s.item.contact, &s.item.variables))));
         for (file, problems) in found {
@@ -924,7 +784,7 @@ impl Reader<'_> {
             let text = fs::read_to_string(self.root.join(&file)).unwrap_or_default();
             for p in problems {
                 let line = field_line(&text, &p.field).map(|l| l + p.line.map_or(0, |within| within - 1));
-                self.problem(&file, line, format!("{}: {}", p.field.trim_start_matches('/'), p.message));
+                self.problem(&file, line, p.to_string());
             }
         }
     }
@@ -976,11 +836,6 @@ impl Parsed {
         self.front_line + line_of(&self.toml, spanned.span().start) - 1
     }
 
-    /// The line of a top-level `key =` in the front matter (its first line if absent).
-    fn key_line(&self, key: &str) -> usize {
-        self.find_key(key).unwrap_or(self.front_line)
-    }
-
     /// The line of a top-level `key =` in the front matter, if it is there.
     fn find_key(&self, key: &str) -> Option<usize> {
         self.toml
@@ -990,13 +845,17 @@ impl Parsed {
     }
 
     /// The line a problem of a document's field is on: in the body for `/body` (with the line
-    /// within the text), else the line of its front-matter key; none for what the file's
-    /// name gives.
+    /// within the text) and for a section, else the line of its front-matter key or table;
+    /// none for what the file's name gives.
     fn field_line(&self, p: &limits::Problem) -> Option<usize> {
+        let within = p.line.map_or(0, |l| l.saturating_sub(1));
         match p.field_name().split('/').next().unwrap_or("") {
             "" => None,
-            "body" => Some(self.body_line + p.line.map_or(0, |within| within.saturating_sub(1))),
-            key => self.find_key(key),
+            "body" => Some(self.body_line + within),
+            "sections" => field_line(&self.body, &p.field)
+                .map(|l| self.body_line + l - 1 + within)
+                .or_else(|| field_line(&self.toml, &p.field).map(|l| self.front_line + l - 1)),
+            _ => field_line(&self.toml, &p.field).map(|l| self.front_line + l - 1),
         }
     }
 }

@@ -8,15 +8,13 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::format::{
-    AlertOut, GroupOut, NewsOut, OverrideOut, PageOut, ProductOut, SectionFront, SiteOut, SynonymSet,
-    SynonymsFile, ThemeFront, VariableFront,
-};
+use super::format::{GroupOut, OverrideOut, SectionFront, SiteOut, SynonymSet, SynonymsFile, ThemeFront};
 use super::frontmatter;
 use crate::content::model::{
     Alert, Group, NewsItem, Owner, Override, Page, Product, SectionMode, Site, Synonyms, Timestamp,
 };
 use crate::content::sections;
+use crate::edit::documents::{AlertDoc, NewsDoc, PageDoc, ProductDoc};
 
 /// Everything to write.
 #[derive(Debug, Default)]
@@ -75,44 +73,23 @@ pub fn write_tree(root: &Path, tree: &TreeOut) -> io::Result<usize> {
         w.page(page, has_children)?;
     }
     for n in &tree.news {
-        let out = NewsOut {
-            title: &n.title,
-            summary: &n.summary,
-            date: n.date.format("%Y-%m-%d").to_string(),
-            status: n.status,
-            publish_at: n.publish_at.map(rfc3339),
-            unpublish_at: n.unpublish_at.map(rfc3339),
-            revision: n.revision,
-            updated: updated(n.updated_at),
-            review_date: n.review_date.map(|d| d.format("%Y-%m-%d").to_string()),
-            owner: n.content_owner.as_deref(),
-            image: n.image.as_deref(),
-        };
+        let front = front_matter(&NewsDoc::from_model(0, n), &["id", "slug", "body"])?;
         let rel = format!("{}/news/{}-{}.md", owner_dir(&n.owner), n.date.format("%Y-%m-%d"), n.slug);
-        w.markdown(&rel, &out, &n.body)?;
+        w.markdown(&rel, &front, &n.body)?;
     }
     for a in &tree.alerts {
-        let out = AlertOut {
-            title: &a.title,
-            summary: &a.summary,
-            severity: a.severity,
-            starts: a.starts.map(rfc3339),
-            ends: a.ends.map(rfc3339),
-            status: a.status,
-            revision: a.revision,
-            updated: updated(a.updated_at),
-        };
-        w.markdown(&format!("{}/alerts/{}.md", owner_dir(&a.owner), a.slug), &out, &a.body)?;
+        let front = front_matter(&AlertDoc::from_model(0, a), &["id", "slug", "body"])?;
+        w.markdown(&format!("{}/alerts/{}.md", owner_dir(&a.owner), a.slug), &front, &a.body)?;
     }
     Ok(w.files)
 }
 
-/// A timestamp as RFC 3339 in UTC, as export writes it.
 /// An item's modification time as export writes it (none when it has none).
 fn updated(ts: Timestamp) -> Option<String> {
     (ts > 0).then(|| rfc3339(ts))
 }
 
+/// A timestamp as RFC 3339 in UTC, as export writes it.
 pub fn rfc3339(ts: Timestamp) -> String {
     chrono::DateTime::from_timestamp(ts, 0)
         .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
@@ -124,6 +101,24 @@ pub fn owner_dir(owner: &Owner) -> String {
         Owner::Group(g) => format!("groups/{g}"),
         Owner::Site(s) => format!("sites/{s}"),
     }
+}
+
+/// A document's front matter in a file: the document as the admin API has it, without the
+/// keys the file gives otherwise (`leave_out`: its id, its place, its text) and without values
+/// that say nothing (empty lists and tables, `false`, 0).
+fn front_matter<T: Serialize>(doc: &T, leave_out: &[&str]) -> io::Result<String> {
+    let mut table = toml::Table::try_from(doc).map_err(|e| io::Error::other(format!("cannot write TOML: {e}")))?;
+    table.retain(|key, value| {
+        let says_nothing = match value {
+            toml::Value::Array(a) => a.is_empty(),
+            toml::Value::Table(t) => t.is_empty(),
+            toml::Value::Boolean(b) => !*b,
+            toml::Value::Integer(n) => *n == 0,
+            _ => false,
+        };
+        !leave_out.contains(&key) && !says_nothing
+    });
+    toml_text(&table)
 }
 
 fn toml_text<T: Serialize>(value: &T) -> io::Result<String> {
@@ -146,39 +141,19 @@ impl Writer {
         Ok(())
     }
 
-    fn markdown<T: Serialize>(&mut self, rel: &str, front: &T, body: &str) -> io::Result<()> {
+    /// A Markdown file: its front matter (TOML text) and its body.
+    fn markdown(&mut self, rel: &str, front: &str, body: &str) -> io::Result<()> {
         let mut body = body.trim().to_owned();
         if !body.is_empty() {
             body.push('\n');
         }
-        self.file(rel, &frontmatter::join(&toml_text(front)?, &body))
+        self.file(rel, &frontmatter::join(front, &body))
     }
 
     fn product(&mut self, p: &Product) -> io::Result<()> {
-        let out = ProductOut {
-            title: &p.title,
-            summary: &p.summary,
-            audience: p.audience.clone(),
-            upl: p.upl.as_deref(),
-            themes: &p.themes,
-            life_events: &p.life_events,
-            keywords: &p.keywords,
-            status: p.status,
-            revision: p.revision,
-            updated: updated(p.updated_at),
-            popular: p.popular,
-            publish_at: p.publish_at.map(rfc3339),
-            unpublish_at: p.unpublish_at.map(rfc3339),
-            review_date: p.review_date.map(|d| d.format("%Y-%m-%d").to_string()),
-            owner: p.content_owner.as_deref(),
-            variables: p
-                .variables
-                .iter()
-                .map(|v| (v.name.as_str(), VariableFront { label: v.label.clone(), default: v.default.clone() }))
-                .collect(),
-        };
+        let front = front_matter(&ProductDoc::from_model(p), &["slug", "sections"])?;
         let body = sections::join(p.sections.iter().map(|s| (s.key.as_str(), s.heading.as_str(), s.body.as_str())));
-        self.markdown(&format!("catalogue/{}.md", p.slug), &out, &body)
+        self.markdown(&format!("catalogue/{}.md", p.slug), &front, &body)
     }
 
     fn site(&mut self, s: &Site) -> io::Result<()> {
@@ -229,27 +204,16 @@ impl Writer {
                 .filter(|c| c.mode != SectionMode::Hide)
                 .map(|c| (c.key.as_str(), c.heading.as_str(), c.body.as_str())),
         );
-        self.markdown(&format!("{}/overrides/{}.md", owner_dir(owner), o.product), &out, &body)
+        self.markdown(&format!("{}/overrides/{}.md", owner_dir(owner), o.product), &toml_text(&out)?, &body)
     }
 
     fn page(&mut self, p: &Page, has_children: bool) -> io::Result<()> {
-        let out = PageOut {
-            title: &p.title,
-            summary: &p.summary,
-            status: p.status,
-            weight: p.weight,
-            publish_at: p.publish_at.map(rfc3339),
-            unpublish_at: p.unpublish_at.map(rfc3339),
-            revision: p.revision,
-            updated: updated(p.updated_at),
-            review_date: p.review_date.map(|d| d.format("%Y-%m-%d").to_string()),
-            owner: p.content_owner.as_deref(),
-        };
+        let front = front_matter(&PageDoc::from_model(0, p), &["id", "path", "body"])?;
         let rel = if has_children {
             format!("{}/pages/{}/index.md", owner_dir(&p.owner), p.path)
         } else {
             format!("{}/pages/{}.md", owner_dir(&p.owner), p.path)
         };
-        self.markdown(&rel, &out, &p.body)
+        self.markdown(&rel, &front, &p.body)
     }
 }

@@ -6,7 +6,7 @@
 use diesel::prelude::*;
 
 use super::{LayerId, Saved, parse_date, save_versioned, write_row};
-use crate::content::model::{Alert, NewsItem, Owner, Page, Severity, Status};
+use crate::content::model::{Alert, NewsItem, Owner, Page, Severity, Stamped, Status};
 use crate::db::DbConnection;
 use crate::db::schema::{alerts, groups, news, pages, sites};
 
@@ -326,33 +326,13 @@ fn write_item<T, V: PartialEq>(
     write: impl FnOnce(&mut DbConnection, Option<(i64, i64)>, &V) -> QueryResult<i64>,
 ) -> QueryResult<Saved>
 where
-    T: Dated,
+    T: Stamped,
 {
     let at = super::dated(existing.is_some(), item.updated_at(), now);
     let existing = existing.map(|old| (old.id, old.item.revision(), values(layer, &old.item, 0, 0)));
     save_versioned(existing, values(layer, item, 0, 0), item.revision(), |id, revision| write(conn, id, &values(layer, item, revision, at)))
 }
 
-/// What `write_item` needs of an item.
-trait Dated {
-    fn revision(&self) -> i64;
-    fn updated_at(&self) -> i64;
-}
-
-macro_rules! dated {
-    ($($item:ty),*) => {
-        $(impl Dated for $item {
-            fn revision(&self) -> i64 {
-                self.revision
-            }
-            fn updated_at(&self) -> i64 {
-                self.updated_at
-            }
-        })*
-    };
-}
-
-dated!(Page, NewsItem, Alert);
 
 local_table!(pages, Page, PageRow, page_values, into_page, key: path, order: (pages::path.asc(), pages::id.asc()),
     pages, save_page, update_page, page_by_id, delete_page);

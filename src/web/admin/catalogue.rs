@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 use super::{
-    Choice, Outcome, Signed, admin_context, check_csrf, field, form_revision, local_to_rfc3339, rfc3339_to_local, words, outcome, page, see_other, signed_in,
+    Choice, Conflict, Outcome, Signed, admin_context, check_csrf, conflict_page, field, form_revision, local_to_rfc3339, rfc3339_to_local, words, outcome, page, see_other, signed_in,
     with_editor,
 };
 use crate::content::kind::Kind;
@@ -145,6 +145,7 @@ fn from_form(form: &HashMap<String, String>) -> Result<ProductDoc, Vec<String>> 
         variables,
         sections: split.into_iter().map(|s| SectionDoc { key: s.key, heading: s.heading, body: s.body }).collect(),
         revision: form_revision(form),
+        updated: None,
     })
 }
 
@@ -214,6 +215,7 @@ pub async fn new_form(req: HttpRequest, state: web::Data<AppState>) -> Result<Ht
             SectionDoc { key: "kosten".into(), heading: "Kosten".into(), body: String::new() },
         ],
         revision: None,
+        updated: None,
     };
     render_editor(&req, &state, &signed, Editing { form: to_form(&doc), is_new: true, problems: vec![], saved: false, preview: None, status: StatusCode::OK }).await
 }
@@ -293,19 +295,9 @@ async fn conflict(req: &HttpRequest, state: &web::Data<AppState>, signed: &Signe
     let s = slug.to_owned();
     let theirs = with_editor(req, state, signed, move |ed, _| Ok(ed.product(&s)?)).await?;
     let their_form = to_form(&theirs);
-    let mut mine = to_form_lossy(form);
-    mine.slug = slug.to_owned();
-    mine.revision = Some(current);
-    let mut c = admin_context(state, Some(signed), "Iemand anders was u voor", crumbs());
-    c.insert("item", &theirs.title);
-    c.insert("theirs_body", &their_form.body);
-    c.insert("mine_body", &mine.body);
-    c.insert("diff", &crate::render::diff::html(&their_form.body, &mine.body));
-    c.insert("p", &mine);
-    c.insert("action", &format!("/admin/catalogus/{slug}"));
-    c.insert("fields", &form.iter().filter(|(k, _)| k.as_str() != "revision" && k.as_str() != "csrf").collect::<BTreeMap<_, _>>());
-    c.insert("current", &current);
-    page(state, StatusCode::CONFLICT, "admin/conflict.html", &c)
+    let mine = to_form_lossy(form);
+    let action = format!("/admin/catalogus/{slug}");
+    conflict_page(state, signed, Conflict { item: &theirs.title, theirs: their_form.body, mine: mine.body, action: &action, crumbs: crumbs(), form, current })
 }
 
 /// The form as typed, for showing it again (even when it does not parse).

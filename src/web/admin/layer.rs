@@ -2,7 +2,7 @@
 //! pages, news, alerts, redirects), and the editors of its pages, news and alerts, which share
 //! one form built from each kind's fields.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::catalogue::history_rows;
 use super::dashboard::kind_segment;
 use super::overrides::admin_owner;
-use super::{Outcome, Signed, admin_context, check_csrf, field, local_to_rfc3339, outcome, page, rfc3339_to_local, see_other, signed_in, with_editor};
+use super::{Conflict, Outcome, Signed, admin_context, check_csrf, conflict_page, field, local_to_rfc3339, outcome, page, rfc3339_to_local, see_other, signed_in, with_editor};
 use crate::content::kind::Kind;
 use crate::content::model::Owner;
 use crate::edit::{Alerts, EditError, Editor, LocalKind, News, Pages, RedirectsDoc};
@@ -390,15 +390,9 @@ pub async fn save_item(req: HttpRequest, state: web::Data<AppState>, path: web::
             let Some(id) = id else { return Err(AppError::NotFound) };
             let theirs = with_editor(&req, &state, &signed, move |ed, _| on_kind(section, ed, |ed| item_json::<Pages>(ed, &o, id), |ed| item_json::<News>(ed, &o, id), |ed| item_json::<Alerts>(ed, &o, id))).await?;
             let text = |v: &Value| format!("{}\n\n{}", v["title"].as_str().unwrap_or(""), v["body"].as_str().unwrap_or(""));
-            let mut c = admin_context(&state, Some(&signed), "Iemand anders was u voor", crumbs(&owner));
-            c.insert("item", theirs["title"].as_str().unwrap_or(""));
-            c.insert("theirs_body", &text(&theirs));
-            c.insert("mine_body", &text(&doc));
-            c.insert("diff", &crate::render::diff::html(&text(&theirs), &text(&doc)));
-            c.insert("action", &format!("{base}/{}/{id}", section.segment()));
-            c.insert("fields", &form.iter().filter(|(k, _)| k.as_str() != "revision" && k.as_str() != "csrf").collect::<BTreeMap<_, _>>());
-            c.insert("current", &current);
-            page(&state, StatusCode::CONFLICT, "admin/conflict.html", &c)
+            let action = format!("{base}/{}/{id}", section.segment());
+            let item = theirs["title"].as_str().unwrap_or("");
+            conflict_page(&state, &signed, Conflict { item, theirs: text(&theirs), mine: text(&doc), action: &action, crumbs: crumbs(&owner), form: &form, current })
         }
     }
 }

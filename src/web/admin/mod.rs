@@ -211,6 +211,37 @@ pub fn form_revision(form: &HashMap<String, String>) -> Option<i64> {
     field(form, "revision").and_then(|r| r.parse().ok())
 }
 
+/// What the conflict page shows when someone else saved an item first.
+pub struct Conflict<'a> {
+    /// The item's name as editors know it.
+    pub item: &'a str,
+    /// The saved version and the editor's, as text.
+    pub theirs: String,
+    pub mine: String,
+    /// Where the form posts to save the editor's version after all.
+    pub action: &'a str,
+    pub crumbs: Vec<Link>,
+    /// The form as posted, sent again with the current revision as its base.
+    pub form: &'a HashMap<String, String>,
+    pub current: i64,
+}
+
+/// The one conflict page: both versions side by side and their difference, nothing lost;
+/// saving again (based on the current revision) is a deliberate choice.
+pub fn conflict_page(state: &AppState, signed: &Signed, conflict: Conflict) -> Result<HttpResponse, AppError> {
+    let mut c = admin_context(state, Some(signed), "Iemand anders was u voor", conflict.crumbs);
+    c.insert("item", conflict.item);
+    c.insert("diff", &crate::render::diff::html(&conflict.theirs, &conflict.mine));
+    c.insert("theirs_body", &conflict.theirs);
+    c.insert("mine_body", &conflict.mine);
+    c.insert("action", conflict.action);
+    let fields: std::collections::BTreeMap<&String, &String> =
+        conflict.form.iter().filter(|(k, _)| k.as_str() != "revision" && k.as_str() != "csrf").collect();
+    c.insert("fields", &fields);
+    c.insert("current", &conflict.current);
+    page(state, StatusCode::CONFLICT, "admin/conflict.html", &c)
+}
+
 /// An edit result for a form: problems and conflicts are shown on the page, not as errors.
 pub enum Outcome<T> {
     Saved(T),

@@ -11,7 +11,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 use super::dashboard::kind_segment;
-use super::{Choice, Outcome, Signed, admin_context, check_csrf, field, form_revision, outcome, page, see_other, signed_in, with_editor};
+use super::{Choice, Conflict, Outcome, Signed, admin_context, check_csrf, conflict_page, field, form_revision, outcome, page, see_other, signed_in, with_editor};
 use crate::content::drift::Drift;
 use crate::content::model::{Contact, Owner, Product, SectionMode};
 use crate::content::sections;
@@ -197,6 +197,7 @@ fn from_form(form: &HashMap<String, String>, product: &Product, drifted: &[Drift
         variables,
         sections: out_sections,
         revision: form_revision(form),
+        updated: None,
     })
 }
 
@@ -289,7 +290,7 @@ pub async fn edit_form(req: HttpRequest, state: web::Data<AppState>, path: web::
     let (kind, layer, slug) = path.into_inner();
     let owner = admin_owner(&kind, &layer)?;
     let loaded = load(&req, &state, &signed, &owner, &slug).await?;
-    let doc = loaded.doc.clone().or_else(|| Some(OverrideDoc { based_on: Some(loaded.product.revision), enabled: None, title: None, summary: None, apply_url: None, keywords: vec![], contact: None, variables: BTreeMap::new(), sections: vec![], revision: None }));
+    let doc = loaded.doc.clone().or_else(|| Some(OverrideDoc { based_on: Some(loaded.product.revision), enabled: None, title: None, summary: None, apply_url: None, keywords: vec![], contact: None, variables: BTreeMap::new(), sections: vec![], revision: None, updated: None }));
     render(&req, &state, &signed, &owner, &loaded, doc.as_ref(), vec![], query.contains_key("opgeslagen"), StatusCode::OK).await
 }
 
@@ -325,15 +326,8 @@ pub async fn save(req: HttpRequest, state: web::Data<AppState>, path: web::Path<
             let theirs = loaded.doc.as_ref().map(|d| serde_json::to_string_pretty(d).unwrap_or_default()).unwrap_or_default();
             let mine_doc = from_form(&form, &loaded.product, &loaded.drifted).ok();
             let mine = mine_doc.as_ref().map(|d| serde_json::to_string_pretty(d).unwrap_or_default()).unwrap_or_default();
-            let mut c = admin_context(&state, Some(&signed), "Iemand anders was u voor", vec![Link { title: "Overzicht".into(), url: "/admin".into() }]);
-            c.insert("item", &loaded.product.title);
-            c.insert("theirs_body", &theirs);
-            c.insert("mine_body", &mine);
-            c.insert("diff", &crate::render::diff::html(&theirs, &mine));
-            c.insert("action", &action);
-            c.insert("fields", &form.iter().filter(|(k, _)| k.as_str() != "revision" && k.as_str() != "csrf").collect::<BTreeMap<_, _>>());
-            c.insert("current", &current);
-            page(&state, StatusCode::CONFLICT, "admin/conflict.html", &c)
+            let crumbs = vec![Link { title: "Overzicht".into(), url: "/admin".into() }];
+            conflict_page(&state, &signed, Conflict { item: &loaded.product.title, theirs, mine, action: &action, crumbs, form: &form, current })
         }
     }
 }
@@ -347,7 +341,7 @@ pub async fn preview(req: HttpRequest, state: web::Data<AppState>, path: web::Pa
         let (entry, resolved) = ed.site_preview(&site, &slug, &st.content)?;
         let viewer = crate::content::visibility::Viewer::preview(ed.now);
         let resident = crate::web::site::Resident { base_url: format!("http://{}", entry.site.canonical_host()), site: std::sync::Arc::new(entry) };
-        let mut ctx = crate::web::respond::Ctx { conn: ed.conn, viewer, state: st, resident: &resident };
+        let mut ctx = crate::web::respond::Ctx::new(ed.conn, viewer, st, &resident);
         crate::web::public::product_page(&mut ctx, &resolved, true).map(|(body, _)| body)
     })
     .await?;

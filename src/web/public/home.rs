@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::{Layout, context, earliest, render};
+use crate::media::picture::Pictures;
 use crate::cache::Tag;
 use crate::content::fold::Resolved;
 use crate::content::store;
@@ -35,7 +36,7 @@ pub async fn home(req: HttpRequest, state: web::Data<AppState>, resident: Reside
         c.insert("popular", &popular(&site.popular, &catalogue.items).iter().map(|r| ProductItem::new(r)).collect::<Vec<_>>());
         c.insert("themes", &counted(catalogue.items.iter().flat_map(|r| &r.themes), theme_url));
         c.insert("life_events", &counted(catalogue.items.iter().flat_map(|r| &r.life_events), life_event_url));
-        c.insert("news", &news.items.iter().take(LATEST_NEWS).map(|n| NewsView::new(n)).collect::<Vec<_>>());
+        c.insert("news", &news.items.iter().take(LATEST_NEWS).map(|n| NewsView::new(n, &Pictures::none())).collect::<Vec<_>>());
         c.insert("product_count", &catalogue.items.len());
         let body = render(ctx, "home.html", &c)?;
         Ok(Built::ok(HTML, body, vec![Tag::Catalogue, Tag::Local, Tag::Alerts], earliest([catalogue.next_change, news.next_change, alerts_change])))

@@ -60,7 +60,8 @@ pub struct Layout {
 pub fn context(ctx: &mut Ctx, layout: Layout) -> Result<(Context, Option<i64>), AppError> {
     let alerts = store::alerts(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
     let mut c = base_context(ctx.state, SiteView::new(&ctx.resident.site, &ctx.resident.base_url));
-    c.insert("alerts", &alerts.items.iter().map(|a| AlertView::new(a)).collect::<Vec<_>>());
+    let pictures = ctx.pictures(alerts.items.iter().map(|a| a.body.as_str()), [])?;
+    c.insert("alerts", &alerts.items.iter().map(|a| AlertView::new(a, &pictures)).collect::<Vec<_>>());
     c.insert("title", &layout.title);
     c.insert("description", &layout.description);
     c.insert("canonical", &format!("{}{}", ctx.resident.base_url, layout.path));

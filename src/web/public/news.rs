@@ -3,6 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::{Layout, context, earliest, home_crumb, not_found, param, render};
+use crate::media::picture::Pictures;
 use crate::cache::Tag;
 use crate::content::store;
 use crate::render::views::{Link, NewsView};
@@ -26,7 +27,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, resident: Reside
         if page > pages {
             return not_found();
         }
-        let items: Vec<NewsView> = news.items.iter().skip((page - 1) * PER_PAGE).take(PER_PAGE).map(|n| NewsView::new(n)).collect();
+        let items: Vec<NewsView> = news.items.iter().skip((page - 1) * PER_PAGE).take(PER_PAGE).map(|n| NewsView::new(n, &Pictures::none())).collect();
         let layout = Layout {
             title: if page > 1 { format!("Nieuws (pagina {page})") } else { "Nieuws".into() },
             description: format!("Nieuws van {}.", ctx.resident.site.site.name),
@@ -50,7 +51,8 @@ pub async fn item(req: HttpRequest, state: web::Data<AppState>, resident: Reside
     cached(&req, state, resident, move |ctx| {
         let news = store::news_item(ctx.conn, &ctx.state.content, &ctx.resident.site, &slug, ctx.viewer)?;
         let Some(item) = news.items.first() else { return not_found() };
-        let view = NewsView::new(item);
+        let pictures = ctx.pictures([item.body.as_str()], item.image.as_deref())?;
+        let view = NewsView::new(item, &pictures);
         let layout = Layout {
             title: view.title.clone(),
             description: view.summary.clone(),
@@ -83,7 +85,7 @@ pub async fn item(req: HttpRequest, state: web::Data<AppState>, resident: Reside
 pub async fn feed(req: HttpRequest, state: web::Data<AppState>, resident: Resident) -> Result<HttpResponse, AppError> {
     cached(&req, state, resident, |ctx| {
         let news = store::news(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
-        let items: Vec<NewsView> = news.items.iter().take(FEED_ITEMS).map(|n| NewsView::new(n)).collect();
+        let items: Vec<NewsView> = news.items.iter().take(FEED_ITEMS).map(|n| NewsView::new(n, &Pictures::none())).collect();
         let updated = news
             .items
             .iter()

@@ -45,7 +45,8 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         let children = sorted_links(pages.items.iter().filter(|p| parent(&p.path) == path));
         let parent_path = parent(&path);
         let siblings = sorted_links(pages.items.iter().filter(|p| parent(&p.path) == parent_path && !parent_path.is_empty()));
-        let view = PageView::new(current);
+        let pictures = ctx.pictures([current.body.as_str()], [])?;
+        let view = PageView::new(current, &pictures);
         let layout = Layout { title: view.title.clone(), description: view.summary.clone(), path: view.url.clone(), nav: "", breadcrumbs, structured: None };
         let (mut c, alerts_change) = context(ctx, layout)?;
         c.insert("page", &view);

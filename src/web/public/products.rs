@@ -110,7 +110,8 @@ pub async fn product(req: HttpRequest, state: web::Data<AppState>, resident: Res
 
 /// A product page (for residents, or an editor's preview); also when its alerts next change.
 pub fn product_page(ctx: &mut Ctx, resolved: &Resolved, preview: bool) -> Result<(String, Option<i64>), AppError> {
-    let view = ProductView::new(resolved);
+    let pictures = ctx.pictures(resolved.sections.iter().map(|s| s.body.as_str()), [])?;
+    let view = ProductView::new(resolved, &pictures);
     let layout = Layout {
         title: view.title.clone(),
         description: view.summary.clone(),
