@@ -88,6 +88,14 @@ pub struct FollowerHealth {
     pub last_error: Option<String>,
 }
 
+/// Counts a failed round of `track` at `position`; it is retried at the next round.
+fn failed(track: &Track, position: i64, error: String) {
+    let failures = track.failures.fetch_add(1, Ordering::AcqRel) + 1;
+    track.failures_total.fetch_add(1, Ordering::Relaxed);
+    tracing::error!(follower = track.follower.name(), position, failures, error = %error, "cannot apply changes; retrying at the next round");
+    *track.last_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(error);
+}
+
 /// Consecutive failures after which a follower makes the process unready.
 pub const UNREADY_AFTER_FAILURES: u64 = 3;
 
@@ -252,8 +260,26 @@ impl Feed {
         let mut applied = 0;
         loop {
             let position = track.position.load(Ordering::Acquire);
-            let batch = changes::between(conn, position, upto, BATCH)?;
+            // A change this build cannot read (a kind a newer release wrote) stops the
+            // follower here, as a failure `/healthz` reports, not as a silent stall.
+            let batch = match changes::between(conn, position, upto, BATCH) {
+                Ok(batch) => batch,
+                Err(e) => {
+                    // With its causes: diesel names the column, its source says what was there.
+                    let mut message = format!("cannot read the change log: {e}");
+                    let mut cause = std::error::Error::source(&e);
+                    while let Some(c) = cause {
+                        message.push_str(&format!(": {c}"));
+                        cause = c.source();
+                    }
+                    failed(track, position, message);
+                    return Ok(applied);
+                }
+            };
             let Some(last) = batch.last().map(|c| c.id) else {
+                // Nothing (left) up to `upto`: caught up, whatever failed before.
+                track.position.fetch_max(upto, Ordering::AcqRel);
+                track.failures.store(0, Ordering::Release);
                 track.deferred.store(false, Ordering::Release);
                 return Ok(applied);
             };
@@ -275,10 +301,7 @@ impl Feed {
                     return Ok(applied);
                 }
                 Err(e) => {
-                    let failures = track.failures.fetch_add(1, Ordering::AcqRel) + 1;
-                    track.failures_total.fetch_add(1, Ordering::Relaxed);
-                    tracing::error!(follower = track.follower.name(), position, failures, error = %e, "cannot apply changes; retrying at the next round");
-                    *track.last_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.0);
+                    failed(track, position, e.0);
                     return Ok(applied);
                 }
             }

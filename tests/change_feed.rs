@@ -209,6 +209,28 @@ async fn a_failing_follower_gets_the_change_again_and_the_node_says_it_is_unread
     assert_eq!(app.get("alpha.test", "/nieuw").await.status, 200, "the other followers went on meanwhile");
 }
 
+/// A change this build cannot read (a kind a newer release wrote) stops the followers where it
+/// is and says so in `/healthz`; once it is gone, everything after it is applied.
+#[actix_web::test]
+async fn an_unreadable_change_makes_the_node_unready_instead_of_stalling_silently() {
+    use diesel::RunQueryDsl;
+    let app = TestApp::start(&fixture("country")).await;
+    {
+        let mut conn = app.state.pool.get().unwrap();
+        diesel::sql_query("INSERT INTO changes (at, kind, item_key) VALUES (0, 'theme', 'x')").execute(&mut conn).unwrap();
+    }
+    let unready = common::eventually(10, async || app.get("alpha.test", "/healthz").await.status == 503).await;
+    assert!(unready, "{}", app.get("alpha.test", "/healthz").await.body);
+    let health = app.get("alpha.test", "/healthz").await.body;
+    assert!(health.contains("unknown kind of change") && health.contains("theme"), "{health}");
+    {
+        let mut conn = app.state.pool.get().unwrap();
+        diesel::sql_query("DELETE FROM changes WHERE kind = 'theme'").execute(&mut conn).unwrap();
+    }
+    let healed = common::eventually(10, async || app.get("alpha.test", "/healthz").await.status == 200).await;
+    assert!(healed);
+}
+
 #[actix_web::test]
 async fn a_rebuild_applies_again_what_came_in_while_it_ran() {
     let app = TestApp::start(&fixture("country")).await;

@@ -65,7 +65,7 @@ impl From<String> for Problem {
             Some((field, line)) => (field, line.strip_suffix(')').and_then(|l| l.parse().ok())),
             None => (head, None),
         };
-        let is_field = !field.is_empty() && field.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-/".contains(c));
+        let is_field = field.chars().next().is_some_and(|c| c.is_ascii_lowercase()) && !field.chars().any(char::is_whitespace);
         if !is_field {
             return Problem::at("", message);
         }

@@ -81,11 +81,11 @@ fn checked<T>(item: T, mut problems: Problems, check: fn(&T) -> Vec<Problem>) ->
     if problems.is_empty() { Ok(item) } else { Err(problems) }
 }
 
-/// A revision named in a document: 1 or more (0: none named).
+/// A revision named in a document: 1 or more, or 0 for none.
 fn revision(field: &str, value: Option<i64>, problems: &mut Problems) -> i64 {
     match value {
-        Some(r) if r < 1 => {
-            problems.push(Problem::at(field, "must be 1 or more"));
+        Some(r) if r < 0 => {
+            problems.push(Problem::at(field, "must be 1 or more (0 or none: no revision yet)"));
             0
         }
         Some(r) => r,
@@ -125,7 +125,12 @@ fn day(d: Option<NaiveDate>) -> Option<When> {
 }
 
 fn moment(t: Option<Timestamp>) -> Option<When> {
-    t.filter(|&t| t > 0).map(|t| When::Text(rfc3339(t)))
+    t.map(|t| When::Text(rfc3339(t)))
+}
+
+/// An item's time of last change (none before its first save).
+fn changed_at(t: Timestamp) -> Option<When> {
+    (t > 0).then(|| When::Text(rfc3339(t)))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -208,7 +213,7 @@ impl ProductDoc {
             variables: p.variables.iter().map(|v| (v.name.clone(), VariableDoc { label: v.label.clone(), default: v.default.clone() })).collect(),
             sections: p.sections.iter().map(|s| SectionDoc { key: s.key.clone(), heading: s.heading.clone(), body: s.body.clone() }).collect(),
             revision: Some(p.revision),
-            updated: moment(Some(p.updated_at)),
+            updated: changed_at(p.updated_at),
         }
     }
 
@@ -333,7 +338,7 @@ impl OverrideDoc {
                 .map(|s| OverrideSectionDoc { key: s.key.clone(), mode: s.mode, heading: s.heading.clone(), body: s.body.clone() })
                 .collect(),
             revision: Some(o.revision),
-            updated: moment(Some(o.updated_at)),
+            updated: changed_at(o.updated_at),
         }
     }
 
@@ -446,7 +451,7 @@ impl PageDoc {
             owner: p.content_owner.clone(),
             body: p.body.clone(),
             revision: Some(p.revision),
-            updated: moment(Some(p.updated_at)),
+            updated: changed_at(p.updated_at),
         }
     }
 
@@ -472,7 +477,7 @@ impl PageDoc {
             weight: self.weight,
             publish_at,
             unpublish_at,
-            revision: self.revision.unwrap_or(0),
+            revision: revision("/revision", self.revision, &mut problems),
             updated_at,
             review_date,
             content_owner: self.owner,
@@ -532,7 +537,7 @@ impl NewsDoc {
             image: n.image.clone(),
             body: n.body.clone(),
             revision: Some(n.revision),
-            updated: moment(Some(n.updated_at)),
+            updated: changed_at(n.updated_at),
         }
     }
 
@@ -563,7 +568,7 @@ impl NewsDoc {
             status: self.status,
             publish_at,
             unpublish_at,
-            revision: self.revision.unwrap_or(0),
+            revision: revision("/revision", self.revision, &mut problems),
             updated_at,
             review_date,
             content_owner: self.owner,
@@ -613,7 +618,7 @@ impl AlertDoc {
             status: a.status,
             body: a.body.clone(),
             revision: Some(a.revision),
-            updated: moment(Some(a.updated_at)),
+            updated: changed_at(a.updated_at),
         }
     }
 
@@ -638,7 +643,7 @@ impl AlertDoc {
             starts,
             ends,
             status: self.status,
-            revision: self.revision.unwrap_or(0),
+            revision: revision("/revision", self.revision, &mut problems),
             updated_at,
         }, problems, limits::alert)
     }
@@ -655,5 +660,28 @@ pub struct RedirectsDoc {
 impl RedirectsDoc {
     pub fn into_list(self) -> Result<Vec<redirects::Redirect>, Problems> {
         redirects::parse(&self.csv).map_err(|p| p.into_iter().map(|(line, m)| Problem::at("/csv", format!("line {line}: {m}"))).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_at_or_before_1970_survive_a_round_trip() {
+        let doc = AlertDoc { id: 0, slug: "storing".into(), title: "Storing".into(), summary: String::new(), severity: Severity::Info, starts: Some(When::Text("1969-12-31T00:00:00Z".into())), ends: Some(When::Text("1970-01-01T00:00:00Z".into())), status: Status::Published, body: String::new(), revision: Some(0), updated: None };
+        let alert = doc.into_model(Owner::Site("a".into())).unwrap();
+        assert_eq!((alert.starts, alert.ends), (Some(-86_400), Some(0)));
+        let again = AlertDoc::from_model(1, &alert);
+        assert_eq!(again.ends.map(|w| w.as_text()).as_deref(), Some("1970-01-01T00:00:00Z"));
+        assert_eq!(again.updated.map(|w| w.as_text()), None, "never saved: no time of last change");
+    }
+
+    #[test]
+    fn revision_zero_means_none_and_negative_is_refused() {
+        let page = |revision| PageDoc { id: 0, path: "a".into(), title: "A".into(), summary: String::new(), status: Status::Published, weight: 0, publish_at: None, unpublish_at: None, review_date: None, owner: None, body: String::new(), revision, updated: None };
+        assert!(page(Some(0)).into_model(Owner::Site("a".into())).is_ok());
+        let problems = page(Some(-1)).into_model(Owner::Site("a".into())).unwrap_err();
+        assert_eq!(problems[0].field, "/revision");
     }
 }

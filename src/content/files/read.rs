@@ -740,14 +740,15 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Whether the front matter leaves out the document's keys that a file gives otherwise.
+    /// Whether the front matter leaves out the document's keys that a file gives otherwise
+    /// (read from the parsed table: a key written as a table or quoted counts too).
     fn only_front_keys(&mut self, rel: &str, parsed: &Parsed, keys: &[&str], why: &str) -> bool {
+        let table: toml::Table = parsed.toml.parse().unwrap_or_default();
         let mut ok = true;
-        for key in keys {
-            if let Some(line) = parsed.find_key(key) {
-                self.problem(rel, Some(line), format!("{key}: is not written in a file: {why}"));
-                ok = false;
-            }
+        for key in keys.iter().filter(|k| table.contains_key(**k)) {
+            let line = parsed.find_key(key).or_else(|| field_line(&parsed.toml, &format!("/{key}")).map(|l| parsed.front_line + l - 1));
+            self.problem(rel, line, format!("{key}: is not written in a file: {why}"));
+            ok = false;
         }
         ok
     }

@@ -47,8 +47,9 @@ pub(crate) fn next_revision(current: Option<i64>, requested: i64) -> i64 {
 /// The time a save is dated with: `now`, except for an item the database does not hold yet
 /// whose content recorded when it last changed (`recorded`, from an export): a restore, or a
 /// move to another installation, keeps every modification date.
+/// A recorded time in the future is taken as `now`.
 pub(crate) fn dated(existing: bool, recorded: i64, now: i64) -> i64 {
-    if !existing && recorded > 0 { recorded } else { now }
+    if !existing && recorded > 0 { recorded.min(now) } else { now }
 }
 
 /// The group or site that owns an override or local content, by database id.
