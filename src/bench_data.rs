@@ -10,8 +10,8 @@ use chrono::NaiveDate;
 
 use crate::content::files::{TreeOut, write_tree};
 use crate::content::model::{
-    Alert, Audience, Contact, Group, NewsItem, Override, Owner, Page, Product, Section, SectionChange,
-    SectionMode, Severity, Site, Status, Variable,
+    Alert, AlertFields, Audience, Contact, Group, NewsFields, NewsItem, Override, Owner, Page, PageFields, Product, Section,
+    SectionChange, SectionMode, Severity, Site, Status, Variable,
 };
 use crate::content::slug::slugify;
 use crate::content::upl::UplProduct;
@@ -254,51 +254,45 @@ pub fn generate(options: &Options) -> Result<TreeOut, BenchDataError> {
             let path = if parent { format!("onderwerp-{}/pagina-{n}", n % 5) } else { format!("onderwerp-{n}") };
             tree.pages.push(Page {
                 owner: owner.clone(),
-                path,
                 title: format!("Onderwerp {n}"),
                 summary: rng.text(1, 1),
                 body: format!("{}\n\n## Meer weten\n\n{}", rng.text(3, 8), rng.text(2, 5)),
                 status: Status::Published,
-                weight: 0,
-                publish_at: None,
-                unpublish_at: None,
                 revision: 1,
                 updated_at: now,
-                review_date: None,
-                content_owner: None,
+                kind: PageFields { path, weight: 0, publish_at: None, unpublish_at: None, review_date: None, content_owner: None },
             });
         }
         for n in 0..options.news {
             tree.news.push(NewsItem {
                 owner: owner.clone(),
-                slug: format!("bericht-{n}"),
-                date: start + chrono::Days::new((n as u64 * 3) % 320),
                 title: format!("Nieuwsbericht {n} uit {}", m.name),
                 summary: rng.text(1, 1),
                 body: rng.text(4, 10),
                 status: Status::Published,
-                publish_at: None,
-                unpublish_at: None,
                 revision: 1,
                 updated_at: now,
-                review_date: None,
-                content_owner: None,
-                image: None,
+                kind: NewsFields {
+                    slug: format!("bericht-{n}"),
+                    date: start + chrono::Days::new((n as u64 * 3) % 320),
+                    publish_at: None,
+                    unpublish_at: None,
+                    review_date: None,
+                    content_owner: None,
+                    image: None,
+                },
             });
         }
         if rng.chance(0.3) {
             tree.alerts.push(Alert {
                 owner: owner.clone(),
-                slug: "storing".into(),
                 title: "Storing in de online dienstverlening".into(),
                 summary: String::new(),
                 body: rng.text(1, 2),
-                severity: Severity::Warning,
-                starts: Some(now - 86_400),
-                ends: Some(now + 30 * 86_400),
                 status: Status::Published,
                 revision: 1,
                 updated_at: now,
+                kind: AlertFields { slug: "storing".into(), severity: Severity::Warning, starts: Some(now - 86_400), ends: Some(now + 30 * 86_400) },
             });
         }
     }

@@ -327,7 +327,7 @@ fn layer_segments(scope: &Scope, api: bool) -> (String, String) {
 }
 
 /// Prepares one cell: makes what it works on (as the national admin) and fills the path.
-async fn prepare(w: &World, method: &str, pattern: &str, section: Option<&str>, target: &Target, actor: Actor) -> Prepared {
+async fn prepare(w: &World, method: &str, pattern: &str, target: &Target, actor: Actor) -> Prepared {
     let api = pattern.starts_with("/api/");
     let mut path = pattern.to_owned();
     let mut json = None;
@@ -347,16 +347,11 @@ async fn prepare(w: &World, method: &str, pattern: &str, section: Option<&str>, 
             path = path.replace("{site}", s);
         }
     }
-    if let Some(section) = section {
-        path = path.replace("{section}", section);
-    }
-    // The kind of local item a route is about.
-    let local = ["pages", "news", "alerts"].into_iter().find(|k| pattern.contains(&format!("/{k}"))).or(match section {
-        Some("paginas") => Some("pages"),
-        Some("nieuws") => Some("news"),
-        Some("meldingen") => Some("alerts"),
-        _ => None,
-    });
+    // The kind of local item a route is about, by its API or admin segment.
+    let local = [("pages", "/pages"), ("pages", "/paginas"), ("news", "/news"), ("news", "/nieuws"), ("alerts", "/alerts"), ("alerts", "/meldingen")]
+        .into_iter()
+        .find(|(_, segment)| pattern.contains(segment))
+        .map(|(kind, _)| kind);
     let local_doc = |kind: &str, n: u32| match kind {
         "pages" => serde_json::json!({ "path": format!("matrix/p{n}"), "title": "Matrixpagina", "body": "Tekst." }),
         "news" => serde_json::json!({ "slug": format!("matrix-{n}"), "date": "2026-11-30", "title": "Matrixnieuws", "body": "Tekst." }),
@@ -575,58 +570,55 @@ async fn every_admin_route_for_every_actor_and_target() {
     let mut known: Option<String> = None;
     for (method, pattern) in &routes {
         let (rule, targets) = cells_of(method, pattern).unwrap();
-        let sections: Vec<Option<&str>> = if pattern.contains("{section}") { vec![Some("paginas"), Some("nieuws"), Some("meldingen")] } else { vec![None] };
-        for section in sections {
-            for target in &targets {
-                // Refused cells share one prepared item; an allowed cell may use it up, so the
-                // next actor gets a fresh one.
-                let mut prepared: Option<Prepared> = None;
-                for actor in ACTORS {
-                    if prepared.is_none() || *target == Target::OwnToken {
-                        prepared = Some(prepare(&w, method, pattern, section, target, actor).await);
-                        known = None;
+        for target in &targets {
+            // Refused cells share one prepared item; an allowed cell may use it up, so the
+            // next actor gets a fresh one.
+            let mut prepared: Option<Prepared> = None;
+            for actor in ACTORS {
+                if prepared.is_none() || *target == Target::OwnToken {
+                    prepared = Some(prepare(&w, method, pattern, target, actor).await);
+                    known = None;
+                }
+                let p = prepared.as_ref().unwrap();
+                let expect = allowed(rule, actor, target);
+                let before = if expect { None } else { Some(known.take().unwrap_or_else(|| fingerprint(&w.app))) };
+                let res = send(&w, &mut browsers, actor, method, p).await;
+                let cell = format!("{actor:?} {method} {} ({pattern}, {target:?})", p.path);
+                cells += 1;
+                if rule == Rule::Public {
+                    known = None;
+                    assert!(res.status < 500, "{cell}: {} {}", res.status, res.body);
+                } else if expect {
+                    known = None;
+                    assert!(res.status < 500 && ![401, 403, 404].contains(&res.status), "{cell}: allowed, got {} {}", res.status, res.body);
+                    let to_login = res.header("location").is_some_and(|l| l.starts_with("/admin/inloggen"));
+                    assert!(!to_login || rule == Rule::Public || pattern.ends_with("/uitloggen") || pattern.ends_with("/wachtwoord"), "{cell}: allowed, sent to the login");
+                    if method != "GET" && method != "HEAD" || pattern.ends_with("/inloggen") {
+                        prepared = None;
                     }
-                    let p = prepared.as_ref().unwrap();
-                    let expect = allowed(rule, actor, target);
-                    let before = if expect { None } else { Some(known.take().unwrap_or_else(|| fingerprint(&w.app))) };
-                    let res = send(&w, &mut browsers, actor, method, p).await;
-                    let cell = format!("{actor:?} {method} {} ({pattern}, {target:?})", p.path);
-                    cells += 1;
-                    if rule == Rule::Public {
-                        known = None;
-                        assert!(res.status < 500, "{cell}: {} {}", res.status, res.body);
-                    } else if expect {
-                        known = None;
-                        assert!(res.status < 500 && ![401, 403, 404].contains(&res.status), "{cell}: allowed, got {} {}", res.status, res.body);
-                        let to_login = res.header("location").is_some_and(|l| l.starts_with("/admin/inloggen"));
-                        assert!(!to_login || rule == Rule::Public || pattern.ends_with("/uitloggen") || pattern.ends_with("/wachtwoord"), "{cell}: allowed, sent to the login");
-                        if method != "GET" && method != "HEAD" || pattern.ends_with("/inloggen") {
-                            prepared = None;
-                        }
-                        // Signing out or resetting one's own password ends the session: sign in again.
-                        if pattern.ends_with("/uitloggen") || to_login {
-                            let (email, _, _) = actor.account().unwrap();
-                            let b = browsers.get_mut(&format!("{actor:?}")).unwrap();
-                            b.cookies.clear();
-                            assert_eq!(b.login(email, PASSWORD).await.status, 303);
-                            let csrf = hidden(&b.get("/admin").await.body, "csrf");
-                            b.cookies.push(("csrf".into(), csrf));
-                        }
+                    // Signing out or resetting one's own password ends the session: sign in again.
+                    if pattern.ends_with("/uitloggen") || to_login {
+                        let (email, _, _) = actor.account().unwrap();
+                        let b = browsers.get_mut(&format!("{actor:?}")).unwrap();
+                        b.cookies.clear();
+                        assert_eq!(b.login(email, PASSWORD).await.status, 303);
+                        let csrf = hidden(&b.get("/admin").await.body, "csrf");
+                        b.cookies.push(("csrf".into(), csrf));
+                    }
+                } else {
+                    refused_seen += 1;
+                    let api = pattern.starts_with("/api/");
+                    let ok = if actor.live() {
+                        [403, 404].contains(&res.status)
+                    } else if api {
+                        res.status == 401
                     } else {
-                        refused_seen += 1;
-                        let api = pattern.starts_with("/api/");
-                        let ok = if actor.live() {
-                            [403, 404].contains(&res.status)
-                        } else if api {
-                            res.status == 401
-                        } else {
-                            res.status == 302 && res.header("location").is_some_and(|l| l.starts_with("/admin/inloggen"))
-                        };
-                        assert!(ok, "{cell}: refused, got {} {}", res.status, res.body);
-                        let after = fingerprint(&w.app);
-                        assert_eq!(before.unwrap(), after, "{cell}: refused, but something changed");
-                        known = Some(after);
-                    }
+                        res.status == 302 && res.header("location").is_some_and(|l| l.starts_with("/admin/inloggen"))
+                    };
+                    assert!(ok, "{cell}: refused, got {} {}", res.status, res.body);
+                    let after = fingerprint(&w.app);
+                    assert_eq!(before.unwrap(), after, "{cell}: refused, but something changed");
+                    known = Some(after);
                 }
             }
         }

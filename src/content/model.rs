@@ -262,39 +262,60 @@ impl Site {
     }
 }
 
-/// A local page; its path is its place in the tree ("afval/pmd").
+/// A group's or a site's own content: a page, a news item or an alert. What every kind has
+/// lives here, once; what makes a kind is `kind` (`PageFields`, `NewsFields`, `AlertFields`),
+/// read through `Deref` as if it were the item's own fields. As JSON (history snapshots, the
+/// templates) the item is one flat object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Page {
+pub struct Local<K> {
     pub owner: Owner,
-    pub path: String,
     pub title: String,
     pub summary: String,
     pub body: String,
     pub status: Status,
+    pub revision: i64,
+    pub updated_at: Timestamp,
+    #[serde(flatten)]
+    pub kind: K,
+}
+
+impl<K> std::ops::Deref for Local<K> {
+    type Target = K;
+
+    fn deref(&self) -> &K {
+        &self.kind
+    }
+}
+
+impl<K> std::ops::DerefMut for Local<K> {
+    fn deref_mut(&mut self) -> &mut K {
+        &mut self.kind
+    }
+}
+
+/// A local page; its path is its place in the tree ("afval/pmd").
+pub type Page = Local<PageFields>;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageFields {
+    pub path: String,
     pub weight: i32,
     pub publish_at: Option<Timestamp>,
     pub unpublish_at: Option<Timestamp>,
-    pub revision: i64,
-    pub updated_at: Timestamp,
     /// When an editor should look at the text again.
     pub review_date: Option<chrono::NaiveDate>,
     /// Who is responsible for the text (a team or an address).
     pub content_owner: Option<String>,
 }
 
+pub type NewsItem = Local<NewsFields>;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NewsItem {
-    pub owner: Owner,
+pub struct NewsFields {
     pub slug: String,
     pub date: chrono::NaiveDate,
-    pub title: String,
-    pub summary: String,
-    pub body: String,
-    pub status: Status,
     pub publish_at: Option<Timestamp>,
     pub unpublish_at: Option<Timestamp>,
-    pub revision: i64,
-    pub updated_at: Timestamp,
     /// When an editor should look at the text again.
     pub review_date: Option<chrono::NaiveDate>,
     /// Who is responsible for the text (a team or an address).
@@ -335,19 +356,15 @@ impl Severity {
     }
 }
 
+/// A notice shown above every page of the owner's sites while it lasts.
+pub type Alert = Local<AlertFields>;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Alert {
-    pub owner: Owner,
+pub struct AlertFields {
     pub slug: String,
-    pub title: String,
-    pub summary: String,
-    pub body: String,
     pub severity: Severity,
     pub starts: Option<Timestamp>,
     pub ends: Option<Timestamp>,
-    pub status: Status,
-    pub revision: i64,
-    pub updated_at: Timestamp,
 }
 
 /// Words residents use for the same thing, kept by the central team for search: each set is
@@ -375,8 +392,8 @@ pub trait Stamped: Sized {
 }
 
 macro_rules! stamped {
-    ($($item:ty),*) => {
-        $(impl Stamped for $item {
+    ($([$($generic:ident)?] $item:ty),*) => {
+        $(impl<$($generic)?> Stamped for $item {
             fn revision(&self) -> i64 {
                 self.revision
             }
@@ -392,4 +409,5 @@ macro_rules! stamped {
     };
 }
 
-stamped!(Product, Override, Page, NewsItem, Alert, Group, Site);
+stamped!([] Product, [] Override, [] Group, [] Site, [K] Local<K>);
+

@@ -102,23 +102,18 @@ pub fn alert_boundaries(alert: &Alert) -> [Option<Timestamp>; 2] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::model::{Owner, Severity};
+    use crate::content::model::{AlertFields, Owner, PageFields, Severity};
 
     fn page(status: Status, publish_at: Option<i64>, unpublish_at: Option<i64>) -> Page {
         Page {
             owner: Owner::Site("x".into()),
-            path: "p".into(),
             title: "t".into(),
             summary: String::new(),
             body: String::new(),
             status,
-            weight: 0,
-            publish_at,
-            unpublish_at,
             revision: 1,
             updated_at: 0,
-            review_date: None,
-            content_owner: None,
+            kind: PageFields { path: "p".into(), weight: 0, publish_at, unpublish_at, review_date: None, content_owner: None },
         }
     }
 
@@ -139,16 +134,13 @@ mod tests {
     fn alerts_window() {
         let alert = |starts, ends, status| Alert {
             owner: Owner::Site("x".into()),
-            slug: "a".into(),
             title: "t".into(),
             summary: String::new(),
             body: String::new(),
-            severity: Severity::Info,
-            starts,
-            ends,
             status,
             revision: 1,
             updated_at: 0,
+            kind: AlertFields { slug: "a".into(), severity: Severity::Info, starts, ends },
         };
         let r = Viewer::resident(100);
         assert!(r.sees_alert(&alert(Some(50), Some(150), Status::Published)));

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::content::files::rfc3339;
 use crate::content::model::{
-    Alert, Audience, Contact, NewsItem, Override, Owner, Page, Product, Section, SectionChange, SectionMode, Severity, Status,
-    Timestamp, Variable,
+    Alert, AlertFields, Audience, Contact, Local, NewsFields, NewsItem, Override, Owner, Page, PageFields, Product, Section,
+    SectionChange, SectionMode, Severity, Status, Timestamp, Variable,
 };
 use crate::content::files::When;
 use crate::content::limits::{self, Problem};
@@ -90,6 +90,43 @@ fn revision(field: &str, value: Option<i64>, problems: &mut Problems) -> i64 {
         }
         Some(r) => r,
         None => 0,
+    }
+}
+
+/// The fields every local document (page, news item, alert) has, checked the same way for
+/// each kind.
+struct LocalText<'a> {
+    title: &'a str,
+    summary: &'a str,
+    body: &'a str,
+    status: Status,
+    revision: Option<i64>,
+    updated: &'a Option<When>,
+}
+
+impl LocalText<'_> {
+    /// The item, its problems in the document's order: the title, then the kind's own fields
+    /// (`kind` checks them), then the revision and time.
+    fn into_local<K>(self, owner: Owner, problems: &mut Problems, kind: impl FnOnce(&mut Problems) -> K) -> Local<K> {
+        let title = required("/title", self.title, problems);
+        let kind = kind(problems);
+        Local {
+            owner,
+            title,
+            summary: self.summary.trim().to_owned(),
+            body: self.body.trim().to_owned(),
+            status: self.status,
+            revision: revision("/revision", self.revision, problems),
+            updated_at: time("/updated", self.updated, problems).unwrap_or(0),
+            kind,
+        }
+    }
+}
+
+/// A product's, news item's or alert's slug: its name in URLs and files.
+fn check_slug(value: &str, problems: &mut Problems) {
+    if !is_slug(value) {
+        problems.push(Problem::at("/slug", format!("{value:?} is not valid: use lowercase letters, digits and hyphens")));
     }
 }
 
@@ -219,9 +256,7 @@ impl ProductDoc {
 
     pub fn into_model(self, slug: &str) -> Result<Product, Problems> {
         let mut problems = Problems::new();
-        if !is_slug(slug) {
-            problems.push(Problem::at("/slug", format!("{slug:?} is not valid: use lowercase letters, digits and hyphens")));
-        }
+        check_slug(slug, &mut problems);
         let title = required("/title", &self.title, &mut problems);
         let (publish_at, unpublish_at, review_date) = schedule(&self.publish_at, &self.unpublish_at, &self.review_date, &mut problems);
         let revision = revision("/revision", self.revision, &mut problems);
@@ -464,24 +499,12 @@ impl PageDoc {
         } else if crate::content::files::RESERVED_PATHS.contains(&path.split('/').next().unwrap_or("")) {
             problems.push(Problem::at("/path", format!("/{path} is a path Meent uses itself; choose another name")));
         }
-        let title = required("/title", &self.title, &mut problems);
-        let (publish_at, unpublish_at, review_date) = schedule(&self.publish_at, &self.unpublish_at, &self.review_date, &mut problems);
-        let updated_at = time("/updated", &self.updated, &mut problems).unwrap_or(0);
-        checked(Page {
-            owner,
-            path,
-            title,
-            summary: self.summary.trim().to_owned(),
-            body: self.body.trim().to_owned(),
-            status: self.status,
-            weight: self.weight,
-            publish_at,
-            unpublish_at,
-            revision: revision("/revision", self.revision, &mut problems),
-            updated_at,
-            review_date,
-            content_owner: self.owner,
-        }, problems, limits::page)
+        let text = LocalText { title: &self.title, summary: &self.summary, body: &self.body, status: self.status, revision: self.revision, updated: &self.updated };
+        let page = text.into_local(owner, &mut problems, |problems| {
+            let (publish_at, unpublish_at, review_date) = schedule(&self.publish_at, &self.unpublish_at, &self.review_date, problems);
+            PageFields { path, weight: self.weight, publish_at, unpublish_at, review_date, content_owner: self.owner.clone() }
+        });
+        checked(page, problems, limits::page)
     }
 }
 
@@ -544,36 +567,28 @@ impl NewsDoc {
     /// The news item, or every problem of the document.
     pub fn into_model(self, owner: Owner) -> Result<NewsItem, Problems> {
         let mut problems = Problems::new();
-        if !is_slug(&self.slug) {
-            problems.push(Problem::at("/slug", format!("{:?} is not valid: use lowercase letters, digits and hyphens", self.slug)));
-        }
-        let day = match &self.date {
-            None => {
-                problems.push(Problem::at("/date", "must be given, like \"2026-11-20\""));
-                None
+        check_slug(&self.slug, &mut problems);
+        let text = LocalText { title: &self.title, summary: &self.summary, body: &self.body, status: self.status, revision: self.revision, updated: &self.updated };
+        let item = text.into_local(owner, &mut problems, |problems| {
+            let day = match &self.date {
+                None => {
+                    problems.push(Problem::at("/date", "must be given, like \"2026-11-20\""));
+                    None
+                }
+                given => date("/date", given, problems),
+            };
+            let (publish_at, unpublish_at, review_date) = schedule(&self.publish_at, &self.unpublish_at, &self.review_date, problems);
+            NewsFields {
+                slug: self.slug.clone(),
+                date: day.unwrap_or_default(),
+                publish_at,
+                unpublish_at,
+                review_date,
+                content_owner: self.owner.clone(),
+                image: media_address("/image", self.image.clone(), problems),
             }
-            given => date("/date", given, &mut problems),
-        };
-        let title = required("/title", &self.title, &mut problems);
-        let (publish_at, unpublish_at, review_date) = schedule(&self.publish_at, &self.unpublish_at, &self.review_date, &mut problems);
-        let image = media_address("/image", self.image, &mut problems);
-        let updated_at = time("/updated", &self.updated, &mut problems).unwrap_or(0);
-        checked(NewsItem {
-            owner,
-            slug: self.slug,
-            date: day.unwrap_or_default(),
-            title,
-            summary: self.summary.trim().to_owned(),
-            body: self.body.trim().to_owned(),
-            status: self.status,
-            publish_at,
-            unpublish_at,
-            revision: revision("/revision", self.revision, &mut problems),
-            updated_at,
-            review_date,
-            content_owner: self.owner,
-            image,
-        }, problems, limits::news)
+        });
+        checked(item, problems, limits::news)
     }
 }
 
@@ -625,27 +640,15 @@ impl AlertDoc {
     /// The alert, or every problem of the document.
     pub fn into_model(self, owner: Owner) -> Result<Alert, Problems> {
         let mut problems = Problems::new();
-        if !is_slug(&self.slug) {
-            problems.push(Problem::at("/slug", format!("{:?} is not valid: use lowercase letters, digits and hyphens", self.slug)));
-        }
-        let title = required("/title", &self.title, &mut problems);
-        let starts = time("/starts", &self.starts, &mut problems);
-        let ends = time("/ends", &self.ends, &mut problems);
-        window(starts, ends, "/ends", "starts", &mut problems);
-        let updated_at = time("/updated", &self.updated, &mut problems).unwrap_or(0);
-        checked(Alert {
-            owner,
-            slug: self.slug,
-            title,
-            summary: self.summary.trim().to_owned(),
-            body: self.body.trim().to_owned(),
-            severity: self.severity,
-            starts,
-            ends,
-            status: self.status,
-            revision: revision("/revision", self.revision, &mut problems),
-            updated_at,
-        }, problems, limits::alert)
+        check_slug(&self.slug, &mut problems);
+        let text = LocalText { title: &self.title, summary: &self.summary, body: &self.body, status: self.status, revision: self.revision, updated: &self.updated };
+        let alert = text.into_local(owner, &mut problems, |problems| {
+            let starts = time("/starts", &self.starts, problems);
+            let ends = time("/ends", &self.ends, problems);
+            window(starts, ends, "/ends", "starts", problems);
+            AlertFields { slug: self.slug.clone(), severity: self.severity, starts, ends }
+        });
+        checked(alert, problems, limits::alert)
     }
 }
 

@@ -27,6 +27,7 @@ pub trait LocalKind {
     fn key(item: &Self::Item) -> &str;
     fn revision(item: &Self::Item) -> i64;
     fn doc_revision(doc: &Self::Doc) -> Option<i64>;
+    fn doc_id(doc: &Self::Doc) -> i64;
     fn to_doc(id: i64, item: &Self::Item) -> Self::Doc;
     fn from_doc(doc: Self::Doc, owner: Owner) -> Result<Self::Item, Problems>;
     fn load(conn: &mut DbConnection, layer: LayerId) -> QueryResult<Vec<Stored<Self::Item>>>;
@@ -51,6 +52,9 @@ macro_rules! local_kind {
             }
             fn doc_revision(doc: &$doc) -> Option<i64> {
                 doc.revision
+            }
+            fn doc_id(doc: &$doc) -> i64 {
+                doc.id
             }
             fn to_doc(id: i64, item: &$item) -> $doc {
                 <$doc>::from_model(id, item)

@@ -1,5 +1,6 @@
 //! What the index holds, built in one place from the same store and fold residents see.
 
+use chrono::NaiveDate;
 use diesel::QueryResult;
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
@@ -8,10 +9,10 @@ use tantivy::{TantivyDocument, Term};
 use super::Fields;
 use crate::content::directory::SiteEntry;
 use crate::content::fold::Resolved;
-use crate::content::model::{NewsItem, Page, Timestamp};
+use crate::content::model::{Local, NewsItem, Page, Timestamp};
 use crate::content::cache::ContentCache;
 use crate::content::store;
-use crate::content::visibility::Viewer;
+use crate::content::visibility::{Scheduled, Viewer};
 use crate::db::DbConnection;
 use crate::render::markdown::to_text;
 
@@ -130,40 +131,35 @@ fn product_doc(site: &SiteEntry, r: &Resolved) -> Document {
     }
 }
 
-fn page_doc(site: &SiteEntry, p: &Page) -> Document {
+/// A page's or news item's entry: what every local item gives the index, beside what its kind
+/// decides (its kind, id, URL and date).
+fn local_doc<K>(site: &SiteEntry, item: &Local<K>, kind: &'static str, id: String, url: String, date: Option<NaiveDate>) -> Document
+where
+    Local<K>: Scheduled,
+{
     Document {
-        id: format!("g:{}:{}", site.id, p.path),
+        id,
         site: site.id,
-        kind: PAGE,
-        url: format!("/{}", p.path),
-        title: p.title.clone(),
+        kind,
+        url,
+        title: item.title.clone(),
         keywords: vec![],
-        summary: p.summary.clone(),
-        body: to_text(&p.body),
+        summary: item.summary.clone(),
+        body: to_text(&item.body),
         themes: vec![],
         audience: vec![],
-        date: None,
-        visible_from: p.publish_at,
-        visible_until: p.unpublish_at,
+        date: date.map(|d| d.format("%Y-%m-%d").to_string()),
+        visible_from: item.publish_at(),
+        visible_until: item.unpublish_at(),
     }
 }
 
+fn page_doc(site: &SiteEntry, p: &Page) -> Document {
+    local_doc(site, p, PAGE, format!("g:{}:{}", site.id, p.path), format!("/{}", p.path), None)
+}
+
 fn news_doc(site: &SiteEntry, n: &NewsItem) -> Document {
-    Document {
-        id: format!("n:{}:{}", site.id, n.slug),
-        site: site.id,
-        kind: NEWS,
-        url: format!("/nieuws/{}", n.slug),
-        title: n.title.clone(),
-        keywords: vec![],
-        summary: n.summary.clone(),
-        body: to_text(&n.body),
-        themes: vec![],
-        audience: vec![],
-        date: Some(n.date.format("%Y-%m-%d").to_string()),
-        visible_from: n.publish_at,
-        visible_until: n.unpublish_at,
-    }
+    local_doc(site, n, NEWS, format!("n:{}:{}", site.id, n.slug), format!("/nieuws/{}", n.slug), Some(n.date))
 }
 
 /// The products a site offers, or one of them, as documents.

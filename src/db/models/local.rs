@@ -6,7 +6,7 @@
 use diesel::prelude::*;
 
 use super::{LayerId, Saved, parse_date, save_versioned, write_row};
-use crate::content::model::{Alert, NewsItem, Owner, Page, Severity, Stamped, Status};
+use crate::content::model::{Alert, AlertFields, Local, NewsFields, NewsItem, Owner, Page, PageFields, Severity, Stamped, Status};
 use crate::db::DbConnection;
 use crate::db::schema::{alerts, groups, news, pages, sites};
 
@@ -46,6 +46,46 @@ macro_rules! in_scope {
     };
 }
 
+/// The values of a row of a local table: the layer, the columns every kind has (the model's
+/// `Local`), and the kind's own columns as given.
+macro_rules! local_values {
+    ($values:ident { $($field:ident: $value:expr),* $(,)? }, $layer:expr, $item:expr, $revision:expr, $updated_at:expr) => {{
+        let (group_id, site_id) = $layer.columns();
+        $values {
+            group_id,
+            site_id,
+            title: $item.title.clone(),
+            summary: $item.summary.clone(),
+            body: $item.body.clone(),
+            status: $item.status.as_str().into(),
+            revision: $revision,
+            updated_at: $updated_at,
+            $($field: $value),*
+        }
+    }};
+}
+
+/// The model of a row of a local table (`$values` may be partly moved already: the kind's
+/// own columns).
+macro_rules! local_item {
+    ($row:ident, $values:ident, $group:expr, $site:expr, $kind:expr) => {
+        Stored {
+            id: $row.id,
+            layer: LayerId::from_columns($values.group_id, $values.site_id),
+            item: Local {
+                owner: owner($group, $site),
+                title: $values.title,
+                summary: $values.summary,
+                body: $values.body,
+                status: Status::parse(&$values.status).unwrap_or(Status::Draft),
+                revision: $values.revision,
+                updated_at: $values.updated_at,
+                kind: $kind,
+            },
+        }
+    };
+}
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = pages)]
 struct PageRow {
@@ -74,45 +114,27 @@ struct PageValues {
 }
 
 fn page_values(layer: LayerId, p: &Page, revision: i64, updated_at: i64) -> PageValues {
-    let (group_id, site_id) = layer.columns();
-    PageValues {
-        group_id,
-        site_id,
+    local_values!(PageValues {
         path: p.path.clone(),
-        title: p.title.clone(),
-        summary: p.summary.clone(),
-        body: p.body.clone(),
-        status: p.status.as_str().into(),
         weight: p.weight,
         publish_at: p.publish_at,
         unpublish_at: p.unpublish_at,
-        revision,
-        updated_at,
         review_date: p.review_date.map(|d| d.format("%Y-%m-%d").to_string()),
         content_owner: p.content_owner.clone(),
-    }
+    }, layer, p, revision, updated_at)
 }
 
 fn into_page(row: PageRow, group: Option<String>, site: Option<String>) -> QueryResult<Stored<Page>> {
-    Ok(Stored {
-        id: row.id,
-        layer: LayerId::from_columns(row.values.group_id, row.values.site_id),
-        item: Page {
-            owner: owner(group, site),
-            path: row.values.path,
-            title: row.values.title,
-            summary: row.values.summary,
-            body: row.values.body,
-            status: Status::parse(&row.values.status).unwrap_or(Status::Draft),
-            weight: row.values.weight,
-            publish_at: row.values.publish_at,
-            unpublish_at: row.values.unpublish_at,
-            revision: row.values.revision,
-            updated_at: row.values.updated_at,
-            review_date: parse_date(row.values.review_date.as_deref())?,
-            content_owner: row.values.content_owner,
-        },
-    })
+    let v = row.values;
+    let kind = PageFields {
+        path: v.path,
+        weight: v.weight,
+        publish_at: v.publish_at,
+        unpublish_at: v.unpublish_at,
+        review_date: parse_date(v.review_date.as_deref())?,
+        content_owner: v.content_owner,
+    };
+    Ok(local_item!(row, v, group, site, kind))
 }
 
 
@@ -145,49 +167,29 @@ struct NewsValues {
 }
 
 fn news_values(layer: LayerId, n: &NewsItem, revision: i64, updated_at: i64) -> NewsValues {
-    let (group_id, site_id) = layer.columns();
-    NewsValues {
-        group_id,
-        site_id,
+    local_values!(NewsValues {
         slug: n.slug.clone(),
         date: n.date.format("%Y-%m-%d").to_string(),
-        title: n.title.clone(),
-        summary: n.summary.clone(),
-        body: n.body.clone(),
-        status: n.status.as_str().into(),
         publish_at: n.publish_at,
         unpublish_at: n.unpublish_at,
-        revision,
-        updated_at,
         review_date: n.review_date.map(|d| d.format("%Y-%m-%d").to_string()),
         content_owner: n.content_owner.clone(),
         image: n.image.clone(),
-    }
+    }, layer, n, revision, updated_at)
 }
 
 fn into_news(row: NewsRow, group: Option<String>, site: Option<String>) -> QueryResult<Stored<NewsItem>> {
-    let date = chrono::NaiveDate::parse_from_str(&row.values.date, "%Y-%m-%d")
-        .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?;
-    Ok(Stored {
-        id: row.id,
-        layer: LayerId::from_columns(row.values.group_id, row.values.site_id),
-        item: NewsItem {
-            owner: owner(group, site),
-            slug: row.values.slug,
-            date,
-            title: row.values.title,
-            summary: row.values.summary,
-            body: row.values.body,
-            status: Status::parse(&row.values.status).unwrap_or(Status::Draft),
-            publish_at: row.values.publish_at,
-            unpublish_at: row.values.unpublish_at,
-            revision: row.values.revision,
-            updated_at: row.values.updated_at,
-            review_date: parse_date(row.values.review_date.as_deref())?,
-            content_owner: row.values.content_owner,
-            image: row.values.image,
-        },
-    })
+    let v = row.values;
+    let kind = NewsFields {
+        slug: v.slug,
+        date: chrono::NaiveDate::parse_from_str(&v.date, "%Y-%m-%d").map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?,
+        publish_at: v.publish_at,
+        unpublish_at: v.unpublish_at,
+        review_date: parse_date(v.review_date.as_deref())?,
+        content_owner: v.content_owner,
+        image: v.image,
+    };
+    Ok(local_item!(row, v, group, site, kind))
 }
 
 
@@ -217,41 +219,18 @@ struct AlertValues {
 }
 
 fn alert_values(layer: LayerId, a: &Alert, revision: i64, updated_at: i64) -> AlertValues {
-    let (group_id, site_id) = layer.columns();
-    AlertValues {
-        group_id,
-        site_id,
+    local_values!(AlertValues {
         slug: a.slug.clone(),
-        title: a.title.clone(),
-        summary: a.summary.clone(),
-        body: a.body.clone(),
         severity: a.severity.as_str().into(),
         starts: a.starts,
         ends: a.ends,
-        status: a.status.as_str().into(),
-        revision,
-        updated_at,
-    }
+    }, layer, a, revision, updated_at)
 }
 
 fn into_alert(row: AlertRow, group: Option<String>, site: Option<String>) -> QueryResult<Stored<Alert>> {
-    Ok(Stored {
-        id: row.id,
-        layer: LayerId::from_columns(row.values.group_id, row.values.site_id),
-        item: Alert {
-            owner: owner(group, site),
-            slug: row.values.slug,
-            title: row.values.title,
-            summary: row.values.summary,
-            body: row.values.body,
-            severity: Severity::parse(&row.values.severity).unwrap_or(Severity::Info),
-            starts: row.values.starts,
-            ends: row.values.ends,
-            status: Status::parse(&row.values.status).unwrap_or(Status::Draft),
-            revision: row.values.revision,
-            updated_at: row.values.updated_at,
-        },
-    })
+    let v = row.values;
+    let kind = AlertFields { slug: v.slug, severity: Severity::parse(&v.severity).unwrap_or(Severity::Info), starts: v.starts, ends: v.ends };
+    Ok(local_item!(row, v, group, site, kind))
 }
 
 /// The queries of one kind of local item, written once: load a scope, save by natural key

@@ -13,9 +13,8 @@ use super::catalogue::history_rows;
 use super::dashboard::kind_segment;
 use super::overrides::admin_owner;
 use super::{Conflict, Outcome, Signed, admin_context, check_csrf, conflict_page, field, local_to_rfc3339, outcome, page, rfc3339_to_local, see_other, signed_in, with_editor};
-use crate::content::kind::Kind;
 use crate::content::model::Owner;
-use crate::edit::{Alerts, EditError, Editor, LocalKind, News, Pages, RedirectsDoc};
+use crate::edit::{Alerts, EditError, EditResult, Editor, LocalKind, News, Pages, RedirectsDoc};
 use crate::render::views::Link;
 use crate::web::AppState;
 use crate::web::error::AppError;
@@ -23,7 +22,7 @@ use crate::web::error::AppError;
 /// How a form field is shown.
 #[derive(Debug, Clone, Copy, Serialize)]
 #[serde(rename_all = "lowercase")]
-enum Input {
+pub enum Input {
     Text,
     Textarea,
     Number,
@@ -33,7 +32,7 @@ enum Input {
     Severity,
 }
 
-struct FieldSpec {
+pub struct FieldSpec {
     name: &'static str,
     label: &'static str,
     input: Input,
@@ -44,89 +43,73 @@ const fn f(name: &'static str, label: &'static str, input: Input, hint: &'static
     FieldSpec { name, label, input, hint }
 }
 
-/// The kinds of local content, by their admin URL segment.
-#[derive(Clone, Copy)]
-enum Section {
-    Pages,
-    News,
-    Alerts,
+/// How the admin shows one kind of local content: its URL segment, its name and its form.
+/// The handlers below are written once over it and registered per kind.
+pub trait AdminForm: LocalKind {
+    const SEGMENT: &'static str;
+    const LABEL: &'static str;
+    const FIELDS: &'static [FieldSpec];
+    /// A new item's document, as the empty form shows it.
+    fn blank() -> Value {
+        serde_json::json!({ "status": "draft" })
+    }
 }
 
-impl Section {
-    fn parse(segment: &str) -> Result<Section, AppError> {
-        match segment {
-            "paginas" => Ok(Section::Pages),
-            "nieuws" => Ok(Section::News),
-            "meldingen" => Ok(Section::Alerts),
-            _ => Err(AppError::NotFound),
-        }
-    }
+impl AdminForm for Pages {
+    const SEGMENT: &'static str = "paginas";
+    const LABEL: &'static str = "Pagina";
+    const FIELDS: &'static [FieldSpec] = &[
+        f("path", "Plaats (pad)", Input::Text, "Bijvoorbeeld afval/pmd voor /afval/pmd."),
+        f("title", "Titel", Input::Text, ""),
+        f("summary", "Samenvatting", Input::Text, ""),
+        f("body", "Tekst", Input::Textarea, "Markdown."),
+        f("status", "Status", Input::Status, ""),
+        f("weight", "Volgorde", Input::Number, "Lager staat eerder in het menu."),
+        f("publish_at", "Publiceren vanaf", Input::Datetime, ""),
+        f("unpublish_at", "Publiceren tot", Input::Datetime, ""),
+        f("review_date", "Herzien op", Input::Date, ""),
+        f("owner", "Eigenaar", Input::Text, ""),
+    ];
+}
 
-    fn segment(self) -> &'static str {
-        match self {
-            Section::Pages => "paginas",
-            Section::News => "nieuws",
-            Section::Alerts => "meldingen",
-        }
-    }
+impl AdminForm for News {
+    const SEGMENT: &'static str = "nieuws";
+    const LABEL: &'static str = "Nieuwsbericht";
+    const FIELDS: &'static [FieldSpec] = &[
+        f("slug", "Naam in de URL", Input::Text, "Kleine letters, cijfers en streepjes."),
+        f("date", "Datum", Input::Date, ""),
+        f("title", "Titel", Input::Text, ""),
+        f("summary", "Samenvatting", Input::Text, ""),
+        f("image", "Afbeelding", Input::Text, "Het adres uit de afbeeldingenbibliotheek, bijvoorbeeld /media/plein-1a2b3c4d."),
+        f("body", "Tekst", Input::Textarea, "Markdown. Een afbeelding uit de bibliotheek: ![beschrijving](/media/naam)."),
+        f("status", "Status", Input::Status, ""),
+        f("publish_at", "Publiceren vanaf", Input::Datetime, ""),
+        f("unpublish_at", "Publiceren tot", Input::Datetime, ""),
+        f("review_date", "Herzien op", Input::Date, ""),
+        f("owner", "Eigenaar", Input::Text, ""),
+    ];
 
-    fn label(self) -> &'static str {
-        match self {
-            Section::Pages => "Pagina",
-            Section::News => "Nieuwsbericht",
-            Section::Alerts => "Melding",
-        }
+    fn blank() -> Value {
+        serde_json::json!({ "status": "draft", "date": chrono::Utc::now().date_naive().to_string() })
     }
+}
 
-    fn kind(self) -> Kind {
-        match self {
-            Section::Pages => Pages::KIND,
-            Section::News => News::KIND,
-            Section::Alerts => Alerts::KIND,
-        }
-    }
+impl AdminForm for Alerts {
+    const SEGMENT: &'static str = "meldingen";
+    const LABEL: &'static str = "Melding";
+    const FIELDS: &'static [FieldSpec] = &[
+        f("slug", "Naam", Input::Text, "Kleine letters, cijfers en streepjes."),
+        f("title", "Titel", Input::Text, ""),
+        f("summary", "Samenvatting", Input::Text, ""),
+        f("severity", "Soort", Input::Severity, ""),
+        f("body", "Tekst", Input::Textarea, "Markdown."),
+        f("starts", "Tonen vanaf", Input::Datetime, ""),
+        f("ends", "Tonen tot", Input::Datetime, ""),
+        f("status", "Status", Input::Status, ""),
+    ];
 
-    fn fields(self) -> &'static [FieldSpec] {
-        const PAGE: &[FieldSpec] = &[
-            f("path", "Plaats (pad)", Input::Text, "Bijvoorbeeld afval/pmd voor /afval/pmd."),
-            f("title", "Titel", Input::Text, ""),
-            f("summary", "Samenvatting", Input::Text, ""),
-            f("body", "Tekst", Input::Textarea, "Markdown."),
-            f("status", "Status", Input::Status, ""),
-            f("weight", "Volgorde", Input::Number, "Lager staat eerder in het menu."),
-            f("publish_at", "Publiceren vanaf", Input::Datetime, ""),
-            f("unpublish_at", "Publiceren tot", Input::Datetime, ""),
-            f("review_date", "Herzien op", Input::Date, ""),
-            f("owner", "Eigenaar", Input::Text, ""),
-        ];
-        const NEWS: &[FieldSpec] = &[
-            f("slug", "Naam in de URL", Input::Text, "Kleine letters, cijfers en streepjes."),
-            f("date", "Datum", Input::Date, ""),
-            f("title", "Titel", Input::Text, ""),
-            f("summary", "Samenvatting", Input::Text, ""),
-            f("image", "Afbeelding", Input::Text, "Het adres uit de afbeeldingenbibliotheek, bijvoorbeeld /media/plein-1a2b3c4d."),
-            f("body", "Tekst", Input::Textarea, "Markdown. Een afbeelding uit de bibliotheek: ![beschrijving](/media/naam)."),
-            f("status", "Status", Input::Status, ""),
-            f("publish_at", "Publiceren vanaf", Input::Datetime, ""),
-            f("unpublish_at", "Publiceren tot", Input::Datetime, ""),
-            f("review_date", "Herzien op", Input::Date, ""),
-            f("owner", "Eigenaar", Input::Text, ""),
-        ];
-        const ALERT: &[FieldSpec] = &[
-            f("slug", "Naam", Input::Text, "Kleine letters, cijfers en streepjes."),
-            f("title", "Titel", Input::Text, ""),
-            f("summary", "Samenvatting", Input::Text, ""),
-            f("severity", "Soort", Input::Severity, ""),
-            f("body", "Tekst", Input::Textarea, "Markdown."),
-            f("starts", "Tonen vanaf", Input::Datetime, ""),
-            f("ends", "Tonen tot", Input::Datetime, ""),
-            f("status", "Status", Input::Status, ""),
-        ];
-        match self {
-            Section::Pages => PAGE,
-            Section::News => NEWS,
-            Section::Alerts => ALERT,
-        }
+    fn blank() -> Value {
+        serde_json::json!({ "status": "draft", "severity": "info" })
     }
 }
 
@@ -139,9 +122,8 @@ struct FieldView {
     value: String,
 }
 
-fn field_views(section: Section, doc: &Value) -> Vec<FieldView> {
-    section
-        .fields()
+fn field_views(fields: &[FieldSpec], doc: &Value) -> Vec<FieldView> {
+    fields
         .iter()
         .map(|spec| {
             let raw = &doc[spec.name];
@@ -157,9 +139,9 @@ fn field_views(section: Section, doc: &Value) -> Vec<FieldView> {
 }
 
 /// The document (as JSON) a form describes.
-fn form_doc(section: Section, form: &HashMap<String, String>) -> Value {
+fn form_doc(fields: &[FieldSpec], form: &HashMap<String, String>) -> Value {
     let mut doc = serde_json::Map::new();
-    for spec in section.fields() {
+    for spec in fields {
         let value = form.get(spec.name).map(|v| v.trim().to_owned()).unwrap_or_default();
         let json = match spec.input {
             _ if value.is_empty() && spec.name != "title" && spec.name != "body" => continue,
@@ -197,8 +179,21 @@ struct ItemRow {
     status: String,
 }
 
-fn to_values<T: Serialize>(items: Vec<T>) -> Vec<Value> {
-    items.into_iter().filter_map(|d| serde_json::to_value(d).ok()).collect()
+/// The overview's list of one kind's items.
+fn item_rows<K: AdminForm>(owner: &Owner, docs: Vec<K::Doc>) -> Vec<ItemRow> {
+    docs.into_iter()
+        .filter_map(|d| serde_json::to_value(d).ok())
+        .map(|d| ItemRow {
+            title: d["title"].as_str().unwrap_or("").to_owned(),
+            url: format!("{}/{}", item_base::<K>(owner), d["id"]),
+            status: if d["status"] == "draft" { "Concept".into() } else { "Gepubliceerd".into() },
+        })
+        .collect()
+}
+
+/// Where the admin shows the items of kind `K` of this owner.
+fn item_base<K: AdminForm>(owner: &Owner) -> String {
+    format!("/admin/{}/{}/{}", kind_segment(owner), owner.slug(), K::SEGMENT)
 }
 
 pub async fn overview(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String)>) -> Result<HttpResponse, AppError> {
@@ -224,20 +219,9 @@ pub async fn overview(req: HttpRequest, state: web::Data<AppState>, path: web::P
                 review: p.review,
             })
             .collect();
-        let base = format!("/admin/{}/{}", kind_segment(&o), o.slug());
-        let rows = |items: Vec<Value>, section: Section, title_key: &str| -> Vec<ItemRow> {
-            items
-                .iter()
-                .map(|d| ItemRow {
-                    title: d[title_key].as_str().unwrap_or("").to_owned(),
-                    url: format!("{base}/{}/{}", section.segment(), d["id"]),
-                    status: if d["status"] == "draft" { "Concept".into() } else { "Gepubliceerd".into() },
-                })
-                .collect()
-        };
-        let pages = rows(to_values(page_docs), Section::Pages, "title");
-        let news = rows(to_values(ed.local::<News>().list(&o)?), Section::News, "title");
-        let alerts = rows(to_values(ed.local::<Alerts>().list(&o)?), Section::Alerts, "title");
+        let pages = item_rows::<Pages>(&o, page_docs);
+        let news = item_rows::<News>(&o, ed.local::<News>().list(&o)?);
+        let alerts = item_rows::<Alerts>(&o, ed.local::<Alerts>().list(&o)?);
         Ok((name, products, (pages, news, alerts)))
     })
     .await?;
@@ -253,188 +237,134 @@ pub async fn overview(req: HttpRequest, state: web::Data<AppState>, path: web::P
     page(&state, StatusCode::OK, "admin/layer.html", &c)
 }
 
-/// Runs a local-content operation for the kind of `section`.
-fn on_kind<T>(section: Section, ed: &mut Editor, pages: impl FnOnce(&mut Editor) -> T, news: impl FnOnce(&mut Editor) -> T, alerts: impl FnOnce(&mut Editor) -> T) -> T {
-    match section {
-        Section::Pages => pages(ed),
-        Section::News => news(ed),
-        Section::Alerts => alerts(ed),
-    }
-}
-
+/// An item as the form shows it.
 fn item_json<K: LocalKind>(ed: &mut Editor, owner: &Owner, id: i64) -> Result<Value, AppError> {
     let doc = ed.local::<K>().get(owner, id)?;
     serde_json::to_value(doc).map_err(AppError::internal)
 }
 
-fn save_json<K: LocalKind>(ed: &mut Editor, owner: &Owner, id: Option<i64>, doc: Value) -> Result<Outcome<Value>, AppError> {
+/// Creates (`id` is `None`) or saves the item a form describes; its id.
+fn save_json<K: LocalKind>(ed: &mut Editor, owner: &Owner, id: Option<i64>, doc: Value) -> EditResult<i64> {
     let base = doc.get("revision").and_then(Value::as_i64);
-    let parsed: K::Doc = match serde_json::from_value(doc) {
-        Ok(d) => d,
-        Err(e) => return Ok(Outcome::Problems(vec![e.to_string()])),
-    };
-    let result = match id {
-        Some(id) => ed.local::<K>().put(owner, id, parsed, base),
-        None => ed.local::<K>().create(owner, parsed),
-    };
-    Ok(match outcome(result)? {
-        Outcome::Saved(doc) => Outcome::Saved(serde_json::to_value(doc).map_err(AppError::internal)?),
-        Outcome::Problems(p) => Outcome::Problems(p),
-        Outcome::Conflict { current } => Outcome::Conflict { current },
-    })
+    let parsed: K::Doc = serde_json::from_value(doc).map_err(|e| EditError::Invalid(vec![e.to_string().into()]))?;
+    match id {
+        Some(id) => ed.local::<K>().put(owner, id, parsed, base).map(|_| id),
+        None => ed.local::<K>().create(owner, parsed).map(|doc| K::doc_id(&doc)),
+    }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn item_page(state: &AppState, signed: &Signed, owner: &Owner, section: Section, id: Option<i64>, doc: &Value, problems: &[String], saved: bool, status: StatusCode) -> Result<HttpResponse, AppError> {
-    item_page_with(state, signed, owner, section, id, doc, problems, saved, status, None)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn item_page_with(
-    state: &AppState,
-    signed: &Signed,
-    owner: &Owner,
-    section: Section,
-    id: Option<i64>,
-    doc: &Value,
-    problems: &[String],
+/// What a form page shows beside the fields.
+#[derive(Default)]
+struct FormState<'a> {
+    problems: &'a [String],
     saved: bool,
-    status: StatusCode,
     preview: Option<String>,
-) -> Result<HttpResponse, AppError> {
+}
+
+fn item_page<K: AdminForm>(state: &AppState, signed: &Signed, owner: &Owner, id: Option<i64>, doc: &Value, form: FormState, status: StatusCode) -> Result<HttpResponse, AppError> {
     let title = match doc.get("title").and_then(Value::as_str).filter(|t| !t.is_empty()) {
         Some(t) => t.to_owned(),
-        None => format!("{} maken", section.label()),
+        None => format!("{} maken", K::LABEL),
     };
     let mut c = admin_context(state, Some(signed), &title, crumbs(owner));
-    let base = format!("/admin/{}/{}/{}", kind_segment(owner), owner.slug(), section.segment());
+    let base = item_base::<K>(owner);
     c.insert("action", &format!("{base}/{}", id.map(|i| i.to_string()).unwrap_or_else(|| "nieuw".into())));
     c.insert("history", &id.map(|i| format!("{base}/{i}/versies")));
-    c.insert("fields", &field_views(section, doc));
+    c.insert("fields", &field_views(K::FIELDS, doc));
     c.insert("revision", &doc.get("revision").and_then(Value::as_i64));
-    c.insert("problems", problems);
-    c.insert("saved", &saved);
+    c.insert("problems", form.problems);
+    c.insert("saved", &form.saved);
     c.insert("exists", &id.is_some());
-    c.insert("preview", &preview);
+    c.insert("preview", &form.preview);
     page(state, status, "admin/item.html", &c)
 }
 
-pub async fn new_item(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String, String)>) -> Result<HttpResponse, AppError> {
+pub async fn new_item<K: AdminForm>(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String)>) -> Result<HttpResponse, AppError> {
     let signed = signed_in(&req, &state).await?;
-    let (kind, slug, segment) = path.into_inner();
+    let (kind, slug) = path.into_inner();
     let owner = admin_owner(&kind, &slug)?;
-    let section = Section::parse(&segment)?;
     let o = owner.clone();
     // The list checks the permission (and audits a refusal).
-    with_editor(&req, &state, &signed, move |ed, _| {
-        on_kind(section, ed, |ed| ed.local::<Pages>().list(&o).map(drop), |ed| ed.local::<News>().list(&o).map(drop), |ed| ed.local::<Alerts>().list(&o).map(drop))?;
-        Ok(())
-    })
-    .await?;
-    let mut doc = serde_json::json!({ "status": "draft" });
-    if matches!(section, Section::News) {
-        doc["date"] = chrono::Utc::now().date_naive().to_string().into();
-    }
-    if matches!(section, Section::Alerts) {
-        doc["severity"] = "info".into();
-    }
-    item_page(&state, &signed, &owner, section, None, &doc, &[], false, StatusCode::OK)
+    with_editor(&req, &state, &signed, move |ed, _| Ok(ed.local::<K>().list(&o).map(drop)?)).await?;
+    item_page::<K>(&state, &signed, &owner, None, &K::blank(), FormState::default(), StatusCode::OK)
 }
 
-pub async fn edit_item(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String, String, i64)>, query: web::Query<HashMap<String, String>>) -> Result<HttpResponse, AppError> {
+pub async fn edit_item<K: AdminForm>(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String, i64)>, query: web::Query<HashMap<String, String>>) -> Result<HttpResponse, AppError> {
     let signed = signed_in(&req, &state).await?;
-    let (kind, slug, segment, id) = path.into_inner();
+    let (kind, slug, id) = path.into_inner();
     let owner = admin_owner(&kind, &slug)?;
-    let section = Section::parse(&segment)?;
     let o = owner.clone();
-    let doc = with_editor(&req, &state, &signed, move |ed, _| on_kind(section, ed, |ed| item_json::<Pages>(ed, &o, id), |ed| item_json::<News>(ed, &o, id), |ed| item_json::<Alerts>(ed, &o, id))).await?;
-    item_page(&state, &signed, &owner, section, Some(id), &doc, &[], query.contains_key("opgeslagen"), StatusCode::OK)
+    let doc = with_editor(&req, &state, &signed, move |ed, _| item_json::<K>(ed, &o, id)).await?;
+    let form = FormState { saved: query.contains_key("opgeslagen"), ..FormState::default() };
+    item_page::<K>(&state, &signed, &owner, Some(id), &doc, form, StatusCode::OK)
 }
 
-pub async fn save_item(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String, String, String)>, form: web::Form<HashMap<String, String>>) -> Result<HttpResponse, AppError> {
+/// A form's buttons: preview the text, delete the item, or save it.
+pub async fn save_item<K: AdminForm>(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String, String)>, form: web::Form<HashMap<String, String>>) -> Result<HttpResponse, AppError> {
     let signed = signed_in(&req, &state).await?;
     check_csrf(&form, &signed)?;
     let form = form.into_inner();
-    let (kind, slug, segment, id_text) = path.into_inner();
+    let (kind, slug, id_text) = path.into_inner();
     let owner = admin_owner(&kind, &slug)?;
-    let section = Section::parse(&segment)?;
     let id = if id_text == "nieuw" { None } else { Some(id_text.parse::<i64>().map_err(|_| AppError::NotFound)?) };
-    let doc = form_doc(section, &form);
+    let doc = form_doc(K::FIELDS, &form);
     if form.contains_key("voorbeeld") {
         let body = doc.get("body").and_then(Value::as_str).unwrap_or("");
-        let html = crate::render::markdown::to_html(body, crate::render::markdown::BODY);
-        return item_page_with(&state, &signed, &owner, section, id, &doc, &[], false, StatusCode::OK, Some(html));
+        let preview = Some(crate::render::markdown::to_html(body, crate::render::markdown::BODY));
+        return item_page::<K>(&state, &signed, &owner, id, &doc, FormState { preview, ..FormState::default() }, StatusCode::OK);
     }
-    let delete = form.contains_key("verwijderen");
     let (o, d) = (owner.clone(), doc.clone());
-    let result = with_editor(&req, &state, &signed, move |ed, _| {
-        if let (true, Some(id)) = (delete, id) {
-            let base = d.get("revision").and_then(Value::as_i64);
-            let deleted = on_kind(section, ed, |ed| ed.local::<Pages>().delete(&o, id, base), |ed| ed.local::<News>().delete(&o, id, base), |ed| ed.local::<Alerts>().delete(&o, id, base));
-            return outcome(deleted).map(|r| match r {
-                Outcome::Saved(()) => Outcome::Saved(Value::Null),
-                Outcome::Problems(p) => Outcome::Problems(p),
-                Outcome::Conflict { current } => Outcome::Conflict { current },
-            });
-        }
-        on_kind(section, ed, |ed| save_json::<Pages>(ed, &o, id, d.clone()), |ed| save_json::<News>(ed, &o, id, d.clone()), |ed| save_json::<Alerts>(ed, &o, id, d.clone()))
+    let delete = form.contains_key("verwijderen").then_some(id).flatten();
+    let result = with_editor(&req, &state, &signed, move |ed, _| match delete {
+        Some(id) => outcome(ed.local::<K>().delete(&o, id, d.get("revision").and_then(Value::as_i64)).map(|()| None)),
+        None => outcome(save_json::<K>(ed, &o, id, d).map(Some)),
     })
     .await?;
-    let base = format!("/admin/{}/{}", kind_segment(&owner), owner.slug());
     match result {
-        Outcome::Saved(Value::Null) => Ok(see_other(&base)),
-        Outcome::Saved(saved) => Ok(see_other(&format!("{base}/{}/{}?opgeslagen=1", section.segment(), saved["id"]))),
-        Outcome::Problems(problems) => item_page(&state, &signed, &owner, section, id, &doc, &problems, false, StatusCode::UNPROCESSABLE_ENTITY),
+        Outcome::Saved(None) => Ok(see_other(&format!("/admin/{}/{}", kind_segment(&owner), owner.slug()))),
+        Outcome::Saved(Some(saved)) => Ok(see_other(&format!("{}/{saved}?opgeslagen=1", item_base::<K>(&owner)))),
+        Outcome::Problems(problems) => item_page::<K>(&state, &signed, &owner, id, &doc, FormState { problems: &problems, ..FormState::default() }, StatusCode::UNPROCESSABLE_ENTITY),
         Outcome::Conflict { current } => {
             let o = owner.clone();
             let Some(id) = id else { return Err(AppError::NotFound) };
-            let theirs = with_editor(&req, &state, &signed, move |ed, _| on_kind(section, ed, |ed| item_json::<Pages>(ed, &o, id), |ed| item_json::<News>(ed, &o, id), |ed| item_json::<Alerts>(ed, &o, id))).await?;
-            let text = |v: &Value| format!("{}\n\n{}", v["title"].as_str().unwrap_or(""), v["body"].as_str().unwrap_or(""));
-            let action = format!("{base}/{}/{id}", section.segment());
+            let theirs = with_editor(&req, &state, &signed, move |ed, _| item_json::<K>(ed, &o, id)).await?;
+            let action = format!("{}/{id}", item_base::<K>(&owner));
             let item = theirs["title"].as_str().unwrap_or("");
-            conflict_page(&state, &signed, Conflict { item, theirs: text(&theirs), mine: text(&doc), action: &action, crumbs: crumbs(&owner), form: &form, current })
+            conflict_page(&state, &signed, Conflict { item, theirs: title_and_body(&theirs), mine: title_and_body(&doc), action: &action, crumbs: crumbs(&owner), form: &form, current })
         }
     }
 }
 
-pub async fn history(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String, String, i64)>) -> Result<HttpResponse, AppError> {
+/// The text a diff compares: title and body.
+fn title_and_body(doc: &Value) -> String {
+    format!("{}\n\n{}", doc["title"].as_str().unwrap_or(""), doc["body"].as_str().unwrap_or(""))
+}
+
+pub async fn history<K: AdminForm>(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String, i64)>) -> Result<HttpResponse, AppError> {
     let signed = signed_in(&req, &state).await?;
-    let (kind, slug, segment, id) = path.into_inner();
+    let (kind, slug, id) = path.into_inner();
     let owner = admin_owner(&kind, &slug)?;
-    let section = Section::parse(&segment)?;
     let o = owner.clone();
     let entries = with_editor(&req, &state, &signed, move |ed, _| {
         // Reading the item checks that it is this owner's.
-        on_kind(section, ed, |ed| item_json::<Pages>(ed, &o, id), |ed| item_json::<News>(ed, &o, id), |ed| item_json::<Alerts>(ed, &o, id))?;
-        Ok(ed.history(section.kind(), &id.to_string(), Some(&o))?)
+        item_json::<K>(ed, &o, id)?;
+        Ok(ed.history(K::KIND, &id.to_string(), Some(&o))?)
     })
     .await?;
     let mut c = admin_context(&state, Some(&signed), "Versies", crumbs(&owner));
-    let text = |v: &Value| format!("{}\n\n{}", v["title"].as_str().unwrap_or(""), v["body"].as_str().unwrap_or(""));
-    c.insert("rows", &history_rows(entries, text));
-    c.insert("restore_base", &format!("/admin/{}/{}/{}/{id}/versies", kind_segment(&owner), owner.slug(), section.segment()));
+    c.insert("rows", &history_rows(entries, title_and_body));
+    c.insert("restore_base", &format!("{}/{id}/versies", item_base::<K>(&owner)));
     page(&state, StatusCode::OK, "admin/history.html", &c)
 }
 
-pub async fn restore(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String, String, i64, i64)>, form: web::Form<HashMap<String, String>>) -> Result<HttpResponse, AppError> {
+pub async fn restore<K: AdminForm>(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String, i64, i64)>, form: web::Form<HashMap<String, String>>) -> Result<HttpResponse, AppError> {
     let signed = signed_in(&req, &state).await?;
     check_csrf(&form, &signed)?;
-    let (kind, slug, segment, id, revision) = path.into_inner();
+    let (kind, slug, id, revision) = path.into_inner();
     let owner = admin_owner(&kind, &slug)?;
-    let section = Section::parse(&segment)?;
     let o = owner.clone();
-    with_editor(&req, &state, &signed, move |ed, _| {
-        on_kind(
-            section,
-            ed,
-            |ed| ed.local::<Pages>().restore(&o, id, revision).map(drop),
-            |ed| ed.local::<News>().restore(&o, id, revision).map(drop),
-            |ed| ed.local::<Alerts>().restore(&o, id, revision).map(drop),
-        )?;
-        Ok(())
-    })
-    .await?;
-    Ok(see_other(&format!("/admin/{}/{}/{}/{id}?opgeslagen=1", kind_segment(&owner), owner.slug(), section.segment())))
+    with_editor(&req, &state, &signed, move |ed, _| Ok(ed.local::<K>().restore(&o, id, revision).map(drop)?)).await?;
+    Ok(see_other(&format!("{}/{id}?opgeslagen=1", item_base::<K>(&owner))))
 }
 
 pub async fn redirects_form(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String)>) -> Result<HttpResponse, AppError> {

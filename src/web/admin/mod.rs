@@ -26,7 +26,7 @@ use super::site::client_address;
 use crate::auth::accounts::{self, SessionPolicy};
 use crate::auth::permissions::Actor;
 use crate::auth::secrets::same_secret;
-use crate::edit::{EditResult, Editor};
+use crate::edit::{Alerts, EditResult, Editor, News, Pages};
 use crate::render::views::Link;
 
 /// The session cookie. With `Secure` it has the `__Host-` prefix: browsers then only take it
@@ -80,11 +80,21 @@ crate::web::routes::route_table!(ROUTES, register;
     post "/{kind}/{layer}/producten/{slug}" => overrides::save;
     get "/{kind}/{layer}/omleidingen" => layer::redirects_form;
     post "/{kind}/{layer}/omleidingen" => layer::redirects_save;
-    get "/{kind}/{layer}/{section}/nieuw" => layer::new_item;
-    get "/{kind}/{layer}/{section}/{id}" => layer::edit_item;
-    post "/{kind}/{layer}/{section}/{id}" => layer::save_item;
-    get "/{kind}/{layer}/{section}/{id}/versies" => layer::history;
-    post "/{kind}/{layer}/{section}/{id}/versies/{revision}" => layer::restore;
+    get "/{kind}/{layer}/paginas/nieuw" => layer::new_item::<Pages>;
+    get "/{kind}/{layer}/paginas/{id}" => layer::edit_item::<Pages>;
+    post "/{kind}/{layer}/paginas/{id}" => layer::save_item::<Pages>;
+    get "/{kind}/{layer}/paginas/{id}/versies" => layer::history::<Pages>;
+    post "/{kind}/{layer}/paginas/{id}/versies/{revision}" => layer::restore::<Pages>;
+    get "/{kind}/{layer}/nieuws/nieuw" => layer::new_item::<News>;
+    get "/{kind}/{layer}/nieuws/{id}" => layer::edit_item::<News>;
+    post "/{kind}/{layer}/nieuws/{id}" => layer::save_item::<News>;
+    get "/{kind}/{layer}/nieuws/{id}/versies" => layer::history::<News>;
+    post "/{kind}/{layer}/nieuws/{id}/versies/{revision}" => layer::restore::<News>;
+    get "/{kind}/{layer}/meldingen/nieuw" => layer::new_item::<Alerts>;
+    get "/{kind}/{layer}/meldingen/{id}" => layer::edit_item::<Alerts>;
+    post "/{kind}/{layer}/meldingen/{id}" => layer::save_item::<Alerts>;
+    get "/{kind}/{layer}/meldingen/{id}/versies" => layer::history::<Alerts>;
+    post "/{kind}/{layer}/meldingen/{id}/versies/{revision}" => layer::restore::<Alerts>;
 );
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
