@@ -102,19 +102,14 @@ pub fn alert_boundaries(alert: &Alert) -> [Option<Timestamp>; 2] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::model::{AlertFields, Owner, PageFields, Severity};
+    use crate::content::model::{AlertFields, Local, Owner, PageFields, Severity};
+
+    fn local<K>(status: Status, kind: K) -> Local<K> {
+        Local { owner: Owner::Site("x".into()), title: "t".into(), summary: String::new(), body: String::new(), status, revision: 1, updated_at: 0, kind }
+    }
 
     fn page(status: Status, publish_at: Option<i64>, unpublish_at: Option<i64>) -> Page {
-        Page {
-            owner: Owner::Site("x".into()),
-            title: "t".into(),
-            summary: String::new(),
-            body: String::new(),
-            status,
-            revision: 1,
-            updated_at: 0,
-            kind: PageFields { path: "p".into(), weight: 0, publish_at, unpublish_at, review_date: None, content_owner: None },
-        }
+        local(status, PageFields { path: "p".into(), weight: 0, publish_at, unpublish_at, review_date: None, content_owner: None })
     }
 
     #[test]
@@ -132,16 +127,7 @@ mod tests {
 
     #[test]
     fn alerts_window() {
-        let alert = |starts, ends, status| Alert {
-            owner: Owner::Site("x".into()),
-            title: "t".into(),
-            summary: String::new(),
-            body: String::new(),
-            status,
-            revision: 1,
-            updated_at: 0,
-            kind: AlertFields { slug: "a".into(), severity: Severity::Info, starts, ends },
-        };
+        let alert = |starts, ends, status| -> Alert { local(status, AlertFields { slug: "a".into(), severity: Severity::Info, starts, ends }) };
         let r = Viewer::resident(100);
         assert!(r.sees_alert(&alert(Some(50), Some(150), Status::Published)));
         assert!(!r.sees_alert(&alert(Some(101), None, Status::Published)));

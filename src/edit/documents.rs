@@ -327,7 +327,7 @@ pub struct OverrideSectionDoc {
     pub body: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OverrideDoc {
     /// The catalogue revision this override is written against; the current one when left out.
@@ -435,61 +435,90 @@ impl OverrideDoc {
     }
 }
 
-/// A local page, in the admin API and in a content file (`pages/<path>.md`, where the path is
-/// the file's place and the body the Markdown after the front matter).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PageDoc {
-    /// Shown when read; the URL decides which item a write changes. Not in files.
-    #[serde(default)]
-    pub id: i64,
-    /// The page's place, like `afval/pmd`. In files, the file's place under `pages/`.
-    #[serde(default)]
-    pub path: String,
-    pub title: String,
-    #[serde(default)]
-    pub summary: String,
-    #[serde(default)]
-    pub status: Status,
-    #[serde(default)]
-    pub weight: i32,
-    #[serde(default)]
-    pub publish_at: Option<When>,
-    #[serde(default)]
-    pub unpublish_at: Option<When>,
-    #[serde(default)]
-    pub review_date: Option<When>,
-    #[serde(default)]
-    pub owner: Option<String>,
-    #[serde(default)]
-    pub body: String,
-    /// The revision this document is (read) or was based on (written).
-    #[serde(default)]
-    pub revision: Option<i64>,
-    /// When the item last changed (read; in files, see the content format's 1.7).
-    #[serde(default)]
-    pub updated: Option<When>,
+/// Declares a local document (page, news item, alert) with the fields every kind has around
+/// the kind's own, each field once with how it is read from the model (`from_model`). The
+/// order is the order of the API's JSON and of a file's front matter: `id`, the kind's key,
+/// `title`, `summary`, `status`, the kind's other fields, `body`, `revision`, `updated`.
+macro_rules! local_doc {
+    (
+        $(#[$meta:meta])*
+        $name:ident from $model:ty as $item:ident {
+            key { $($(#[$kmeta:meta])* $kfield:ident: $ktype:ty = $kvalue:expr,)* }
+            own { $($(#[$ometa:meta])* $ofield:ident: $otype:ty = $ovalue:expr,)* }
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            /// Shown when read; the URL decides which item a write changes. Not in files.
+            #[serde(default)]
+            pub id: i64,
+            $($(#[$kmeta])* pub $kfield: $ktype,)*
+            pub title: String,
+            #[serde(default)]
+            pub summary: String,
+            #[serde(default)]
+            pub status: Status,
+            $($(#[$ometa])* pub $ofield: $otype,)*
+            #[serde(default)]
+            pub body: String,
+            /// The revision this document is (read) or was based on (written).
+            #[serde(default)]
+            pub revision: Option<i64>,
+            /// When the item last changed (read; in files, see the content format's 1.7).
+            #[serde(default)]
+            pub updated: Option<When>,
+        }
+
+        impl $name {
+            pub fn from_model(id: i64, $item: &$model) -> $name {
+                $name {
+                    id,
+                    $($kfield: $kvalue,)*
+                    title: $item.title.clone(),
+                    summary: $item.summary.clone(),
+                    status: $item.status,
+                    $($ofield: $ovalue,)*
+                    body: $item.body.clone(),
+                    revision: Some($item.revision),
+                    updated: changed_at($item.updated_at),
+                }
+            }
+
+            /// The fields every kind has, to check.
+            fn text(&self) -> LocalText<'_> {
+                LocalText { title: &self.title, summary: &self.summary, body: &self.body, status: self.status, revision: self.revision, updated: &self.updated }
+            }
+        }
+    };
+}
+
+local_doc! {
+    /// A local page, in the admin API and in a content file (`pages/<path>.md`, where the path is
+    /// the file's place and the body the Markdown after the front matter).
+    PageDoc from Page as p {
+        key {
+            /// The page's place, like `afval/pmd`. In files, the file's place under `pages/`.
+            #[serde(default)]
+            path: String = p.path.clone(),
+        }
+        own {
+            #[serde(default)]
+            weight: i32 = p.weight,
+            #[serde(default)]
+            publish_at: Option<When> = moment(p.publish_at),
+            #[serde(default)]
+            unpublish_at: Option<When> = moment(p.unpublish_at),
+            #[serde(default)]
+            review_date: Option<When> = day(p.review_date),
+            #[serde(default)]
+            owner: Option<String> = p.content_owner.clone(),
+        }
+    }
 }
 
 impl PageDoc {
-    pub fn from_model(id: i64, p: &Page) -> PageDoc {
-        PageDoc {
-            id,
-            path: p.path.clone(),
-            title: p.title.clone(),
-            summary: p.summary.clone(),
-            status: p.status,
-            weight: p.weight,
-            publish_at: moment(p.publish_at),
-            unpublish_at: moment(p.unpublish_at),
-            review_date: day(p.review_date),
-            owner: p.content_owner.clone(),
-            body: p.body.clone(),
-            revision: Some(p.revision),
-            updated: changed_at(p.updated_at),
-        }
-    }
-
     /// The page, or every problem of the document.
     pub fn into_model(self, owner: Owner) -> Result<Page, Problems> {
         let mut problems = Problems::new();
@@ -499,7 +528,7 @@ impl PageDoc {
         } else if crate::content::files::RESERVED_PATHS.contains(&path.split('/').next().unwrap_or("")) {
             problems.push(Problem::at("/path", format!("/{path} is a path Meent uses itself; choose another name")));
         }
-        let text = LocalText { title: &self.title, summary: &self.summary, body: &self.body, status: self.status, revision: self.revision, updated: &self.updated };
+        let text = self.text();
         let page = text.into_local(owner, &mut problems, |problems| {
             let (publish_at, unpublish_at, review_date) = schedule(&self.publish_at, &self.unpublish_at, &self.review_date, problems);
             PageFields { path, weight: self.weight, publish_at, unpublish_at, review_date, content_owner: self.owner.clone() }
@@ -508,67 +537,38 @@ impl PageDoc {
     }
 }
 
-/// A news item, in the admin API and in a content file (`news/<date>-<slug>.md`, where the
-/// slug, and the date unless given, come from the file's name).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewsDoc {
-    /// Shown when read; the URL decides which item a write changes. Not in files.
-    #[serde(default)]
-    pub id: i64,
-    #[serde(default)]
-    pub slug: String,
-    #[serde(default)]
-    pub date: Option<When>,
-    pub title: String,
-    #[serde(default)]
-    pub summary: String,
-    #[serde(default)]
-    pub status: Status,
-    #[serde(default)]
-    pub publish_at: Option<When>,
-    #[serde(default)]
-    pub unpublish_at: Option<When>,
-    #[serde(default)]
-    pub review_date: Option<When>,
-    #[serde(default)]
-    pub owner: Option<String>,
-    /// A media address (`/media/<key>`) shown with the item.
-    #[serde(default)]
-    pub image: Option<String>,
-    #[serde(default)]
-    pub body: String,
-    #[serde(default)]
-    pub revision: Option<i64>,
-    #[serde(default)]
-    pub updated: Option<When>,
+local_doc! {
+    /// A news item, in the admin API and in a content file (`news/<date>-<slug>.md`, where the
+    /// slug, and the date unless given, come from the file's name).
+    NewsDoc from NewsItem as n {
+        key {
+            #[serde(default)]
+            slug: String = n.slug.clone(),
+            #[serde(default)]
+            date: Option<When> = day(Some(n.date)),
+        }
+        own {
+            #[serde(default)]
+            publish_at: Option<When> = moment(n.publish_at),
+            #[serde(default)]
+            unpublish_at: Option<When> = moment(n.unpublish_at),
+            #[serde(default)]
+            review_date: Option<When> = day(n.review_date),
+            #[serde(default)]
+            owner: Option<String> = n.content_owner.clone(),
+            /// A media address (`/media/<key>`) shown with the item.
+            #[serde(default)]
+            image: Option<String> = n.image.clone(),
+        }
+    }
 }
 
 impl NewsDoc {
-    pub fn from_model(id: i64, n: &NewsItem) -> NewsDoc {
-        NewsDoc {
-            id,
-            slug: n.slug.clone(),
-            date: day(Some(n.date)),
-            title: n.title.clone(),
-            summary: n.summary.clone(),
-            status: n.status,
-            publish_at: moment(n.publish_at),
-            unpublish_at: moment(n.unpublish_at),
-            review_date: day(n.review_date),
-            owner: n.content_owner.clone(),
-            image: n.image.clone(),
-            body: n.body.clone(),
-            revision: Some(n.revision),
-            updated: changed_at(n.updated_at),
-        }
-    }
-
     /// The news item, or every problem of the document.
     pub fn into_model(self, owner: Owner) -> Result<NewsItem, Problems> {
         let mut problems = Problems::new();
         check_slug(&self.slug, &mut problems);
-        let text = LocalText { title: &self.title, summary: &self.summary, body: &self.body, status: self.status, revision: self.revision, updated: &self.updated };
+        let text = self.text();
         let item = text.into_local(owner, &mut problems, |problems| {
             let day = match &self.date {
                 None => {
@@ -592,56 +592,30 @@ impl NewsDoc {
     }
 }
 
-/// An alert, in the admin API and in a content file (`alerts/<slug>.md`, where the slug is
-/// the file's name).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AlertDoc {
-    /// Shown when read; the URL decides which item a write changes. Not in files.
-    #[serde(default)]
-    pub id: i64,
-    #[serde(default)]
-    pub slug: String,
-    pub title: String,
-    #[serde(default)]
-    pub summary: String,
-    pub severity: Severity,
-    #[serde(default)]
-    pub starts: Option<When>,
-    #[serde(default)]
-    pub ends: Option<When>,
-    #[serde(default)]
-    pub status: Status,
-    #[serde(default)]
-    pub body: String,
-    #[serde(default)]
-    pub revision: Option<i64>,
-    #[serde(default)]
-    pub updated: Option<When>,
+local_doc! {
+    /// An alert, in the admin API and in a content file (`alerts/<slug>.md`, where the slug is
+    /// the file's name).
+    AlertDoc from Alert as a {
+        key {
+            #[serde(default)]
+            slug: String = a.slug.clone(),
+        }
+        own {
+            severity: Severity = a.severity,
+            #[serde(default)]
+            starts: Option<When> = moment(a.starts),
+            #[serde(default)]
+            ends: Option<When> = moment(a.ends),
+        }
+    }
 }
 
 impl AlertDoc {
-    pub fn from_model(id: i64, a: &Alert) -> AlertDoc {
-        AlertDoc {
-            id,
-            slug: a.slug.clone(),
-            title: a.title.clone(),
-            summary: a.summary.clone(),
-            severity: a.severity,
-            starts: moment(a.starts),
-            ends: moment(a.ends),
-            status: a.status,
-            body: a.body.clone(),
-            revision: Some(a.revision),
-            updated: changed_at(a.updated_at),
-        }
-    }
-
     /// The alert, or every problem of the document.
     pub fn into_model(self, owner: Owner) -> Result<Alert, Problems> {
         let mut problems = Problems::new();
         check_slug(&self.slug, &mut problems);
-        let text = LocalText { title: &self.title, summary: &self.summary, body: &self.body, status: self.status, revision: self.revision, updated: &self.updated };
+        let text = self.text();
         let alert = text.into_local(owner, &mut problems, |problems| {
             let starts = time("/starts", &self.starts, problems);
             let ends = time("/ends", &self.ends, problems);
@@ -672,7 +646,7 @@ mod tests {
 
     #[test]
     fn times_at_or_before_1970_survive_a_round_trip() {
-        let doc = AlertDoc { id: 0, slug: "storing".into(), title: "Storing".into(), summary: String::new(), severity: Severity::Info, starts: Some(When::Text("1969-12-31T00:00:00Z".into())), ends: Some(When::Text("1970-01-01T00:00:00Z".into())), status: Status::Published, body: String::new(), revision: Some(0), updated: None };
+        let doc = AlertDoc { id: 0, slug: "storing".into(), title: "Storing".into(), summary: String::new(), status: Status::Published, severity: Severity::Info, starts: Some(When::Text("1969-12-31T00:00:00Z".into())), ends: Some(When::Text("1970-01-01T00:00:00Z".into())), body: String::new(), revision: Some(0), updated: None };
         let alert = doc.into_model(Owner::Site("a".into())).unwrap();
         assert_eq!((alert.starts, alert.ends), (Some(-86_400), Some(0)));
         let again = AlertDoc::from_model(1, &alert);

@@ -46,6 +46,35 @@ macro_rules! in_scope {
     };
 }
 
+/// Declares the row of a local table (`$row`: its id and values) and its values (`$values`:
+/// the layer, the columns every kind has, the kind's own columns as given), readable,
+/// insertable and updatable by diesel.
+macro_rules! local_rows {
+    ($table:ident, $row:ident, $values:ident { $($column:ident: $type:ty,)* }) => {
+        #[derive(Debug, Clone, Queryable, Selectable)]
+        #[diesel(table_name = $table)]
+        struct $row {
+            id: i64,
+            #[diesel(embed)]
+            values: $values,
+        }
+
+        #[derive(Debug, Clone, PartialEq, Insertable, AsChangeset, Queryable, Selectable)]
+        #[diesel(table_name = $table, treat_none_as_null = true)]
+        struct $values {
+            group_id: Option<i64>,
+            site_id: Option<i64>,
+            title: String,
+            summary: String,
+            body: String,
+            status: String,
+            revision: i64,
+            updated_at: i64,
+            $($column: $type,)*
+        }
+    };
+}
+
 /// The values of a row of a local table: the layer, the columns every kind has (the model's
 /// `Local`), and the kind's own columns as given.
 macro_rules! local_values {
@@ -86,32 +115,14 @@ macro_rules! local_item {
     };
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = pages)]
-struct PageRow {
-    id: i64,
-    #[diesel(embed)]
-    values: PageValues,
-}
-
-#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset, Queryable, Selectable)]
-#[diesel(table_name = pages, treat_none_as_null = true)]
-struct PageValues {
-    group_id: Option<i64>,
-    site_id: Option<i64>,
+local_rows!(pages, PageRow, PageValues {
     path: String,
-    title: String,
-    summary: String,
-    body: String,
-    status: String,
     weight: i32,
     publish_at: Option<i64>,
     unpublish_at: Option<i64>,
-    revision: i64,
-    updated_at: i64,
     review_date: Option<String>,
     content_owner: Option<String>,
-}
+});
 
 fn page_values(layer: LayerId, p: &Page, revision: i64, updated_at: i64) -> PageValues {
     local_values!(PageValues {
@@ -138,33 +149,15 @@ fn into_page(row: PageRow, group: Option<String>, site: Option<String>) -> Query
 }
 
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = news)]
-struct NewsRow {
-    id: i64,
-    #[diesel(embed)]
-    values: NewsValues,
-}
-
-#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset, Queryable, Selectable)]
-#[diesel(table_name = news, treat_none_as_null = true)]
-struct NewsValues {
-    group_id: Option<i64>,
-    site_id: Option<i64>,
+local_rows!(news, NewsRow, NewsValues {
     slug: String,
     date: String,
-    title: String,
-    summary: String,
-    body: String,
-    status: String,
     publish_at: Option<i64>,
     unpublish_at: Option<i64>,
-    revision: i64,
-    updated_at: i64,
     review_date: Option<String>,
     content_owner: Option<String>,
     image: Option<String>,
-}
+});
 
 fn news_values(layer: LayerId, n: &NewsItem, revision: i64, updated_at: i64) -> NewsValues {
     local_values!(NewsValues {
@@ -193,30 +186,12 @@ fn into_news(row: NewsRow, group: Option<String>, site: Option<String>) -> Query
 }
 
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = alerts)]
-struct AlertRow {
-    id: i64,
-    #[diesel(embed)]
-    values: AlertValues,
-}
-
-#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset, Queryable, Selectable)]
-#[diesel(table_name = alerts, treat_none_as_null = true)]
-struct AlertValues {
-    group_id: Option<i64>,
-    site_id: Option<i64>,
+local_rows!(alerts, AlertRow, AlertValues {
     slug: String,
-    title: String,
-    summary: String,
-    body: String,
     severity: String,
     starts: Option<i64>,
     ends: Option<i64>,
-    status: String,
-    revision: i64,
-    updated_at: i64,
-}
+});
 
 fn alert_values(layer: LayerId, a: &Alert, revision: i64, updated_at: i64) -> AlertValues {
     local_values!(AlertValues {

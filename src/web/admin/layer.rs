@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::catalogue::history_rows;
 use super::dashboard::kind_segment;
 use super::overrides::admin_owner;
-use super::{Conflict, Outcome, Signed, admin_context, check_csrf, conflict_page, field, local_to_rfc3339, outcome, page, rfc3339_to_local, see_other, signed_in, with_editor};
+use super::{Conflict, FormState, Outcome, Signed, admin_context, check_csrf, conflict_page, field, local_to_rfc3339, outcome, page, rfc3339_to_local, see_other, signed_in, with_editor};
 use crate::content::model::Owner;
 use crate::edit::{Alerts, EditError, EditResult, Editor, LocalKind, News, Pages, RedirectsDoc};
 use crate::render::views::Link;
@@ -253,14 +253,6 @@ fn save_json<K: LocalKind>(ed: &mut Editor, owner: &Owner, id: Option<i64>, doc:
     }
 }
 
-/// What a form page shows beside the fields.
-#[derive(Default)]
-struct FormState<'a> {
-    problems: &'a [String],
-    saved: bool,
-    preview: Option<String>,
-}
-
 fn item_page<K: AdminForm>(state: &AppState, signed: &Signed, owner: &Owner, id: Option<i64>, doc: &Value, form: FormState, status: StatusCode) -> Result<HttpResponse, AppError> {
     let title = match doc.get("title").and_then(Value::as_str).filter(|t| !t.is_empty()) {
         Some(t) => t.to_owned(),
@@ -323,7 +315,7 @@ pub async fn save_item<K: AdminForm>(req: HttpRequest, state: web::Data<AppState
     match result {
         Outcome::Saved(None) => Ok(see_other(&format!("/admin/{}/{}", kind_segment(&owner), owner.slug()))),
         Outcome::Saved(Some(saved)) => Ok(see_other(&format!("{}/{saved}?opgeslagen=1", item_base::<K>(&owner)))),
-        Outcome::Problems(problems) => item_page::<K>(&state, &signed, &owner, id, &doc, FormState { problems: &problems, ..FormState::default() }, StatusCode::UNPROCESSABLE_ENTITY),
+        Outcome::Problems(problems) => item_page::<K>(&state, &signed, &owner, id, &doc, FormState::problems(&problems), StatusCode::UNPROCESSABLE_ENTITY),
         Outcome::Conflict { current } => {
             let o = owner.clone();
             let Some(id) = id else { return Err(AppError::NotFound) };

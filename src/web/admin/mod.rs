@@ -253,6 +253,21 @@ pub fn conflict_page(state: &AppState, signed: &Signed, conflict: Conflict) -> R
 }
 
 /// An edit result for a form: problems and conflicts are shown on the page, not as errors.
+/// What a form page shows beside the fields: the problems of what was sent, that it was
+/// saved, or a preview of its text.
+#[derive(Default)]
+pub struct FormState<'a> {
+    pub problems: &'a [String],
+    pub saved: bool,
+    pub preview: Option<String>,
+}
+
+impl<'a> FormState<'a> {
+    pub fn problems(problems: &'a [String]) -> FormState<'a> {
+        FormState { problems, ..FormState::default() }
+    }
+}
+
 pub enum Outcome<T> {
     Saved(T),
     Problems(Vec<String>),

@@ -11,7 +11,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 use super::dashboard::kind_segment;
-use super::{Choice, Conflict, Outcome, Signed, admin_context, check_csrf, conflict_page, field, form_revision, outcome, page, see_other, signed_in, with_editor};
+use super::{Choice, Conflict, FormState, Outcome, Signed, admin_context, check_csrf, conflict_page, field, form_revision, outcome, page, see_other, signed_in, with_editor};
 use crate::content::drift::Drift;
 use crate::content::model::{Contact, Owner, Product, SectionMode};
 use crate::content::sections;
@@ -218,18 +218,9 @@ struct DriftView {
     diff: String,
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn render(
-    req: &HttpRequest,
-    state: &web::Data<AppState>,
-    signed: &Signed,
-    owner: &Owner,
-    loaded: &Loaded,
-    doc: Option<&OverrideDoc>,
-    problems: Vec<String>,
-    saved: bool,
-    status: StatusCode,
-) -> Result<HttpResponse, AppError> {
+/// The override form of `owner` for the loaded product, filled with `doc`, with a preview of
+/// the page it makes on the layer's preview site.
+async fn render(req: &HttpRequest, state: &web::Data<AppState>, signed: &Signed, owner: &Owner, loaded: &Loaded, doc: Option<&OverrideDoc>, form: FormState<'_>, status: StatusCode) -> Result<HttpResponse, AppError> {
     // The preview: this layer's override as in the form, folded on the preview site.
     let preview = match (&loaded.preview_site, doc) {
         (Some(site), Some(d)) => {
@@ -277,8 +268,8 @@ async fn render(
         })
         .collect();
     c.insert("drift", &drift_views);
-    c.insert("problems", &problems);
-    c.insert("saved", &saved);
+    c.insert("problems", form.problems);
+    c.insert("saved", &form.saved);
     c.insert("preview", &preview.as_ref().map(|(site, title, enabled, _)| (site, title, enabled)));
     c.insert("preview_sections", &preview.map(|(_, _, _, s)| s).unwrap_or_default());
     c.insert("is_site", &matches!(owner, Owner::Site(_)));
@@ -290,8 +281,9 @@ pub async fn edit_form(req: HttpRequest, state: web::Data<AppState>, path: web::
     let (kind, layer, slug) = path.into_inner();
     let owner = admin_owner(&kind, &layer)?;
     let loaded = load(&req, &state, &signed, &owner, &slug).await?;
-    let doc = loaded.doc.clone().or_else(|| Some(OverrideDoc { based_on: Some(loaded.product.revision), enabled: None, title: None, summary: None, apply_url: None, keywords: vec![], contact: None, variables: BTreeMap::new(), sections: vec![], revision: None, updated: None }));
-    render(&req, &state, &signed, &owner, &loaded, doc.as_ref(), vec![], query.contains_key("opgeslagen"), StatusCode::OK).await
+    let doc = loaded.doc.clone().unwrap_or(OverrideDoc { based_on: Some(loaded.product.revision), ..OverrideDoc::default() });
+    let form = FormState { saved: query.contains_key("opgeslagen"), ..FormState::default() };
+    render(&req, &state, &signed, &owner, &loaded, Some(&doc), form, StatusCode::OK).await
 }
 
 pub async fn save(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String, String)>, form: web::Form<HashMap<String, String>>) -> Result<HttpResponse, AppError> {
@@ -303,14 +295,15 @@ pub async fn save(req: HttpRequest, state: web::Data<AppState>, path: web::Path<
     let loaded = load(&req, &state, &signed, &owner, &slug).await?;
     let doc = match from_form(&form, &loaded.product, &loaded.drifted) {
         Ok(doc) => doc,
-        Err(problems) => return render(&req, &state, &signed, &owner, &loaded, loaded.doc.as_ref(), problems, false, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(problems) => return render(&req, &state, &signed, &owner, &loaded, loaded.doc.as_ref(), FormState::problems(&problems), StatusCode::UNPROCESSABLE_ENTITY).await,
     };
     if form.contains_key("voorbeeld") {
-        return render(&req, &state, &signed, &owner, &loaded, Some(&doc), vec![], false, StatusCode::OK).await;
+        return render(&req, &state, &signed, &owner, &loaded, Some(&doc), FormState::default(), StatusCode::OK).await;
     }
     let action = format!("/admin/{}/{}/producten/{}", kind_segment(&owner), owner.slug(), slug);
     let remove = form.contains_key("verwijderen");
     let base = doc.revision;
+    let mine = serde_json::to_string_pretty(&doc).unwrap_or_default();
     let (o, s) = (owner.clone(), slug.clone());
     let result = with_editor(&req, &state, &signed, move |ed, _| {
         if remove {
@@ -321,11 +314,9 @@ pub async fn save(req: HttpRequest, state: web::Data<AppState>, path: web::Path<
     .await?;
     match result {
         Outcome::Saved(_) => Ok(see_other(&format!("{action}?opgeslagen=1"))),
-        Outcome::Problems(problems) => render(&req, &state, &signed, &owner, &loaded, loaded.doc.as_ref(), problems, false, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Outcome::Problems(problems) => render(&req, &state, &signed, &owner, &loaded, loaded.doc.as_ref(), FormState::problems(&problems), StatusCode::UNPROCESSABLE_ENTITY).await,
         Outcome::Conflict { current } => {
             let theirs = loaded.doc.as_ref().map(|d| serde_json::to_string_pretty(d).unwrap_or_default()).unwrap_or_default();
-            let mine_doc = from_form(&form, &loaded.product, &loaded.drifted).ok();
-            let mine = mine_doc.as_ref().map(|d| serde_json::to_string_pretty(d).unwrap_or_default()).unwrap_or_default();
             let crumbs = vec![Link { title: "Overzicht".into(), url: "/admin".into() }];
             conflict_page(&state, &signed, Conflict { item: &loaded.product.title, theirs, mine, action: &action, crumbs, form: &form, current })
         }
