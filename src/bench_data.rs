@@ -167,6 +167,7 @@ pub fn generate(options: &Options) -> Result<TreeOut, BenchDataError> {
             })
             .collect();
         tree.products.push(Product {
+            english: None,
             slug: unique_slug(&item.name, i, &tree.products.iter().map(|p| p.slug.clone()).collect::<Vec<_>>()),
             title,
             summary: format!("Alles over {} bij uw gemeente.", item.name),
@@ -253,6 +254,7 @@ pub fn generate(options: &Options) -> Result<TreeOut, BenchDataError> {
             let parent = n % 5 != 0 && n >= 5;
             let path = if parent { format!("onderwerp-{}/pagina-{n}", n % 5) } else { format!("onderwerp-{n}") };
             tree.pages.push(Page {
+                english: None,
                 owner: owner.clone(),
                 title: format!("Onderwerp {n}"),
                 summary: rng.text(1, 1),
@@ -265,6 +267,7 @@ pub fn generate(options: &Options) -> Result<TreeOut, BenchDataError> {
         }
         for n in 0..options.news {
             tree.news.push(NewsItem {
+                english: None,
                 owner: owner.clone(),
                 title: format!("Nieuwsbericht {n} uit {}", m.name),
                 summary: rng.text(1, 1),
@@ -285,6 +288,7 @@ pub fn generate(options: &Options) -> Result<TreeOut, BenchDataError> {
         }
         if rng.chance(0.3) {
             tree.alerts.push(Alert {
+                english: None,
                 owner: owner.clone(),
                 title: "Storing in de online dienstverlening".into(),
                 summary: String::new(),
@@ -320,6 +324,7 @@ fn synthetic_override(rng: &mut Rng, p: &Product, now: i64) -> Override {
         sections.push(SectionChange { key: "lokaal".into(), mode: SectionMode::Replace, heading: "Lokale informatie".into(), body: rng.text(2, 4) });
     }
     Override {
+        english: None,
         product: p.slug.clone(),
         based_on: p.revision,
         enabled: if rng.chance(0.03) { Some(false) } else { None },

@@ -361,3 +361,63 @@ async fn a_restored_export_serves_the_same_pages() {
     }
     assert!(compared > 100, "every resident page of every demo site ({compared})");
 }
+
+#[test]
+fn translations_round_trip_beside_their_dutch_files() {
+    round_trip(&fixture("english"));
+    let db = TestDb::new();
+    let mut conn = db.conn();
+    import_dir(&mut conn, &fixture("english"), None, 1_700_000_000, None).unwrap();
+    let (_, paspoort) = catalogue::find(&mut conn, "paspoort").unwrap().unwrap();
+    let english = paspoort.english.expect("the product's English text");
+    assert_eq!(english.text.title, "Apply for a passport");
+    assert_eq!((english.based_on_nl, paspoort.revision), (2, 3), "the translation says which Dutch revision it translates");
+    assert!(catalogue::find(&mut conn, "rijbewijs").unwrap().unwrap().1.english.is_none());
+    let out = db.dir.path().join("out");
+    export_dir(&mut conn, &out, None).unwrap();
+    let files = read_all(&out);
+    for name in ["catalogue/paspoort.en.md", "sites/alpha/overrides/paspoort.en.md", "sites/alpha/pages/afval.en.md", "sites/alpha/news/2026-02-01-nieuw.en.md"] {
+        assert!(files.contains_key(name), "{name} is exported: {:?}", files.keys());
+    }
+    assert!(!files.contains_key("catalogue/rijbewijs.en.md") && !files.contains_key("sites/alpha/pages/parkeren.en.md"));
+    let over = &files["sites/alpha/overrides/paspoort.en.md"];
+    assert!(over.contains("based_on = 1") && over.contains("based_on_nl = 1") && over.contains("mode = \"append\"") && over.contains("## Parking {#parkeren}"), "{over}");
+    assert!(!over.contains("termijn"), "hiding is the Dutch override's: {over}");
+    assert!(files["sites/alpha/pages/afval.en.md"].contains("Put plastic in the orange bin."));
+}
+
+#[test]
+fn bad_translations_are_all_reported_and_nothing_is_imported() {
+    let dir = content(&[
+        ("catalogue/paspoort.md", PRODUCT),
+        ("catalogue/paspoort.en.md", "+++\ntitle = \"Passport\"\nlang = \"en\"\n+++\n## What {#wat}\nText.\n"),
+        ("catalogue/rijbewijs.md", PRODUCT),
+        ("catalogue/rijbewijs.en.md", "+++\ntitle = \"\"\n+++\n## What {#wat}\nText.\n\n## Extra {#extra}\nNot in Dutch.\n"),
+        ("catalogue/weg.en.md", "+++\ntitle = \"Gone\"\n+++\n"),
+        ("catalogue/id.md", PRODUCT),
+        ("sites/a/site.toml", SITE),
+        ("sites/a/overrides/id.md", "+++\n+++\n## Wat {#wat}\nLokaal.\n"),
+        ("sites/a/overrides/id.en.md", "+++\n+++\n## What {#wat}\nLocal.\n"),
+        ("sites/a/overrides/rijbewijs.md", "+++\n[sections.wat]\nmode = \"append\"\n+++\n## Wat {#wat}\nLokaal.\n"),
+        ("sites/a/overrides/rijbewijs.en.md", "+++\n[sections.wat]\nmode = \"prepend\"\n+++\n## What {#wat}\nLocal.\n"),
+        ("sites/a/pages/info.md", "+++\ntitle = \"Info\"\n+++\nTekst.\n"),
+        ("sites/a/pages/info.en.md", "+++\ntitle = \"Info\"\nbased_on_nl = 7\n+++\nText.\n"),
+        ("sites/a/pages/los.en.md", "+++\ntitle = \"Alone\"\n+++\nText.\n"),
+    ]);
+    let db = TestDb::new();
+    let text = problems(dir.path(), &db).join("\n");
+    for expected in [
+        "catalogue/paspoort.en.md:3: lang: is not written in a file",
+        "catalogue/rijbewijs.en.md:2: title: must not be empty",
+        "catalogue/rijbewijs.en.md:7: sections/extra: \"extra\" is not a section of the Dutch text",
+        "catalogue/weg.en.md: a translation stands beside its Dutch file, and weg.md is not here",
+        "sites/a/overrides/id.en.md:1: lang: the product \"id\" has no en text yet",
+        "sections/wat/mode: is \"prepend\", the Dutch override's is \"append\"",
+        "sites/a/pages/info.en.md: based_on_nl = 7 but sites/a/pages/info.md is at revision 1",
+        "sites/a/pages/los.en.md: a translation stands beside its Dutch file, and los.md is not here",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    let mut conn = db.conn();
+    assert!(catalogue::all(&mut conn).unwrap().is_empty(), "nothing is imported");
+}

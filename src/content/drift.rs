@@ -51,6 +51,7 @@ mod tests {
 
     fn product(revision: i64, kosten: &str) -> Product {
         Product {
+            english: None,
             slug: "p".into(),
             title: "P".into(),
             summary: String::new(),
@@ -77,6 +78,7 @@ mod tests {
 
     fn over(based_on: i64) -> Override {
         Override {
+            english: None,
             product: "p".into(),
             based_on,
             sections: vec![

@@ -10,11 +10,14 @@ use serde::Serialize;
 
 use super::files::{self, Problem, Tree};
 use super::kind::Kind;
-use super::model::{Owner, SYNONYMS};
+use super::files::translation_name;
+use super::model::{Owner, SYNONYMS, Translation};
 use super::history::{self, Written};
 use crate::db::models::changes::{self, NewChange};
 use crate::db::models::media::{self, NewMedia};
+use crate::db::models::translations::{self, Of, Text};
 use crate::db::models::{LayerId, Saved, catalogue, layers, local, overrides, redirects, settings, upl};
+use crate::edit::translations as translations_doc;
 use crate::media::{Declared, Ingested, MediaFiles};
 use crate::db::{self, DbConnection};
 
@@ -150,6 +153,8 @@ impl Importer<'_> {
         for p in &tree.products {
             let Some(saved) = self.attempt(&p.file, |c| catalogue::save(c, &p.item, now))? else { continue };
             self.changed(saved, Kind::Product, &p.item.slug, None, None, &p.item)?;
+            let at = Place { file: &p.file, kind: Kind::Product, key: &p.item.slug, layer: None };
+            self.translation(at, Of::Product(saved.id), saved, p.item.english.clone())?;
         }
         if upl::count(self.conn)? > 0 {
             for p in &tree.products {
@@ -254,18 +259,38 @@ impl Importer<'_> {
             let key = format!("{}/{}", owner_key(owner), over.product);
             let (group, site) = layer.columns();
             self.changed(saved, Kind::Override, &key, group, site, &over)?;
+            let mut english = over.english.clone();
+            // No English override without the product's English text (from this import or
+            // already in the database).
+            let product = catalogue::find(self.conn, &over.product)?.map(|(_, p)| p);
+            if let (Some(t), Some(product)) = (english.as_mut(), product.as_ref()) {
+                let found = translations_doc::on_product(t, product);
+                let file = translation_name(&o.file, t.lang);
+                if !found.is_empty() {
+                    self.problems.extend(found.iter().map(|p| Problem::new(&file, Some(1), p.to_string())));
+                    english = None;
+                }
+            }
+            let at = Place { file: &o.file, kind: Kind::Override, key: &key, layer: Some(layer) };
+            self.translation(at, Of::Override(saved.id), saved, english)?;
         }
         for p in &tree.pages {
             let Some(layer) = self.layer(&p.item.owner, &group_ids, &site_ids, &p.file) else { continue };
             let Some(saved) = self.attempt(&p.file, |c| local::save_page(c, layer, &p.item, now))? else { continue };
             let (group, site) = layer.columns();
-            self.changed(saved, Kind::Page, &saved.id.to_string(), group, site, &p.item)?;
+            let key = saved.id.to_string();
+            self.changed(saved, Kind::Page, &key, group, site, &p.item)?;
+            let at = Place { file: &p.file, kind: Kind::Page, key: &key, layer: Some(layer) };
+            self.translation(at, Of::Page(saved.id), saved, p.item.english.clone())?;
         }
         for n in &tree.news {
             let Some(layer) = self.layer(&n.item.owner, &group_ids, &site_ids, &n.file) else { continue };
             let Some(saved) = self.attempt(&n.file, |c| local::save_news(c, layer, &n.item, now))? else { continue };
             let (group, site) = layer.columns();
-            self.changed(saved, Kind::News, &saved.id.to_string(), group, site, &n.item)?;
+            let key = saved.id.to_string();
+            self.changed(saved, Kind::News, &key, group, site, &n.item)?;
+            let at = Place { file: &n.file, kind: Kind::News, key: &key, layer: Some(layer) };
+            self.translation(at, Of::News(saved.id), saved, n.item.english.clone())?;
         }
         for a in &tree.alerts {
             let Some(layer) = self.layer(&a.item.owner, &group_ids, &site_ids, &a.file) else { continue };
@@ -335,6 +360,39 @@ impl Importer<'_> {
         let written = Written { saved, kind, key, group_id, site_id, item };
         if history::record(self.conn, written, self.author, self.now)? {
             *self.report.changed.entry(kind.as_str()).or_default() += 1;
+        } else {
+            self.report.unchanged += 1;
+        }
+        Ok(())
+    }
+}
+
+/// Where a translation's Dutch item is: its file, and how the change log names it.
+struct Place<'a> {
+    file: &'a str,
+    kind: Kind,
+    key: &'a str,
+    layer: Option<LayerId>,
+}
+
+impl Importer<'_> {
+    /// Saves the translation of an item just saved (`dutch`), when its files have one. One
+    /// that names no Dutch revision translates the one saved.
+    fn translation<T: Text + Serialize>(&mut self, at: Place, of: Of, dutch: Saved, t: Option<Translation<T>>) -> Result<(), ImportError> {
+        let Some(mut t) = t else { return Ok(()) };
+        let file = translation_name(at.file, t.lang);
+        if t.based_on_nl == 0 {
+            t.based_on_nl = dutch.revision;
+        } else if t.based_on_nl > dutch.revision {
+            self.problems.push(Problem::new(&file, None, format!("based_on_nl = {} but {} is at revision {}", t.based_on_nl, at.file, dutch.revision)));
+            return Ok(());
+        }
+        let now = self.now;
+        let Some(saved) = self.attempt(&file, |c| translations::save(c, of, at.layer, &t, now))? else { return Ok(()) };
+        let (group_id, site_id) = at.layer.map(LayerId::columns).unwrap_or((None, None));
+        let written = Written { saved, kind: at.kind, key: at.key, group_id, site_id, item: &t };
+        if history::record_in(self.conn, written, t.lang, self.author, self.now)? {
+            *self.report.changed.entry("translation").or_default() += 1;
         } else {
             self.report.unchanged += 1;
         }

@@ -11,6 +11,7 @@ pub mod history;
 pub mod hosts;
 pub mod import;
 pub mod kind;
+pub mod language;
 pub mod limits;
 pub mod model;
 pub mod placeholders;

@@ -33,6 +33,75 @@ impl Status {
     }
 }
 
+/// A language residents read a site in. Every text is Dutch; English is optional per item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Nl,
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Nl, Lang::En];
+
+    /// The BCP 47 code, as in `<html lang>`, `hreflang`, file names (`.en.md`) and `?lang=`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Nl => "nl",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Lang> {
+        Lang::ALL.into_iter().find(|l| l.code() == code)
+    }
+
+    /// Languages other than Dutch, which are translations.
+    pub const TRANSLATED: [Lang; 1] = [Lang::En];
+}
+
+/// An item's texts in a language other than Dutch, kept beside the Dutch item: its own
+/// revision and history, and the Dutch revision it translates. Everything that is not
+/// language (status, audience, variables, apply link, contact, opt-out) is the Dutch item's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Translation<T> {
+    pub lang: Lang,
+    pub text: T,
+    /// The revision of the Dutch item this text translates: a newer Dutch revision means the
+    /// translation is behind.
+    pub based_on_nl: i64,
+    pub revision: i64,
+    pub updated_at: Timestamp,
+}
+
+/// A catalogue product's texts in another language: the Dutch item's sections (same keys).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductText {
+    pub title: String,
+    pub summary: String,
+    pub sections: Vec<Section>,
+}
+
+/// An override's texts in another language. Its `based_on` is the revision of the central
+/// text in that language it was written against (drift is per language).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverrideText {
+    pub based_on: i64,
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    /// Section changes with the modes of the Dutch override (`hide` comes from the Dutch one).
+    pub sections: Vec<SectionChange>,
+}
+
+/// A page's or news item's texts in another language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemText {
+    pub title: String,
+    pub summary: String,
+    pub body: String,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Audience {
@@ -105,6 +174,10 @@ pub struct Product {
     pub review_date: Option<chrono::NaiveDate>,
     /// Who is responsible for the text (a team or an address).
     pub content_owner: Option<String>,
+    /// The English texts, where the central team wrote them (not part of the Dutch item's
+    /// history: a translation has its own).
+    #[serde(skip)]
+    pub english: Option<Translation<ProductText>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -196,6 +269,9 @@ pub struct Override {
     pub sections: Vec<SectionChange>,
     pub revision: i64,
     pub updated_at: Timestamp,
+    /// This layer's English texts for the product, if it wrote them.
+    #[serde(skip)]
+    pub english: Option<Translation<OverrideText>>,
 }
 
 /// Who owns a piece of local content or an override.
@@ -277,6 +353,9 @@ pub struct Local<K> {
     pub updated_at: Timestamp,
     #[serde(flatten)]
     pub kind: K,
+    /// The English texts (pages and news), where they exist.
+    #[serde(skip)]
+    pub english: Option<Translation<ItemText>>,
 }
 
 impl<K> std::ops::Deref for Local<K> {

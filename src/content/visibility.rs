@@ -105,7 +105,7 @@ mod tests {
     use crate::content::model::{AlertFields, Local, Owner, PageFields, Severity};
 
     fn local<K>(status: Status, kind: K) -> Local<K> {
-        Local { owner: Owner::Site("x".into()), title: "t".into(), summary: String::new(), body: String::new(), status, revision: 1, updated_at: 0, kind }
+        Local { owner: Owner::Site("x".into()), title: "t".into(), summary: String::new(), body: String::new(), status, revision: 1, updated_at: 0, kind, english: None }
     }
 
     fn page(status: Status, publish_at: Option<i64>, unpublish_at: Option<i64>) -> Page {

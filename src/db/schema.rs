@@ -333,6 +333,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    translations (id) {
+        id -> BigInt,
+        product_id -> Nullable<BigInt>,
+        override_id -> Nullable<BigInt>,
+        page_id -> Nullable<BigInt>,
+        news_id -> Nullable<BigInt>,
+        group_id -> Nullable<BigInt>,
+        site_id -> Nullable<BigInt>,
+        lang -> Text,
+        title -> Nullable<Text>,
+        summary -> Nullable<Text>,
+        body -> Text,
+        sections -> Text,
+        based_on_nl -> BigInt,
+        based_on -> Nullable<BigInt>,
+        revision -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
 diesel::joinable!(grants -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -341,5 +362,5 @@ diesel::joinable!(trusted_devices -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     groups, sites, site_hosts, site_groups, products, overrides, pages, news, alerts, revisions,
     changes, settings, search_misses, upl, redirects, users, grants, sessions, api_tokens,
-    login_failures, audit, media, media_uses, trusted_devices, media_removals,
+    login_failures, audit, media, media_uses, trusted_devices, media_removals, translations,
 );

@@ -22,7 +22,7 @@ use crate::content::{placeholders, redirects};
 pub type Problems = Vec<Problem>;
 
 /// A date and time in RFC 3339 form, written as text (or, in a file, as a TOML date-time).
-fn time(field: &str, value: &Option<When>, problems: &mut Problems) -> Option<Timestamp> {
+pub(super) fn time(field: &str, value: &Option<When>, problems: &mut Problems) -> Option<Timestamp> {
     let text = value.as_ref()?.as_text();
     match chrono::DateTime::parse_from_rfc3339(&text) {
         Ok(t) => Some(t.timestamp()),
@@ -66,7 +66,7 @@ fn schedule(
     (start, end, date("/review_date", review_date, problems))
 }
 
-fn required(field: &str, value: &str, problems: &mut Problems) -> String {
+pub(super) fn required(field: &str, value: &str, problems: &mut Problems) -> String {
     let value = value.trim();
     if value.is_empty() {
         problems.push(Problem::at(field, "must not be empty"));
@@ -76,13 +76,13 @@ fn required(field: &str, value: &str, problems: &mut Problems) -> String {
 
 /// The model when neither the document's checks (`problems`) nor `content::limits` found
 /// anything, else every problem of both.
-fn checked<T>(item: T, mut problems: Problems, check: fn(&T) -> Vec<Problem>) -> Result<T, Problems> {
+pub(super) fn checked<T>(item: T, mut problems: Problems, check: impl FnOnce(&T) -> Vec<Problem>) -> Result<T, Problems> {
     problems.extend(check(&item));
     if problems.is_empty() { Ok(item) } else { Err(problems) }
 }
 
 /// A revision named in a document: 1 or more, or 0 for none.
-fn revision(field: &str, value: Option<i64>, problems: &mut Problems) -> i64 {
+pub(super) fn revision(field: &str, value: Option<i64>, problems: &mut Problems) -> i64 {
     match value {
         Some(r) if r < 0 => {
             problems.push(Problem::at(field, "must be 1 or more (0 or none: no revision yet)"));
@@ -111,6 +111,7 @@ impl LocalText<'_> {
         let title = required("/title", self.title, problems);
         let kind = kind(problems);
         Local {
+            english: None,
             owner,
             title,
             summary: self.summary.trim().to_owned(),
@@ -166,7 +167,7 @@ fn moment(t: Option<Timestamp>) -> Option<When> {
 }
 
 /// An item's time of last change (none before its first save).
-fn changed_at(t: Timestamp) -> Option<When> {
+pub(super) fn changed_at(t: Timestamp) -> Option<When> {
     (t > 0).then(|| When::Text(rfc3339(t)))
 }
 
@@ -279,6 +280,7 @@ impl ProductDoc {
             audience.push(Audience::Particulier);
         }
         checked(Product {
+            english: None,
             slug: slug.to_owned(),
             title,
             summary: self.summary.trim().to_owned(),
@@ -415,6 +417,7 @@ impl OverrideDoc {
             }
         }
         checked(Override {
+            english: None,
             product: product.to_owned(),
             based_on,
             enabled: self.enabled,

@@ -5,6 +5,7 @@
 
 mod users;
 pub mod documents;
+pub mod translations;
 mod local;
 mod media;
 mod views;

@@ -66,6 +66,21 @@ pub struct OverrideIn {
     pub updated: Option<Spanned<When>>,
 }
 
+/// The front matter of an override's translation (`overrides/<slug>.en.md`). Section modes
+/// are the Dutch override's: written again (`[sections.<key>] mode`) or left out.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverrideTextIn {
+    pub based_on: Option<i64>,
+    pub based_on_nl: Option<i64>,
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub sections: BTreeMap<String, Spanned<SectionFront>>,
+    pub revision: Option<i64>,
+    pub updated: Option<Spanned<When>>,
+}
+
 #[derive(Debug, Serialize)]
 pub struct OverrideOut<'a> {
     pub based_on: i64,

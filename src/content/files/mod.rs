@@ -10,7 +10,7 @@ use std::fmt;
 
 pub use format::When;
 pub use read::{RESERVED_PATHS, is_safe_link, read_tree, read_tree_and_problems};
-pub use write::{TreeOut, owner_dir, rfc3339, write_tree};
+pub use write::{TreeOut, owner_dir, rfc3339, translation_name, write_tree};
 
 use crate::content::model::{Alert, Group, NewsItem, Owner, Override, Page, Product, Site, Synonyms};
 use crate::content::redirects::Redirect;

@@ -9,15 +9,17 @@ use chrono::{DateTime, NaiveDate};
 use serde::de::DeserializeOwned;
 use toml::Spanned;
 
-use super::format::{GroupIn, MediaFileIn, OverrideIn, SiteIn, SynonymsFile, When};
+use super::format::{GroupIn, MediaFileIn, OverrideIn, OverrideTextIn, SiteIn, SynonymsFile, When};
+use super::write::translation_name;
 use super::frontmatter::{self, line_of};
 use super::{MediaEntry, Problem, Reference, Sourced, Tree};
 use crate::content::hosts::normalize_host;
 use crate::content::model::{
-    Contact, Group, Owner, Product, SectionMode, Site, Synonyms, Timestamp,
+    Contact, Group, ItemText, Lang, Local, Override, OverrideText, Owner, Product, ProductText, SectionMode, Site, Synonyms, Timestamp, Translation,
 };
 use crate::content::{limits, placeholders};
 use crate::edit::documents::{AlertDoc, NewsDoc, OverrideDoc, OverrideSectionDoc, PageDoc, ProductDoc, Problems, SectionDoc};
+use crate::edit::translations::{ItemTextDoc, OverrideTextDoc, ProductTextDoc};
 use crate::content::sections::{self, INTRO};
 use crate::content::slug::is_slug;
 
@@ -306,9 +308,11 @@ impl<'a> Reader<'a> {
     }
 
     fn catalogue(&mut self) {
-        for name in self.list("catalogue") {
+        let names = self.list("catalogue");
+        self.lone_translations("catalogue", &names);
+        for name in names {
             let rel = format!("catalogue/{name}");
-            if ignorable(&name) {
+            if ignorable(&name) || translation_of(&name).is_some() {
                 continue;
             }
             let Some(slug) = md_slug(&name) else {
@@ -344,8 +348,89 @@ impl<'a> Reader<'a> {
             }
         }
         doc.sections = split.into_iter().map(|s| SectionDoc { key: s.key, heading: s.heading, body: s.body }).collect();
-        let product = self.checked(rel, &parsed, doc.into_model(slug))?;
+        let mut product = self.checked(rel, &parsed, doc.into_model(slug))?;
+        product.english = self.product_translation(rel, &product);
         Some(Sourced { item: product, file: rel.to_owned(), line: 1 })
+    }
+
+    /// The translation beside the product file `rel`, if there is one and it is sound.
+    fn product_translation(&mut self, rel: &str, product: &Product) -> Option<Translation<ProductText>> {
+        let rel = self.translation_file(rel, Lang::En)?;
+        let (mut doc, parsed) = self.markdown::<ProductTextDoc>(&rel)?;
+        if !self.only_front_keys(&rel, &parsed, &["lang", "sections"], "the language is in the file's name, the sections follow the front matter") {
+            return None;
+        }
+        let split = self.sections(&rel, &parsed)?;
+        doc.sections = split.into_iter().map(|s| SectionDoc { key: s.key, heading: s.heading, body: s.body }).collect();
+        doc.lang = Some(Lang::En);
+        self.checked(&rel, &parsed, doc.into_model(product))
+    }
+
+    /// The translation in `lang` of a page or news item, beside its Dutch file `rel`.
+    fn item_translation<K: Clone>(&mut self, rel: &str, item: &Local<K>, check: fn(&Local<K>) -> Vec<limits::Problem>) -> Option<Translation<ItemText>> {
+        let rel = self.translation_file(rel, Lang::En)?;
+        let (mut doc, parsed) = self.markdown::<ItemTextDoc>(&rel)?;
+        if !self.only_front_keys(&rel, &parsed, &["lang", "body"], "the language is in the file's name, the text follows the front matter") {
+            return None;
+        }
+        doc.body = parsed.body.clone();
+        doc.lang = Some(Lang::En);
+        self.checked(&rel, &parsed, doc.into_model(item, check))
+    }
+
+    /// The translation beside the override file `rel`: the modes of its sections are the Dutch
+    /// override's, written again or left out.
+    fn override_translation(&mut self, rel: &str, dutch: &Override) -> Option<Translation<OverrideText>> {
+        let rel = self.translation_file(rel, Lang::En)?;
+        let (front, parsed) = self.markdown::<OverrideTextIn>(&rel)?;
+        let split = self.sections(&rel, &parsed)?;
+        let mut ok = true;
+        let mut sections = Vec::new();
+        for section in split {
+            if section.key == INTRO {
+                self.problem(&rel, Some(parsed.body_line + section.line - 1), "text before the first section heading: start every part of a translation with `## Heading {#key}`");
+                ok = false;
+                continue;
+            }
+            let written = front.sections.get(&section.key).map(|s| s.get_ref().mode);
+            let mode = written.or_else(|| dutch.sections.iter().find(|d| d.key == section.key).map(|d| d.mode)).unwrap_or_default();
+            sections.push(OverrideSectionDoc { key: section.key, mode, heading: section.heading, body: section.body });
+        }
+        for (key, spec) in &front.sections {
+            if !sections.iter().any(|s| &s.key == key) {
+                let line = parsed.line_at(spec);
+                self.problem(&rel, Some(line), format!("[sections.{key}] has no `## … {{#{key}}}` section with its text: a translation gives text for every section it names"));
+                ok = false;
+            }
+        }
+        let doc = OverrideTextDoc {
+            lang: Some(Lang::En),
+            based_on: front.based_on,
+            based_on_nl: front.based_on_nl,
+            title: front.title,
+            summary: front.summary,
+            sections,
+            revision: front.revision,
+            updated: front.updated.map(Spanned::into_inner),
+        };
+        let translation = self.checked(&rel, &parsed, doc.into_model(dutch))?;
+        ok.then_some(translation)
+    }
+
+    /// The file of the translation in `lang` beside the Dutch file `rel`, if it is there.
+    fn translation_file(&self, rel: &str, lang: Lang) -> Option<String> {
+        let name = translation_name(rel, lang);
+        fs::symlink_metadata(self.root.join(&name)).is_ok_and(|m| m.is_file()).then_some(name)
+    }
+
+    /// Reports the translations among `names` (the files of `dir`) that stand beside no
+    /// Dutch file; the others are read with their Dutch item.
+    fn lone_translations(&mut self, dir: &str, names: &[String]) {
+        for name in names {
+            if let Some(dutch) = translation_of(name).filter(|dutch| !names.contains(dutch)) {
+                self.problem(&format!("{dir}/{name}"), None, format!("a translation stands beside its Dutch file, and {dutch} is not here"));
+            }
+        }
     }
 
     fn sections(&mut self, rel: &str, parsed: &Parsed) -> Option<Vec<sections::SplitSection>> {
@@ -554,8 +639,10 @@ impl<'a> Reader<'a> {
     }
 
     fn overrides(&mut self, dir: &str, owner: &Owner) {
-        for name in self.list(dir) {
-            if ignorable(&name) {
+        let names = self.list(dir);
+        self.lone_translations(dir, &names);
+        for name in names {
+            if ignorable(&name) || translation_of(&name).is_some() {
                 continue;
             }
             let rel = format!("{dir}/{name}");
@@ -608,7 +695,8 @@ impl<'a> Reader<'a> {
                 revision: front.revision,
                 updated: front.updated.map(Spanned::into_inner),
             };
-            let Some(over) = self.checked(&rel, &parsed, doc.into_model(&slug, None)) else { continue };
+            let Some(mut over) = self.checked(&rel, &parsed, doc.into_model(&slug, None)) else { continue };
+            over.english = self.override_translation(&rel, &over);
             if ok {
                 self.tree.overrides.push(Sourced { item: (owner.clone(), over), file: rel, line: based_on_line });
             }
@@ -616,8 +704,10 @@ impl<'a> Reader<'a> {
     }
 
     fn pages(&mut self, dir: &str, prefix: &str, owner: &Owner) {
-        for name in self.list(dir) {
-            if ignorable(&name) {
+        let names = self.list(dir);
+        self.lone_translations(dir, &names);
+        for name in names {
+            if ignorable(&name) || translation_of(&name).is_some() {
                 continue;
             }
             let rel = format!("{dir}/{name}");
@@ -656,7 +746,8 @@ impl<'a> Reader<'a> {
             }
             doc.path = path;
             doc.body = parsed.body.clone();
-            let Some(page) = self.checked(&rel, &parsed, doc.into_model(owner.clone())) else { continue };
+            let Some(mut page) = self.checked(&rel, &parsed, doc.into_model(owner.clone())) else { continue };
+            page.english = self.item_translation(&rel, &page, limits::page);
             self.tree.pages.push(Sourced {
                 item: page,
                 file: rel,
@@ -667,8 +758,10 @@ impl<'a> Reader<'a> {
 
     fn news(&mut self, dir: &str, owner: &Owner) {
         let mut seen: HashMap<String, String> = HashMap::new();
-        for name in self.list(dir) {
-            if ignorable(&name) {
+        let names = self.list(dir);
+        self.lone_translations(dir, &names);
+        for name in names {
+            if ignorable(&name) || translation_of(&name).is_some() {
                 continue;
             }
             let rel = format!("{dir}/{name}");
@@ -692,7 +785,8 @@ impl<'a> Reader<'a> {
             doc.slug = slug;
             doc.date = doc.date.or_else(|| Some(When::Text(file_date.format("%Y-%m-%d").to_string())));
             doc.body = parsed.body.clone();
-            let Some(item) = self.checked(&rel, &parsed, doc.into_model(owner.clone())) else { continue };
+            let Some(mut item) = self.checked(&rel, &parsed, doc.into_model(owner.clone())) else { continue };
+            item.english = self.item_translation(&rel, &item, limits::news);
             self.tree.news.push(Sourced {
                 item,
                 file: rel,
@@ -863,6 +957,11 @@ impl Parsed {
 
 fn md_slug(name: &str) -> Option<&str> {
     name.strip_suffix(".md")
+}
+
+/// The Dutch file a translation's file name stands beside (`x.en.md` → `x.md`).
+fn translation_of(name: &str) -> Option<String> {
+    Lang::TRANSLATED.into_iter().find_map(|lang| name.strip_suffix(&format!(".{}.md", lang.code())).map(|stem| format!("{stem}.md")))
 }
 
 fn join_path(prefix: &str, name: &str) -> String {

@@ -11,10 +11,11 @@ use serde::Serialize;
 use super::format::{GroupOut, OverrideOut, SectionFront, SiteOut, SynonymSet, SynonymsFile, ThemeFront};
 use super::frontmatter;
 use crate::content::model::{
-    Alert, Group, NewsItem, Owner, Override, Page, Product, SectionMode, Site, Synonyms, Timestamp,
+    Alert, Group, ItemText, Lang, NewsItem, Owner, Override, Page, Product, SectionChange, SectionMode, Site, Synonyms, Timestamp, Translation,
 };
 use crate::content::sections;
 use crate::edit::documents::{AlertDoc, NewsDoc, PageDoc, ProductDoc};
+use crate::edit::translations::{ItemTextDoc, OverrideTextDoc, ProductTextDoc};
 
 /// Everything to write.
 #[derive(Debug, Default)]
@@ -76,6 +77,7 @@ pub fn write_tree(root: &Path, tree: &TreeOut) -> io::Result<usize> {
         let front = front_matter(&NewsDoc::from_model(0, n), &["id", "slug", "body"])?;
         let rel = format!("{}/news/{}-{}.md", owner_dir(&n.owner), n.date.format("%Y-%m-%d"), n.slug);
         w.markdown(&rel, &front, &n.body)?;
+        w.item_translation(&rel, n.english.as_ref())?;
     }
     for a in &tree.alerts {
         let front = front_matter(&AlertDoc::from_model(0, a), &["id", "slug", "body"])?;
@@ -153,7 +155,21 @@ impl Writer {
     fn product(&mut self, p: &Product) -> io::Result<()> {
         let front = front_matter(&ProductDoc::from_model(p), &["slug", "sections"])?;
         let body = sections::join(p.sections.iter().map(|s| (s.key.as_str(), s.heading.as_str(), s.body.as_str())));
-        self.markdown(&format!("catalogue/{}.md", p.slug), &front, &body)
+        let rel = format!("catalogue/{}.md", p.slug);
+        self.markdown(&rel, &front, &body)?;
+        if let Some(t) = &p.english {
+            let front = front_matter(&ProductTextDoc::from_model(t), &["lang", "sections"])?;
+            let body = sections::join(t.text.sections.iter().map(|s| (s.key.as_str(), s.heading.as_str(), s.body.as_str())));
+            self.markdown(&translation_name(&rel, t.lang), &front, &body)?;
+        }
+        Ok(())
+    }
+
+    /// A page's or news item's translation beside its Dutch file `rel`.
+    fn item_translation(&mut self, rel: &str, t: Option<&Translation<ItemText>>) -> io::Result<()> {
+        let Some(t) = t else { return Ok(()) };
+        let front = front_matter(&ItemTextDoc::from_model(t), &["lang", "body"])?;
+        self.markdown(&translation_name(rel, t.lang), &front, &t.text.body)
     }
 
     fn site(&mut self, s: &Site) -> io::Result<()> {
@@ -198,13 +214,19 @@ impl Writer {
             variables: &o.variables,
             sections: modes,
         };
-        let body = sections::join(
-            o.sections
-                .iter()
-                .filter(|c| c.mode != SectionMode::Hide)
-                .map(|c| (c.key.as_str(), c.heading.as_str(), c.body.as_str())),
-        );
-        self.markdown(&format!("{}/overrides/{}.md", owner_dir(owner), o.product), &toml_text(&out)?, &body)
+        let rel = format!("{}/overrides/{}.md", owner_dir(owner), o.product);
+        self.markdown(&rel, &toml_text(&out)?, &override_body(&o.sections))?;
+        if let Some(t) = &o.english {
+            let mut front = toml::Table::try_from(OverrideTextDoc::from_model(t)).map_err(|e| io::Error::other(format!("cannot write TOML: {e}")))?;
+            front.remove("lang");
+            front.remove("sections");
+            let modes: toml::Table = t.text.sections.iter().filter(|c| c.mode != SectionMode::Replace).filter_map(|c| Some((c.key.clone(), toml::Value::try_from(SectionFront { mode: c.mode }).ok()?))).collect();
+            if !modes.is_empty() {
+                front.insert("sections".into(), toml::Value::Table(modes));
+            }
+            self.markdown(&translation_name(&rel, t.lang), &toml_text(&front)?, &override_body(&t.text.sections))?;
+        }
+        Ok(())
     }
 
     fn page(&mut self, p: &Page, has_children: bool) -> io::Result<()> {
@@ -214,6 +236,17 @@ impl Writer {
         } else {
             format!("{}/pages/{}.md", owner_dir(&p.owner), p.path)
         };
-        self.markdown(&rel, &front, &p.body)
+        self.markdown(&rel, &front, &p.body)?;
+        self.item_translation(&rel, p.english.as_ref())
     }
+}
+
+/// An override's body: the text of every section it does not hide.
+fn override_body(changes: &[SectionChange]) -> String {
+    sections::join(changes.iter().filter(|c| c.mode != SectionMode::Hide).map(|c| (c.key.as_str(), c.heading.as_str(), c.body.as_str())))
+}
+
+/// The file of a translation in `lang` beside the Dutch file `rel` (`x.md` → `x.en.md`).
+pub fn translation_name(rel: &str, lang: Lang) -> String {
+    format!("{}.{}.md", rel.strip_suffix(".md").unwrap_or(rel), lang.code())
 }

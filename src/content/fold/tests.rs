@@ -5,6 +5,7 @@ use crate::content::model::{Section, SectionChange, Status, Variable};
 
 fn product() -> Product {
     Product {
+        english: None,
         slug: "paspoort".into(),
         title: "Paspoort aanvragen".into(),
         summary: "Een paspoort in {{ gemeente }}.".into(),
@@ -286,6 +287,7 @@ fn placeholders_are_filled_in_override_text_titles_and_links() {
     let mut f = Fixture::new();
     f.vars.insert("url".into(), "https://diemen.example/paspoort".into());
     let o = Override {
+        english: None,
         title: Some("Paspoort in {{ gemeente }}".into()),
         apply_url: Some("{{ var.url }}".into()),
         ..over(vec![change("lokaal", SectionMode::Replace, "Bij {{ site.name }}", "Kijk op {{ var.url }}.")])
@@ -323,6 +325,7 @@ fn contact_general_then_product_specific() {
     assert_eq!(r.contact.address.as_deref(), Some("Plein 1"));
 
     let specific = Override {
+        english: None,
         contact: Some(Contact { phone: Some("020 123".into()), ..Contact::default() }),
         ..over(vec![])
     };

@@ -2,8 +2,9 @@
 
 use diesel::prelude::*;
 
+use super::translations::{self, Which};
 use super::{Saved, from_json, parse_date, save_versioned, to_json, write_row};
-use crate::content::model::{Product, Status};
+use crate::content::model::{Lang, Product, Status};
 use crate::db::DbConnection;
 use crate::db::schema::products;
 
@@ -43,6 +44,7 @@ impl ProductRow {
         Ok((
             self.id,
             Product {
+                english: None,
                 slug: self.values.slug,
                 title: self.values.title,
                 summary: self.values.summary,
@@ -89,25 +91,26 @@ fn values(p: &Product, revision: i64, updated_at: i64) -> ProductValues {
     }
 }
 
-/// Every product, drafts included, by slug.
+/// Every product, drafts included, by slug, with its English text.
 pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<(i64, Product)>> {
+    let mut english = translations::load(conn, Which::Products(None), Lang::En)?;
     products::table
         .order(products::slug.asc())
         .select(ProductRow::as_select())
         .load(conn)?
         .into_iter()
-        .map(ProductRow::into_product)
+        .map(|row| row.into_product().map(|(id, p)| (id, Product { english: english.remove(&id), ..p })))
         .collect()
 }
 
+/// One product with its English text.
 pub fn find(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<(i64, Product)>> {
-    products::table
-        .filter(products::slug.eq(slug))
-        .select(ProductRow::as_select())
-        .first(conn)
-        .optional()?
-        .map(ProductRow::into_product)
-        .transpose()
+    let Some((id, product)) = products::table.filter(products::slug.eq(slug)).select(ProductRow::as_select()).first(conn).optional()?.map(ProductRow::into_product).transpose()?
+    else {
+        return Ok(None);
+    };
+    let english = translations::load(conn, Which::Products(Some(&[id])), Lang::En)?.remove(&id);
+    Ok(Some((id, Product { english, ..product })))
 }
 
 pub fn ids_by_slug(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64, i64)>> {

@@ -5,8 +5,9 @@
 
 use diesel::prelude::*;
 
+use super::translations::{self, Which};
 use super::{LayerId, Saved, parse_date, save_versioned, write_row};
-use crate::content::model::{Alert, AlertFields, Local, NewsFields, NewsItem, Owner, Page, PageFields, Severity, Stamped, Status};
+use crate::content::model::{Alert, AlertFields, Lang, Local, NewsFields, NewsItem, Owner, Page, PageFields, Severity, Stamped, Status};
 use crate::db::DbConnection;
 use crate::db::schema::{alerts, groups, news, pages, sites};
 
@@ -102,6 +103,7 @@ macro_rules! local_item {
             id: $row.id,
             layer: LayerId::from_columns($values.group_id, $values.site_id),
             item: Local {
+                english: None,
                 owner: owner($group, $site),
                 title: $values.title,
                 summary: $values.summary,
@@ -213,7 +215,7 @@ fn into_alert(row: AlertRow, group: Option<String>, site: Option<String>) -> Que
 /// delete. Every save is the compare-and-set of `save_versioned`.
 macro_rules! local_table {
     (
-        $table:ident, $item:ty, $row:ty, $values:ident, $into:ident, key: $key:ident, order: $order:expr,
+        $table:ident, $item:ty, $row:ty, $values:ident, $into:ident, key: $key:ident, order: $order:expr, english: $english:expr,
         $load:ident, $save:ident, $update:ident, $by_id:ident, $delete:ident
     ) => {
         pub fn $load(conn: &mut DbConnection, scope: Scope) -> QueryResult<Vec<Stored<$item>>> {
@@ -224,7 +226,9 @@ macro_rules! local_table {
                 .select((<$row>::as_select(), groups::slug.nullable(), sites::slug.nullable()))
                 .into_boxed();
             query = in_scope!(query, $table, scope);
-            query.load::<($row, Option<String>, Option<String>)>(conn)?.into_iter().map(|(r, g, s)| $into(r, g, s)).collect()
+            let mut items = query.load::<($row, Option<String>, Option<String>)>(conn)?.into_iter().map(|(r, g, s)| $into(r, g, s)).collect::<QueryResult<Vec<_>>>()?;
+            $english(conn, &mut items, matches!(scope, Scope::Everything))?;
+            Ok(items)
         }
 
         /// Creates or updates the item of `layer` with this key.
@@ -250,7 +254,7 @@ macro_rules! local_table {
 
         /// One item by id, with its owner.
         pub fn $by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Stored<$item>>> {
-            $table::table
+            let found = $table::table
                 .left_join(groups::table)
                 .left_join(sites::table)
                 .filter($table::id.eq(id))
@@ -258,7 +262,10 @@ macro_rules! local_table {
                 .first::<($row, Option<String>, Option<String>)>(conn)
                 .optional()?
                 .map(|(r, g, s)| $into(r, g, s))
-                .transpose()
+                .transpose()?;
+            let mut items: Vec<_> = found.into_iter().collect();
+            $english(conn, &mut items, false)?;
+            Ok(items.pop())
         }
 
         /// Removes the row with the id and revision read; a row changed since is `changed_meanwhile`.
@@ -288,9 +295,24 @@ where
 }
 
 
+/// Gives pages or news items their English texts; `which` names them by id (`all`: every
+/// one of the kind is asked for).
+fn with_english<K>(conn: &mut DbConnection, items: &mut [Stored<Local<K>>], which: for<'a> fn(Option<&'a [i64]>) -> Which<'a>, all: bool) -> QueryResult<()> {
+    let ids: Vec<i64> = items.iter().map(|s| s.id).collect();
+    let mut english = translations::load(conn, which((!all).then_some(&ids[..])), Lang::En)?;
+    for s in items {
+        s.item.english = english.remove(&s.id);
+    }
+    Ok(())
+}
+
 local_table!(pages, Page, PageRow, page_values, into_page, key: path, order: (pages::path.asc(), pages::id.asc()),
+    english: |conn: &mut DbConnection, items: &mut [Stored<Page>], all| with_english(conn, items, |ids| Which::Pages(ids), all),
     pages, save_page, update_page, page_by_id, delete_page);
 local_table!(news, NewsItem, NewsRow, news_values, into_news, key: slug, order: (news::date.desc(), news::id.desc()),
+    english: |conn: &mut DbConnection, items: &mut [Stored<NewsItem>], all| with_english(conn, items, |ids| Which::News(ids), all),
     news, save_news, update_news, news_by_id, delete_news);
+// Alerts have no translations.
 local_table!(alerts, Alert, AlertRow, alert_values, into_alert, key: slug, order: (alerts::slug.asc(), alerts::id.asc()),
+    english: |_: &mut DbConnection, _: &mut [Stored<Alert>], _| QueryResult::Ok(()),
     alerts, save_alert, update_alert, alert_by_id, delete_alert);

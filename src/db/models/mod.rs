@@ -10,6 +10,7 @@ pub mod redirects;
 pub mod overrides;
 pub mod revisions;
 pub mod search_misses;
+pub mod translations;
 pub mod settings;
 pub mod upl;
 

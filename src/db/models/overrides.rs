@@ -3,8 +3,9 @@
 use diesel::prelude::*;
 
 pub use super::LayerId;
+use super::translations::{self, Which};
 use super::{Saved, from_json, save_versioned, to_json, write_row};
-use crate::content::model::Override;
+use crate::content::model::{Lang, Override};
 use crate::db::DbConnection;
 use crate::db::schema::{overrides, products};
 
@@ -70,6 +71,7 @@ fn into_stored(row: OverrideRow, product_slug: String) -> QueryResult<Stored> {
         product_id: row.values.product_id,
         layer: LayerId::from_columns(row.values.group_id, row.values.site_id),
         over: Override {
+            english: None,
             product: product_slug,
             based_on: row.values.based_on,
             enabled: row.values.enabled,
@@ -84,6 +86,16 @@ fn into_stored(row: OverrideRow, product_slug: String) -> QueryResult<Stored> {
             updated_at: row.values.updated_at,
         },
     })
+}
+
+/// Gives each override its English texts (`all`: every override is asked for).
+fn with_english(conn: &mut DbConnection, mut stored: Vec<Stored>, all: bool) -> QueryResult<Vec<Stored>> {
+    let ids: Vec<i64> = stored.iter().map(|s| s.id).collect();
+    let mut english = translations::load(conn, Which::Overrides((!all).then_some(&ids[..])), Lang::En)?;
+    for s in &mut stored {
+        s.over.english = english.remove(&s.id);
+    }
+    Ok(stored)
 }
 
 /// Overrides by any of these layers; of one product when `product_id` is given.
@@ -101,7 +113,8 @@ pub fn for_layers(
     if let Some(product) = product_id {
         query = query.filter(overrides::product_id.eq(product));
     }
-    query.load::<(OverrideRow, String)>(conn)?.into_iter().map(|(row, slug)| into_stored(row, slug)).collect()
+    let stored = query.load::<(OverrideRow, String)>(conn)?.into_iter().map(|(row, slug)| into_stored(row, slug)).collect::<QueryResult<_>>()?;
+    with_english(conn, stored, false)
 }
 
 /// Every override of one layer (a group's or a site's).
@@ -111,19 +124,21 @@ pub fn for_layer(conn: &mut DbConnection, layer: LayerId) -> QueryResult<Vec<Sto
         LayerId::Group(g) => query.filter(overrides::group_id.eq(g)),
         LayerId::Site(s) => query.filter(overrides::site_id.eq(s)),
     };
-    query.load::<(OverrideRow, String)>(conn)?.into_iter().map(|(row, slug)| into_stored(row, slug)).collect()
+    let stored = query.load::<(OverrideRow, String)>(conn)?.into_iter().map(|(row, slug)| into_stored(row, slug)).collect::<QueryResult<_>>()?;
+    with_english(conn, stored, false)
 }
 
 /// Every override, for export and for the admin overview.
 pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Stored>> {
-    overrides::table
+    let stored = overrides::table
         .inner_join(products::table)
         .order((products::slug.asc(), overrides::group_id.asc(), overrides::site_id.asc()))
         .select((OverrideRow::as_select(), products::slug))
         .load::<(OverrideRow, String)>(conn)?
         .into_iter()
         .map(|(row, slug)| into_stored(row, slug))
-        .collect()
+        .collect::<QueryResult<_>>()?;
+    with_english(conn, stored, true)
 }
 
 pub fn find(conn: &mut DbConnection, product_id: i64, layer: LayerId) -> QueryResult<Option<Stored>> {
@@ -136,7 +151,8 @@ pub fn find(conn: &mut DbConnection, product_id: i64, layer: LayerId) -> QueryRe
         LayerId::Group(g) => query.filter(overrides::group_id.eq(g)),
         LayerId::Site(s) => query.filter(overrides::site_id.eq(s)),
     };
-    query.first::<(OverrideRow, String)>(conn).optional()?.map(|(row, slug)| into_stored(row, slug)).transpose()
+    let found = query.first::<(OverrideRow, String)>(conn).optional()?.map(|(row, slug)| into_stored(row, slug)).transpose()?;
+    Ok(with_english(conn, found.into_iter().collect(), false)?.pop())
 }
 
 /// Creates or updates the override of `layer` for a product.
