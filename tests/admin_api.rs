@@ -309,3 +309,61 @@ async fn admins_manage_accounts_and_read_the_audit_log_of_their_scope_only() {
     assert_eq!(call(&app, &users, "beta-admin", "POST", &format!("/api/v1/admin/users/{id}/disable"), None, &[]).await.status, 204);
     assert_eq!(call(&app, &with_new, "nieuw", "GET", "/api/v1/admin/sites/beta/pages", None, &[]).await.status, 401);
 }
+
+#[actix_web::test]
+async fn translations_are_edited_beside_their_dutch_items() {
+    let (app, users) = app().await;
+    let product = "/api/v1/admin/catalogue/paspoort/translations/en";
+    let english = serde_json::json!({ "title": "Passport", "summary": "Apply for a passport.", "sections": [{ "key": "wat", "heading": "What is it?", "body": "A travel document." }] });
+    // Only the central team writes the central English text.
+    assert_eq!(call(&app, &users, "alpha", "PUT", product, Some(&english), &[]).await.status, 403);
+    assert_eq!(call(&app, &users, "central", "GET", product, None, &[]).await.status, 404, "no English text yet");
+
+    // An English override under a product without English text is refused.
+    let over = "/api/v1/admin/sites/alpha/overrides/paspoort/translations/en";
+    let res = call(&app, &users, "alpha", "PUT", over, Some(&serde_json::json!({ "title": "Passport in Alpha" })), &[]).await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(res.body.contains("has no en text yet"), "{}", res.body);
+
+    let res = call(&app, &users, "central", "PUT", product, Some(&english), &[]).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let saved = res.json();
+    assert_eq!((saved["lang"].as_str(), saved["revision"].as_i64()), (Some("en"), Some(1)));
+    let dutch = call(&app, &users, "central", "GET", "/api/v1/admin/catalogue/paspoort", None, &[]).await.json();
+    assert_eq!(saved["based_on_nl"], dutch["revision"], "left out: it translates the current Dutch text");
+
+    // A section the Dutch text does not have is refused, with its pointer.
+    let bad = serde_json::json!({ "title": "Passport", "sections": [{ "key": "nergens", "heading": "Nowhere", "body": "x" }] });
+    let res = call(&app, &users, "central", "PUT", product, Some(&bad), &[("If-Match", "\"1\"")]).await;
+    assert_eq!(res.status, 422);
+    assert_eq!(res.json()["fields"][0]["pointer"], "/sections/nergens");
+    // A stale base changes nothing.
+    let res = call(&app, &users, "central", "PUT", product, Some(&english), &[("If-Match", "\"7\"")]).await;
+    assert_eq!(res.status, 412, "{}", res.body);
+
+    // Now the site may translate its override: texts only, modes of the Dutch override.
+    let res = call(&app, &users, "alpha", "PUT", over, Some(&serde_json::json!({ "title": "Passport in Alpha", "sections": [{ "key": "wat", "mode": "append", "body": "Local." }] })), &[]).await;
+    assert_eq!(res.status, 422, "the Dutch override has no such section yet: {}", res.body);
+    let res = call(&app, &users, "alpha", "PUT", over, Some(&serde_json::json!({ "title": "Passport in Alpha" })), &[]).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.json()["based_on"], 1, "written against the central English text's revision");
+    assert_eq!(call(&app, &users, "beta-admin", "GET", over, None, &[]).await.status, 403, "another site's editor");
+
+    // Pages: a translation beside the page.
+    let page = call(&app, &users, "alpha", "POST", "/api/v1/admin/sites/alpha/pages", Some(&page_body("taal/test")), &[]).await.json();
+    let path = format!("/api/v1/admin/sites/alpha/pages/{}/translations/en", page["id"]);
+    let res = call(&app, &users, "alpha", "PUT", &path, Some(&serde_json::json!({ "title": "New page", "body": "Text of the page." })), &[]).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(call(&app, &users, "alpha", "GET", &path, None, &[]).await.json()["title"], "New page");
+    assert_eq!(call(&app, &users, "alpha", "GET", &path.replace("/en", "/nl"), None, &[]).await.status, 404, "Dutch is the page itself");
+
+    // Removing a translation leaves the Dutch item; removing the Dutch item takes its translation.
+    assert_eq!(call(&app, &users, "alpha", "DELETE", over, None, &[("If-Match", "\"1\"")]).await.status, 204);
+    assert_eq!(call(&app, &users, "alpha", "GET", over, None, &[]).await.status, 404);
+    assert_eq!(call(&app, &users, "alpha", "GET", "/api/v1/admin/sites/alpha/overrides/paspoort", None, &[]).await.status, 200);
+    let page_url = format!("/api/v1/admin/sites/alpha/pages/{}", page["id"]);
+    assert_eq!(call(&app, &users, "alpha", "DELETE", &page_url, None, &[]).await.status, 204);
+    let mut conn = app.state.pool.get().unwrap();
+    let left = meent::db::models::translations::revision(&mut conn, meent::db::models::translations::Of::Page(page["id"].as_i64().unwrap()), meent::content::model::Lang::En).unwrap();
+    assert_eq!(left, None, "the page's translation went with it");
+}

@@ -249,6 +249,16 @@ impl World {
         if res.body.is_empty() { serde_json::Value::Null } else { res.json() }
     }
 
+    /// Saves `doc` at `path` over whatever is there (as the national admin); its revision.
+    async fn put_latest(&self, path: &str, doc: serde_json::Value) -> i64 {
+        let current = self.api(&self.national, "GET", path, None, &[]).await;
+        let base = if current.status == 200 { vec![("If-Match".to_owned(), format!("\"{}\"", current.json()["revision"]))] } else { vec![] };
+        let headers: Vec<(&str, &str)> = base.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let res = self.api(&self.national, "PUT", path, Some(doc.to_string().into_bytes()), &headers).await;
+        assert_eq!(res.status, 200, "setup PUT {path}: {}", res.body);
+        res.json()["revision"].as_i64().unwrap()
+    }
+
     async fn upload(&self, scope_path: &str) -> String {
         let (content_type, body) = multipart(&[("alt", "Een testbeeld")], Some(("test.png", "image/png", &png())));
         let path = format!("/api/v1/admin{scope_path}");
@@ -449,7 +459,24 @@ async fn prepare(w: &World, method: &str, pattern: &str, target: &Target, actor:
             ];
         }
     }
-    // Media items.
+    // Translations: the Dutch item exists (made above) and gets an English text, and so does
+    // the product, so reading, saving and removing the translation have something to act on.
+    if path.contains("{lang}") {
+        path = path.replace("{lang}", "en");
+        let product = serde_json::json!({ "title": format!("Passport {n}"), "sections": [{ "key": "wat", "heading": "What is it?", "body": "A passport." }] });
+        let catalogue = "/api/v1/admin/catalogue/paspoort/translations/en";
+        let doc = if pattern.contains("/catalogue") {
+            product.clone()
+        } else if pattern.contains("/overrides") {
+            serde_json::json!({ "title": format!("Passport here {n}") })
+        } else {
+            serde_json::json!({ "title": format!("Matrix {n}"), "body": "Text." })
+        };
+        w.put_latest(catalogue, product).await;
+        if_match = Some(w.put_latest(&path, doc.clone()).await);
+        json = Some(serde_json::json!({ "title": format!("Changed {n}") }));
+    }
+        // Media items.
     if path.contains("{key}") {
         let scope_path = match target {
             Target::Layer(Scope::National) => "/media".to_owned(),

@@ -20,6 +20,8 @@ use crate::content::kind::Kind;
 use crate::auth::permissions::Scope;
 use crate::auth::accounts;
 use crate::content::model::Owner;
+use crate::content::model::{Lang, NewsFields, PageFields};
+use crate::edit::translations::{ItemTextDoc, OverrideTextDoc, ProductTextDoc, Translated};
 use crate::edit::{Alerts, Editor, LocalKind, MediaText, News, OverrideDoc, Pages, ProductDoc, RedirectsDoc};
 
 crate::web::routes::route_table!(ROUTES, register;
@@ -44,6 +46,10 @@ crate::web::routes::route_table!(ROUTES, register;
     get "/catalogue/{slug}/revisions" => product_history;
     head "/catalogue/{slug}/revisions" => product_history;
     post "/catalogue/{slug}/revisions/{revision}/restore" => restore_product;
+    get "/catalogue/{slug}/translations/{lang}" => get_product_translation;
+    head "/catalogue/{slug}/translations/{lang}" => get_product_translation;
+    put "/catalogue/{slug}/translations/{lang}" => put_product_translation;
+    delete "/catalogue/{slug}/translations/{lang}" => delete_product_translation;
     get "/{kind}/{layer}/overrides/{slug}" => get_override;
     head "/{kind}/{layer}/overrides/{slug}" => get_override;
     put "/{kind}/{layer}/overrides/{slug}" => put_override;
@@ -51,6 +57,10 @@ crate::web::routes::route_table!(ROUTES, register;
     get "/{kind}/{layer}/overrides/{slug}/revisions" => override_history;
     head "/{kind}/{layer}/overrides/{slug}/revisions" => override_history;
     post "/{kind}/{layer}/overrides/{slug}/revisions/{revision}/restore" => restore_override;
+    get "/{kind}/{layer}/overrides/{slug}/translations/{lang}" => get_override_translation;
+    head "/{kind}/{layer}/overrides/{slug}/translations/{lang}" => get_override_translation;
+    put "/{kind}/{layer}/overrides/{slug}/translations/{lang}" => put_override_translation;
+    delete "/{kind}/{layer}/overrides/{slug}/translations/{lang}" => delete_override_translation;
     get "/sites/{site}/redirects" => get_redirects;
     put "/sites/{site}/redirects" => put_redirects;
     get "/media" => list_media;
@@ -79,6 +89,10 @@ crate::web::routes::route_table!(ROUTES, register;
     get "/{kind}/{layer}/pages/{id}/revisions" => local_history::<Pages>;
     head "/{kind}/{layer}/pages/{id}/revisions" => local_history::<Pages>;
     post "/{kind}/{layer}/pages/{id}/revisions/{revision}/restore" => restore_local::<Pages>;
+    get "/{kind}/{layer}/pages/{id}/translations/{lang}" => get_item_translation::<Pages, PageFields>;
+    head "/{kind}/{layer}/pages/{id}/translations/{lang}" => get_item_translation::<Pages, PageFields>;
+    put "/{kind}/{layer}/pages/{id}/translations/{lang}" => put_item_translation::<Pages, PageFields>;
+    delete "/{kind}/{layer}/pages/{id}/translations/{lang}" => delete_item_translation::<Pages, PageFields>;
     get "/{kind}/{layer}/news" => list_local::<News>;
     head "/{kind}/{layer}/news" => list_local::<News>;
     post "/{kind}/{layer}/news" => create_local::<News>;
@@ -89,6 +103,10 @@ crate::web::routes::route_table!(ROUTES, register;
     get "/{kind}/{layer}/news/{id}/revisions" => local_history::<News>;
     head "/{kind}/{layer}/news/{id}/revisions" => local_history::<News>;
     post "/{kind}/{layer}/news/{id}/revisions/{revision}/restore" => restore_local::<News>;
+    get "/{kind}/{layer}/news/{id}/translations/{lang}" => get_item_translation::<News, NewsFields>;
+    head "/{kind}/{layer}/news/{id}/translations/{lang}" => get_item_translation::<News, NewsFields>;
+    put "/{kind}/{layer}/news/{id}/translations/{lang}" => put_item_translation::<News, NewsFields>;
+    delete "/{kind}/{layer}/news/{id}/translations/{lang}" => delete_item_translation::<News, NewsFields>;
     get "/{kind}/{layer}/alerts" => list_local::<Alerts>;
     head "/{kind}/{layer}/alerts" => list_local::<Alerts>;
     post "/{kind}/{layer}/alerts" => create_local::<Alerts>;
@@ -441,3 +459,71 @@ where
     run(&req, state, StatusCode::OK, move |ed| Ok(ed.local::<K>().restore(&owner, id, revision)?)).await
 }
 
+
+/// The language of a translation in a URL (`en`); Dutch is the item itself.
+fn translated(code: &str) -> Result<Lang, AppError> {
+    Lang::parse(code).filter(|l| *l != Lang::Nl).ok_or(AppError::NotFound)
+}
+
+async fn get_product_translation(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String)>) -> Result<HttpResponse, AppError> {
+    let (slug, lang) = path.into_inner();
+    let lang = translated(&lang)?;
+    run(&req, state, StatusCode::OK, move |ed| Ok(ed.product_translation(&slug, lang)?)).await
+}
+
+async fn put_product_translation(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String)>, bytes: web::Bytes) -> Result<HttpResponse, AppError> {
+    let (slug, lang) = path.into_inner();
+    let lang = translated(&lang)?;
+    let doc = body::<ProductTextDoc>(&bytes);
+    let base = if_match(&req);
+    run(&req, state, StatusCode::OK, move |ed| Ok(ed.put_product_translation(&slug, lang, doc?, base?)?)).await
+}
+
+async fn delete_product_translation(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String)>) -> Result<HttpResponse, AppError> {
+    let (slug, lang) = path.into_inner();
+    let lang = translated(&lang)?;
+    let base = if_match(&req);
+    run(&req, state, StatusCode::NO_CONTENT, move |ed| Ok(ed.delete_product_translation(&slug, lang, base?)?)).await
+}
+
+async fn get_override_translation(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String, String, String)>) -> Result<HttpResponse, AppError> {
+    let (kind, layer, slug, lang) = path.into_inner();
+    let (owner, lang) = (owner(&kind, &layer)?, translated(&lang)?);
+    run(&req, state, StatusCode::OK, move |ed| Ok(ed.override_translation(&owner, &slug, lang)?)).await
+}
+
+async fn put_override_translation(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String, String, String)>, bytes: web::Bytes) -> Result<HttpResponse, AppError> {
+    let (kind, layer, slug, lang) = path.into_inner();
+    let (owner, lang) = (owner(&kind, &layer)?, translated(&lang)?);
+    let doc = body::<OverrideTextDoc>(&bytes);
+    let base = if_match(&req);
+    run(&req, state, StatusCode::OK, move |ed| Ok(ed.put_override_translation(&owner, &slug, lang, doc?, base?)?)).await
+}
+
+async fn delete_override_translation(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String, String, String)>) -> Result<HttpResponse, AppError> {
+    let (kind, layer, slug, lang) = path.into_inner();
+    let (owner, lang) = (owner(&kind, &layer)?, translated(&lang)?);
+    let base = if_match(&req);
+    run(&req, state, StatusCode::NO_CONTENT, move |ed| Ok(ed.delete_override_translation(&owner, &slug, lang, base?)?)).await
+}
+
+async fn get_item_translation<K: Translated<F> + 'static, F: 'static>(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String, i64, String)>) -> Result<HttpResponse, AppError> {
+    let (kind, layer, id, lang) = path.into_inner();
+    let (owner, lang) = (owner(&kind, &layer)?, translated(&lang)?);
+    run(&req, state, StatusCode::OK, move |ed| Ok(ed.item_translation::<K, F>(&owner, id, lang)?)).await
+}
+
+async fn put_item_translation<K: Translated<F> + 'static, F: Clone + 'static>(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String, i64, String)>, bytes: web::Bytes) -> Result<HttpResponse, AppError> {
+    let (kind, layer, id, lang) = path.into_inner();
+    let (owner, lang) = (owner(&kind, &layer)?, translated(&lang)?);
+    let doc = body::<ItemTextDoc>(&bytes);
+    let base = if_match(&req);
+    run(&req, state, StatusCode::OK, move |ed| Ok(ed.put_item_translation::<K, F>(&owner, id, lang, doc?, base?)?)).await
+}
+
+async fn delete_item_translation<K: Translated<F> + 'static, F: 'static>(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String, i64, String)>) -> Result<HttpResponse, AppError> {
+    let (kind, layer, id, lang) = path.into_inner();
+    let (owner, lang) = (owner(&kind, &layer)?, translated(&lang)?);
+    let base = if_match(&req);
+    run(&req, state, StatusCode::NO_CONTENT, move |ed| Ok(ed.delete_item_translation::<K, F>(&owner, id, lang, base?)?)).await
+}
