@@ -4,7 +4,7 @@
 //! language (variable values, apply link, contact, opt-out, hidden sections), never its Dutch
 //! text. Without a central text in that language there is no page in it.
 
-use super::model::{Lang, Override, Product, SectionChange, SectionMode};
+use super::model::{Lang, Local, Override, Product, SectionChange, SectionMode};
 
 /// The product as the fold in `lang` takes it, or `None` when it has no text in that language.
 pub fn product_in(product: &Product, lang: Lang) -> Option<Product> {
@@ -51,6 +51,18 @@ pub fn override_in(over: &Override, lang: Lang) -> Override {
                 english: None,
                 ..over.clone()
             }
+        }
+    }
+}
+
+/// A page or news item in `lang`: its texts in that language, or `None` when it has none
+/// there (a page exists in English only where its text does).
+pub fn local_in<K: Clone>(item: &Local<K>, lang: Lang) -> Option<Local<K>> {
+    match lang {
+        Lang::Nl => Some(item.clone()),
+        Lang::En => {
+            let text = &item.english.as_ref()?.text;
+            Some(Local { title: text.title.clone(), summary: text.summary.clone(), body: text.body.clone(), english: None, ..item.clone() })
         }
     }
 }

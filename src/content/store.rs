@@ -9,7 +9,8 @@ use diesel::QueryResult;
 use super::cache::{ContentCache, LayerItems, LayerOverrides};
 use super::directory::SiteEntry;
 use super::fold::{Resolved, fold};
-use super::model::{Alert, NewsItem, Page, Product, Timestamp};
+use super::language;
+use super::model::{Alert, Lang, NewsItem, Override, Page, Product, Timestamp};
 use super::visibility::{Viewer, alert_boundaries, boundaries};
 use crate::db::DbConnection;
 use crate::db::models::LayerId;
@@ -34,27 +35,47 @@ fn layer_overrides(src: &mut Source, site: &SiteEntry) -> QueryResult<Vec<(Layer
     site.layer_ids().into_iter().map(|layer| Ok((layer, src.cache.overrides(src.conn, layer)?))).collect()
 }
 
-fn fold_for(site: &SiteEntry, id: i64, product: &Product, held: &[(LayerId, Arc<LayerOverrides>)]) -> Resolved {
+/// The fold of one product for the site in `lang`; `None` when it has no text in that
+/// language (`content::language`).
+fn fold_for(site: &SiteEntry, id: i64, product: &Product, held: &[(LayerId, Arc<LayerOverrides>)], lang: Lang) -> Option<Resolved> {
     let find = |layer: LayerId| held.iter().find(|(l, _)| *l == layer).and_then(|(_, o)| o.get(&id));
-    fold(product, &site.layers_with(find), site.fields())
+    match lang {
+        Lang::Nl => Some(fold(product, &site.layers_with(find), site.fields())),
+        _ => {
+            let product = language::product_in(product, lang)?;
+            let translated: Vec<(LayerId, Override)> =
+                site.layer_ids().into_iter().filter_map(|layer| find(layer).map(|o| (layer, language::override_in(o, lang)))).collect();
+            let find = |layer: LayerId| translated.iter().find(|(l, _)| *l == layer).map(|(_, o)| o);
+            Some(fold(&product, &site.layers_with(find), site.fields()))
+        }
+    }
 }
 
 /// One product as the site shows it, or `None` if the site does not offer it to this viewer.
 pub fn product(conn: &mut DbConnection, cache: &ContentCache, site: &SiteEntry, slug: &str, viewer: Viewer) -> QueryResult<Visible<Resolved>> {
+    product_in(conn, cache, site, slug, viewer, Lang::Nl)
+}
+
+/// One product as the site shows it in `lang`; none where it has no text in that language.
+pub fn product_in(conn: &mut DbConnection, cache: &ContentCache, site: &SiteEntry, slug: &str, viewer: Viewer, lang: Lang) -> QueryResult<Visible<Resolved>> {
     let src = &mut Source { conn, cache };
     let catalogue = src.cache.catalogue(src.conn)?;
     let Some((id, product)) = catalogue.find(slug) else {
         return Ok(Visible { items: vec![], next_change: None });
     };
     let held = layer_overrides(src, site)?;
-    let resolved = fold_for(site, *id, product, &held);
     let next_change = viewer.next_change(boundaries(product));
-    let items = if viewer.sees_offered(product, &resolved) { vec![resolved] } else { vec![] };
+    let items = fold_for(site, *id, product, &held, lang).filter(|r| viewer.sees_offered(product, r)).into_iter().collect();
     Ok(Visible { items, next_change })
 }
 
 /// Every product the site offers to this viewer, in A-Z order of the folded title.
 pub fn catalogue(conn: &mut DbConnection, cache: &ContentCache, site: &SiteEntry, viewer: Viewer) -> QueryResult<Visible<Resolved>> {
+    catalogue_in(conn, cache, site, viewer, Lang::Nl)
+}
+
+/// Every product the site offers in `lang` (those with a text in it), A-Z.
+pub fn catalogue_in(conn: &mut DbConnection, cache: &ContentCache, site: &SiteEntry, viewer: Viewer, lang: Lang) -> QueryResult<Visible<Resolved>> {
     let src = &mut Source { conn, cache };
     let catalogue = src.cache.catalogue(src.conn)?;
     let held = layer_overrides(src, site)?;
@@ -63,9 +84,7 @@ pub fn catalogue(conn: &mut DbConnection, cache: &ContentCache, site: &SiteEntry
     let mut items: Vec<Resolved> = products
         .iter()
         .filter(|(_, p)| viewer.sees(p))
-        .map(|(id, p)| (p, fold_for(site, *id, p, &held)))
-        .filter(|(p, r)| viewer.sees_offered(p, r))
-        .map(|(_, r)| r)
+        .filter_map(|(id, p)| fold_for(site, *id, p, &held, lang).filter(|r| viewer.sees_offered(p, r)))
         .collect();
     items.sort_by_cached_key(|r| sort_key(&r.title));
     Ok(Visible { items, next_change })

@@ -2,6 +2,7 @@
 
 pub mod diff;
 pub mod markdown;
+pub mod paths;
 pub mod templates;
 pub mod tokens;
 pub mod views;

@@ -9,6 +9,8 @@ use actix_web::web::Bytes;
 use include_dir::{Dir, include_dir};
 use tera::{Context, Tera};
 
+use crate::content::model::Lang;
+
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
 #[derive(Debug, thiserror::Error)]
@@ -85,6 +87,8 @@ const RENDER_CAPACITY: usize = 32 * 1024;
 
 pub struct Templates {
     tera: Tera,
+    /// The theme's interface text per language (`ui/<code>.toml`), as templates read it (`t`).
+    ui: Vec<(Lang, serde_json::Value)>,
     pub stylesheet: Asset,
     /// The admin pages' additions to the stylesheet.
     pub admin_stylesheet: Asset,
@@ -132,16 +136,24 @@ impl Templates {
                 css = own;
             }
         }
+        let ui = interface_text(theme_dir)?;
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
         tera.set_escape_fn(escape);
         tera.add_raw_templates(sources)?;
         Ok(Templates {
             tera,
+            ui,
             stylesheet: Asset::new("/static/meent", "css", css),
             admin_stylesheet: Asset::new("/static/admin", "css", admin_css),
             icon: Asset::new("/static/icon", "svg", icon),
         })
+    }
+
+    /// The interface text in `lang`, for templates as `t`.
+    pub fn ui(&self, lang: Lang) -> &serde_json::Value {
+        static NONE: serde_json::Value = serde_json::Value::Null;
+        self.ui.iter().find(|(l, _)| *l == lang).map(|(_, t)| t).unwrap_or(&NONE)
     }
 
     pub fn render(&self, name: &str, context: &Context) -> Result<String, RenderError> {
@@ -150,6 +162,32 @@ impl Templates {
         self.tera.render_to(name, context, &mut out)?;
         String::from_utf8(out).map_err(|e| RenderError::Template(format!("{name} gave text that is not UTF-8: {e}")))
     }
+}
+
+/// The interface text of every language: the built-in theme's `ui/<code>.toml`, or an
+/// operator theme's. Every language must have the keys Dutch has, so no page shows a gap.
+fn interface_text(theme_dir: Option<&Path>) -> Result<Vec<(Lang, serde_json::Value)>, RenderError> {
+    let mut out = Vec::new();
+    for lang in Lang::ALL {
+        let name = format!("ui/{}.toml", lang.code());
+        let own = theme_dir.and_then(|dir| std::fs::read_to_string(dir.join(&name)).ok());
+        let text = match own {
+            Some(text) => text,
+            None => DEFAULT_THEME.get_file(&name).and_then(|f| f.contents_utf8()).map(str::to_owned).ok_or_else(|| RenderError::Theme(format!("the theme has no {name}")))?,
+        };
+        let table: toml::Table = text.parse().map_err(|e| RenderError::Theme(format!("{name}: {e}")))?;
+        let value = serde_json::to_value(&table).map_err(|e| RenderError::Theme(format!("{name}: {e}")))?;
+        out.push((lang, value));
+    }
+    let keys = |v: &serde_json::Value| v.as_object().map(|o| o.keys().cloned().collect::<std::collections::BTreeSet<_>>()).unwrap_or_default();
+    let dutch = keys(&out[0].1);
+    for (lang, value) in &out[1..] {
+        let missing: Vec<String> = dutch.difference(&keys(value)).cloned().collect();
+        if !missing.is_empty() {
+            return Err(RenderError::Theme(format!("ui/{}.toml lacks {}", lang.code(), missing.join(", "))));
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -9,7 +9,8 @@ use super::templates::escape;
 use crate::media::picture::Pictures;
 use crate::content::directory::SiteEntry;
 use crate::content::fold::Resolved;
-use crate::content::model::{Alert, Contact, NewsItem, Page};
+use super::paths;
+use crate::content::model::{Alert, Contact, Lang, NewsItem, Page};
 use crate::content::slug::slugify;
 
 const MONTHS: [&str; 12] = [
@@ -17,10 +18,24 @@ const MONTHS: [&str; 12] = [
     "december",
 ];
 
+const MONTHS_EN: [&str; 12] = [
+    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+    "December",
+];
+
 /// "20 november 2026".
 pub fn date_nl(date: NaiveDate) -> String {
+    date_in(date, Lang::Nl)
+}
+
+/// A date as residents read it: "20 november 2026", "20 November 2026".
+pub fn date_in(date: NaiveDate, lang: Lang) -> String {
     use chrono::Datelike;
-    format!("{} {} {}", date.day(), MONTHS[date.month0() as usize], date.year())
+    let months = match lang {
+        Lang::Nl => MONTHS,
+        Lang::En => MONTHS_EN,
+    };
+    format!("{} {} {}", date.day(), months[date.month0() as usize], date.year())
 }
 
 /// A link with a text.
@@ -97,10 +112,10 @@ pub fn life_event_url(event: &str) -> String {
 
 impl ProductView {
     /// `pictures`: the media its texts may show as pictures (none for the API).
-    pub fn new(r: &Resolved, pictures: &Pictures) -> ProductView {
+    pub fn new(r: &Resolved, pictures: &Pictures, lang: Lang) -> ProductView {
         ProductView {
             slug: r.slug.clone(),
-            url: format!("/producten/{}", r.slug),
+            url: paths::product(lang, &r.slug),
             title: r.title.clone(),
             summary: r.summary.clone(),
             audience: r.audience.iter().map(|a| a.as_str()).collect(),
@@ -141,10 +156,10 @@ pub struct ProductItem {
 }
 
 impl ProductItem {
-    pub fn new(r: &Resolved) -> ProductItem {
+    pub fn new(r: &Resolved, lang: Lang) -> ProductItem {
         ProductItem {
             slug: r.slug.clone(),
-            url: format!("/producten/{}", r.slug),
+            url: paths::product(lang, &r.slug),
             title: r.title.clone(),
             summary: r.summary.clone(),
             audience: r.audience.iter().map(|a| a.as_str()).collect(),
@@ -167,10 +182,10 @@ pub struct PageView {
 }
 
 impl PageView {
-    pub fn new(p: &Page, pictures: &Pictures) -> PageView {
+    pub fn new(p: &Page, pictures: &Pictures, lang: Lang) -> PageView {
         PageView {
             path: p.path.clone(),
-            url: format!("/{}", p.path),
+            url: paths::page(lang, &p.path),
             title: p.title.clone(),
             summary: p.summary.clone(),
             html: markdown::to_html_with(&p.body, BODY, pictures),
@@ -198,15 +213,15 @@ pub struct NewsView {
 }
 
 impl NewsView {
-    pub fn new(n: &NewsItem, pictures: &Pictures) -> NewsView {
+    pub fn new(n: &NewsItem, pictures: &Pictures, lang: Lang) -> NewsView {
         let image = n.image.clone().filter(|i| crate::content::model::is_media_address(i));
         NewsView {
             slug: n.slug.clone(),
-            url: format!("/nieuws/{}", n.slug),
+            url: paths::news_item(lang, &n.slug),
             title: n.title.clone(),
             summary: n.summary.clone(),
             date: n.date.format("%Y-%m-%d").to_string(),
-            date_nl: date_nl(n.date),
+            date_nl: date_in(n.date, lang),
             html: markdown::to_html_with(&n.body, BODY, pictures),
             markdown: n.body.clone(),
             modified: crate::content::files::rfc3339(n.updated_at),

@@ -10,6 +10,7 @@ use super::AppState;
 use super::error::AppError;
 use super::respond::{Built, JSON, cached, cached_reading};
 use super::site::Resident;
+use crate::content::model::Lang;
 use crate::media::picture::Pictures;
 use crate::cache::Tag;
 use crate::content::model::Audience;
@@ -125,7 +126,7 @@ async fn products(req: HttpRequest, state: web::Data<AppState>, resident: Reside
             .filter(|r| filter.theme.as_ref().is_none_or(|t| r.themes.iter().any(|x| slugify(x) == slugify(t))))
             .filter(|r| filter.life_event.as_ref().is_none_or(|t| r.life_events.iter().any(|x| slugify(x) == slugify(t))))
             .filter(|r| audience.is_none_or(|a| r.audience.contains(&a)))
-            .map(ProductItem::new)
+            .map(|r| ProductItem::new(r, Lang::Nl))
             .collect();
         Ok(Built::ok(JSON, json(&List { total: items.len(), items })?, vec![Tag::Catalogue], catalogue.next_change))
     })
@@ -137,7 +138,7 @@ async fn product(req: HttpRequest, state: web::Data<AppState>, resident: Residen
     cached(&req, state, resident, move |ctx| {
         let found = store::product(ctx.conn, &ctx.state.content, &ctx.resident.site, &slug, ctx.viewer)?;
         let resolved = found.items.first().ok_or(AppError::NotFound)?;
-        Ok(Built::ok(JSON, json(&ProductView::new(resolved, &Pictures::none()))?, vec![Tag::Product(slug.clone())], found.next_change))
+        Ok(Built::ok(JSON, json(&ProductView::new(resolved, &Pictures::none(), Lang::Nl))?, vec![Tag::Product(slug.clone())], found.next_change))
     })
     .await
 }
@@ -169,7 +170,7 @@ async fn page(req: HttpRequest, state: web::Data<AppState>, resident: Resident, 
     cached(&req, state, resident, move |ctx| {
         let pages = store::pages(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
         let found = pages.items.iter().find(|p| p.path == path).ok_or(AppError::NotFound)?;
-        Ok(Built::ok(JSON, json(&PageView::new(found, &Pictures::none()))?, vec![Tag::Local], pages.next_change))
+        Ok(Built::ok(JSON, json(&PageView::new(found, &Pictures::none(), Lang::Nl))?, vec![Tag::Local], pages.next_change))
     })
     .await
 }
@@ -177,7 +178,7 @@ async fn page(req: HttpRequest, state: web::Data<AppState>, resident: Resident, 
 async fn news(req: HttpRequest, state: web::Data<AppState>, resident: Resident) -> Result<HttpResponse, AppError> {
     cached(&req, state, resident, |ctx| {
         let news = store::news(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
-        let items: Vec<NewsView> = news.items.iter().map(|n| NewsView::new(n, &Pictures::none())).collect();
+        let items: Vec<NewsView> = news.items.iter().map(|n| NewsView::new(n, &Pictures::none(), Lang::Nl)).collect();
         Ok(Built::ok(JSON, json(&List { total: items.len(), items })?, vec![Tag::Local], news.next_change))
     })
     .await
@@ -188,7 +189,7 @@ async fn news_item(req: HttpRequest, state: web::Data<AppState>, resident: Resid
     cached(&req, state, resident, move |ctx| {
         let news = store::news_item(ctx.conn, &ctx.state.content, &ctx.resident.site, &slug, ctx.viewer)?;
         let found = news.items.first().ok_or(AppError::NotFound)?;
-        Ok(Built::ok(JSON, json(&NewsView::new(found, &Pictures::none()))?, vec![Tag::Local], news.next_change))
+        Ok(Built::ok(JSON, json(&NewsView::new(found, &Pictures::none(), Lang::Nl))?, vec![Tag::Local], news.next_change))
     })
     .await
 }

@@ -11,6 +11,7 @@ use super::limits::{self, Bucket};
 use super::public::{Layout, context, home_crumb, param, raw_param, render};
 use super::respond::{Built, HTML, JSON, fresh};
 use super::site::Resident;
+use crate::content::model::Lang;
 use crate::search::{Request, Results, normalize_for_log};
 
 const PER_PAGE: usize = 10;
@@ -123,7 +124,9 @@ async fn page(req: HttpRequest, state: web::Data<AppState>, resident: Resident) 
             description: format!("Zoek in de producten, diensten, pagina's en het nieuws van {}.", ctx.resident.site.site.name),
             path: "/zoeken".into(),
             nav: "zoeken",
-            breadcrumbs: vec![home_crumb()],
+            breadcrumbs: vec![home_crumb(Lang::Nl)],
+            lang: Lang::Nl,
+            alternate: None,
             structured: None,
         };
         let (mut c, _) = context(ctx, layout)?;

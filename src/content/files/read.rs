@@ -916,7 +916,7 @@ fn field_line(text: &str, field: &str) -> Option<usize> {
 
 /// Paths of the resident site that local pages may not take.
 pub const RESERVED_PATHS: &[&str] =
-    &["producten", "nieuws", "zoeken", "api", "admin", "static", "theme", "media", "sitemap.xml", "robots.txt", "healthz", "metrics"];
+    &["producten", "nieuws", "zoeken", "en", "api", "admin", "static", "theme", "media", "sitemap.xml", "robots.txt", "healthz", "metrics"];
 
 /// The parts of a parsed Markdown file that later checks need.
 struct Parsed {

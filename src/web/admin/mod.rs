@@ -160,6 +160,8 @@ pub fn admin_context(state: &AppState, signed: Option<&Signed>, title: &str, bre
     c.insert("icon", &state.templates.icon.url);
     c.insert("title", title);
     c.insert("breadcrumbs", &breadcrumbs);
+    // The admin is Dutch; the parts it shares with the resident pages read the theme's text.
+    c.insert("t", state.templates.ui(crate::content::model::Lang::Nl));
     if let Some(s) = signed {
         c.insert("user", &s.actor.email);
         c.insert("csrf", &s.csrf);

@@ -333,7 +333,7 @@ pub async fn preview(req: HttpRequest, state: web::Data<AppState>, path: web::Pa
         let viewer = crate::content::visibility::Viewer::preview(ed.now);
         let resident = crate::web::site::Resident { base_url: format!("http://{}", entry.site.canonical_host()), site: std::sync::Arc::new(entry) };
         let mut ctx = crate::web::respond::Ctx::new(ed.conn, viewer, st, &resident);
-        crate::web::public::product_page(&mut ctx, &resolved, true).map(|(body, _)| body)
+        crate::web::public::product_page(&mut ctx, &resolved, true, crate::content::model::Lang::Nl, None).map(|(body, _)| body)
     })
     .await?;
     Ok(HttpResponse::Ok().content_type(crate::web::respond::HTML).insert_header(("cache-control", "no-store")).body(body))

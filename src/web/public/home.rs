@@ -4,7 +4,10 @@ use std::collections::BTreeMap;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::{Layout, context, earliest, render};
+use super::{Layout, context, earliest, other, render};
+use crate::content::language;
+use crate::content::model::{Lang, NewsItem};
+use crate::render::paths;
 use crate::media::picture::Pictures;
 use crate::cache::Tag;
 use crate::content::fold::Resolved;
@@ -20,26 +23,37 @@ const POPULAR: usize = 8;
 const LATEST_NEWS: usize = 3;
 
 pub async fn home(req: HttpRequest, state: web::Data<AppState>, resident: Resident) -> Result<HttpResponse, AppError> {
-    cached(&req, state, resident, |ctx| {
-        let catalogue = store::catalogue(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
+    let lang = paths::lang_of(req.path());
+    cached(&req, state, resident, move |ctx| {
+        let catalogue = store::catalogue_in(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer, lang)?;
         let news = store::news(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
+        let news_change = news.next_change;
+        let news: Vec<NewsItem> = news.items.iter().filter_map(|n| language::local_in(n, lang)).collect();
         let site = &ctx.resident.site.site;
         let layout = Layout {
             title: site.name.clone(),
-            description: format!("De website van {}: producten, diensten en nieuws.", site.name),
-            path: "/".into(),
+            description: match lang {
+                Lang::Nl => format!("De website van {}: producten, diensten en nieuws.", site.name),
+                _ => format!("The website of {} in English: products, services and news.", site.name),
+            },
+            path: paths::home(lang).into(),
             nav: "home",
             breadcrumbs: vec![],
             structured: None,
+            lang,
+            alternate: Some(paths::home(other(lang)).into()),
         };
         let (mut c, alerts_change) = context(ctx, layout)?;
-        c.insert("popular", &popular(&site.popular, &catalogue.items).iter().map(|r| ProductItem::new(r)).collect::<Vec<_>>());
-        c.insert("themes", &counted(catalogue.items.iter().flat_map(|r| &r.themes), theme_url));
-        c.insert("life_events", &counted(catalogue.items.iter().flat_map(|r| &r.life_events), life_event_url));
-        c.insert("news", &news.items.iter().take(LATEST_NEWS).map(|n| NewsView::new(n, &Pictures::none())).collect::<Vec<_>>());
+        c.insert("popular", &popular(&site.popular, &catalogue.items).iter().map(|r| ProductItem::new(r, lang)).collect::<Vec<_>>());
+        if lang == Lang::Nl {
+            // Themes and life events are the catalogue's Dutch words.
+            c.insert("themes", &counted(catalogue.items.iter().flat_map(|r| &r.themes), theme_url));
+            c.insert("life_events", &counted(catalogue.items.iter().flat_map(|r| &r.life_events), life_event_url));
+        }
+        c.insert("news", &news.iter().take(LATEST_NEWS).map(|n| NewsView::new(n, &Pictures::none(), lang)).collect::<Vec<_>>());
         c.insert("product_count", &catalogue.items.len());
         let body = render(ctx, "home.html", &c)?;
-        Ok(Built::ok(HTML, body, vec![Tag::Catalogue, Tag::Local, Tag::Alerts], earliest([catalogue.next_change, news.next_change, alerts_change])))
+        Ok(Built::ok(HTML, body, vec![Tag::Catalogue, Tag::Local, Tag::Alerts], earliest([catalogue.next_change, news_change, alerts_change])))
     })
     .await
 }
@@ -75,3 +89,8 @@ pub fn counted<'a>(names: impl Iterator<Item = &'a String>, url: fn(&str) -> Str
     counts.into_values().map(|(title, count)| Counted { url: url(&title), title, count }).collect()
 }
 
+
+/// `/en` is the English home page's address without its slash.
+pub async fn to_english_home(resident: Resident) -> Result<HttpResponse, AppError> {
+    Err(AppError::Redirect { location: format!("{}{}", resident.base_url, paths::home(Lang::En)), permanent: true })
+}

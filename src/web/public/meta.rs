@@ -7,7 +7,9 @@ use serde::Serialize;
 use super::{earliest, render};
 use crate::cache::Tag;
 use crate::content::files::rfc3339;
+use crate::content::model::Lang;
 use crate::content::store;
+use crate::render::paths;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::respond::{Built, TEXT, XML, cached};
@@ -17,24 +19,54 @@ use crate::web::site::Resident;
 struct UrlEntry {
     loc: String,
     lastmod: Option<String>,
+    /// The page in every language it exists in (itself included), when more than one.
+    alternates: Vec<Alternate>,
+}
+
+#[derive(Serialize, Clone)]
+struct Alternate {
+    lang: &'static str,
+    href: String,
+}
+
+/// The entries of one page: its Dutch address and, where it exists in English, the English
+/// one, each listing both (the sitemap's way of saying `hreflang`).
+fn entries(base: &str, dutch: String, english: Option<String>, lastmod: Option<String>) -> Vec<UrlEntry> {
+    let Some(english) = english else {
+        return vec![UrlEntry { loc: format!("{base}{dutch}"), lastmod, alternates: vec![] }];
+    };
+    let alternates = vec![Alternate { lang: "nl", href: format!("{base}{dutch}") }, Alternate { lang: "en", href: format!("{base}{english}") }];
+    vec![
+        UrlEntry { loc: format!("{base}{dutch}"), lastmod: lastmod.clone(), alternates: alternates.clone() },
+        UrlEntry { loc: format!("{base}{english}"), lastmod, alternates },
+    ]
 }
 
 pub async fn sitemap(req: HttpRequest, state: web::Data<AppState>, resident: Resident) -> Result<HttpResponse, AppError> {
     cached(&req, state, resident, |ctx| {
         let base = ctx.resident.base_url.clone();
         let catalogue = store::catalogue(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
+        let english = store::catalogue_in(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer, Lang::En)?;
         let pages = store::pages(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
         let news = store::news(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
-        let mut urls = vec![
-            UrlEntry { loc: format!("{base}/"), lastmod: None },
-            UrlEntry { loc: format!("{base}/producten"), lastmod: None },
-            UrlEntry { loc: format!("{base}/nieuws"), lastmod: None },
-        ];
-        urls.extend(catalogue.items.iter().map(|r| UrlEntry { loc: format!("{base}/producten/{}", r.slug), lastmod: Some(rfc3339(r.modified)) }));
+        let mut urls = Vec::new();
+        for lang_home in [(paths::home(Lang::Nl), paths::home(Lang::En)), (paths::products(Lang::Nl), paths::products(Lang::En)), (paths::news(Lang::Nl), paths::news(Lang::En))] {
+            urls.extend(entries(&base, lang_home.0.into(), Some(lang_home.1.into()), None));
+        }
+        for r in &catalogue.items {
+            let in_english = english.items.iter().any(|e| e.slug == r.slug).then(|| paths::product(Lang::En, &r.slug));
+            urls.extend(entries(&base, paths::product(Lang::Nl, &r.slug), in_english, Some(rfc3339(r.modified))));
+        }
         let mut page_list: Vec<_> = pages.items.iter().collect();
         page_list.sort_by(|a, b| a.path.cmp(&b.path));
-        urls.extend(page_list.iter().map(|p| UrlEntry { loc: format!("{base}/{}", p.path), lastmod: Some(rfc3339(p.updated_at)) }));
-        urls.extend(news.items.iter().map(|n| UrlEntry { loc: format!("{base}/nieuws/{}", n.slug), lastmod: Some(rfc3339(n.updated_at)) }));
+        for p in page_list {
+            let in_english = p.english.as_ref().map(|_| paths::page(Lang::En, &p.path));
+            urls.extend(entries(&base, paths::page(Lang::Nl, &p.path), in_english, Some(rfc3339(p.updated_at))));
+        }
+        for n in &news.items {
+            let in_english = n.english.as_ref().map(|_| paths::news_item(Lang::En, &n.slug));
+            urls.extend(entries(&base, paths::news_item(Lang::Nl, &n.slug), in_english, Some(rfc3339(n.updated_at))));
+        }
         let mut c = tera::Context::new();
         c.insert("urls", &urls);
         let body = render(ctx, "sitemap.xml", &c)?;

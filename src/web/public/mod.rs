@@ -18,6 +18,8 @@ use super::AppState;
 use super::error::AppError;
 use super::respond::Ctx;
 use crate::content::store;
+use crate::content::model::Lang;
+use crate::render::paths;
 use crate::render::views::{AlertView, Link, SiteView};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -27,6 +29,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(page("/nieuws", news::list))
         .service(page("/nieuws/feed.xml", news::feed))
         .service(page("/nieuws/{slug}", news::item))
+        .service(page("/en/", home::home))
+        .service(page("/en", home::to_english_home))
+        .service(page("/en/products", products::list))
+        .service(page("/en/products/{slug}", products::product))
+        .service(page("/en/news", news::list))
+        .service(page("/en/news/{slug}", news::item))
         .service(page("/sitemap.xml", meta::sitemap))
         .service(page("/robots.txt", meta::robots))
         .service(page("/.well-known/security.txt", meta::security_txt))
@@ -53,13 +61,32 @@ pub struct Layout {
     /// schema.org data about the page's subject (a service, an article), shown as JSON-LD
     /// together with the breadcrumbs.
     pub structured: Option<serde_json::Value>,
+    /// The language of the page.
+    pub lang: Lang,
+    /// The path of the same page in the other language, where it exists there.
+    pub alternate: Option<String>,
+}
+
+/// A page in a language, for `hreflang` links and the language switch.
+#[derive(Serialize)]
+struct Alternate {
+    lang: &'static str,
+    url: String,
 }
 
 /// The template context for a page: the layout, the site and its alerts. Returns when the
 /// alerts next change by themselves.
 pub fn context(ctx: &mut Ctx, layout: Layout) -> Result<(Context, Option<i64>), AppError> {
     let alerts = store::alerts(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
-    let mut c = base_context(ctx.state, SiteView::new(&ctx.resident.site, &ctx.resident.base_url));
+    let mut c = base_context(ctx.state, SiteView::new(&ctx.resident.site, &ctx.resident.base_url), layout.lang);
+    let base = &ctx.resident.base_url;
+    let mut alternates = Vec::new();
+    if let Some(there) = &layout.alternate {
+        alternates.push(Alternate { lang: layout.lang.code(), url: format!("{base}{}", layout.path) });
+        alternates.push(Alternate { lang: other(layout.lang).code(), url: format!("{base}{there}") });
+        c.insert("switch", there);
+    }
+    c.insert("alternates", &alternates);
     let pictures = ctx.pictures(alerts.items.iter().map(|a| a.body.as_str()), [])?;
     c.insert("alerts", &alerts.items.iter().map(|a| AlertView::new(a, &pictures)).collect::<Vec<_>>());
     c.insert("title", &layout.title);
@@ -72,10 +99,17 @@ pub fn context(ctx: &mut Ctx, layout: Layout) -> Result<(Context, Option<i64>), 
     Ok((c, alerts.next_change))
 }
 
-fn base_context(state: &AppState, site: SiteView) -> Context {
+fn base_context(state: &AppState, site: SiteView, lang: Lang) -> Context {
     let mut c = assets_context(state);
     c.insert("site", &site);
+    c.insert("lang", lang.code());
+    c.insert("t", state.templates.ui(lang));
     c
+}
+
+/// A piece of the theme's interface text (`ui/<lang>.toml`), for text made outside templates.
+pub fn ui_text(state: &AppState, lang: Lang, key: &str) -> String {
+    state.templates.ui(lang)[key].as_str().unwrap_or(key).to_owned()
 }
 
 /// A template context with the stylesheet and icon every page links.
@@ -164,8 +198,16 @@ pub fn organization(site: &crate::content::model::Site, base_url: &str) -> serde
     org
 }
 
-pub fn home_crumb() -> Link {
-    Link { title: "Home".into(), url: "/".into() }
+/// The other of the two languages.
+pub fn other(lang: Lang) -> Lang {
+    match lang {
+        Lang::Nl => Lang::En,
+        Lang::En => Lang::Nl,
+    }
+}
+
+pub fn home_crumb(lang: Lang) -> Link {
+    Link { title: "Home".into(), url: paths::home(lang).into() }
 }
 
 /// The earliest of several optional moments.
@@ -175,16 +217,30 @@ pub fn earliest(times: impl IntoIterator<Item = Option<i64>>) -> Option<i64> {
 
 /// The error page of a site (or a plain one when the host is unknown).
 pub fn error_page(state: &AppState, req: &HttpRequest, status: StatusCode, message: &str) -> HttpResponse {
-    let title = match status {
-        StatusCode::NOT_FOUND => "Pagina niet gevonden",
-        StatusCode::GONE => "Pagina verwijderd",
-        s if s.is_client_error() => "Dit verzoek kunnen wij niet verwerken",
-        _ => "Er ging iets mis",
+    let lang = paths::lang_of(req.path());
+    let title = match (status, lang) {
+        (StatusCode::NOT_FOUND, Lang::Nl) => "Pagina niet gevonden",
+        (StatusCode::NOT_FOUND, _) => "Page not found",
+        (StatusCode::GONE, Lang::Nl) => "Pagina verwijderd",
+        (StatusCode::GONE, _) => "Page removed",
+        (s, Lang::Nl) if s.is_client_error() => "Dit verzoek kunnen wij niet verwerken",
+        (s, _) if s.is_client_error() => "We cannot handle this request",
+        (_, Lang::Nl) => "Er ging iets mis",
+        _ => "Something went wrong",
     };
     let Ok(resident) = super::site::resolve(req) else {
         return notice(state, status, title, message, &[]);
     };
-    let mut c = base_context(state, SiteView::new(&resident.site, &resident.base_url));
+    let mut c = base_context(state, SiteView::new(&resident.site, &resident.base_url), lang);
+    c.insert("alternates", &Vec::<Alternate>::new());
+    // The messages of errors are Dutch; an English page says the same in English.
+    let message = match (lang, status) {
+        (Lang::Nl, _) => message,
+        (_, StatusCode::NOT_FOUND) => "There is no page at this address in English.",
+        (_, StatusCode::GONE) => "This page no longer exists.",
+        (_, s) if s.is_client_error() => "Please check the address or what you sent, and try again.",
+        _ => "Please try again later.",
+    };
     c.insert("status", &status.as_u16());
     c.insert("message", message);
     c.insert("title", title);

@@ -7,9 +7,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 use super::home::counted;
-use super::{Layout, context, earliest, home_crumb, not_found, param, render};
+use super::{Layout, context, earliest, home_crumb, not_found, other as other_lang, param, render, ui_text};
 use crate::cache::Tag;
-use crate::content::model::Audience;
+use crate::content::model::{Audience, Lang};
+use crate::render::paths;
 use crate::content::slug::slugify;
 use crate::content::fold::Resolved;
 use crate::content::store;
@@ -27,11 +28,17 @@ struct Letter {
 }
 
 pub async fn list(req: HttpRequest, state: web::Data<AppState>, resident: Resident) -> Result<HttpResponse, AppError> {
+    let lang = paths::lang_of(req.path());
     let theme = param(&req, "thema");
     let audience = param(&req, "doelgroep");
     let event = param(&req, "levensgebeurtenis");
+    // Themes, life events and audiences are the catalogue's Dutch words: the English list is
+    // the A-Z list alone.
+    if lang != Lang::Nl && (theme.is_some() || audience.is_some() || event.is_some()) {
+        return Err(AppError::NotFound);
+    }
     cached_reading(&req, state, resident, &["thema", "doelgroep", "levensgebeurtenis"], move |ctx| {
-        let catalogue = store::catalogue(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
+        let catalogue = store::catalogue_in(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer, lang)?;
         let all = &catalogue.items;
         let audience = match audience.as_deref() {
             Some(a) => Some(Audience::parse(a).ok_or(AppError::NotFound)?),
@@ -48,37 +55,49 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, resident: Reside
         let mut letters: BTreeMap<String, Vec<ProductItem>> = BTreeMap::new();
         for r in &shown {
             let first = store::sort_key(&r.title).chars().next().filter(char::is_ascii_alphabetic).map(|c| c.to_ascii_uppercase().to_string()).unwrap_or_else(|| "#".into());
-            letters.entry(first).or_default().push(ProductItem::new(r));
+            letters.entry(first).or_default().push(ProductItem::new(r, lang));
         }
         let filter = theme_name.clone().or(event_name.clone()).or(audience.map(|a| a.label().to_owned()));
+        let all_title = ui_text(ctx.state, lang, "nav_products");
         let title = match &filter {
-            Some(f) => format!("Producten en diensten: {f}"),
-            None => "Producten en diensten".to_owned(),
+            Some(f) => format!("{all_title}: {f}"),
+            None => all_title.clone(),
         };
-        let mut breadcrumbs = vec![home_crumb()];
+        let mut breadcrumbs = vec![home_crumb(lang)];
         if filter.is_some() {
-            breadcrumbs.push(Link { title: "Producten en diensten".into(), url: "/producten".into() });
+            breadcrumbs.push(Link { title: all_title, url: paths::products(lang).into() });
         }
+        let site_name = &ctx.resident.site.site.name;
         let layout = Layout {
-            description: format!("Alle producten en diensten van {} van A tot Z.", ctx.resident.site.site.name),
+            description: match lang {
+                Lang::Nl => format!("Alle producten en diensten van {site_name} van A tot Z."),
+                _ => format!("The products and services of {site_name} in English, from A to Z."),
+            },
             title,
-            path: req_path(&theme, &audience, &event),
+            path: match lang {
+                Lang::Nl => req_path(&theme, &audience, &event),
+                _ => paths::products(lang).into(),
+            },
             nav: "producten",
             breadcrumbs,
             structured: None,
+            lang,
+            alternate: filter.is_none().then(|| paths::products(other_lang(lang)).to_owned()),
         };
         let (mut c, alerts_change) = context(ctx, layout)?;
         c.insert("letters", &letters.into_iter().map(|(letter, products)| Letter { id: if letter == "#" { "letter-overig".into() } else { format!("letter-{}", letter.to_lowercase()) }, letter, products }).collect::<Vec<_>>());
         c.insert("count", &shown.len());
         c.insert("filtered", &filter.is_some());
-        c.insert("themes", &counted(all.iter().flat_map(|r| &r.themes), theme_url));
-        c.insert("life_events", &counted(all.iter().flat_map(|r| &r.life_events), life_event_url));
-        let audiences: Vec<Link> = Audience::ALL
-            .iter()
-            .filter(|a| all.iter().any(|r| r.audience.contains(a)))
-            .map(|a| Link { title: a.label().into(), url: format!("/producten?doelgroep={}", a.as_str()) })
-            .collect();
-        c.insert("audiences", &audiences);
+        if lang == Lang::Nl {
+            c.insert("themes", &counted(all.iter().flat_map(|r| &r.themes), theme_url));
+            c.insert("life_events", &counted(all.iter().flat_map(|r| &r.life_events), life_event_url));
+            let audiences: Vec<Link> = Audience::ALL
+                .iter()
+                .filter(|a| all.iter().any(|r| r.audience.contains(a)))
+                .map(|a| Link { title: a.label().into(), url: format!("/producten?doelgroep={}", a.as_str()) })
+                .collect();
+            c.insert("audiences", &audiences);
+        }
         let body = render(ctx, "products.html", &c)?;
         Ok(Built::ok(HTML, body, vec![Tag::Catalogue, Tag::Alerts], earliest([catalogue.next_change, alerts_change])))
     })
@@ -99,25 +118,32 @@ fn req_path(theme: &Option<String>, audience: &Option<Audience>, event: &Option<
 
 pub async fn product(req: HttpRequest, state: web::Data<AppState>, resident: Resident, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
     let slug = slug.into_inner();
+    let lang = paths::lang_of(req.path());
     cached(&req, state, resident, move |ctx| {
-        let found = store::product(ctx.conn, &ctx.state.content, &ctx.resident.site, &slug, ctx.viewer)?;
+        let found = store::product_in(ctx.conn, &ctx.state.content, &ctx.resident.site, &slug, ctx.viewer, lang)?;
         let Some(resolved) = found.items.first() else { return not_found() };
-        let (body, alerts_change) = product_page(ctx, resolved, false)?;
+        // The other language's page, where the product has one.
+        let other = store::product_in(ctx.conn, &ctx.state.content, &ctx.resident.site, &slug, ctx.viewer, other_lang(lang))?;
+        let alternate = other.items.first().map(|r| paths::product(other_lang(lang), &r.slug));
+        let (body, alerts_change) = product_page(ctx, resolved, false, lang, alternate)?;
         Ok(Built::ok(HTML, body, vec![Tag::Product(slug.clone()), Tag::Alerts], earliest([found.next_change, alerts_change])))
     })
     .await
 }
 
-/// A product page (for residents, or an editor's preview); also when its alerts next change.
-pub fn product_page(ctx: &mut Ctx, resolved: &Resolved, preview: bool) -> Result<(String, Option<i64>), AppError> {
+/// A product page (for residents, or an editor's preview) in `lang`, linking the page in the
+/// other language (`alternate`); also when its alerts next change.
+pub fn product_page(ctx: &mut Ctx, resolved: &Resolved, preview: bool, lang: Lang, alternate: Option<String>) -> Result<(String, Option<i64>), AppError> {
     let pictures = ctx.pictures(resolved.sections.iter().map(|s| s.body.as_str()), [])?;
-    let view = ProductView::new(resolved, &pictures);
+    let view = ProductView::new(resolved, &pictures, lang);
     let layout = Layout {
         title: view.title.clone(),
         description: view.summary.clone(),
         path: view.url.clone(),
         nav: "producten",
-        breadcrumbs: vec![home_crumb(), Link { title: "Producten en diensten".into(), url: "/producten".into() }],
+        breadcrumbs: vec![home_crumb(lang), Link { title: ui_text(ctx.state, lang, "nav_products"), url: paths::products(lang).into() }],
+        lang,
+        alternate,
         structured: Some(serde_json::json!({
             "@type": "GovernmentService",
             "name": view.title,
@@ -129,10 +155,16 @@ pub fn product_page(ctx: &mut Ctx, resolved: &Resolved, preview: bool) -> Result
             "provider": super::organization(&ctx.resident.site.site, &ctx.resident.base_url),
             "availableChannel": view.apply_url.as_ref().map(|u| serde_json::json!({"@type": "ServiceChannel", "serviceUrl": u})),
             "dateModified": view.modified,
+            "inLanguage": lang.code(),
         })),
     };
     let (mut c, alerts_change) = context(ctx, layout)?;
-    c.insert("product", &view);
+    if lang != Lang::Nl {
+        // The catalogue's themes are Dutch words.
+        c.insert("product", &ProductView { themes: vec![], ..view });
+    } else {
+        c.insert("product", &view);
+    }
     c.insert("preview", &preview);
     Ok((render(ctx, "product.html", &c)?, alerts_change))
 }

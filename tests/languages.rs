@@ -1,0 +1,95 @@
+//! Dutch and English for residents, over real HTTP, on the `english` fixture: the English
+//! fold per layer, English pages only where their text is, `hreflang` both ways, the language
+//! switch, English interface text and the English 404.
+
+mod common;
+
+use common::{TestApp, fixture};
+
+const ALPHA: &str = "alpha.test";
+
+async fn app() -> TestApp {
+    TestApp::start(&fixture("english")).await
+}
+
+#[actix_web::test]
+async fn the_english_product_page_is_the_fold_of_the_english_texts() {
+    let app = app().await;
+    let res = app.get(ALPHA, "/en/products/paspoort").await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let b = &res.body;
+    assert!(b.contains("<html lang=\"en\">"), "{b}");
+    assert!(b.contains("<h1>Passport in Alpha</h1>"), "the site's English title: {b}");
+    assert!(b.contains("Apply for a passport in Alpha.") || b.contains("A passport is a travel document."), "{b}");
+    assert!(b.contains("A passport costs € 84,10.") && b.contains("You can only pay by card."), "central English text, the site's value, the site's English addition: {b}");
+    assert!(b.contains("Park behind the town hall."), "the site's English local section: {b}");
+    assert!(!b.contains("Five working days") && !b.contains("Vijf werkdagen"), "hidden by the Dutch override in every language: {b}");
+    assert!(!b.contains("Betalen kan alleen met pin") && !b.contains("Paspoort"), "no Dutch text on the English page: {b}");
+    assert!(b.contains("href=\"https://alpha.example.org/afspraak\"") && b.contains("Apply online"), "the apply link is not language: {b}");
+    assert!(b.contains("Skip to content") && b.contains("Products and services") && b.contains("Do you have a question?"), "English interface text: {b}");
+    assert!(b.contains("hreflang=\"nl\" href=\"http://alpha.test/producten/paspoort\"") || b.contains("hreflang=\"nl\" href=\"http://alpha.test"), "{b}");
+    assert!(b.contains("<link rel=\"alternate\" hreflang=\"en\""), "{b}");
+    assert!(b.contains("href=\"/producten/paspoort\" hreflang=\"nl\" lang=\"nl\""), "the switch to Dutch: {b}");
+
+    let dutch = app.get(ALPHA, "/producten/paspoort").await;
+    assert!(dutch.body.contains("<html lang=\"nl\">") && dutch.body.contains("Betalen kan alleen met pin."));
+    assert!(dutch.body.contains("<link rel=\"alternate\" hreflang=\"en\" href=\"http://alpha.test/en/products/paspoort\">"), "{}", dutch.body);
+    assert!(dutch.body.contains("href=\"/en/products/paspoort\" hreflang=\"en\" lang=\"en\""), "the switch to English: {}", dutch.body);
+}
+
+#[actix_web::test]
+async fn a_product_without_english_text_has_no_english_page_and_no_switch() {
+    let app = app().await;
+    let res = app.get(ALPHA, "/en/products/rijbewijs").await;
+    assert_eq!(res.status, 404);
+    assert!(res.body.contains("<html lang=\"en\">") && res.body.contains("Page not found") && res.body.contains("There is no page at this address in English."), "an English 404: {}", res.body);
+    let dutch = app.get(ALPHA, "/producten/rijbewijs").await;
+    assert_eq!(dutch.status, 200);
+    assert!(!dutch.body.contains("hreflang=\"en\""), "no English alternate where there is no English page: {}", dutch.body);
+    let list = app.get(ALPHA, "/en/products").await;
+    assert_eq!(list.status, 200);
+    assert!(list.body.contains("/en/products/paspoort") && !list.body.contains("rijbewijs"), "the English list holds the products with English text: {}", list.body);
+    assert!(list.body.contains("1 product or service"), "{}", list.body);
+    assert_eq!(app.get(ALPHA, "/en/products?thema=reizen-en-identiteit").await.status, 404, "themes are Dutch words");
+}
+
+#[actix_web::test]
+async fn local_pages_and_news_exist_in_english_where_their_text_does() {
+    let app = app().await;
+    let page = app.get(ALPHA, "/en/afval").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("<h1>Separating waste</h1>") && page.body.contains("Put plastic in the orange bin."));
+    assert!(page.body.contains("hreflang=\"nl\" href=\"http://alpha.test/afval\""), "{}", page.body);
+    assert_eq!(app.get(ALPHA, "/en/parkeren").await.status, 404);
+    assert!(app.get(ALPHA, "/afval").await.body.contains("hreflang=\"en\" href=\"http://alpha.test/en/afval\""));
+    assert!(!app.get(ALPHA, "/parkeren").await.body.contains("hreflang=\"en\""));
+
+    let news = app.get(ALPHA, "/en/news").await;
+    assert_eq!(news.status, 200);
+    assert!(news.body.contains("New town hall") && news.body.contains("/en/news/nieuw") && news.body.contains("1 February 2026"), "{}", news.body);
+    let item = app.get(ALPHA, "/en/news/nieuw").await;
+    assert!(item.body.contains("The new town hall is open.") && item.body.contains("All news"), "{}", item.body);
+
+    let home = app.get(ALPHA, "/en/").await;
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("<html lang=\"en\">") && home.body.contains("Arrange your affairs with the municipality of Alpha") && home.body.contains("New town hall"), "{}", home.body);
+    assert!(home.body.contains("Here you find 1 products and services") || home.body.contains("Here you find 1 "), "{}", home.body);
+    let bare = app.get(ALPHA, "/en").await;
+    assert_eq!((bare.status, bare.header("location")), (301, Some("http://alpha.test/en/")));
+}
+
+#[actix_web::test]
+async fn the_sitemap_lists_english_pages_with_their_alternates() {
+    let app = app().await;
+    let res = app.get(ALPHA, "/sitemap.xml").await;
+    assert_eq!(res.status, 200);
+    let b = &res.body;
+    assert!(b.contains("xmlns:xhtml=\"http://www.w3.org/1999/xhtml\""));
+    for english in ["http://alpha.test/en/", "http://alpha.test/en/products/paspoort", "http://alpha.test/en/afval", "http://alpha.test/en/news/nieuw"] {
+        assert!(b.contains(&format!("<loc>{english}</loc>")), "{english} in {b}");
+        assert!(b.contains(&format!("hreflang=\"en\" href=\"{english}\"/>")), "{english} as an alternate");
+    }
+    assert!(!b.contains("/en/products/rijbewijs") && !b.contains("/en/parkeren"), "no English address where there is no English page");
+    let rijbewijs = b.split("<url>").find(|u| u.contains("/producten/rijbewijs")).unwrap();
+    assert!(!rijbewijs.contains("xhtml:link"), "a Dutch-only page has no alternates: {rijbewijs}");
+}
