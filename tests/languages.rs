@@ -93,3 +93,34 @@ async fn the_sitemap_lists_english_pages_with_their_alternates() {
     let rijbewijs = b.split("<url>").find(|u| u.contains("/producten/rijbewijs")).unwrap();
     assert!(!rijbewijs.contains("xhtml:link"), "a Dutch-only page has no alternates: {rijbewijs}");
 }
+
+#[actix_web::test]
+async fn samenwerkende_catalogi_has_an_entry_per_language() {
+    let app = app().await;
+    let res = app.get(ALPHA, "/api/v1/samenwerkende-catalogi.xml").await;
+    assert_eq!(res.status, 200);
+    let b = &res.body;
+    assert!(b.contains("<dcterms:identifier>http://alpha.test/producten/paspoort</dcterms:identifier>"));
+    let english = b.split("<overheidproduct:scproduct ").find(|e| e.contains("<dcterms:identifier>http://alpha.test/en/products/paspoort</dcterms:identifier>")).expect("an English entry");
+    assert!(english.contains("<dcterms:language>en</dcterms:language>") && english.contains("<dcterms:title>Passport in Alpha</dcterms:title>"), "{english}");
+    assert!(english.contains("<overheidproduct:productID>alpha-paspoort-en</overheidproduct:productID>") && english.contains("You can only pay by card."), "{english}");
+    assert!(!b.contains("/en/products/rijbewijs"), "no English entry without English text");
+}
+
+#[actix_web::test]
+async fn the_json_api_answers_in_the_language_asked_for() {
+    let app = app().await;
+    let product = app.get(ALPHA, "/api/v1/products/paspoort?lang=en").await;
+    assert_eq!(product.status, 200, "{}", product.body);
+    let p = product.json();
+    assert_eq!((p["title"].as_str(), p["url"].as_str()), (Some("Passport in Alpha"), Some("/en/products/paspoort")));
+    assert_eq!(app.get(ALPHA, "/api/v1/products/paspoort").await.json()["url"], "/producten/paspoort", "Dutch by default, and a separate cache entry");
+    assert_eq!(app.get(ALPHA, "/api/v1/products/rijbewijs?lang=en").await.status, 404);
+    assert_eq!(app.get(ALPHA, "/api/v1/products?lang=en").await.json()["total"], 1);
+    assert_eq!(app.get(ALPHA, "/api/v1/products?lang=fy").await.status, 400);
+    let pages = app.get(ALPHA, "/api/v1/pages?lang=en").await.json();
+    assert_eq!((pages["total"].as_u64(), pages["items"][0]["url"].as_str()), (Some(1), Some("/en/afval")));
+    assert_eq!(app.get(ALPHA, "/api/v1/pages/afval?lang=en").await.json()["title"], "Separating waste");
+    assert_eq!(app.get(ALPHA, "/api/v1/news/nieuw?lang=en").await.json()["title"], "New town hall");
+    assert_eq!(app.get(ALPHA, "/api/v1/news?lang=en").await.json()["total"], 1);
+}

@@ -10,7 +10,9 @@ use super::AppState;
 use super::error::AppError;
 use super::respond::{Built, JSON, cached, cached_reading};
 use super::site::Resident;
+use crate::content::language;
 use crate::content::model::Lang;
+use crate::render::paths;
 use crate::media::picture::Pictures;
 use crate::cache::Tag;
 use crate::content::model::Audience;
@@ -99,7 +101,16 @@ struct ProductFilter {
     life_event: Option<String>,
 }
 
+/// The language asked for with `?lang=` (Dutch when not given); another code is a 400.
+fn lang(req: &HttpRequest) -> Result<Lang, AppError> {
+    match crate::web::public::param(req, "lang") {
+        None => Ok(Lang::Nl),
+        Some(code) => Lang::parse(&code).ok_or_else(|| AppError::BadRequest(format!("lang must be nl or en, not {code:?}"))),
+    }
+}
+
 async fn products(req: HttpRequest, state: web::Data<AppState>, resident: Resident) -> Result<HttpResponse, AppError> {
+    let lang = lang(&req)?;
     let filter = web::Query::<ProductFilter>::from_query(req.query_string())
         .map_err(|e| AppError::BadRequest(format!("bad query: {e}")))?
         .into_inner();
@@ -108,8 +119,8 @@ async fn products(req: HttpRequest, state: web::Data<AppState>, resident: Reside
         .as_deref()
         .map(|a| Audience::parse(a).ok_or_else(|| AppError::BadRequest(format!("audience must be particulier or ondernemer, not {a:?}"))))
         .transpose()?;
-    cached_reading(&req, state, resident, &["theme", "audience", "life_event"], move |ctx| {
-        let catalogue = store::catalogue(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
+    cached_reading(&req, state, resident, &["theme", "audience", "life_event", "lang"], move |ctx| {
+        let catalogue = store::catalogue_in(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer, lang)?;
         // A theme or life event the site does not have is not found (and not cached), rather
         // than an empty list for every word someone makes up.
         // Only the canonical slug (as in the list's own links): `-afval` or `AFVAL` would be as
@@ -126,7 +137,7 @@ async fn products(req: HttpRequest, state: web::Data<AppState>, resident: Reside
             .filter(|r| filter.theme.as_ref().is_none_or(|t| r.themes.iter().any(|x| slugify(x) == slugify(t))))
             .filter(|r| filter.life_event.as_ref().is_none_or(|t| r.life_events.iter().any(|x| slugify(x) == slugify(t))))
             .filter(|r| audience.is_none_or(|a| r.audience.contains(&a)))
-            .map(|r| ProductItem::new(r, Lang::Nl))
+            .map(|r| ProductItem::new(r, lang))
             .collect();
         Ok(Built::ok(JSON, json(&List { total: items.len(), items })?, vec![Tag::Catalogue], catalogue.next_change))
     })
@@ -135,10 +146,11 @@ async fn products(req: HttpRequest, state: web::Data<AppState>, resident: Reside
 
 async fn product(req: HttpRequest, state: web::Data<AppState>, resident: Resident, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
     let slug = slug.into_inner();
-    cached(&req, state, resident, move |ctx| {
-        let found = store::product(ctx.conn, &ctx.state.content, &ctx.resident.site, &slug, ctx.viewer)?;
+    let lang = lang(&req)?;
+    cached_reading(&req, state, resident, &["lang"], move |ctx| {
+        let found = store::product_in(ctx.conn, &ctx.state.content, &ctx.resident.site, &slug, ctx.viewer, lang)?;
         let resolved = found.items.first().ok_or(AppError::NotFound)?;
-        Ok(Built::ok(JSON, json(&ProductView::new(resolved, &Pictures::none(), Lang::Nl))?, vec![Tag::Product(slug.clone())], found.next_change))
+        Ok(Built::ok(JSON, json(&ProductView::new(resolved, &Pictures::none(), lang))?, vec![Tag::Product(slug.clone())], found.next_change))
     })
     .await
 }
@@ -152,12 +164,14 @@ struct PageItem {
 }
 
 async fn pages(req: HttpRequest, state: web::Data<AppState>, resident: Resident) -> Result<HttpResponse, AppError> {
-    cached(&req, state, resident, |ctx| {
+    let lang = lang(&req)?;
+    cached_reading(&req, state, resident, &["lang"], move |ctx| {
         let pages = store::pages(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
         let mut items: Vec<PageItem> = pages
             .items
             .iter()
-            .map(|p| PageItem { path: p.path.clone(), url: format!("/{}", p.path), title: p.title.clone(), summary: p.summary.clone() })
+            .filter_map(|p| language::local_in(p, lang))
+            .map(|p| PageItem { url: paths::page(lang, &p.path), path: p.path.clone(), title: p.title, summary: p.summary })
             .collect();
         items.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(Built::ok(JSON, json(&List { total: items.len(), items })?, vec![Tag::Local], pages.next_change))
@@ -167,18 +181,20 @@ async fn pages(req: HttpRequest, state: web::Data<AppState>, resident: Resident)
 
 async fn page(req: HttpRequest, state: web::Data<AppState>, resident: Resident, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let path = path.into_inner().trim_matches('/').to_owned();
-    cached(&req, state, resident, move |ctx| {
+    let lang = lang(&req)?;
+    cached_reading(&req, state, resident, &["lang"], move |ctx| {
         let pages = store::pages(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
-        let found = pages.items.iter().find(|p| p.path == path).ok_or(AppError::NotFound)?;
-        Ok(Built::ok(JSON, json(&PageView::new(found, &Pictures::none(), Lang::Nl))?, vec![Tag::Local], pages.next_change))
+        let found = pages.items.iter().find(|p| p.path == path).and_then(|p| language::local_in(p, lang)).ok_or(AppError::NotFound)?;
+        Ok(Built::ok(JSON, json(&PageView::new(&found, &Pictures::none(), lang))?, vec![Tag::Local], pages.next_change))
     })
     .await
 }
 
 async fn news(req: HttpRequest, state: web::Data<AppState>, resident: Resident) -> Result<HttpResponse, AppError> {
-    cached(&req, state, resident, |ctx| {
+    let lang = lang(&req)?;
+    cached_reading(&req, state, resident, &["lang"], move |ctx| {
         let news = store::news(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
-        let items: Vec<NewsView> = news.items.iter().map(|n| NewsView::new(n, &Pictures::none(), Lang::Nl)).collect();
+        let items: Vec<NewsView> = news.items.iter().filter_map(|n| language::local_in(n, lang)).map(|n| NewsView::new(&n, &Pictures::none(), lang)).collect();
         Ok(Built::ok(JSON, json(&List { total: items.len(), items })?, vec![Tag::Local], news.next_change))
     })
     .await
@@ -186,10 +202,11 @@ async fn news(req: HttpRequest, state: web::Data<AppState>, resident: Resident) 
 
 async fn news_item(req: HttpRequest, state: web::Data<AppState>, resident: Resident, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
     let slug = slug.into_inner();
-    cached(&req, state, resident, move |ctx| {
+    let lang = lang(&req)?;
+    cached_reading(&req, state, resident, &["lang"], move |ctx| {
         let news = store::news_item(ctx.conn, &ctx.state.content, &ctx.resident.site, &slug, ctx.viewer)?;
-        let found = news.items.first().ok_or(AppError::NotFound)?;
-        Ok(Built::ok(JSON, json(&NewsView::new(found, &Pictures::none(), Lang::Nl))?, vec![Tag::Local], news.next_change))
+        let found = news.items.first().and_then(|n| language::local_in(n, lang)).ok_or(AppError::NotFound)?;
+        Ok(Built::ok(JSON, json(&NewsView::new(&found, &Pictures::none(), lang))?, vec![Tag::Local], news.next_change))
     })
     .await
 }
