@@ -124,3 +124,65 @@ async fn the_json_api_answers_in_the_language_asked_for() {
     assert_eq!(app.get(ALPHA, "/api/v1/news/nieuw?lang=en").await.json()["title"], "New town hall");
     assert_eq!(app.get(ALPHA, "/api/v1/news?lang=en").await.json()["total"], 1);
 }
+
+/// Signs in an editor of `scope` through the admin's login form.
+async fn editor<'a>(app: &'a TestApp, email: &str, scope: &str) -> common::browser::Browser<'a> {
+    let password = "een heel lang wachtwoord";
+    {
+        let mut conn = app.state.pool.get().unwrap();
+        meent::auth::accounts::create_user(&mut conn, email, meent::auth::permissions::Role::Editor, &meent::auth::permissions::Scope::parse(scope).unwrap(), Some(password), "test", meent::now()).unwrap();
+    }
+    let mut b = common::browser::Browser::new(app);
+    assert_eq!(b.login(email, password).await.status, 303);
+    b
+}
+
+/// A bearer token for the admin API of an editor of `scope`.
+fn token(app: &TestApp, email: &str, scope: &str) -> String {
+    let mut conn = app.state.pool.get().unwrap();
+    meent::auth::accounts::create_user(&mut conn, email, meent::auth::permissions::Role::Editor, &meent::auth::permissions::Scope::parse(scope).unwrap(), None, "test", meent::now()).unwrap()
+}
+
+async fn api(app: &TestApp, token: &str, method: &str, path: &str, body: serde_json::Value, if_match: Option<i64>) -> common::Response {
+    let auth = format!("Bearer {token}");
+    let base = if_match.map(|r| format!("\"{r}\""));
+    let mut headers = vec![("Authorization", auth.as_str()), ("Content-Type", "application/json")];
+    if let Some(b) = &base {
+        headers.push(("If-Match", b.as_str()));
+    }
+    app.send(method, ALPHA, path, &headers, Some(body.to_string().into_bytes())).await
+}
+
+#[actix_web::test]
+async fn the_dashboard_shows_translations_behind_with_the_dutch_diff() {
+    let app = app().await;
+    // The fixture's English product text translates revision 2; the Dutch text is at 3.
+    let mut central = editor(&app, "central@example.org", "national").await;
+    let board = central.get("/admin").await.body;
+    assert!(board.contains("Vertaling loopt achter") && board.contains("De Nederlandse tekst is veranderd (versie 2 naar 3)."), "{board}");
+
+    // A site's editor: the page's Dutch text changes, so its English text is behind.
+    let alpha_token = token(&app, "alpha-api@example.org", "site:alpha");
+    let pages = api(&app, &alpha_token, "GET", "/api/v1/admin/sites/alpha/pages", serde_json::json!(null), None).await.json();
+    let afval = pages.as_array().unwrap().iter().find(|p| p["path"] == "afval").unwrap().clone();
+    let mut changed = afval.clone();
+    changed["body"] = "Gooi plastic en blik in de oranje bak.".into();
+    let url = format!("/api/v1/admin/sites/alpha/pages/{}", afval["id"]);
+    assert_eq!(api(&app, &alpha_token, "PUT", &url, changed, afval["revision"].as_i64()).await.status, 200);
+    let mut alpha = editor(&app, "alpha@example.org", "site:alpha").await;
+    let board = alpha.get("/admin").await.body;
+    assert!(board.contains("Afval scheiden") && board.contains("(versie 1 naar 2)"), "{board}");
+    assert!(board.contains("<ins>") || board.contains("oranje bak"), "the Dutch diff since: {board}");
+
+    // The central English text moves: the site's English override is behind the central one.
+    let central_token = token(&app, "central-api@example.org", "national");
+    let english = api(&app, &central_token, "GET", "/api/v1/admin/catalogue/paspoort/translations/en", serde_json::json!(null), None).await.json();
+    let mut moved = english.clone();
+    moved["summary"] = "Apply for a passport in Alpha, in person.".into();
+    moved["based_on_nl"] = 3.into();
+    assert_eq!(api(&app, &central_token, "PUT", "/api/v1/admin/catalogue/paspoort/translations/en", moved, english["revision"].as_i64()).await.status, 200);
+    let board = alpha.get("/admin").await.body;
+    assert!(board.contains("De centrale Engelse tekst is veranderd (versie 1 naar 2)."), "{board}");
+    let board = central.get("/admin").await.body;
+    assert!(!board.contains("De Nederlandse tekst is veranderd (versie 2 naar 3)."), "the central English text is up to date now: {board}");
+}

@@ -4,6 +4,7 @@
 //! transaction with the change log, the revision history and the audit log.
 
 mod users;
+pub mod behind;
 pub mod documents;
 pub mod translations;
 mod local;

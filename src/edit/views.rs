@@ -94,6 +94,8 @@ pub struct Dashboard {
     pub missing: Vec<Missing>,
     pub due: Vec<Due>,
     pub misses: Vec<Misses>,
+    /// Translations whose Dutch (or central) text moved since.
+    pub behind: Vec<super::behind::Behind>,
     /// More sites than the dashboard checks itself.
     pub more_sites: bool,
 }
@@ -256,6 +258,7 @@ impl Editor<'_> {
         let mut owned: Vec<(Owner, LayerId)> = all_groups.iter().filter(|(_, s, _)| my_groups.contains(s)).map(|(id, s, _)| (Owner::Group(s.clone()), LayerId::Group(*id))).collect();
         owned.extend(my_sites.iter().filter_map(|s| directory.site_by_slug(s).map(|e| (Owner::Site(s.clone()), LayerId::Site(e.id)))));
         let products: Vec<(i64, Product)> = catalogue::all(self.conn)?.into_iter().filter(|(_, p)| self.sees_product(p)).collect();
+        let behind = self.translations_behind(&products, &owned)?;
         let mut review = Vec::new();
         for (owner, layer) in owned {
             for stored in overrides::for_layer(self.conn, layer)? {
@@ -322,6 +325,6 @@ impl Editor<'_> {
                 }
             }
         }
-        Ok(Dashboard { groups, sites, review, missing, due, misses, more_sites: my_sites.len() > DASHBOARD_SITES })
+        Ok(Dashboard { groups, sites, review, missing, due, misses, behind, more_sites: my_sites.len() > DASHBOARD_SITES })
     }
 }

@@ -8,7 +8,9 @@ use serde::Serialize;
 
 use super::{admin_context, page, signed_in, with_editor};
 use crate::content::drift::Drift;
+use crate::content::kind::Kind;
 use crate::content::model::Owner;
+use crate::edit::behind::Moved;
 use crate::web::AppState;
 use crate::web::error::AppError;
 
@@ -40,6 +42,16 @@ struct Due {
     title: String,
     url: String,
     date: String,
+}
+
+#[derive(Serialize)]
+struct Behind {
+    what: &'static str,
+    title: String,
+    layer: String,
+    url: String,
+    why: String,
+    diff: String,
 }
 
 /// The URL segment of a layer kind in admin URLs.
@@ -81,7 +93,25 @@ pub async fn dashboard(req: HttpRequest, state: web::Data<AppState>) -> Result<H
             Due { what: d.what, title: d.title, url, date: d.date }
         })
         .collect();
+    let behind: Vec<Behind> = d
+        .behind
+        .into_iter()
+        .map(|b| {
+            let (what, url) = match (&b.owner, b.kind) {
+                (None, _) => ("Product", format!("/admin/catalogus/{}", b.item)),
+                (Some(o), Kind::Override) => ("Aanpassing", format!("/admin/{}/{}/producten/{}", kind_segment(o), o.slug(), b.item)),
+                (Some(o), Kind::News) => ("Nieuws", format!("/admin/{}/{}/nieuws/{}", kind_segment(o), o.slug(), b.item)),
+                (Some(o), _) => ("Pagina", format!("/admin/{}/{}/paginas/{}", kind_segment(o), o.slug(), b.item)),
+            };
+            let why = match b.moved {
+                Moved::Dutch => format!("De Nederlandse tekst is veranderd (versie {} naar {}).", b.from, b.to),
+                Moved::Central => format!("De centrale Engelse tekst is veranderd (versie {} naar {}).", b.from, b.to),
+            };
+            Behind { what, title: b.title, layer: b.owner.as_ref().map(|o| o.slug().to_owned()).unwrap_or_else(|| "landelijk".into()), url, why, diff: b.diff }
+        })
+        .collect();
     let mut c = admin_context(&state, Some(&signed), "Overzicht", vec![]);
+    c.insert("behind", &behind);
     c.insert("groups", &groups);
     c.insert("sites", &sites);
     c.insert("review", &review);
