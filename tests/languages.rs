@@ -186,3 +186,44 @@ async fn the_dashboard_shows_translations_behind_with_the_dutch_diff() {
     let board = central.get("/admin").await.body;
     assert!(!board.contains("De Nederlandse tekst is veranderd (versie 2 naar 3)."), "the central English text is up to date now: {board}");
 }
+
+#[actix_web::test]
+async fn editors_write_the_english_text_beside_the_dutch_one() {
+    let app = app().await;
+    let mut central = editor(&app, "central@example.org", "national").await;
+    let form = central.get("/admin/catalogus/paspoort/engels").await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert!(form.body.contains("Een paspoort is een reisdocument.") && form.body.contains("A passport is a travel document."), "Dutch beside English: {}", form.body);
+    let csrf = common::browser::hidden(&form.body, "csrf");
+    let revision = common::browser::hidden(&form.body, "revision");
+    let res = central
+        .post(
+            "/admin/catalogus/paspoort/engels",
+            &[("csrf", &csrf), ("revision", &revision), ("title", "Apply for a passport"), ("summary", "A passport, in person."), ("heading.wat", "What is it?"), ("body.wat", "A travel document for every country.")],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let page = app.get(ALPHA, "/en/products/paspoort").await.body;
+    assert!(page.contains("A travel document for every country.") && !page.contains("Five working days"), "saved and served at once; untranslated parts are not shown: {page}");
+
+    // A page's English text, from the page's editor.
+    let mut alpha = editor(&app, "alpha@example.org", "site:alpha").await;
+    let overview = alpha.get("/admin/sites/alpha").await.body;
+    let id = overview.split("/admin/sites/alpha/paginas/").filter_map(|rest| rest.split('"').next()).find(|id| id.parse::<i64>().is_ok()).unwrap().to_owned();
+    let url = format!("/admin/sites/alpha/paginas/{id}/engels");
+    let form = alpha.get(&url).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    let csrf = common::browser::hidden(&form.body, "csrf");
+    let revision = common::browser::hidden(&form.body, "revision");
+    let refused = alpha.post(&url, &[("csrf", &csrf), ("revision", &revision), ("title", ""), ("body.tekst", "x")]).await;
+    assert_eq!(refused.status, 422, "a translation needs a title: {}", refused.body);
+    assert!(refused.body.contains("title: must not be empty"), "{}", refused.body);
+
+    // The override of a product without English text cannot be translated yet, and says why.
+    let over = alpha.get("/admin/sites/alpha/producten/rijbewijs/engels").await;
+    assert_eq!(over.status, 200);
+    assert!(over.body.contains("nog geen Engelse centrale tekst"), "{}", over.body);
+    // Another site's editor may not.
+    let mut other = editor(&app, "beta@example.org", "site:beta").await;
+    assert_eq!(other.get(&url).await.status, 403);
+}

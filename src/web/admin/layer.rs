@@ -262,6 +262,8 @@ fn item_page<K: AdminForm>(state: &AppState, signed: &Signed, owner: &Owner, id:
     let base = item_base::<K>(owner);
     c.insert("action", &format!("{base}/{}", id.map(|i| i.to_string()).unwrap_or_else(|| "nieuw".into())));
     c.insert("history", &id.map(|i| format!("{base}/{i}/versies")));
+    // Pages and news have an English text beside the Dutch one; alerts do not.
+    c.insert("english", &id.filter(|_| K::KIND != crate::content::kind::Kind::Alert).map(|i| format!("{base}/{i}/engels")));
     c.insert("fields", &field_views(K::FIELDS, doc));
     c.insert("revision", &doc.get("revision").and_then(Value::as_i64));
     c.insert("problems", form.problems);

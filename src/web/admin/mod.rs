@@ -10,6 +10,7 @@ mod layer;
 mod login;
 mod media;
 mod overrides;
+mod translation;
 
 use std::collections::HashMap;
 
@@ -26,6 +27,7 @@ use super::site::client_address;
 use crate::auth::accounts::{self, SessionPolicy};
 use crate::auth::permissions::Actor;
 use crate::auth::secrets::same_secret;
+use crate::content::model::{NewsFields, PageFields};
 use crate::edit::{Alerts, EditResult, Editor, News, Pages};
 use crate::render::views::Link;
 
@@ -61,6 +63,8 @@ crate::web::routes::route_table!(ROUTES, register;
     post "/catalogus/{slug}" => catalogue::save;
     get "/catalogus/{slug}/versies" => catalogue::history;
     post "/catalogus/{slug}/versies/{revision}" => catalogue::restore;
+    get "/catalogus/{slug}/engels" => translation::product;
+    post "/catalogus/{slug}/engels" => translation::save_product;
     get "/voorbeeld/{site}/producten/{slug}" => overrides::preview;
     get "/afbeelding-bestand/{key}" => media::thumbnail;
     get "/afbeeldingen" => media::library;
@@ -78,6 +82,12 @@ crate::web::routes::route_table!(ROUTES, register;
     get "/{kind}/{layer}" => layer::overview;
     get "/{kind}/{layer}/producten/{slug}" => overrides::edit_form;
     post "/{kind}/{layer}/producten/{slug}" => overrides::save;
+    get "/{kind}/{layer}/producten/{slug}/engels" => translation::override_text;
+    post "/{kind}/{layer}/producten/{slug}/engels" => translation::save_override_text;
+    get "/{kind}/{layer}/paginas/{id}/engels" => translation::item::<Pages, PageFields>;
+    post "/{kind}/{layer}/paginas/{id}/engels" => translation::save_item::<Pages, PageFields>;
+    get "/{kind}/{layer}/nieuws/{id}/engels" => translation::item::<News, NewsFields>;
+    post "/{kind}/{layer}/nieuws/{id}/engels" => translation::save_item::<News, NewsFields>;
     get "/{kind}/{layer}/omleidingen" => layer::redirects_form;
     post "/{kind}/{layer}/omleidingen" => layer::redirects_save;
     get "/{kind}/{layer}/paginas/nieuw" => layer::new_item::<Pages>;
