@@ -162,6 +162,8 @@ const ADMIN_PAGES = [
   ['catalogue editor', '/admin/catalogus/paspoort-aanvragen'],
   ['new product', '/admin/catalogus/nieuw'],
   ['history', '/admin/catalogus/paspoort-aanvragen/versies'],
+  ['English text of a product', '/admin/catalogus/paspoort-aanvragen/engels'],
+  ['English text of an override', '/admin/sites/diemen/producten/paspoort-aanvragen/engels'],
   ['users', '/admin/gebruikers'],
   ['user', '/admin/gebruikers/1'],
   ['audit log', '/admin/logboek'],
