@@ -5,7 +5,8 @@
 //! 3. the same request served from the page cache,
 //! 4. compressing a rendered page for the cache (gzip and brotli, as `cache::Entry` does).
 //! Each step runs over every (site, product) pair the content has (the first 5,000 for steps
-//! 2-4); times are per page.
+//! 2-4); times are per page. Where products have an English text, the fold and the request
+//! without the page cache are measured again in English, over the same number of pairs.
 
 mod common;
 use common::Installation;
@@ -15,6 +16,8 @@ use actix_web::{test, web};
 use meent::cache::Entry;
 use meent::content::directory::Directory;
 use meent::content::fold::fold;
+use meent::content::language;
+use meent::content::model::Lang;
 use meent::db::models::{catalogue, overrides};
 use meent::web::{app, build_state};
 
@@ -52,6 +55,25 @@ async fn main() {
     }
     report("fold (in memory)", pairs * rounds, started.elapsed());
     assert!(sections > 0);
+    let english: Vec<&(i64, meent::content::model::Product)> = products.iter().filter(|(_, p)| p.english.is_some()).collect();
+    if !english.is_empty() {
+        let english_pairs = directory.sites().len() * english.len();
+        let rounds = (200_000 / english_pairs).max(1);
+        let started = Instant::now();
+        let mut sections = 0;
+        for _ in 0..rounds {
+            for (site, overrides) in &work {
+                for (id, product) in &english {
+                    let Some(product) = language::product_in(product, Lang::En) else { continue };
+                    let layers: Vec<_> = site.layer_ids().into_iter().filter_map(|l| overrides.iter().find(|o| o.product_id == *id && o.layer == l).map(|o| (l, language::override_in(&o.over, Lang::En)))).collect();
+                    let find = |layer| layers.iter().find(|(l, _)| *l == layer).map(|(_, o)| o);
+                    sections += fold(&product, &site.layers_with(find), site.fields()).sections.len();
+                }
+            }
+        }
+        report("fold in English (in memory)", english_pairs * rounds, started.elapsed());
+        assert!(sections > 0);
+    }
 
     // 2 and 3. Whole requests, without and with the page cache.
     let targets: Vec<(String, String)> = directory
@@ -59,6 +81,13 @@ async fn main() {
         .iter()
         .flat_map(|s| products.iter().map(move |(_, p)| (s.site.canonical_host().to_owned(), format!("/producten/{}", p.slug))))
         .take(5_000)
+        .collect();
+    // The same number of English pages, where products have an English text.
+    let english_targets: Vec<(String, String)> = directory
+        .sites()
+        .iter()
+        .flat_map(|s| products.iter().filter(|(_, p)| p.english.is_some()).map(move |(_, p)| (s.site.canonical_host().to_owned(), format!("/en/products/{}", p.slug))))
+        .take(targets.len())
         .collect();
     drop(state); // one search index writer per directory: the states below open their own.
     for cached in [false, true] {
@@ -82,6 +111,17 @@ async fn main() {
         let name = if cached { "request, page cache on (in process)" } else { "request, page cache off (in process)" };
         report(name, targets.len(), started.elapsed());
         assert!(!bodies.is_empty());
+        if !cached && !english_targets.is_empty() {
+            let started = Instant::now();
+            let mut served = 0;
+            for (host, path) in &english_targets {
+                let res = test::call_service(&service, test::TestRequest::get().uri(path).insert_header(("host", host.as_str())).to_request()).await;
+                served += usize::from(res.status().is_success());
+                let _ = test::read_body(res).await;
+            }
+            report("English request, page cache off", english_targets.len(), started.elapsed());
+            assert!(served > 0);
+        }
         if cached {
             // 4. What a miss adds when the cache is on: the compressed copies.
             let started = Instant::now();

@@ -10,8 +10,8 @@ use chrono::NaiveDate;
 
 use crate::content::files::{TreeOut, write_tree};
 use crate::content::model::{
-    Alert, AlertFields, Audience, Contact, Group, NewsFields, NewsItem, Override, Owner, Page, PageFields, Product, Section,
-    SectionChange, SectionMode, Severity, Site, Status, Variable,
+    Alert, AlertFields, Audience, Contact, Group, Lang, NewsFields, NewsItem, Override, Owner, Page, PageFields, Product,
+    ProductText, Section, SectionChange, SectionMode, Severity, Site, Status, Translation, Variable,
 };
 use crate::content::slug::slugify;
 use crate::content::upl::UplProduct;
@@ -23,6 +23,8 @@ pub struct Options {
     pub pages: usize,
     pub news: usize,
     pub seed: u64,
+    /// The share of catalogue products with an English text, in percent (0-100).
+    pub english: usize,
     /// A directory with other `owms-gemeenten.xml` and `upl-actueel-2025-04.csv` than the
     /// ones shipped with Meent.
     pub reference: Option<PathBuf>,
@@ -103,6 +105,28 @@ const SENTENCES: &[&str] = &[
     "Kijk voor de voorwaarden ook op de website van de Rijksoverheid.",
 ];
 
+/// Sentences of the English texts; the Dutch ones are drawn from another generator, so a
+/// country with English texts has the same Dutch texts as one without.
+const ENGLISH_SENTENCES: &[&str] = &[
+    "You arrange this with the municipality where you are registered.",
+    "Make an appointment on the website first, or call us.",
+    "Bring a valid proof of identity to the appointment.",
+    "You pay the costs at the desk, by debit card.",
+    "You receive the decision by post or in your MijnOverheid message box.",
+    "Do you disagree with the decision? Then you can object.",
+    "Other rules sometimes apply to businesses.",
+    "See the website of the national government for the conditions.",
+];
+
+const ENGLISH_HEADINGS: &[(&str, &str)] = &[
+    ("wat", "What is it?"),
+    ("voorwaarden", "Conditions"),
+    ("aanvragen", "How do I apply?"),
+    ("meenemen", "What do I bring?"),
+    ("kosten", "Costs"),
+    ("termijn", "How long does it take?"),
+];
+
 const SECTIONS: &[(&str, &str)] = &[
     ("wat", "Wat is het?"),
     ("voorwaarden", "Voorwaarden"),
@@ -140,6 +164,7 @@ pub fn generate(options: &Options) -> Result<TreeOut, BenchDataError> {
         return Err(BenchDataError::Limit(format!("--products {} is more than the {} municipal UPL products", options.products, upl.len())));
     }
     let mut rng = Rng(fastrand::Rng::with_seed(options.seed));
+    let mut english_rng = Rng(fastrand::Rng::with_seed(options.seed.wrapping_add(1)));
     let now = crate::now();
     let mut tree = TreeOut::default();
 
@@ -166,8 +191,28 @@ pub fn generate(options: &Options) -> Result<TreeOut, BenchDataError> {
                 Section { key: (*key).into(), heading: (*heading).into(), body }
             })
             .collect();
+        let english = (i % 100 < options.english).then(|| {
+            let sections = ENGLISH_HEADINGS
+                .iter()
+                .map(|(key, heading)| {
+                    let n = english_rng.0.usize(2..=6);
+                    let mut body = (0..n).map(|_| *english_rng.pick(ENGLISH_SENTENCES)).collect::<Vec<_>>().join(" ");
+                    if *key == "kosten" {
+                        body = format!("In {{{{ gemeente }}}} this costs {{{{ var.leges }}}}.\n\n{body}");
+                    }
+                    Section { key: (*key).into(), heading: (*heading).into(), body }
+                })
+                .collect();
+            Translation {
+                lang: Lang::En,
+                text: ProductText { title: format!("{} (in English)", item.name), summary: format!("All about {} at your municipality.", item.name), sections },
+                based_on_nl: 1,
+                revision: 1,
+                updated_at: now,
+            }
+        });
         tree.products.push(Product {
-            english: None,
+            english,
             slug: unique_slug(&item.name, i, &tree.products.iter().map(|p| p.slug.clone()).collect::<Vec<_>>()),
             title,
             summary: format!("Alles over {} bij uw gemeente.", item.name),

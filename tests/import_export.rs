@@ -317,7 +317,7 @@ fn unexpected_files_and_bad_encoding_are_reported() {
 #[test]
 fn a_synthetic_country_round_trips() {
     let dir = tempfile::tempdir().unwrap();
-    let options = meent::bench_data::Options { sites: 6, products: 40, pages: 6, news: 4, seed: 7, reference: None };
+    let options = meent::bench_data::Options { sites: 6, products: 40, pages: 6, news: 4, seed: 7, english: 33, reference: None };
     meent::bench_data::write(&options, dir.path()).unwrap();
     round_trip(dir.path());
 }

@@ -227,3 +227,27 @@ async fn editors_write_the_english_text_beside_the_dutch_one() {
     let mut other = editor(&app, "beta@example.org", "site:beta").await;
     assert_eq!(other.get(&url).await.status, 403);
 }
+
+#[actix_web::test]
+async fn english_texts_are_searched_in_english_and_only_there() {
+    let app = app().await;
+    let res = app.get(ALPHA, "/en/search?q=passports").await;
+    assert_eq!(res.status, 200);
+    assert!(res.body.contains("<html lang=\"en\">") && res.body.contains("href=\"/en/products/paspoort\""), "stemmed English finds the English page: {}", res.body);
+    assert!(!res.body.contains("href=\"/producten/paspoort\""), "no Dutch results in English: {}", res.body);
+    let page = app.get(ALPHA, "/en/search?q=separated+waste").await.body;
+    assert!(page.contains("href=\"/en/afval\""), "English stemming (separated, separating): {page}");
+    assert!(!page.contains("href=\"/en/parkeren\""));
+    let dutch = app.get(ALPHA, "/zoeken?q=passport").await.body;
+    assert!(!dutch.contains("/en/products/paspoort"), "Dutch search shows no English pages: {dutch}");
+    assert!(app.get(ALPHA, "/zoeken?q=paspoort").await.body.contains("href=\"/producten/paspoort\""));
+    let none = app.get(ALPHA, "/en/search?q=zzzqqq").await.body;
+    assert!(none.contains("No results for ‘zzzqqq’.") && none.contains("Check the spelling."), "English interface text: {none}");
+
+    let api = app.get(ALPHA, "/api/v1/search?q=town+hall&lang=en").await.json();
+    assert_eq!(api["hits"][0]["url"], "/en/news/nieuw", "{api}");
+    assert_eq!(app.get(ALPHA, "/api/v1/search?q=town+hall").await.json()["total"], 0, "Dutch by default");
+    let suggest = app.get(ALPHA, "/api/v1/search/suggest?q=pass&lang=en").await.json();
+    assert_eq!(suggest["items"][0]["url"], "/en/products/paspoort", "{suggest}");
+    assert_eq!(app.get(ALPHA, "/api/v1/search?q=x&lang=de").await.status, 400);
+}

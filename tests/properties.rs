@@ -200,7 +200,7 @@ async fn search_answers_any_query_within_its_bounds() {
     let request = (mixed(30), proptest::option::of("[a-z]{0,8}"), proptest::option::of("[a-z]{0,8}"), 1usize..1200);
     runner(384)
         .run(&request, |(text, kind, theme, page)| {
-            let req = meent::search::Request { text: text.clone(), kind, theme, audience: None, page, per_page: 10 };
+            let req = meent::search::Request { text: text.clone(), kind, theme, audience: None, page, per_page: 10, ..Default::default() };
             let results = app.state.search.search(site, &req, meent::now()).map_err(|e| TestCaseError::fail(e.to_string()))?;
             prop_assert!(results.hits.len() <= 10);
             prop_assert!(results.query.chars().count() <= 200, "the query is cut: {}", results.query.len());
@@ -208,7 +208,7 @@ async fn search_answers_any_query_within_its_bounds() {
                 let lower = hit.snippet.to_ascii_lowercase();
                 prop_assert!(!lower.contains("<script") && !lower.replace("<mark>", "").replace("</mark>", "").contains('<'), "{}", hit.snippet);
             }
-            let suggestions = app.state.search.suggest(site, &text, meent::now(), 8).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let suggestions = app.state.search.suggest(site, &text, meent::now(), 8, meent::content::model::Lang::Nl).map_err(|e| TestCaseError::fail(e.to_string()))?;
             prop_assert!(suggestions.len() <= 8);
             let logged = meent::search::normalize_for_log(&text);
             prop_assert!(logged.len() <= 100 && !logged.chars().any(|c| c.is_ascii_digit()) && !logged.contains('@'));

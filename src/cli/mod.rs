@@ -158,6 +158,9 @@ struct BenchDataArgs {
     news: usize,
     #[arg(long, default_value_t = 2026)]
     seed: u64,
+    /// Share of the catalogue products with an English text, in percent
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
+    english: u8,
     /// Directory with other owms-gemeenten.xml and upl-actueel-2025-04.csv [default: the ones shipped with Meent]
     #[arg(long)]
     reference: Option<PathBuf>,
@@ -359,6 +362,7 @@ fn bench_data_command(args: BenchDataArgs) -> Result<(), String> {
         pages: args.pages,
         news: args.news,
         seed: args.seed,
+        english: usize::from(args.english),
         reference: args.reference,
     };
     let files = crate::bench_data::write(&options, &args.dir).map_err(|e| e.to_string())?;

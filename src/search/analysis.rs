@@ -2,7 +2,8 @@
 //! words split on anything that is not a letter or digit (so "ID-kaart" is "id" and "kaart"),
 //! lowercased, accents folded, compound words also indexed as their parts, stop words
 //! dropped, and each word stemmed with the Dutch Snowball stemmer. A second analyzer without
-//! stemming serves prefix matching (suggestions as you type) and "Bedoelde u …?".
+//! stemming serves prefix matching (suggestions as you type) and "Bedoelde u …?". English
+//! texts have an analyzer of their own (English stop words and stemmer).
 
 use std::collections::HashSet;
 use std::sync::{Arc, LazyLock};
@@ -16,6 +17,8 @@ use tantivy::tokenizer::{
 pub const DUTCH: &str = "meent_nl";
 /// The analyzer without stemming, for prefixes and spelling suggestions.
 pub const PLAIN: &str = "meent_nl_plain";
+/// The analyzer of English texts: English stop words and the English (Porter 2) stemmer.
+pub const ENGLISH: &str = "meent_en";
 
 static COMPOUND_PARTS: LazyLock<Arc<HashSet<String>>> = LazyLock::new(|| {
     Arc::new(
@@ -38,6 +41,14 @@ pub fn dutch() -> TextAnalyzer {
     match stop_words {
         Some(stop) => builder.filter(stop).filter(Stemmer::new(Language::Dutch)).build(),
         None => builder.filter(Stemmer::new(Language::Dutch)).build(),
+    }
+}
+
+pub fn english() -> TextAnalyzer {
+    let builder = TextAnalyzer::builder(SimpleTokenizer::default()).filter(RemoveLongFilter::limit(60)).filter(LowerCaser).filter(AsciiFoldingFilter);
+    match StopWordFilter::new(Language::English) {
+        Some(stop) => builder.filter(stop).filter(Stemmer::new(Language::English)).build(),
+        None => builder.filter(Stemmer::new(Language::English)).build(),
     }
 }
 

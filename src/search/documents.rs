@@ -9,7 +9,9 @@ use tantivy::{TantivyDocument, Term};
 use super::Fields;
 use crate::content::directory::SiteEntry;
 use crate::content::fold::Resolved;
-use crate::content::model::{Local, NewsItem, Page, Timestamp};
+use crate::content::language;
+use crate::content::model::{Lang, Local, NewsItem, Page, Timestamp};
+use crate::render::paths;
 use crate::content::cache::ContentCache;
 use crate::content::store;
 use crate::content::visibility::{Scheduled, Viewer};
@@ -25,6 +27,8 @@ pub const NEWS: &str = "nieuws";
 pub struct Document {
     pub id: String,
     pub site: i64,
+    /// The language of the texts: they go to that language's fields.
+    pub lang: Lang,
     pub kind: &'static str,
     pub url: String,
     pub title: String,
@@ -41,18 +45,20 @@ pub struct Document {
 impl Document {
     pub(crate) fn into_tantivy(self, f: &Fields) -> TantivyDocument {
         let mut doc = TantivyDocument::default();
+        let t = f.text(self.lang);
         doc.add_text(f.id, &self.id);
         doc.add_u64(f.site, self.site as u64);
+        doc.add_text(f.lang, self.lang.code());
         doc.add_text(f.kind, self.kind);
         doc.add_text(f.url, &self.url);
-        doc.add_text(f.title, &self.title);
-        doc.add_text(f.words, &self.title);
+        doc.add_text(t.title, &self.title);
+        doc.add_text(t.words, &self.title);
         for k in &self.keywords {
-            doc.add_text(f.keywords, k);
-            doc.add_text(f.words, k);
+            doc.add_text(t.keywords, k);
+            doc.add_text(t.words, k);
         }
-        doc.add_text(f.summary, &self.summary);
-        doc.add_text(f.body, &self.body);
+        doc.add_text(t.summary, &self.summary);
+        doc.add_text(t.body, &self.body);
         for t in &self.themes {
             doc.add_text(f.themes, t);
         }
@@ -90,7 +96,12 @@ impl Scope {
                 (Occur::Must, site(*id)),
                 (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.kind, kind), IndexRecordOption::Basic))),
             ])),
-            Scope::Product(id, slug) => Box::new(TermQuery::new(Term::from_field_text(f.id, &product_id(*id, slug)), IndexRecordOption::Basic)),
+            Scope::Product(id, slug) => Box::new(BooleanQuery::new(
+                Lang::ALL
+                    .into_iter()
+                    .map(|lang| (Occur::Should, Box::new(TermQuery::new(Term::from_field_text(f.id, &product_id(*id, slug, lang)), IndexRecordOption::Basic)) as Box<dyn Query>))
+                    .collect(),
+            )),
             Scope::AllBut(ids) => {
                 let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(AllQuery))];
                 clauses.extend(ids.iter().map(|&id| (Occur::MustNot, site(id))));
@@ -100,11 +111,19 @@ impl Scope {
     }
 }
 
-fn product_id(site: i64, slug: &str) -> String {
-    format!("p:{site}:{slug}")
+/// A document's id: the Dutch one, or with the language after it.
+fn doc_id(base: String, lang: Lang) -> String {
+    match lang {
+        Lang::Nl => base,
+        other => format!("{base}:{}", other.code()),
+    }
 }
 
-fn product_doc(site: &SiteEntry, r: &Resolved) -> Document {
+fn product_id(site: i64, slug: &str, lang: Lang) -> String {
+    doc_id(format!("p:{site}:{slug}"), lang)
+}
+
+fn product_doc(site: &SiteEntry, r: &Resolved, lang: Lang) -> Document {
     let mut body = String::new();
     for s in &r.sections {
         if !s.heading.is_empty() {
@@ -115,10 +134,11 @@ fn product_doc(site: &SiteEntry, r: &Resolved) -> Document {
         body.push(' ');
     }
     Document {
-        id: product_id(site.id, &r.slug),
+        id: product_id(site.id, &r.slug, lang),
         site: site.id,
+        lang,
         kind: PRODUCT,
-        url: format!("/producten/{}", r.slug),
+        url: paths::product(lang, &r.slug),
         title: r.title.clone(),
         keywords: r.keywords.clone(),
         summary: r.summary.clone(),
@@ -133,13 +153,14 @@ fn product_doc(site: &SiteEntry, r: &Resolved) -> Document {
 
 /// A page's or news item's entry: what every local item gives the index, beside what its kind
 /// decides (its kind, id, URL and date).
-fn local_doc<K>(site: &SiteEntry, item: &Local<K>, kind: &'static str, id: String, url: String, date: Option<NaiveDate>) -> Document
+fn local_doc<K>(site: &SiteEntry, item: &Local<K>, lang: Lang, kind: &'static str, id: String, url: String, date: Option<NaiveDate>) -> Document
 where
     Local<K>: Scheduled,
 {
     Document {
-        id,
+        id: doc_id(id, lang),
         site: site.id,
+        lang,
         kind,
         url,
         title: item.title.clone(),
@@ -154,30 +175,41 @@ where
     }
 }
 
-fn page_doc(site: &SiteEntry, p: &Page) -> Document {
-    local_doc(site, p, PAGE, format!("g:{}:{}", site.id, p.path), format!("/{}", p.path), None)
+/// A page in every language it has a text in.
+fn page_docs(site: &SiteEntry, p: &Page) -> Vec<Document> {
+    Lang::ALL
+        .into_iter()
+        .filter_map(|lang| language::local_in(p, lang).map(|p| local_doc(site, &p, lang, PAGE, format!("g:{}:{}", site.id, p.path), paths::page(lang, &p.path), None)))
+        .collect()
 }
 
-fn news_doc(site: &SiteEntry, n: &NewsItem) -> Document {
-    local_doc(site, n, NEWS, format!("n:{}:{}", site.id, n.slug), format!("/nieuws/{}", n.slug), Some(n.date))
+fn news_docs(site: &SiteEntry, n: &NewsItem) -> Vec<Document> {
+    Lang::ALL
+        .into_iter()
+        .filter_map(|lang| language::local_in(n, lang).map(|n| local_doc(site, &n, lang, NEWS, format!("n:{}:{}", site.id, n.slug), paths::news_item(lang, &n.slug), Some(n.date))))
+        .collect()
 }
 
-/// The products a site offers, or one of them, as documents.
+/// The products a site offers, or one of them, as documents: one per language it has a text in.
 pub fn products(conn: &mut DbConnection, content: &ContentCache, site: &SiteEntry, only: Option<&str>, now: i64) -> QueryResult<Vec<Document>> {
     let viewer = Viewer::indexer(now);
-    let offered = match only {
-        Some(slug) => store::product(conn, content, site, slug, viewer)?.items,
-        None => store::catalogue(conn, content, site, viewer)?.items,
-    };
-    Ok(offered.iter().map(|r| product_doc(site, r)).collect())
+    let mut docs = Vec::new();
+    for lang in Lang::ALL {
+        let offered = match only {
+            Some(slug) => store::product_in(conn, content, site, slug, viewer, lang)?.items,
+            None => store::catalogue_in(conn, content, site, viewer, lang)?.items,
+        };
+        docs.extend(offered.iter().map(|r| product_doc(site, r, lang)));
+    }
+    Ok(docs)
 }
 
 pub fn pages(conn: &mut DbConnection, content: &ContentCache, site: &SiteEntry, now: i64) -> QueryResult<Vec<Document>> {
-    Ok(store::pages(conn, content, site, Viewer::indexer(now))?.items.iter().map(|p| page_doc(site, p)).collect())
+    Ok(store::pages(conn, content, site, Viewer::indexer(now))?.items.iter().flat_map(|p| page_docs(site, p)).collect())
 }
 
 pub fn news(conn: &mut DbConnection, content: &ContentCache, site: &SiteEntry, now: i64) -> QueryResult<Vec<Document>> {
-    Ok(store::news(conn, content, site, Viewer::indexer(now))?.items.iter().map(|n| news_doc(site, n)).collect())
+    Ok(store::news(conn, content, site, Viewer::indexer(now))?.items.iter().flat_map(|n| news_docs(site, n)).collect())
 }
 
 /// Everything of a site.

@@ -39,10 +39,10 @@ pub fn documents_for_site(
 pub use follower::SearchFollower;
 pub use query::normalize_for_log;
 
-use crate::content::model::Synonyms;
+use crate::content::model::{Lang, Synonyms};
 
 /// Bumped whenever the schema or the analysis changes; an index of another version is rebuilt.
-const VERSION: &str = "meent-search-5";
+const VERSION: &str = "meent-search-6";
 const WRITER_HEAP: usize = 64 * 1024 * 1024;
 /// How much of a body is searched for the snippet of a hit.
 const SNIPPET_SOURCE_CHARS: usize = 1500;
@@ -63,22 +63,43 @@ pub enum SearchError {
     Pool(#[from] diesel::r2d2::PoolError),
 }
 
+/// The text fields of one language: analysed the language's way, searched only by queries in
+/// that language.
 #[derive(Clone, Copy)]
-pub(crate) struct Fields {
-    id: Field,
-    site: Field,
-    kind: Field,
-    url: Field,
+pub(crate) struct TextFields {
     title: Field,
     keywords: Field,
     summary: Field,
     body: Field,
+    /// The words of titles and keywords, unstemmed: prefixes, typos, "did you mean".
     words: Field,
+    /// The analyzer of the stemmed fields.
+    analyzer: &'static str,
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct Fields {
+    id: Field,
+    site: Field,
+    lang: Field,
+    kind: Field,
+    url: Field,
+    nl: TextFields,
+    en: TextFields,
     themes: Field,
     audience: Field,
     date: Field,
     visible_from: Field,
     visible_until: Field,
+}
+
+impl Fields {
+    fn text(&self, lang: Lang) -> TextFields {
+        match lang {
+            Lang::Nl => self.nl,
+            Lang::En => self.en,
+        }
+    }
 }
 
 fn schema() -> (Schema, Fields) {
@@ -89,16 +110,24 @@ fn schema() -> (Schema, Fields) {
         );
         if stored { options.set_stored() } else { options }
     };
+    let mut language = |suffix: &str, analyzer: &'static str| TextFields {
+        title: b.add_text_field(&format!("title{suffix}"), text(analyzer, true)),
+        keywords: b.add_text_field(&format!("keywords{suffix}"), text(analyzer, false)),
+        summary: b.add_text_field(&format!("summary{suffix}"), text(analyzer, true)),
+        body: b.add_text_field(&format!("body{suffix}"), text(analyzer, true)),
+        words: b.add_text_field(&format!("words{suffix}"), text(analysis::PLAIN, false)),
+        analyzer,
+    };
+    let nl = language("", analysis::DUTCH);
+    let en = language("_en", analysis::ENGLISH);
     let fields = Fields {
         id: b.add_text_field("id", STRING | STORED),
         site: b.add_u64_field("site", INDEXED | FAST),
+        lang: b.add_text_field("lang", STRING),
         kind: b.add_text_field("kind", STRING | STORED | FAST),
         url: b.add_text_field("url", STORED),
-        title: b.add_text_field("title", text(analysis::DUTCH, true)),
-        keywords: b.add_text_field("keywords", text(analysis::DUTCH, false)),
-        summary: b.add_text_field("summary", text(analysis::DUTCH, true)),
-        body: b.add_text_field("body", text(analysis::DUTCH, true)),
-        words: b.add_text_field("words", text(analysis::PLAIN, false)),
+        nl,
+        en,
         themes: b.add_text_field("themes", STRING | STORED | FAST),
         audience: b.add_text_field("audience", STRING | STORED | FAST),
         date: b.add_text_field("date", STORED),
@@ -112,6 +141,8 @@ fn schema() -> (Schema, Fields) {
 #[derive(Debug, Clone, Default)]
 pub struct Request {
     pub text: String,
+    /// The language searched: its documents only, analysed its way.
+    pub lang: Lang,
     pub kind: Option<String>,
     pub theme: Option<String>,
     pub audience: Option<String>,
@@ -197,6 +228,7 @@ impl SearchIndex {
         };
         index.tokenizers().register(analysis::DUTCH, analysis::dutch());
         index.tokenizers().register(analysis::PLAIN, analysis::plain());
+        index.tokenizers().register(analysis::ENGLISH, analysis::english());
         let writer = index.writer(WRITER_HEAP).map_err(|e| SearchError::Open(format!("{e} (is another process using {}?)", dir.display())))?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let search = SearchIndex {
@@ -258,8 +290,9 @@ impl SearchIndex {
             return Ok(results);
         }
         let synonyms = self.synonyms.read().unwrap_or_else(|p| p.into_inner());
-        let builder = query::Builder::new(&self.index, self.fields, &synonyms)?;
-        let filter = query::site_filter(self.fields, site);
+        let text_fields = self.fields.text(request.lang);
+        let builder = query::Builder::new(&self.index, self.fields, request.lang, &synonyms)?;
+        let filter = query::site_filter(self.fields, site, request.lang);
         let mut matched = Vec::new();
         let mut used_query: Option<Box<dyn Query>> = None;
         // Exact words first (most searches end here), then with typos, then any word.
@@ -312,17 +345,17 @@ impl SearchIndex {
         let per_page = request.per_page.clamp(1, 100);
         results.pages = kept.len().div_ceil(per_page).max(1);
         let snippets = match &used_query {
-            Some(q) => Some(SnippetGenerator::create(&searcher, q.as_ref(), self.fields.body)?),
+            Some(q) => Some(SnippetGenerator::create(&searcher, q.as_ref(), text_fields.body)?),
             None => None,
         };
         for (score, address) in kept.into_iter().skip((results.page - 1) * per_page).take(per_page) {
             let doc: TantivyDocument = searcher.doc(address)?;
-            let mut body = first_str(&doc, self.fields.body);
+            let mut body = first_str(&doc, text_fields.body);
             truncate_chars(&mut body, SNIPPET_SOURCE_CHARS);
             let snippet = match &snippets {
                 // The summary when the words are in it (short, so quick), else the body.
                 Some(generator) => {
-                    let summary = generator.snippet(&first_str(&doc, self.fields.summary));
+                    let summary = generator.snippet(&first_str(&doc, text_fields.summary));
                     let chosen = if summary.highlighted().is_empty() {
                         let in_body = generator.snippet(&body);
                         if in_body.fragment().is_empty() { summary } else { in_body }
@@ -337,21 +370,21 @@ impl SearchIndex {
             results.hits.push(Hit {
                 kind: first_str(&doc, self.fields.kind),
                 url: first_str(&doc, self.fields.url),
-                title: first_str(&doc, self.fields.title),
-                summary: first_str(&doc, self.fields.summary),
+                title: first_str(&doc, text_fields.title),
+                summary: first_str(&doc, text_fields.summary),
                 snippet,
                 date: (!date.is_empty()).then_some(date),
                 score,
             });
         }
         if results.total == 0 {
-            results.suggestion = self.did_you_mean(site, &text, now, &searcher)?;
+            results.suggestion = self.did_you_mean(site, &text, now, &searcher, request.lang)?;
         }
         Ok(results)
     }
 
     /// Titles that start with what was typed so far, for suggestions as you type.
-    pub fn suggest(&self, site: i64, text: &str, now: i64, limit: usize) -> Result<Vec<Suggestion>, SearchError> {
+    pub fn suggest(&self, site: i64, text: &str, now: i64, limit: usize, lang: Lang) -> Result<Vec<Suggestion>, SearchError> {
         let text = query::clean(text);
         // One letter would expand to a large share of all words.
         if text.chars().filter(|c| c.is_alphanumeric()).count() < query::MIN_PREFIX_CHARS {
@@ -359,9 +392,9 @@ impl SearchIndex {
         }
         let searcher = self.reader.searcher();
         let synonyms = self.synonyms.read().unwrap_or_else(|p| p.into_inner());
-        let builder = query::Builder::new(&self.index, self.fields, &synonyms)?;
+        let builder = query::Builder::new(&self.index, self.fields, lang, &synonyms)?;
         let Some(q) = builder.text_query(&text, true, true, true) else { return Ok(Vec::new()) };
-        let full = BooleanQuery::new(vec![(Occur::Must, query::site_filter(self.fields, site)), (Occur::Must, q)]);
+        let full = BooleanQuery::new(vec![(Occur::Must, query::site_filter(self.fields, site, lang)), (Occur::Must, q)]);
         let top = searcher.search(&full, &TopDocs::with_limit(limit.clamp(1, 20) * 4).order_by_score())?;
         let mut out = Vec::new();
         let mut windows = Windows::default();
@@ -371,7 +404,7 @@ impl SearchIndex {
             }
             let doc: TantivyDocument = searcher.doc(address)?;
             out.push(Suggestion {
-                title: first_str(&doc, self.fields.title),
+                title: first_str(&doc, self.fields.text(lang).title),
                 url: first_str(&doc, self.fields.url),
                 kind: first_str(&doc, self.fields.kind),
             });
@@ -381,14 +414,15 @@ impl SearchIndex {
 
     /// Replaces each word the site does not have by the nearest word it has (at most
     /// `spelling::MAX_CORRECTED_WORDS` of them), when that changes anything.
-    fn did_you_mean(&self, site: i64, text: &str, now: i64, searcher: &tantivy::Searcher) -> Result<Option<String>, SearchError> {
+    fn did_you_mean(&self, site: i64, text: &str, now: i64, searcher: &tantivy::Searcher, lang: Lang) -> Result<Option<String>, SearchError> {
         let mut plain = analysis::plain();
         let words = analysis::terms(&mut plain, text);
+        let words_field = self.fields.text(lang).words;
         let docs = spelling::SiteDocs::new(searcher, self.fields, site, now)?;
         let mut changed = false;
         let mut corrected = Vec::with_capacity(words.len());
         for (i, word) in words.iter().enumerate() {
-            let better = if i < spelling::MAX_CORRECTED_WORDS { docs.nearest(searcher, self.fields, word)? } else { None };
+            let better = if i < spelling::MAX_CORRECTED_WORDS { docs.nearest(searcher, words_field, word)? } else { None };
             match better {
                 Some(b) if b != *word => {
                     changed = true;

@@ -11,8 +11,8 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, Term};
 
 use super::analysis::{self, terms};
-use super::{Fields, SearchError};
-use crate::content::model::Synonyms;
+use super::{Fields, SearchError, TextFields};
+use crate::content::model::{Lang, Synonyms};
 
 /// Longest query text considered.
 const MAX_QUERY_CHARS: usize = 200;
@@ -75,7 +75,7 @@ pub fn normalize_for_log(text: &str) -> String {
 }
 
 /// Field weights: where a word is found matters.
-const WEIGHTS: [(fn(&Fields) -> Field, f32); 4] =
+const WEIGHTS: [(fn(&TextFields) -> Field, f32); 4] =
     [(|f| f.title, 4.0), (|f| f.keywords, 3.0), (|f| f.summary, 2.0), (|f| f.body, 1.0)];
 /// A typo match counts this much of an exact title match. Typos are looked for in the words of
 /// titles and keywords (unstemmed), with one automaton per word: that is where residents look
@@ -85,16 +85,19 @@ const FUZZY_WEIGHT: f32 = 1.0;
 const SYNONYM_FACTOR: f32 = 0.8;
 
 pub struct Builder<'a> {
-    fields: Fields,
-    dutch: TextAnalyzer,
+    /// The fields of the language searched.
+    fields: TextFields,
+    /// Its analyzer with stemming.
+    stemmed: TextAnalyzer,
     plain: TextAnalyzer,
     synonyms: &'a SynonymMap,
 }
 
 impl<'a> Builder<'a> {
-    pub fn new(index: &Index, fields: Fields, synonyms: &'a SynonymMap) -> Result<Builder<'a>, SearchError> {
+    pub fn new(index: &Index, fields: Fields, lang: Lang, synonyms: &'a SynonymMap) -> Result<Builder<'a>, SearchError> {
         let get = |name: &str| index.tokenizers().get(name).ok_or_else(|| SearchError::Open(format!("analyzer {name} is not registered")));
-        Ok(Builder { fields, dutch: get(analysis::DUTCH)?, plain: get(analysis::PLAIN)?, synonyms })
+        let fields = fields.text(lang);
+        Ok(Builder { fields, stemmed: get(fields.analyzer)?, plain: get(analysis::PLAIN)?, synonyms })
     }
 
     /// The query for `text`: every word must match (`all_words`) or any word may; with
@@ -152,9 +155,9 @@ impl<'a> Builder<'a> {
     /// Exact matches (stemmed, in every field) and typo matches (in title and keyword words)
     /// of one word, or of every word of a phrase.
     fn word_query(&self, word: &str, factor: f32, typos: bool) -> Option<Box<dyn Query>> {
-        let mut dutch = self.dutch.clone();
+        let mut stemmed = self.stemmed.clone();
         let mut plain = self.plain.clone();
-        let stems = terms(&mut dutch, word);
+        let stems = terms(&mut stemmed, word);
         if stems.is_empty() {
             return None;
         }
@@ -186,11 +189,14 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// Documents of one site. Publish windows are checked on the candidates afterwards
-/// (`SearchIndex::visible`): a range filter over every document costs more than reading two
-/// fast-field values of the few hundred candidates.
-pub fn site_filter(f: Fields, site: i64) -> Box<dyn Query> {
-    Box::new(TermQuery::new(Term::from_field_u64(f.site, site as u64), IndexRecordOption::Basic))
+/// Documents of one site in one language. Publish windows are checked on the candidates
+/// afterwards (`SearchIndex::visible`): a range filter over every document costs more than
+/// reading two fast-field values of the few hundred candidates.
+pub fn site_filter(f: Fields, site: i64, lang: Lang) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Must, Box::new(TermQuery::new(Term::from_field_u64(f.site, site as u64), IndexRecordOption::Basic)) as Box<dyn Query>),
+        (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.lang, lang.code()), IndexRecordOption::Basic))),
+    ]))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use tantivy::query::FuzzyTermQuery;
-use tantivy::schema::IndexRecordOption;
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{BitSet, DocSet, Searcher, TERMINATED, Term};
 
 use super::Fields;
@@ -47,12 +47,12 @@ impl SiteDocs {
 
     /// How many of the site's visible documents hold `word`, and the words within `distance`
     /// edits of it with theirs.
-    fn counts(&self, searcher: &Searcher, fields: Fields, word: &str, distance: u8) -> tantivy::Result<HashMap<String, u32>> {
-        let dfa = FuzzyTermQuery::new(Term::from_field_text(fields.words, word), distance, true).automaton()?;
+    fn counts(&self, searcher: &Searcher, words: Field, word: &str, distance: u8) -> tantivy::Result<HashMap<String, u32>> {
+        let dfa = FuzzyTermQuery::new(Term::from_field_text(words, word), distance, true).automaton()?;
         let mut counts: HashMap<String, u32> = HashMap::new();
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
             let Some(Some(docs)) = self.segments.get(ord) else { continue };
-            let inverted = segment.inverted_index(fields.words)?;
+            let inverted = segment.inverted_index(words)?;
             let mut stream = inverted.terms().search(&dfa).into_stream()?;
             while let Some((key, info)) = stream.next() {
                 let mut postings = inverted.read_postings_from_terminfo(info, IndexRecordOption::Basic)?;
@@ -71,14 +71,15 @@ impl SiteDocs {
 
     /// The word itself when the site has it; otherwise the nearest word it has (one edit before
     /// two; then the most documents; then a word with the same first letter), if any.
-    pub fn nearest(&self, searcher: &Searcher, fields: Fields, word: &str) -> tantivy::Result<Option<String>> {
+    /// `words`: the unstemmed words of the language searched.
+    pub fn nearest(&self, searcher: &Searcher, words: Field, word: &str) -> tantivy::Result<Option<String>> {
         let length = word.chars().count();
         if length < 3 || word.chars().any(|c| c.is_ascii_digit()) {
             return Ok(None);
         }
         let max = if length <= 4 { 1 } else { 2 };
         for distance in 1..=max {
-            let counts = self.counts(searcher, fields, word, distance)?;
+            let counts = self.counts(searcher, words, word, distance)?;
             if counts.contains_key(word) {
                 return Ok(Some(word.to_owned()));
             }

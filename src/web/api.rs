@@ -103,7 +103,8 @@ struct ProductFilter {
 
 /// The language asked for with `?lang=` (Dutch when not given); another code is a 400.
 fn lang(req: &HttpRequest) -> Result<Lang, AppError> {
-    match crate::web::public::param(req, "lang") {
+    // As the schema says: an empty value is not a language either.
+    match crate::web::public::raw_param(req, "lang") {
         None => Ok(Lang::Nl),
         Some(code) => Lang::parse(&code).ok_or_else(|| AppError::BadRequest(format!("lang must be nl or en, not {code:?}"))),
     }

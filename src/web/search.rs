@@ -12,12 +12,14 @@ use super::public::{Layout, context, home_crumb, param, raw_param, render};
 use super::respond::{Built, HTML, JSON, fresh};
 use super::site::Resident;
 use crate::content::model::Lang;
+use crate::render::paths;
 use crate::search::{Request, Results, normalize_for_log};
 
 const PER_PAGE: usize = 10;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(super::api::read("/zoeken", page))
+        .service(super::api::read("/en/search", page))
         .service(super::api::read("/api/v1/search", api))
         .service(super::api::read("/api/v1/search/suggest", suggest));
 }
@@ -39,7 +41,17 @@ fn request(req: &HttpRequest, dutch: bool) -> Result<Request, AppError> {
     if audience.as_deref().is_some_and(|a| crate::content::model::Audience::parse(a).is_none()) {
         return Err(AppError::BadRequest("Deze doelgroep bestaat niet: kies particulier of ondernemer.".into()));
     }
+    // The page's language is its address's; the API's, `?lang=` (Dutch by default).
+    let lang = if dutch {
+        paths::lang_of(req.path())
+    } else {
+        match raw_param(req, "lang") {
+            None => Lang::Nl,
+            Some(code) => Lang::parse(&code).ok_or_else(|| AppError::BadRequest(format!("lang must be nl or en, not {code:?}")))?,
+        }
+    };
     Ok(Request {
+        lang,
         text: param(req, "q").unwrap_or_default(),
         kind,
         theme: param(req, name("thema", "theme")),
@@ -80,17 +92,26 @@ struct FacetGroup {
     links: Vec<FacetLink>,
 }
 
-fn kind_label(kind: &str) -> String {
-    match kind {
-        "product" => "Producten en diensten".into(),
-        "pagina" => "Pagina's".into(),
-        "nieuws" => "Nieuws".into(),
-        other => other.into(),
+fn kind_label(kind: &str, lang: Lang) -> String {
+    match (kind, lang) {
+        ("product", Lang::Nl) => "Producten en diensten".into(),
+        ("product", _) => "Products and services".into(),
+        ("pagina", Lang::Nl) => "Pagina's".into(),
+        ("pagina", _) => "Pages".into(),
+        ("nieuws", Lang::Nl) => "Nieuws".into(),
+        ("nieuws", _) => "News".into(),
+        (other, _) => other.into(),
     }
 }
 
-fn audience_label(value: &str) -> String {
-    crate::content::model::Audience::parse(value).map(|a| a.label().to_owned()).unwrap_or_else(|| value.to_owned())
+fn audience_label(value: &str, lang: Lang) -> String {
+    use crate::content::model::Audience;
+    match (Audience::parse(value), lang) {
+        (Some(a), Lang::Nl) => a.label().to_owned(),
+        (Some(Audience::Particulier), _) => "Residents".into(),
+        (Some(Audience::Ondernemer), _) => "Businesses".into(),
+        (None, _) => value.to_owned(),
+    }
 }
 
 /// The URL of the results page with some parameters changed.
@@ -107,7 +128,7 @@ fn search_url(request: &Request, set: &[(&str, Option<&str>)], page: usize) -> S
         params.push(("pagina", page.to_string()));
     }
     let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
-    format!("/zoeken?{query}")
+    format!("{}?{query}", paths::search(request.lang))
 }
 
 async fn page(req: HttpRequest, state: web::Data<AppState>, resident: Resident) -> Result<HttpResponse, AppError> {
@@ -118,19 +139,30 @@ async fn page(req: HttpRequest, state: web::Data<AppState>, resident: Resident) 
     fresh(&req, state, resident, move |ctx| {
         let results = run(ctx, &request)?;
         let ready = ctx.state.search.is_ready();
-        let title = if request.text.is_empty() { "Zoeken".to_owned() } else { format!("Zoeken naar ‘{}’", request.text) };
+        let lang = request.lang;
+        let name = &ctx.resident.site.site.name;
+        let (title, description) = match lang {
+            Lang::Nl => (
+                if request.text.is_empty() { "Zoeken".to_owned() } else { format!("Zoeken naar ‘{}’", request.text) },
+                format!("Zoek in de producten, diensten, pagina's en het nieuws van {name}."),
+            ),
+            _ => (
+                if request.text.is_empty() { "Search".to_owned() } else { format!("Search for ‘{}’", request.text) },
+                format!("Search the products, services, pages and news of {name} in English."),
+            ),
+        };
         let layout = Layout {
             title,
-            description: format!("Zoek in de producten, diensten, pagina's en het nieuws van {}.", ctx.resident.site.site.name),
-            path: "/zoeken".into(),
+            description,
+            path: paths::search(lang).into(),
             nav: "zoeken",
-            breadcrumbs: vec![home_crumb(Lang::Nl)],
-            lang: Lang::Nl,
+            breadcrumbs: vec![home_crumb(lang)],
+            lang,
             alternate: None,
             structured: None,
         };
         let (mut c, _) = context(ctx, layout)?;
-        let facet = |title: &'static str, name: &'static str, values: &[crate::search::FacetValue], selected: &Option<String>, label: fn(&str) -> String| FacetGroup {
+        let facet = |title: &'static str, name: &'static str, values: &[crate::search::FacetValue], selected: &Option<String>, label: &dyn Fn(&str) -> String| FacetGroup {
             title,
             links: values
                 .iter()
@@ -142,10 +174,12 @@ async fn page(req: HttpRequest, state: web::Data<AppState>, resident: Resident) 
                 })
                 .collect(),
         };
+        let english = lang != Lang::Nl;
         let facets: Vec<FacetGroup> = [
-            facet("Soort", "soort", &results.facets.kind, &request.kind, kind_label),
-            facet("Onderwerp", "thema", &results.facets.theme, &request.theme, |t| t.to_owned()),
-            facet("Voor wie", "doelgroep", &results.facets.audience, &request.audience, audience_label),
+            facet(if english { "Type" } else { "Soort" }, "soort", &results.facets.kind, &request.kind, &|k| kind_label(k, lang)),
+            // Themes are the catalogue's Dutch words.
+            facet("Onderwerp", "thema", if english { &[][..] } else { &results.facets.theme[..] }, &request.theme, &|t| t.to_owned()),
+            facet(if english { "For whom" } else { "Voor wie" }, "doelgroep", &results.facets.audience, &request.audience, &|a| audience_label(a, lang)),
         ]
         .into_iter()
         .filter(|g| g.links.len() > 1 || g.links.iter().any(|l| l.current))
@@ -153,11 +187,11 @@ async fn page(req: HttpRequest, state: web::Data<AppState>, resident: Resident) 
         let filtered = request.kind.is_some() || request.theme.is_some() || request.audience.is_some();
         c.insert("q", &request.text);
         c.insert("results", &results);
-        c.insert("kind_labels", &results.hits.iter().map(|h| kind_label(&h.kind)).collect::<Vec<_>>());
+        c.insert("kind_labels", &results.hits.iter().map(|h| kind_label(&h.kind, lang)).collect::<Vec<_>>());
         c.insert("facets", &facets);
         c.insert("filtered", &filtered);
         c.insert("clear_url", &search_url(&request, &[("soort", None), ("thema", None), ("doelgroep", None)], 1));
-        c.insert("suggestion_url", &results.suggestion.as_ref().map(|s| search_url(&Request { text: s.clone(), ..Request::default() }, &[], 1)));
+        c.insert("suggestion_url", &results.suggestion.as_ref().map(|s| search_url(&Request { text: s.clone(), lang, ..Request::default() }, &[], 1)));
         c.insert("prev_url", &(results.page > 1).then(|| search_url(&request, &[], results.page - 1)));
         c.insert("next_url", &(results.page < results.pages).then(|| search_url(&request, &[], results.page + 1)));
         c.insert("ready", &ready);
@@ -185,12 +219,13 @@ struct Suggestions {
 
 async fn suggest(req: HttpRequest, state: web::Data<AppState>, resident: Resident) -> Result<HttpResponse, AppError> {
     let text = param(&req, "q").unwrap_or_default();
+    let lang = request(&req, false)?.lang;
     limits::check(&req, &state, Bucket::Suggest)?;
     fresh(&req, state, resident, move |ctx| {
         let items = ctx
             .state
             .search
-            .suggest(ctx.resident.site.id, &text, ctx.viewer.now, 8)
+            .suggest(ctx.resident.site.id, &text, ctx.viewer.now, 8, lang)
             .map_err(|e| AppError::internal(format!("search: {e}")))?;
         let body = serde_json::to_string(&Suggestions { items }).map_err(|e| AppError::internal(format!("search: {e}")))?;
         Ok(Built::ok(JSON, body, vec![], None))

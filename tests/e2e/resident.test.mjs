@@ -37,6 +37,8 @@ const PAGES = [
   ['English news item', 'diemen', '/en/news/gft-actie'],
   ['English not found', 'diemen', '/en/bestaat-niet'],
   ['English news list without news', 'uithoorn', '/en/news'],
+  ['English search with results', 'diemen', '/en/search?q=passport'],
+  ['English search without results', 'diemen', '/en/search?q=pasportt'],
 ];
 
 before(async () => {
