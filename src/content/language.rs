@@ -4,6 +4,8 @@
 //! language (variable values, apply link, contact, opt-out, hidden sections), never its Dutch
 //! text. Without a central text in that language there is no page in it.
 
+use std::borrow::Cow;
+
 use super::model::{Lang, Local, Override, Product, SectionChange, SectionMode};
 
 /// The product as the fold in `lang` takes it, or `None` when it has no text in that language.
@@ -56,14 +58,23 @@ pub fn override_in(over: &Override, lang: Lang) -> Override {
 }
 
 /// A page or news item in `lang`: its texts in that language, or `None` when it has none
-/// there (a page exists in English only where its text does).
-pub fn local_in<K: Clone>(item: &Local<K>, lang: Lang) -> Option<Local<K>> {
+/// there (a page exists in English only where its text does). Dutch is the item itself,
+/// borrowed: listings read every item of a site per page built.
+pub fn local_in<K: Clone>(item: &Local<K>, lang: Lang) -> Option<Cow<'_, Local<K>>> {
     match lang {
-        Lang::Nl => Some(item.clone()),
+        Lang::Nl => Some(Cow::Borrowed(item)),
         Lang::En => {
             let text = &item.english.as_ref()?.text;
-            Some(Local { title: text.title.clone(), summary: text.summary.clone(), body: text.body.clone(), english: None, ..item.clone() })
+            Some(Cow::Owned(Local { title: text.title.clone(), summary: text.summary.clone(), body: text.body.clone(), english: None, ..item.clone() }))
         }
+    }
+}
+
+/// Whether a page or news item has a text in `lang` (without making it).
+pub fn has_text<K>(item: &Local<K>, lang: Lang) -> bool {
+    match lang {
+        Lang::Nl => true,
+        Lang::En => item.english.is_some(),
     }
 }
 

@@ -172,7 +172,7 @@ async fn pages(req: HttpRequest, state: web::Data<AppState>, resident: Resident)
             .items
             .iter()
             .filter_map(|p| language::local_in(p, lang))
-            .map(|p| PageItem { url: paths::page(lang, &p.path), path: p.path.clone(), title: p.title, summary: p.summary })
+            .map(|p| PageItem { url: paths::page(lang, &p.path), path: p.path.clone(), title: p.title.clone(), summary: p.summary.clone() })
             .collect();
         items.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(Built::ok(JSON, json(&List { total: items.len(), items })?, vec![Tag::Local], pages.next_change))

@@ -1,5 +1,6 @@
 //! The home page: the site's name, active alerts, popular products, themes and latest news.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -28,7 +29,7 @@ pub async fn home(req: HttpRequest, state: web::Data<AppState>, resident: Reside
         let catalogue = store::catalogue_in(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer, lang)?;
         let news = store::news(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
         let news_change = news.next_change;
-        let news: Vec<NewsItem> = news.items.iter().filter_map(|n| language::local_in(n, lang)).collect();
+        let news: Vec<Cow<NewsItem>> = news.items.iter().filter_map(|n| language::local_in(n, lang)).collect();
         let site = &ctx.resident.site.site;
         let layout = Layout {
             title: site.name.clone(),

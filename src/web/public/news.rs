@@ -3,6 +3,8 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::{Layout, context, earliest, home_crumb, not_found, other, param, render, ui_text};
+use std::borrow::Cow;
+
 use crate::content::language;
 use crate::content::model::{Lang, NewsItem};
 use crate::render::paths;
@@ -27,7 +29,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, resident: Reside
     let lang = paths::lang_of(req.path());
     cached_reading(&req, state, resident, &["pagina"], move |ctx| {
         let news = store::news(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
-        let in_lang: Vec<NewsItem> = news.items.iter().filter_map(|n| language::local_in(n, lang)).collect();
+        let in_lang: Vec<Cow<NewsItem>> = news.items.iter().filter_map(|n| language::local_in(n, lang)).collect();
         let pages = in_lang.len().div_ceil(PER_PAGE).max(1);
         if page > pages {
             return not_found();
@@ -66,7 +68,7 @@ pub async fn item(req: HttpRequest, state: web::Data<AppState>, resident: Reside
         let news = store::news_item(ctx.conn, &ctx.state.content, &ctx.resident.site, &slug, ctx.viewer)?;
         let Some(dutch) = news.items.first() else { return not_found() };
         let Some(item) = language::local_in(dutch, lang) else { return not_found() };
-        let alternate = language::local_in(dutch, other(lang)).map(|n| paths::news_item(other(lang), &n.slug));
+        let alternate = language::has_text(dutch, other(lang)).then(|| paths::news_item(other(lang), &dutch.slug));
         let pictures = ctx.pictures([item.body.as_str()], item.image.as_deref())?;
         let view = NewsView::new(&item, &pictures, lang);
         let layout = Layout {

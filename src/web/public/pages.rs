@@ -1,6 +1,8 @@
 //! Local pages at their tree path (`pages/afval/pmd.md` is `/afval/pmd`), with breadcrumbs
 //! and sub-navigation. This is the fallback route: whatever no other route takes.
 
+use std::borrow::Cow;
+
 use actix_web::http::Method;
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -39,7 +41,7 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     cached(&req, state, resident, move |ctx| {
         let all = store::pages(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
         // The pages in this language: in English, those with an English text.
-        let pages: Vec<Page> = all.items.iter().filter_map(|p| language::local_in(p, lang)).collect();
+        let pages: Vec<Cow<Page>> = all.items.iter().filter_map(|p| language::local_in(p, lang)).collect();
         let Some(current) = pages.iter().find(|p| p.path == path) else { return not_found() };
         let mut breadcrumbs = vec![home_crumb(lang)];
         let mut prefix = String::new();
@@ -49,12 +51,12 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
                 breadcrumbs.push(Link { title: ancestor.title.clone(), url: paths::page(lang, &ancestor.path) });
             }
         }
-        let children = sorted_links(pages.iter().filter(|p| parent(&p.path) == path), lang);
+        let children = sorted_links(pages.iter().map(|p| &**p).filter(|p| parent(&p.path) == path), lang);
         let parent_path = parent(&path);
-        let siblings = sorted_links(pages.iter().filter(|p| parent(&p.path) == parent_path && !parent_path.is_empty()), lang);
+        let siblings = sorted_links(pages.iter().map(|p| &**p).filter(|p| parent(&p.path) == parent_path && !parent_path.is_empty()), lang);
         let pictures = ctx.pictures([current.body.as_str()], [])?;
         let view = PageView::new(current, &pictures, lang);
-        let alternate = all.items.iter().find(|p| p.path == path).and_then(|p| language::local_in(p, other(lang))).map(|p| paths::page(other(lang), &p.path));
+        let alternate = all.items.iter().find(|p| p.path == path).filter(|p| language::has_text(p, other(lang))).map(|p| paths::page(other(lang), &p.path));
         let layout = Layout { title: view.title.clone(), description: view.summary.clone(), path: view.url.clone(), nav: "", breadcrumbs, structured: None, lang, alternate };
         let (mut c, alerts_change) = context(ctx, layout)?;
         c.insert("page", &view);
