@@ -2,7 +2,9 @@
 //! directory (a `bench-data` country), side by side with PostgreSQL full-text search
 //! (`dutch` configuration, GIN index, `ts_rank`) on the same documents, in the same run.
 //! PostgreSQL comes from `MEENT_BENCH_PG_URL` (default `postgres://postgres@127.0.0.1:5432/test`);
-//! the benchmark creates and drops its own database there.
+//! the benchmark creates and drops its own database there. Dutch and English are measured
+//! apart: each language's documents, and a query mix from that language's titles searched in
+//! that language only (PostgreSQL analyses each document with its language's configuration).
 
 mod common;
 use common::{Installation, arg};
@@ -11,6 +13,7 @@ use std::time::{Duration, Instant};
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection, RunQueryDsl, sql_query};
 use meent::content::directory::Directory;
+use meent::content::model::Lang;
 use meent::search::{Request, SearchFollower, SearchIndex, documents_for_site};
 
 
@@ -18,12 +21,23 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
+fn pg_config(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Nl => "dutch",
+        Lang::En => "english",
+    }
+}
+
 fn dir_size(path: &std::path::Path) -> u64 {
     std::fs::read_dir(path).map(|entries| entries.flatten().map(|e| e.metadata().map(|m| m.len()).unwrap_or(0)).sum()).unwrap_or(0)
 }
 
 /// A query mix from the product titles: exact, plural, typo and multi-word.
-fn queries(titles: &[String]) -> Vec<(String, String, &'static str)> {
+fn queries(titles: &[String], lang: Lang) -> Vec<(String, String, &'static str)> {
+    let (plural, verb) = match lang {
+        Lang::Nl => ("en", "aanvragen"),
+        Lang::En => ("s", "apply"),
+    };
     let mut out = Vec::new();
     for (i, title) in titles.iter().enumerate().take(60) {
         let words: Vec<&str> = title.split_whitespace().filter(|w| w.len() >= 5).collect();
@@ -32,7 +46,7 @@ fn queries(titles: &[String]) -> Vec<(String, String, &'static str)> {
         let expected = title.clone();
         match i % 4 {
             0 => out.push((word.clone(), expected, "exact")),
-            1 => out.push((format!("{word}en"), expected, "plural")),
+            1 => out.push((format!("{word}{plural}"), expected, "plural")),
             2 => {
                 let mut chars: Vec<char> = word.chars().collect();
                 let at = chars.len() / 2;
@@ -40,7 +54,7 @@ fn queries(titles: &[String]) -> Vec<(String, String, &'static str)> {
                 out.push((chars.into_iter().collect(), expected, "typo"));
             }
             _ => {
-                let second = words.get(1).map(|w| w.to_lowercase()).unwrap_or_else(|| "aanvragen".into());
+                let second = words.get(1).map(|w| w.to_lowercase()).unwrap_or_else(|| verb.into());
                 out.push((format!("{word} {second}"), expected, "multi-word"));
             }
         }
@@ -76,18 +90,30 @@ fn main() {
     let mut conn = state.pool.get().expect("connection");
     let now = meent::now();
     let site_docs = documents_for_site(&mut conn, &state.content, &site, now).expect("documents");
-    let titles: Vec<String> = site_docs.iter().filter(|d| d.kind == "product").map(|d| d.title.clone()).collect();
-    let mix = queries(&titles);
-    println!("site: {} ({} documents), {} queries (exact, plural, typo, multi-word)", site.site.slug, site_docs.len(), mix.len());
+    let mixes: Vec<(Lang, Vec<(String, String, &'static str)>)> = Lang::ALL.iter().map(|&lang| {
+        let titles: Vec<String> = site_docs.iter().filter(|d| d.kind == "product" && d.lang == lang).map(|d| d.title.clone()).collect();
+        (lang, queries(&titles, lang))
+    }).collect();
+    for lang in Lang::ALL {
+        let of = |docs: &[meent::search::Document]| docs.iter().filter(|d| d.lang == lang).count();
+        println!("{}: {} documents on site {}", lang.code(), of(&site_docs), site.site.slug);
+    }
+    for (lang, mix) in &mixes {
+        println!("{} queries in {} (exact, plural, typo, multi-word)", mix.len(), lang.code());
+    }
 
-    let run = |label: &str, search: &dyn Fn(&str) -> Vec<String>| -> Vec<Duration> {
-        for (q, _, _) in &mix {
+    let run = |label: &str, mix: &[(String, String, &'static str)], search: &dyn Fn(&str) -> Vec<String>| -> Vec<Duration> {
+        if mix.is_empty() {
+            println!("{label:<32} no queries (no product titles in this language)");
+            return Vec::new();
+        }
+        for (q, _, _) in mix {
             search(q);
         }
         let mut times = Vec::new();
         let mut found = [0usize; 2];
         for _ in 0..5 {
-            for (q, expected, _) in &mix {
+            for (q, expected, _) in mix {
                 let started = Instant::now();
                 let titles = search(q);
                 times.push(started.elapsed());
@@ -96,15 +122,17 @@ fn main() {
             }
         }
         times.sort();
-        println!("{label:<28} p50 {:>8.3} ms   p99 {:>8.3} ms   intended product in top 10: {:.0} %",
+        println!("{label:<32} p50 {:>8.3} ms   p99 {:>8.3} ms   intended product in top 10: {:.0} %",
             percentile(&times, 0.5).as_secs_f64() * 1e3, percentile(&times, 0.99).as_secs_f64() * 1e3,
             100.0 * found[0] as f64 / found[1] as f64);
         times
     };
-    let tantivy = run("tantivy (Meent)", &|q| {
-        let request = Request { text: q.to_owned(), page: 1, per_page: 10, ..Request::default() };
-        index.search(site.id, &request, now).expect("search").hits.into_iter().map(|h| h.title).collect()
-    });
+    let tantivy: Vec<Vec<Duration>> = mixes.iter().map(|(lang, mix)| {
+        run(&format!("tantivy (Meent), {}", lang.code()), mix, &|q| {
+            let request = Request { text: q.to_owned(), lang: *lang, page: 1, per_page: 10, ..Request::default() };
+            index.search(site.id, &request, now).expect("search").hits.into_iter().map(|h| h.title).collect()
+        })
+    }).collect();
 
     // PostgreSQL on the same documents of every site.
     let pg_base = std::env::var("MEENT_BENCH_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
@@ -117,23 +145,28 @@ fn main() {
     let pg_url = format!("{}/{name}", pg_base.rsplit_once('/').expect("database in URL").0);
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut pg = PgConnection::establish(&pg_url).expect("connect");
-        pg.batch_execute("CREATE TABLE docs (site BIGINT NOT NULL, url TEXT NOT NULL, title TEXT NOT NULL, \
+        pg.batch_execute("CREATE TABLE docs (site BIGINT NOT NULL, lang TEXT NOT NULL, url TEXT NOT NULL, title TEXT NOT NULL, \
             summary TEXT NOT NULL, body TEXT NOT NULL, tsv tsvector NOT NULL)").expect("table");
         let quote = |s: &str| format!("'{}'", s.replace('\'', "''"));
         let started = Instant::now();
         let mut rows = 0;
+        let mut per_lang = [0usize; 2];
         for entry in directory.sites() {
             let docs = documents_for_site(&mut conn, &state.content, entry, now).expect("documents");
+            for d in &docs {
+                per_lang[usize::from(d.lang == Lang::En)] += 1;
+            }
             for chunk in docs.chunks(500) {
                 let values: Vec<String> = chunk.iter().map(|d| format!(
-                    "({}, {}, {t}, {s}, {b}, setweight(to_tsvector('dutch', {t}), 'A') || setweight(to_tsvector('dutch', {k}), 'B') || setweight(to_tsvector('dutch', {s}), 'C') || setweight(to_tsvector('dutch', {b}), 'D'))",
-                    d.site, quote(&d.url), t = quote(&d.title), s = quote(&d.summary), b = quote(&d.body), k = quote(&d.keywords.join(" ")))).collect();
+                    "({}, '{l}', {}, {t}, {s}, {b}, setweight(to_tsvector('{c}', {t}), 'A') || setweight(to_tsvector('{c}', {k}), 'B') || setweight(to_tsvector('{c}', {s}), 'C') || setweight(to_tsvector('{c}', {b}), 'D'))",
+                    d.site, quote(&d.url), l = d.lang.code(), c = pg_config(d.lang), t = quote(&d.title), s = quote(&d.summary), b = quote(&d.body), k = quote(&d.keywords.join(" ")))).collect();
                 pg.batch_execute(&format!("INSERT INTO docs VALUES {}", values.join(","))).expect("insert");
                 rows += chunk.len();
             }
         }
         pg.batch_execute("CREATE INDEX docs_tsv ON docs USING GIN (tsv); CREATE INDEX docs_site ON docs (site); ANALYZE docs;").expect("index");
         let size: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>("pg_total_relation_size('docs')")).get_result(&mut pg).expect("size");
+        println!("documents in the country: nl {}, en {}", per_lang[0], per_lang[1]);
         println!("postgresql load + GIN index: {rows} documents in {:.1} s, {:.1} MiB", started.elapsed().as_secs_f64(), size as f64 / 1048576.0);
         #[derive(diesel::QueryableByName)]
         struct Row {
@@ -141,15 +174,19 @@ fn main() {
             title: String,
         }
         let pg_cell = std::cell::RefCell::new(pg);
-        let postgres = run("postgresql (dutch, ts_rank)", &|q| {
-            let sql = format!(
-                "SELECT title FROM docs, websearch_to_tsquery('dutch', {}) query WHERE site = {} AND tsv @@ query \
-                 ORDER BY ts_rank(tsv, query) DESC LIMIT 10",
-                quote(q), site.id);
-            sql_query(sql).load::<Row>(&mut *pg_cell.borrow_mut()).expect("query").into_iter().map(|r| r.title).collect()
-        });
-        let ratio = percentile(&tantivy, 0.5).as_secs_f64() / percentile(&postgres, 0.5).as_secs_f64();
-        println!("median latency, Meent / PostgreSQL: {ratio:.2}");
+        for ((lang, mix), tantivy) in mixes.iter().zip(&tantivy) {
+            let postgres = run(&format!("postgresql ({}, ts_rank)", pg_config(*lang)), mix, &|q| {
+                let sql = format!(
+                    "SELECT title FROM docs, websearch_to_tsquery('{}', {}) query WHERE site = {} AND lang = '{}' AND tsv @@ query \
+                     ORDER BY ts_rank(tsv, query) DESC LIMIT 10",
+                    pg_config(*lang), quote(q), site.id, lang.code());
+                sql_query(sql).load::<Row>(&mut *pg_cell.borrow_mut()).expect("query").into_iter().map(|r| r.title).collect()
+            });
+            if !postgres.is_empty() {
+                let ratio = percentile(tantivy, 0.5).as_secs_f64() / percentile(&postgres, 0.5).as_secs_f64();
+                println!("median latency in {}, Meent / PostgreSQL: {ratio:.2}", lang.code());
+            }
+        }
     }));
     let _ = sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
     if let Err(e) = result {

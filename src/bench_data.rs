@@ -287,6 +287,13 @@ pub fn generate(options: &Options) -> Result<TreeOut, BenchDataError> {
             variables: BTreeMap::from([("leges".into(), format!("€ {},{:02}", rng.0.u32(10..100), rng.0.u32(0..100)))]),
             popular: vec![],
             theme_tokens: None,
+            accessibility: Some(crate::content::accessibility::Statement {
+                status: crate::content::accessibility::Status::C,
+                date: start,
+                audit_date: None,
+                audit_url: None,
+                problems: vec![],
+            }),
             revision: 1,
             updated_at: now,
         });

@@ -274,6 +274,10 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// Where uploaded media live: a directory, or `s3://BUCKET/PREFIX` (none: `DATA_DIR/media`).
     pub media_url: Option<String>,
+    /// Count page views (`statistics`).
+    pub statistics: bool,
+    /// A MaxMind DB file for page views per country.
+    pub geoip_db: Option<PathBuf>,
 }
 
 /// Settings as the sources give them (the config file, environment variables and flags),
@@ -325,6 +329,10 @@ pub struct Settings {
     pub metrics_token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub media_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statistics: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub geoip_db: Option<PathBuf>,
 }
 
 impl Settings {
@@ -377,6 +385,8 @@ impl Config {
             metrics_allow: given.metrics_allow.unwrap_or_default(),
             metrics_token: given.metrics_token.filter(|t| !t.is_empty()),
             media_url: given.media_url.filter(|u| !u.is_empty()),
+            statistics: given.statistics.unwrap_or(true),
+            geoip_db: given.geoip_db.filter(|p| !p.as_os_str().is_empty()),
             data_dir,
         }
     }

@@ -17,6 +17,8 @@ pub mod reference;
 pub mod render;
 pub mod search;
 pub mod slots;
+pub mod statistics;
+pub mod tally;
 pub mod web;
 
 /// The current time in Unix seconds.

@@ -184,6 +184,8 @@ fn cells_of(method: &str, path: &str) -> Option<(Rule, Vec<Target>)> {
         }
         ("GET" | "HEAD", "/catalogue/{slug}") if api => (Rule::SignedIn, one),
         (_, p) if p.starts_with("/catalogus") || p.starts_with("/catalogue") => (Rule::Catalogue, one),
+        (_, "/sdg") => (Rule::SignedIn, one),
+        (_, "/sites/{site}/sdg" | "/sites/{site}/feedback" | "/sites/{site}/statistics" | "/sites/{site}/reacties" | "/sites/{site}/statistieken" | "/sites/{site}/statistieken.csv") => (Rule::Layer, vec![Target::Layer(site("alpha")), Target::Layer(site("beta")), Target::Layer(site("gamma"))]),
         (_, "/voorbeeld/{site}/producten/{slug}") => (Rule::Layer, vec![Target::Layer(site("alpha")), Target::Layer(site("beta")), Target::Layer(site("gamma"))]),
         (_, "/afbeelding-bestand/{key}") => (Rule::UseMedia, media_scopes()),
         (_, p) if p.starts_with("/afbeeldingen") || p.starts_with("/media") => (Rule::Layer, vec![Target::Layer(Scope::National)]),

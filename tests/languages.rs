@@ -205,6 +205,16 @@ async fn editors_write_the_english_text_beside_the_dutch_one() {
     assert_eq!(res.status, 303, "{}", res.body);
     let page = app.get(ALPHA, "/en/products/paspoort").await.body;
     assert!(page.contains("A travel document for every country.") && !page.contains("Five working days"), "saved and served at once; untranslated parts are not shown: {page}");
+    // A second save from the same revision shows both versions; nothing is lost.
+    let late = central
+        .post(
+            "/admin/catalogus/paspoort/engels",
+            &[("csrf", &csrf), ("revision", &revision), ("title", "Get a passport"), ("summary", "A passport."), ("heading.wat", "What is it?"), ("body.wat", "A travel document, late.")],
+        )
+        .await;
+    assert_eq!(late.status, 409, "{}", late.body);
+    assert!(late.body.contains("A travel document for every country.") && late.body.contains("A travel document, late."), "both versions: {}", late.body);
+    assert!(app.get(ALPHA, "/en/products/paspoort").await.body.contains("A travel document for every country."), "the first save stays");
 
     // A page's English text, from the page's editor.
     let mut alpha = editor(&app, "alpha@example.org", "site:alpha").await;

@@ -181,6 +181,7 @@ mod tests {
                 variables: Default::default(),
                 popular: vec![],
                 theme_tokens: None,
+                accessibility: None,
                 revision: 1,
                 updated_at: 0,
             },

@@ -142,6 +142,20 @@ struct ServeArgs {
     /// Where uploaded media live: a directory, or s3://BUCKET/PREFIX (AWS_* variables) [default: DATA_DIR/media]
     #[arg(long, env = "MEENT_MEDIA_URL", global = true)]
     media_url: Option<String>,
+    /// Count page views (per page, month, device type and country; nothing personal): on or off
+    #[arg(long, env = "MEENT_STATISTICS", global = true, value_parser = on_off)]
+    statistics: Option<bool>,
+    /// A GeoIP database in MaxMind DB format, for page views per country
+    #[arg(long, env = "MEENT_GEOIP_DB", global = true)]
+    geoip_db: Option<PathBuf>,
+}
+
+fn on_off(s: &str) -> Result<bool, String> {
+    match s {
+        "on" | "true" | "1" => Ok(true),
+        "off" | "false" | "0" => Ok(false),
+        other => Err(format!("{other:?}: use on or off")),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -189,6 +203,8 @@ pub fn run() -> ExitCode {
         metrics_allow: (!serve.metrics_allow.is_empty()).then(|| serve.metrics_allow.clone()),
         metrics_token: serve.metrics_token.clone(),
         media_url: serve.media_url.clone(),
+        statistics: serve.statistics,
+        geoip_db: serve.geoip_db.clone(),
         ..Settings::default()
     };
     let config = match Settings::layered(cli.global.config.as_deref(), given) {

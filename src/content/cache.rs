@@ -16,6 +16,7 @@ use diesel::QueryResult;
 use super::directory::Directory;
 use super::model::{Alert, NewsItem, Override, Page, Product};
 use crate::content::kind::Kind;
+use crate::content::upl::UplProduct;
 use crate::db::DbConnection;
 use crate::db::models::changes::Change;
 use crate::db::models::local::{self, Scope, Stored};
@@ -41,6 +42,28 @@ impl Catalogue {
     }
 }
 
+/// The UPL list as products' pages use it (SDG codes, legal bases), by URI: the imported
+/// list (`meent upl import`), or the one shipped with Meent while none is imported.
+#[derive(Debug, Default)]
+pub struct UplIndex {
+    by_uri: HashMap<String, UplProduct>,
+}
+
+impl UplIndex {
+    pub fn new(list: Vec<UplProduct>) -> UplIndex {
+        UplIndex { by_uri: list.into_iter().map(|p| (p.uri.clone(), p)).collect() }
+    }
+
+    pub fn get(&self, uri: &str) -> Option<&UplProduct> {
+        self.by_uri.get(uri)
+    }
+
+    /// The product's entry if it is an SDG product.
+    pub fn sdg(&self, uri: Option<&str>) -> Option<&UplProduct> {
+        uri.and_then(|u| self.get(u)).filter(|p| !p.sdg.is_empty())
+    }
+}
+
 /// One layer's overrides, by product id.
 pub type LayerOverrides = HashMap<i64, Override>;
 
@@ -50,6 +73,7 @@ pub type LayerItems<T> = Vec<Arc<T>>;
 #[derive(Default)]
 struct Held {
     catalogue: Option<Arc<Catalogue>>,
+    upl: Option<Arc<UplIndex>>,
     overrides: HashMap<LayerId, Arc<LayerOverrides>>,
     pages: HashMap<LayerId, Arc<LayerItems<Page>>>,
     news: HashMap<LayerId, Arc<LayerItems<NewsItem>>>,
@@ -136,6 +160,27 @@ impl ContentCache {
         self.through(|h| h.catalogue.clone(), || Ok(Catalogue::new(catalogue::all(conn)?)), |h, c| h.catalogue = Some(c))
     }
 
+    pub fn upl(&self, conn: &mut DbConnection) -> QueryResult<Arc<UplIndex>> {
+        self.through(
+            |h| h.upl.clone(),
+            || {
+                let imported = crate::db::models::upl::all(conn)?;
+                // The shipped list is part of the binary: reading it cannot fail at run time
+                // unless the build is broken, and then no SDG product is better than no page.
+                let list = if imported.is_empty() {
+                    crate::content::upl::national().unwrap_or_else(|e| {
+                        tracing::error!(error = %e, "the UPL list shipped with Meent cannot be read");
+                        Vec::new()
+                    })
+                } else {
+                    imported
+                };
+                Ok(UplIndex::new(list))
+            },
+            |h, u| h.upl = Some(u),
+        )
+    }
+
     pub fn overrides(&self, conn: &mut DbConnection, layer: LayerId) -> QueryResult<Arc<LayerOverrides>> {
         self.through(
             |h| h.overrides.get(&layer).cloned(),
@@ -190,7 +235,10 @@ impl ContentCache {
             }
         }
         match part {
-            Part::Catalogue => held.catalogue = None,
+            Part::Catalogue => {
+                held.catalogue = None;
+                held.upl = None;
+            }
             Part::Overrides => drop_layer(&mut held.overrides, layer),
             Part::Pages => drop_layer(&mut held.pages, layer),
             Part::News => drop_layer(&mut held.news, layer),

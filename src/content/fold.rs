@@ -142,7 +142,8 @@ pub fn fold(product: &Product, layers: &[Layer], site: SiteFields) -> Resolved {
     let mut product_contact = Contact::default();
     let mut values: BTreeMap<String, (String, String)> = BTreeMap::new(); // name -> (value, layer)
     let mut notes = Vec::new();
-    let mut modified = product.updated_at;
+    // A change in either language is a change of the product's text (SDG pages show it).
+    let mut modified = product.updated_at.max(product.english.as_ref().map_or(0, |t| t.updated_at));
     let mut sections: Vec<Working> = product
         .sections
         .iter()
@@ -162,7 +163,7 @@ pub fn fold(product: &Product, layers: &[Layer], site: SiteFields) -> Resolved {
             values.insert(name.clone(), (value.clone(), layer.name.to_owned()));
         }
         let Some(over) = layer.over else { continue };
-        modified = modified.max(over.updated_at);
+        modified = modified.max(over.updated_at).max(over.english.as_ref().map_or(0, |t| t.updated_at));
         enabled = over.enabled.unwrap_or(enabled);
         if let Some(t) = &over.title {
             title = t.clone();

@@ -23,6 +23,8 @@ pub fn product_in(product: &Product, lang: Lang) -> Option<Product> {
                 // Search words of the catalogue are Dutch.
                 keywords: vec![],
                 english: None,
+                // The English page changed when either text did.
+                updated_at: product.updated_at.max(product.english.as_ref().map_or(0, |t| t.updated_at)),
                 ..product.clone()
             })
         }
@@ -51,6 +53,7 @@ pub fn override_in(over: &Override, lang: Lang) -> Override {
                 keywords: vec![],
                 sections,
                 english: None,
+                updated_at: over.updated_at.max(over.english.as_ref().map_or(0, |t| t.updated_at)),
                 ..over.clone()
             }
         }
@@ -70,11 +73,42 @@ pub fn local_in<K: Clone>(item: &Local<K>, lang: Lang) -> Option<Cow<'_, Local<K
     }
 }
 
-/// Whether a page or news item has a text in `lang` (without making it).
-pub fn has_text<K>(item: &Local<K>, lang: Lang) -> bool {
+/// Items that always have a Dutch text and may have an English one.
+pub trait Translatable {
+    fn has_english(&self) -> bool;
+}
+
+impl Translatable for Product {
+    fn has_english(&self) -> bool {
+        self.english.is_some()
+    }
+}
+
+impl<T: Translatable + ?Sized> Translatable for std::sync::Arc<T> {
+    fn has_english(&self) -> bool {
+        (**self).has_english()
+    }
+}
+
+impl<T: Translatable + ?Sized> Translatable for &T {
+    fn has_english(&self) -> bool {
+        (**self).has_english()
+    }
+}
+
+impl<K> Translatable for Local<K> {
+    fn has_english(&self) -> bool {
+        self.english.is_some()
+    }
+}
+
+/// Whether an item has a text in `lang` (without making it). For a product this is whether
+/// its page exists in `lang` wherever its Dutch page does: what else decides that (status,
+/// dates, opt-out) is not language.
+pub fn has_text(item: &impl Translatable, lang: Lang) -> bool {
     match lang {
         Lang::Nl => true,
-        Lang::En => item.english.is_some(),
+        Lang::En => item.has_english(),
     }
 }
 

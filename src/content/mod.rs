@@ -1,6 +1,7 @@
 //! The heart of Meent: the content model, the fold of layers, visibility, and moving content
 //! between files and the database. Nothing here knows about HTTP.
 
+pub mod accessibility;
 pub mod cache;
 pub mod directory;
 pub mod drift;

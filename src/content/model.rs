@@ -317,6 +317,8 @@ pub struct Site {
     pub popular: Vec<String>,
     /// The site's design-token CSS, if it has one.
     pub theme_tokens: Option<String>,
+    /// The accessibility statement (`accessibility.toml`), if the site has one.
+    pub accessibility: Option<crate::content::accessibility::Statement>,
     pub revision: i64,
     pub updated_at: Timestamp,
 }

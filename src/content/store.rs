@@ -90,6 +90,34 @@ pub fn catalogue_in(conn: &mut DbConnection, cache: &ContentCache, site: &SiteEn
     Ok(Visible { items, next_change })
 }
 
+/// A product the site offers, with what reports on it read: the catalogue item, its Dutch fold
+/// for the site and the overrides of the site's layers (fold order).
+#[derive(Debug, Clone)]
+pub struct Offered {
+    pub product: Product,
+    pub resolved: Resolved,
+    pub overrides: Vec<Override>,
+}
+
+/// The products the site offers to this viewer among those `keep` selects, A-Z.
+pub fn offered(conn: &mut DbConnection, cache: &ContentCache, site: &SiteEntry, viewer: Viewer, keep: impl Fn(&Product) -> bool) -> QueryResult<Vec<Offered>> {
+    let src = &mut Source { conn, cache };
+    let catalogue = src.cache.catalogue(src.conn)?;
+    let held = layer_overrides(src, site)?;
+    let mut items: Vec<Offered> = catalogue
+        .products
+        .iter()
+        .filter(|(_, p)| keep(p) && viewer.sees(p))
+        .filter_map(|(id, p)| {
+            let resolved = fold_for(site, *id, p, &held, Lang::Nl).filter(|r| viewer.sees_offered(p, r))?;
+            let overrides = held.iter().filter_map(|(_, o)| o.get(id).cloned()).collect();
+            Some(Offered { product: p.clone(), resolved, overrides })
+        })
+        .collect();
+    items.sort_by_cached_key(|o| sort_key(&o.resolved.title));
+    Ok(items)
+}
+
 /// The items of one kind of the site's layers, most specific layer first.
 fn layered<T>(
     src: &mut Source,

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct UplProduct {
     pub uri: String,
     pub name: String,
@@ -15,6 +15,18 @@ pub struct UplProduct {
     pub municipal: bool,
     pub citizens: bool,
     pub businesses: bool,
+    /// The EU Single Digital Gateway codes (`SDG` column, e.g. `A1`, `N1`): a product with
+    /// one is an SDG product.
+    pub sdg: Vec<String>,
+    /// The legal bases (`Grondslaglabel`, `Grondslaglink`), one per row of the product.
+    pub legal: Vec<LegalBasis>,
+}
+
+/// A law or regulation a product rests on, with the link to its text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct LegalBasis {
+    pub label: String,
+    pub link: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +59,8 @@ pub fn parse(file: &str, text: &[u8]) -> Result<Vec<UplProduct>, UplError> {
         headers.iter().position(|h| h.trim() == name).ok_or_else(|| UplError::Read(file.clone(), format!("no column {name:?}")))
     };
     let (name, uri, gemeente, burger, bedrijf) = (col("UniformeProductnaam")?, col("URI")?, col("Gemeente")?, col("Burger")?, col("Bedrijf")?);
+    // Older lists lack these columns; their products are then no SDG products.
+    let (sdg, label, link) = (col("SDG").ok(), col("Grondslaglabel").ok(), col("Grondslaglink").ok());
     let mut out: Vec<UplProduct> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for record in reader.records() {
@@ -61,23 +75,24 @@ pub fn parse(file: &str, text: &[u8]) -> Result<Vec<UplProduct>, UplError> {
             return Err(UplError::Row { file: file.clone(), line, message: format!("{row_uri:?} is not a URI") });
         }
         let flags = (get(gemeente) == "X", get(burger) == "X", get(bedrijf) == "X");
-        match index.get(row_uri) {
-            Some(&i) => {
-                let p = &mut out[i];
-                p.municipal |= flags.0;
-                p.citizens |= flags.1;
-                p.businesses |= flags.2;
+        let i = *index.entry(row_uri.to_owned()).or_insert_with(|| {
+            out.push(UplProduct { uri: row_uri.to_owned(), name: get(name).to_owned(), ..UplProduct::default() });
+            out.len() - 1
+        });
+        let p = &mut out[i];
+        p.municipal |= flags.0;
+        p.citizens |= flags.1;
+        p.businesses |= flags.2;
+        for code in sdg.map(get).unwrap_or("").split(';').map(str::trim).filter(|c| !c.is_empty()) {
+            if !p.sdg.iter().any(|c| c == code) {
+                p.sdg.push(code.to_owned());
             }
-            None => {
-                index.insert(row_uri.to_owned(), out.len());
-                out.push(UplProduct {
-                    uri: row_uri.to_owned(),
-                    name: get(name).to_owned(),
-                    municipal: flags.0,
-                    citizens: flags.1,
-                    businesses: flags.2,
-                });
-            }
+        }
+        let basis = LegalBasis { label: label.map(get).unwrap_or("").to_owned(), link: link.map(get).unwrap_or("").to_owned() };
+        // Only links residents can follow; a basis without one is named in the label alone.
+        let usable = basis.link.starts_with("https://") || basis.link.starts_with("http://");
+        if !basis.label.is_empty() && usable && !p.legal.contains(&basis) {
+            p.legal.push(basis);
         }
     }
     Ok(out)
@@ -142,7 +157,7 @@ mod tests {
 
     #[test]
     fn coverage_of_the_catalogue() {
-        let p = |uri: &str, municipal| UplProduct { uri: uri.into(), name: uri.into(), municipal, citizens: true, businesses: false };
+        let p = |uri: &str, municipal| UplProduct { uri: uri.into(), name: uri.into(), municipal, citizens: true, ..UplProduct::default() };
         let list = [p("u:a", true), p("u:b", true), p("u:c", false)];
         let c = coverage(&list, &[("x".into(), Some("u:a".into())), ("y".into(), Some("u:gone".into())), ("z".into(), None)]);
         assert_eq!(c.unknown, [("y".to_owned(), "u:gone".to_owned())]);
@@ -155,6 +170,10 @@ mod tests {
         let list = national().unwrap();
         let paspoort = list.iter().find(|p| p.uri == "http://standaarden.overheid.nl/owms/terms/paspoort").unwrap();
         assert!(paspoort.municipal && paspoort.citizens);
+        assert_eq!(paspoort.sdg, ["A1"], "the SDG column");
+        assert!(paspoort.legal.iter().any(|l| l.label.contains("Paspoortwet") && l.link.starts_with("https://wetten.overheid.nl/")), "{:?}", paspoort.legal);
+        let omgeving = list.iter().find(|p| p.uri.ends_with("/omgevingsvergunning")).unwrap();
+        assert_eq!(omgeving.sdg, ["N1", "D2"], "codes separated by ';'");
         let uris: std::collections::HashSet<&str> = list.iter().map(|p| p.uri.as_str()).collect();
         assert_eq!(uris.len(), list.len(), "one entry per URI");
         assert!(list.iter().filter(|p| p.municipal).count() > 400);

@@ -25,6 +25,7 @@ diesel::table! {
         variables -> Text,
         popular -> Text,
         theme_tokens -> Nullable<Text>,
+        accessibility -> Nullable<Text>,
         revision -> BigInt,
         updated_at -> BigInt,
     }
@@ -211,6 +212,8 @@ diesel::table! {
         municipal -> Bool,
         citizens -> Bool,
         businesses -> Bool,
+        sdg -> Text,
+        legal -> Text,
     }
 }
 
@@ -354,6 +357,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    feedback (id) {
+        id -> BigInt,
+        site_id -> BigInt,
+        path -> Text,
+        lang -> Text,
+        useful -> Bool,
+        comment -> Nullable<Text>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    page_views (site_id, month, path, device, country) {
+        site_id -> BigInt,
+        month -> Text,
+        path -> Text,
+        device -> Text,
+        country -> Text,
+        views -> BigInt,
+    }
+}
+
+diesel::joinable!(feedback -> sites (site_id));
+diesel::joinable!(page_views -> sites (site_id));
 diesel::joinable!(grants -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -363,4 +391,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     groups, sites, site_hosts, site_groups, products, overrides, pages, news, alerts, revisions,
     changes, settings, search_misses, upl, redirects, users, grants, sessions, api_tokens,
     login_failures, audit, media, media_uses, trusted_devices, media_removals, translations,
+    feedback, page_views,
 );

@@ -10,6 +10,8 @@ pub mod translations;
 mod local;
 mod media;
 mod views;
+pub mod sdg;
+pub mod residents;
 
 use diesel::QueryResult;
 use serde::Serialize;

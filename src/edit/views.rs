@@ -96,6 +96,10 @@ pub struct Dashboard {
     pub misses: Vec<Misses>,
     /// Translations whose Dutch (or central) text moved since.
     pub behind: Vec<super::behind::Behind>,
+    /// Per site, the pages with the most "nee" this month: (site slug, site name, pages).
+    pub not_useful: Vec<(String, String, Vec<super::residents::PageCounts>)>,
+    /// What the sites' accessibility statements need: (site name, warnings).
+    pub accessibility: Vec<(String, Vec<String>)>,
     /// More sites than the dashboard checks itself.
     pub more_sites: bool,
 }
@@ -276,10 +280,22 @@ impl Editor<'_> {
 
         // Values still missing and searches that found nothing, per site.
         let viewer = Viewer::resident(self.now);
+        let today = chrono::DateTime::from_timestamp(self.now, 0).map(|t| t.date_naive()).unwrap_or_default();
         let mut missing = Vec::new();
         let mut misses = Vec::new();
+        let mut statements = Vec::new();
+        let mut not_useful = Vec::new();
         for slug in my_sites.iter().take(DASHBOARD_SITES) {
             let Some(site) = directory.site_by_slug(slug) else { continue };
+            let month_start = super::residents::month_bounds(&crate::statistics::month_of(self.now)).map_or(self.now, |(from, _)| from);
+            let pages = self.most_not_useful(site.id, month_start, 5)?;
+            if !pages.is_empty() {
+                not_useful.push((slug.clone(), site.site.name.clone(), pages));
+            }
+            let warnings = crate::content::accessibility::warnings(site.site.accessibility.as_ref(), today);
+            if !warnings.is_empty() {
+                statements.push((site.site.name.clone(), warnings.iter().map(|w| w.text()).collect()));
+            }
             for r in store::catalogue(self.conn, content, site, viewer)?.items {
                 let vars: Vec<String> = r
                     .notes
@@ -302,7 +318,6 @@ impl Editor<'_> {
         }
 
         // Content past its review date.
-        let today = chrono::DateTime::from_timestamp(self.now, 0).map(|t| t.date_naive()).unwrap_or_default();
         let mut due = Vec::new();
         if self.actor.may_edit_catalogue() {
             for (_, p) in &products {
@@ -325,6 +340,6 @@ impl Editor<'_> {
                 }
             }
         }
-        Ok(Dashboard { groups, sites, review, missing, due, misses, behind, more_sites: my_sites.len() > DASHBOARD_SITES })
+        Ok(Dashboard { groups, sites, review, missing, due, misses, behind, not_useful, accessibility: statements, more_sites: my_sites.len() > DASHBOARD_SITES })
     }
 }

@@ -39,6 +39,14 @@ pub fn search(lang: Lang) -> &'static str {
     }
 }
 
+/// The site's accessibility statement.
+pub fn accessibility(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Nl => "/toegankelijkheid",
+        Lang::En => "/en/accessibility",
+    }
+}
+
 /// A local page at its place in the tree ("afval/pmd").
 pub fn page(lang: Lang, path: &str) -> String {
     match lang {

@@ -38,6 +38,27 @@ pub fn date_in(date: NaiveDate, lang: Lang) -> String {
     format!("{} {} {}", date.day(), months[date.month0() as usize], date.year())
 }
 
+/// The day of a moment in the Netherlands (Europe/Amsterdam).
+pub fn dutch_day(ts: i64) -> NaiveDate {
+    chrono::DateTime::from_timestamp(ts, 0).map(|t| t.with_timezone(&chrono_tz::Europe::Amsterdam).date_naive()).unwrap_or_default()
+}
+
+/// What the page of an SDG product adds (EU regulation 2018/1724): who is responsible, when
+/// its text last changed in any layer or language, and the laws it rests on.
+#[derive(Debug, Clone, Serialize)]
+pub struct SdgView {
+    pub modified: String,
+    pub modified_iso: String,
+    pub legal: Vec<crate::content::upl::LegalBasis>,
+}
+
+impl SdgView {
+    pub fn new(resolved: &Resolved, upl: &crate::content::upl::UplProduct, lang: Lang) -> SdgView {
+        let day = dutch_day(resolved.modified);
+        SdgView { modified: date_in(day, lang), modified_iso: day.format("%Y-%m-%d").to_string(), legal: upl.legal.clone() }
+    }
+}
+
 /// A link with a text.
 #[derive(Debug, Clone, Serialize)]
 pub struct Link {

@@ -22,6 +22,7 @@ use crate::auth::accounts;
 use crate::content::model::Owner;
 use crate::content::model::{Lang, NewsFields, PageFields};
 use crate::edit::translations::{ItemTextDoc, OverrideTextDoc, ProductTextDoc, Translated};
+use crate::edit::sdg::Order;
 use crate::edit::{Alerts, Editor, LocalKind, MediaText, News, OverrideDoc, Pages, ProductDoc, RedirectsDoc};
 
 crate::web::routes::route_table!(ROUTES, register;
@@ -61,6 +62,14 @@ crate::web::routes::route_table!(ROUTES, register;
     head "/{kind}/{layer}/overrides/{slug}/translations/{lang}" => get_override_translation;
     put "/{kind}/{layer}/overrides/{slug}/translations/{lang}" => put_override_translation;
     delete "/{kind}/{layer}/overrides/{slug}/translations/{lang}" => delete_override_translation;
+    get "/sdg" => sdg_overview;
+    head "/sdg" => sdg_overview;
+    get "/sites/{site}/sdg" => sdg_site;
+    head "/sites/{site}/sdg" => sdg_site;
+    get "/sites/{site}/feedback" => site_feedback;
+    head "/sites/{site}/feedback" => site_feedback;
+    get "/sites/{site}/statistics" => site_statistics;
+    head "/sites/{site}/statistics" => site_statistics;
     get "/sites/{site}/redirects" => get_redirects;
     put "/sites/{site}/redirects" => put_redirects;
     get "/media" => list_media;
@@ -377,6 +386,73 @@ async fn delete_media(req: HttpRequest, state: web::Data<AppState>) -> Result<Ht
 #[derive(Serialize)]
 struct RedirectsOut {
     csv: String,
+}
+
+/// `?sort=name|incomplete|no_english|english_behind`.
+async fn sdg_overview(req: HttpRequest, state: web::Data<AppState>, query: web::Query<std::collections::HashMap<String, String>>) -> Result<HttpResponse, AppError> {
+    let order = match query.get("sort") {
+        None => Order::default(),
+        Some(s) => Order::parse(s).ok_or_else(|| AppError::BadRequest(format!("sort={s:?}: use name, incomplete, no_english or english_behind")))?,
+    };
+    let content = state.content.clone();
+    run(&req, state, StatusCode::OK, move |ed| Ok(ed.sdg_overview(&content, order)?)).await
+}
+
+async fn sdg_site(req: HttpRequest, state: web::Data<AppState>, site: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let content = state.content.clone();
+    run(&req, state, StatusCode::OK, move |ed| Ok(ed.sdg_site(&content, &site)?)).await
+}
+
+/// `?url=/path&nuttig=ja|nee&month=YYYY-MM`: counts per page and the answers, newest first.
+async fn site_feedback(req: HttpRequest, state: web::Data<AppState>, site: web::Path<String>, query: web::Query<crate::edit::residents::FeedbackQuery>) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    run(&req, state, StatusCode::OK, move |ed| Ok(ed.feedback(&site, &query)?)).await
+}
+
+/// One row of the statistics export, in the shape the EU statistics service asks for.
+#[derive(serde::Serialize)]
+struct ViewsOut {
+    url: String,
+    month: String,
+    device: String,
+    country: String,
+    views: i64,
+}
+
+/// `?month=YYYY-MM` (default: this month): views per page, device type and country, most
+/// viewed first; CSV when the request accepts `text/csv`. This process's counts not written
+/// yet are written first.
+async fn site_statistics(req: HttpRequest, state: web::Data<AppState>, site: web::Path<String>, query: web::Query<std::collections::HashMap<String, String>>) -> Result<HttpResponse, AppError> {
+    let month = query.get("month").cloned().unwrap_or_else(|| crate::statistics::month_of(crate::now()));
+    let csv = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/csv"));
+    let site = site.into_inner();
+    let origin = crate::web::site::origin(&req, &state);
+    let port = crate::content::hosts::port_of(&origin.host).map(|p| format!(":{p}")).unwrap_or_default();
+    let base = crate::web::directory(&state).site_by_slug(&site).map(|s| format!("{}://{}{port}", origin.scheme, s.site.canonical_host()));
+    let views = state.views.clone();
+    let rows = as_token_user(&req, state, move |ed| {
+        if let Some(Err(e)) = views.as_ref().map(|v| v.flush(ed.conn)) {
+            tracing::warn!(error = %e, "cannot write page views yet");
+        }
+        Ok(ed.statistics(&site, &month)?)
+    })
+    .await?;
+    let base = base.unwrap_or_default();
+    let out: Vec<ViewsOut> = rows
+        .into_iter()
+        .map(|r| ViewsOut { url: format!("{base}{}", r.path), month: r.month, device: r.device, country: r.country, views: r.views })
+        .collect();
+    let mut response = HttpResponse::Ok();
+    response.insert_header((header::CACHE_CONTROL, "no-store"));
+    if !csv {
+        return Ok(response.json(out));
+    }
+    let mut text = String::from("url,month,device,country,views\r\n");
+    for r in &out {
+        let field = |s: &str| if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() };
+        text.push_str(&format!("{},{},{},{},{}\r\n", field(&r.url), r.month, r.device, r.country, r.views));
+    }
+    Ok(response.content_type("text/csv; charset=utf-8").body(text))
 }
 
 async fn get_redirects(req: HttpRequest, state: web::Data<AppState>, site: web::Path<String>) -> Result<HttpResponse, AppError> {

@@ -55,6 +55,10 @@ pub struct AppState {
     pub limits: Arc<limits::Limits>,
     /// Searches that found nothing, counted until the maintenance thread writes them.
     pub misses: Arc<crate::search::misses::MissCounter>,
+    /// Page views, counted until the maintenance thread writes them (none: not counted).
+    pub views: Option<Arc<crate::statistics::Views>>,
+    /// Signs the feedback forms (shared by every process through the database).
+    pub feedback_key: [u8; 32],
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +77,8 @@ pub enum StartError {
     Io(std::io::Error),
     #[error("{0}")]
     Media(String),
+    #[error("configuration: {0}")]
+    Config(String),
 }
 
 /// Connects, migrates, imports the content directory into an empty database, and starts
@@ -101,19 +107,32 @@ pub fn build_state(config: Config) -> Result<AppState, StartError> {
     let cache = Arc::new(PageCache::new(config.page_cache, config.page_cache_bytes));
     feed.follow(cache.clone());
     let search = start_search(&config, &pool, &feed, &content, &mut conn)?;
+    let feedback_key = crate::db::models::settings::secret_key(&mut conn, "feedback", crate::now())?;
     drop(conn);
+    let geoip = match &config.geoip_db {
+        Some(path) => Some(crate::statistics::GeoIp::open(path).map_err(StartError::Config)?),
+        None => None,
+    };
+    let views = config.statistics.then(|| Arc::new(crate::statistics::Views::new(geoip)));
     let wake = url.is_postgres().then(|| url.connection_string());
     feed.spawn_poller(pool.clone(), Duration::from_millis(config.feed_interval_ms.max(10)), wake);
     let templates = Arc::new(Templates::load(config.theme_dir.as_deref())?);
     let limits = Arc::new(limits::Limits::new(&config.rate_limits));
     let misses = Arc::new(crate::search::misses::MissCounter::default());
-    spawn_maintenance(pool.clone(), config.retention, limits.clone(), misses.clone(), media.clone());
-    Ok(AppState { pool, config: Arc::new(config), feed, templates, cache, content, search, media, limits, misses })
+    spawn_maintenance(pool.clone(), config.retention, limits.clone(), misses.clone(), views.clone(), media.clone());
+    Ok(AppState { pool, config: Arc::new(config), feed, templates, cache, content, search, media, limits, misses, views, feedback_key })
 }
 
 /// The background thread of `maintenance`: search misses, rate-limit state and deleted media
 /// files every 30 s, retention every hour.
-fn spawn_maintenance(pool: Pool, retention: crate::config::Retention, limits: Arc<limits::Limits>, misses: Arc<crate::search::misses::MissCounter>, media: Arc<MediaFiles>) {
+fn spawn_maintenance(
+    pool: Pool,
+    retention: crate::config::Retention,
+    limits: Arc<limits::Limits>,
+    misses: Arc<crate::search::misses::MissCounter>,
+    views: Option<Arc<crate::statistics::Views>>,
+    media: Arc<MediaFiles>,
+) {
     let spawned = std::thread::Builder::new().name("meent-maintenance".into()).spawn(move || {
         let mut rounds: u64 = 0;
         loop {
@@ -122,6 +141,9 @@ fn spawn_maintenance(pool: Pool, retention: crate::config::Retention, limits: Ar
             let Ok(mut conn) = pool.get() else { continue };
             if let Err(e) = misses.flush(&mut conn) {
                 tracing::warn!(error = %e, "cannot write search misses yet");
+            }
+            if let Some(Err(e)) = views.as_ref().map(|v| v.flush(&mut conn)) {
+                tracing::warn!(error = %e, "cannot write page views yet");
             }
             if let Err(e) = crate::media::remove_due(&mut conn, &media, crate::now()) {
                 tracing::warn!(error = %e, "cannot remove deleted media files yet");

@@ -125,16 +125,29 @@ where
     let now = crate::now();
     let site_id = resident.site.id;
     if let Some(entry) = state.cache.get(site_id, &url, now) {
+        count_view(req, &state, site_id, &entry, now);
         return Ok(respond(req, &entry));
     }
     let epoch = state.cache.epoch();
     let compress = state.cache.enabled();
     let entry = Arc::new(build_now(state.clone(), resident, now, compress, build).await?);
     let response = respond(req, &entry);
+    count_view(req, &state, site_id, &entry, now);
     if entry.status == StatusCode::OK.as_u16() {
         state.cache.insert(epoch, site_id, &url, entry);
     }
     Ok(response)
+}
+
+/// Counts a resident's view of an HTML page (`statistics`): the path without its query, the
+/// device type from the `User-Agent`, the country of the address if a GeoIP database is set.
+fn count_view(req: &HttpRequest, state: &AppState, site_id: i64, entry: &Entry, now: i64) {
+    let Some(views) = &state.views else { return };
+    if req.method() != actix_web::http::Method::GET || entry.status != StatusCode::OK.as_u16() || entry.content_type != HTML {
+        return;
+    }
+    let agent = req.headers().get(actix_web::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    views.count(site_id, req.path(), agent, || crate::web::site::client_address(req, state).parse().ok(), now);
 }
 
 /// Builds a response that is never stored (search results: every query is another URL).

@@ -13,6 +13,7 @@ use super::format::{GroupIn, MediaFileIn, OverrideIn, OverrideTextIn, SiteIn, Sy
 use super::write::translation_name;
 use super::frontmatter::{self, line_of};
 use super::{MediaEntry, Problem, Reference, Sourced, Tree};
+use crate::content::accessibility::{Statement, StatementDoc};
 use crate::content::hosts::normalize_host;
 use crate::content::model::{
     Contact, Group, ItemText, Lang, Local, Override, OverrideText, Owner, Product, ProductText, SectionMode, Site, Synonyms, Timestamp, Translation,
@@ -486,6 +487,7 @@ impl<'a> Reader<'a> {
                     "media" if self.is_dir(&path) => {} // the files of media.toml
                     e if ignorable(e) => {}
                     e if layer == Layer::Site && e.ends_with(".css") => {} // design tokens, read with site.toml
+                    "accessibility.toml" if layer == Layer::Site => {} // read with site.toml
                     _ => self.problem(&path, None, format!("unexpected entry: a {} directory holds {settings}, overrides/, pages/, news/, alerts/, media.toml and media/", if layer == Layer::Site { "site" } else { "group" })),
                 }
             }
@@ -518,6 +520,23 @@ impl<'a> Reader<'a> {
             file: rel.to_owned(),
             line: 1,
         });
+    }
+
+    /// `accessibility.toml` beside `site.toml`, if there is one; `Err` after reporting its
+    /// problems at their lines.
+    fn accessibility(&mut self, dir: &str) -> Result<Option<Statement>, ()> {
+        let rel = format!("{dir}/accessibility.toml");
+        if fs::symlink_metadata(self.root.join(&rel)).is_err() {
+            return Ok(None);
+        }
+        let text = self.read(&rel).ok_or(())?;
+        let front = self.parse_toml::<StatementDoc>(&rel, &text, 1).ok_or(())?;
+        front.value.check().map(Some).map_err(|problems| {
+            for p in problems {
+                let line = statement_line(&text, &p.field);
+                self.problem(&rel, line, p.to_string());
+            }
+        })
     }
 
     fn site(&mut self, rel: &str, dir: &str, slug: &str) {
@@ -607,6 +626,8 @@ impl<'a> Reader<'a> {
                 }
             }
         }
+        let accessibility = self.accessibility(dir);
+        ok &= accessibility.is_ok();
         let updated_at = front.value.updated.as_ref().and_then(|u| self.time_at(rel, front.line_at(u), u.get_ref(), "updated")).unwrap_or(0);
         let f = front.value;
         if f.name.trim().is_empty() {
@@ -630,6 +651,7 @@ impl<'a> Reader<'a> {
                 variables: f.variables,
                 popular,
                 theme_tokens,
+                accessibility: accessibility.ok().flatten(),
                 revision: f.revision.unwrap_or(0),
                 updated_at,
             },
@@ -916,7 +938,7 @@ fn field_line(text: &str, field: &str) -> Option<usize> {
 
 /// Paths of the resident site that local pages may not take.
 pub const RESERVED_PATHS: &[&str] =
-    &["producten", "nieuws", "zoeken", "en", "api", "admin", "static", "theme", "media", "sitemap.xml", "robots.txt", "healthz", "metrics"];
+    &["producten", "nieuws", "zoeken", "toegankelijkheid", "feedback", "en", "api", "admin", "static", "theme", "media", "sitemap.xml", "robots.txt", "healthz", "metrics"];
 
 /// The parts of a parsed Markdown file that later checks need.
 struct Parsed {
@@ -952,6 +974,24 @@ impl Parsed {
                 .or_else(|| field_line(&self.toml, &p.field).map(|l| self.front_line + l - 1)),
             _ => field_line(&self.toml, &p.field).map(|l| self.front_line + l - 1),
         }
+    }
+}
+
+/// The line of a statement's field (`/problems/2/fix_by`): the key's line, within the n-th
+/// `[[problems]]` table for a problem's.
+fn statement_line(text: &str, field: &str) -> Option<usize> {
+    let parts: Vec<&str> = field.trim_start_matches('/').split('/').collect();
+    let is_key = |l: &str, key: &str| l.trim_start().strip_prefix(key).is_some_and(|r| r.trim_start().starts_with('='));
+    match parts.as_slice() {
+        ["problems", n, key] => {
+            let n: usize = n.parse().ok()?;
+            let start = text.lines().enumerate().filter(|(_, l)| l.trim() == "[[problems]]").nth(n)?.0;
+            let within = text.lines().enumerate().skip(start + 1).take_while(|(_, l)| !l.trim_start().starts_with('[')).find(|(_, l)| is_key(l, key));
+            Some(within.map_or(start, |(i, _)| i) + 1)
+        }
+        ["problems", ..] => text.lines().position(|l| l.trim() == "[[problems]]").map(|i| i + 1),
+        [key] => text.lines().position(|l| is_key(l, key)).map(|i| i + 1),
+        _ => None,
     }
 }
 

@@ -191,6 +191,10 @@ impl Writer {
         if let Some(css) = &s.theme_tokens {
             self.file(&format!("sites/{}/{TOKENS_FILE}", s.slug), css)?;
         }
+        if let Some(statement) = &s.accessibility {
+            let doc = crate::content::accessibility::StatementDoc::from_model(statement);
+            self.file(&format!("sites/{}/accessibility.toml", s.slug), &toml_text(&doc)?)?;
+        }
         Ok(())
     }
 

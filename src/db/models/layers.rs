@@ -108,6 +108,7 @@ struct SiteValues {
     variables: String,
     popular: String,
     theme_tokens: Option<String>,
+    accessibility: Option<String>,
     revision: i64,
     updated_at: i64,
 }
@@ -123,6 +124,7 @@ fn site_values(s: &Site, revision: i64, updated_at: i64) -> SiteValues {
         variables: to_json(&s.variables),
         popular: to_json(&s.popular),
         theme_tokens: s.theme_tokens.clone(),
+        accessibility: s.accessibility.as_ref().map(to_json),
         revision,
         updated_at,
     }
@@ -164,6 +166,7 @@ pub fn sites(conn: &mut DbConnection) -> QueryResult<Vec<(i64, Site)>> {
                     variables: from_json(&r.values.variables)?,
                     popular: from_json(&r.values.popular)?,
                     theme_tokens: r.values.theme_tokens,
+                    accessibility: r.values.accessibility.as_deref().map(from_json).transpose()?,
                     revision: r.values.revision,
                     updated_at: r.values.updated_at,
                 },

@@ -8,6 +8,8 @@ pub mod local;
 pub mod media;
 pub mod redirects;
 pub mod overrides;
+pub mod feedback;
+pub mod page_views;
 pub mod revisions;
 pub mod search_misses;
 pub mod translations;

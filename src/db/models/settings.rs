@@ -35,3 +35,21 @@ pub fn save<T: Serialize>(conn: &mut DbConnection, key: &str, value: &T, request
         Ok(0)
     })
 }
+
+/// A random 32-byte key kept under `name`, made on first use; every process of an
+/// installation reads the same one (a form signed by one node is checked by another).
+pub fn secret_key(conn: &mut DbConnection, name: &str, now: i64) -> QueryResult<[u8; 32]> {
+    let setting = format!("key:{name}");
+    let parse = |hex: &str| -> Option<[u8; 32]> {
+        let bytes: Vec<u8> = (0..hex.len()).step_by(2).filter_map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok())).collect();
+        bytes.try_into().ok()
+    };
+    if let Some((hex, _)) = get::<String>(conn, &setting)? {
+        return parse(&hex).ok_or_else(|| diesel::result::Error::DeserializationError(format!("setting {setting} is not a 32-byte key").into()));
+    }
+    let fresh = crate::auth::secrets::random_token().map_err(|e| diesel::result::Error::QueryBuilderError(e.to_string().into()))?;
+    // Another process may have made one meanwhile: then its key is the one.
+    let _ = save(conn, &setting, &fresh, 1, now);
+    let (hex, _) = get::<String>(conn, &setting)?.ok_or(diesel::result::Error::NotFound)?;
+    parse(&hex).ok_or_else(|| diesel::result::Error::DeserializationError(format!("setting {setting} is not a 32-byte key").into()))
+}

@@ -14,6 +14,10 @@ struct Row {
     municipal: bool,
     citizens: bool,
     businesses: bool,
+    /// SDG codes, comma-separated.
+    sdg: String,
+    /// Legal bases, as JSON.
+    legal: String,
 }
 
 /// Replaces the whole list (call inside a write transaction).
@@ -21,7 +25,15 @@ pub fn replace(conn: &mut DbConnection, products: &[UplProduct]) -> QueryResult<
     diesel::delete(upl::table).execute(conn)?;
     let rows: Vec<Row> = products
         .iter()
-        .map(|p| Row { uri: p.uri.clone(), name: p.name.clone(), municipal: p.municipal, citizens: p.citizens, businesses: p.businesses })
+        .map(|p| Row {
+            uri: p.uri.clone(),
+            name: p.name.clone(),
+            municipal: p.municipal,
+            citizens: p.citizens,
+            businesses: p.businesses,
+            sdg: p.sdg.join(","),
+            legal: super::to_json(&p.legal),
+        })
         .collect();
     // One row at a time: multi-row inserts are not available for both backends at once.
     let mut written = 0;
@@ -37,8 +49,18 @@ pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<UplProduct>> {
         .select(Row::as_select())
         .load(conn)?
         .into_iter()
-        .map(|r| UplProduct { uri: r.uri, name: r.name, municipal: r.municipal, citizens: r.citizens, businesses: r.businesses })
-        .collect())
+        .map(|r| {
+            Ok(UplProduct {
+                sdg: r.sdg.split(',').filter(|c| !c.is_empty()).map(str::to_owned).collect(),
+                legal: super::from_json(&r.legal)?,
+                uri: r.uri,
+                name: r.name,
+                municipal: r.municipal,
+                citizens: r.citizens,
+                businesses: r.businesses,
+            })
+        })
+        .collect::<QueryResult<_>>()?)
 }
 
 pub fn name(conn: &mut DbConnection, uri: &str) -> QueryResult<Option<String>> {

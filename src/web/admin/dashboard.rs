@@ -118,6 +118,8 @@ pub async fn dashboard(req: HttpRequest, state: web::Data<AppState>) -> Result<H
     c.insert("missing", &missing);
     c.insert("due", &due);
     c.insert("misses", &d.misses);
+    c.insert("accessibility", &d.accessibility);
+    c.insert("not_useful", &d.not_useful);
     c.insert("more_sites", &d.more_sites);
     page(&state, StatusCode::OK, "admin/dashboard.html", &c)
 }

@@ -228,6 +228,7 @@ pub async fn overview(req: HttpRequest, state: web::Data<AppState>, path: web::P
     let mut c = admin_context(&state, Some(&signed), &name, vec![Link { title: "Overzicht".into(), url: "/admin".into() }]);
     let base = format!("/admin/{}/{}", kind_segment(&owner), owner.slug());
     c.insert("base", &base);
+    c.insert("layer_slug", owner.slug());
     c.insert("products", &products);
     c.insert("pages", &lists.0);
     c.insert("news", &lists.1);

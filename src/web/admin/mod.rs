@@ -11,6 +11,8 @@ mod login;
 mod media;
 mod overrides;
 mod translation;
+mod residents;
+mod sdg;
 
 use std::collections::HashMap;
 
@@ -57,6 +59,10 @@ crate::web::routes::route_table!(ROUTES, register;
     post "/sleutels" => users::create_token;
     post "/sleutels/{id}/intrekken" => users::revoke_token;
     get "/logboek" => users::audit;
+    get "/sdg" => sdg::overview;
+    get "/sites/{site}/reacties" => residents::feedback;
+    get "/sites/{site}/statistieken" => residents::statistics;
+    get "/sites/{site}/statistieken.csv" => residents::statistics_csv;
     get "/catalogus" => catalogue::list;
     get "/catalogus/nieuw" => catalogue::new_form;
     get "/catalogus/{slug}" => catalogue::edit_form;

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::dashboard::kind_segment;
 use super::layer::AdminForm;
 use super::overrides::admin_owner;
-use super::{FormState, Outcome, Signed, admin_context, check_csrf, field, form_revision, outcome, page, see_other, signed_in, with_editor};
+use super::{Conflict, FormState, Outcome, Signed, admin_context, check_csrf, conflict_page, field, form_revision, outcome, page, see_other, signed_in, with_editor};
 use crate::content::model::{Lang, Owner, SectionMode};
 use crate::edit::documents::{OverrideSectionDoc, SectionDoc};
 use crate::edit::translations::{ItemTextDoc, OverrideTextDoc, ProductTextDoc, Translated};
@@ -144,16 +144,40 @@ pub async fn save_product(req: HttpRequest, state: web::Data<AppState>, slug: we
     })
     .await?;
     let action = format!("/admin/catalogus/{slug}/engels");
+    if let Outcome::Saved(()) = result {
+        return Ok(see_other(&format!("{action}?opgeslagen=1")));
+    }
+    let s = slug.clone();
+    let shown = with_editor(&req, &state, &signed, move |ed, _| product_form(ed, &s)).await?;
+    not_saved(&state, &signed, result, shown, &form, catalogue_crumbs(&slug), &action)
+}
+
+/// The answer to a form that was not saved: its problems, or the conflict page when someone
+/// else saved the translation first (both versions, nothing lost). `shown` is the form as
+/// stored now.
+fn not_saved(state: &AppState, signed: &Signed, result: Outcome<()>, mut shown: Form, posted: &HashMap<String, String>, crumbs: Vec<Link>, action: &str) -> Result<HttpResponse, AppError> {
     match result {
         Outcome::Saved(()) => Ok(see_other(&format!("{action}?opgeslagen=1"))),
         Outcome::Problems(problems) => {
-            let s = slug.clone();
-            let mut shown = with_editor(&req, &state, &signed, move |ed, _| product_form(ed, &s)).await?;
-            refill(&mut shown, &form);
-            render(&state, &signed, &shown.dutch_title.clone(), catalogue_crumbs(&slug), &action, &shown, FormState::problems(&problems), StatusCode::UNPROCESSABLE_ENTITY)
+            refill(&mut shown, posted);
+            render(state, signed, &shown.dutch_title.clone(), crumbs, action, &shown, FormState::problems(&problems), StatusCode::UNPROCESSABLE_ENTITY)
         }
-        Outcome::Conflict { .. } => Err(AppError::from(EditError::ChangedMeanwhile)),
+        Outcome::Conflict { current } => {
+            let theirs = as_text(&shown);
+            refill(&mut shown, posted);
+            let mine = as_text(&shown);
+            conflict_page(state, signed, Conflict { item: &shown.dutch_title, theirs, mine, action, crumbs, form: posted, current })
+        }
     }
+}
+
+/// A translation as one text, for the conflict page's comparison.
+fn as_text(form: &Form) -> String {
+    let mut out = format!("{}\n\n{}\n", form.title, form.summary);
+    for part in &form.parts {
+        out.push_str(&format!("\n## {}\n\n{}\n", part.heading, part.body));
+    }
+    out
 }
 
 /// Shows what the editor sent again, over the stored translation.
@@ -248,16 +272,12 @@ pub async fn save_override_text(req: HttpRequest, state: web::Data<AppState>, pa
     })
     .await?;
     let action = format!("/admin/{kind}/{layer}/producten/{slug}/engels");
-    match result {
-        Outcome::Saved(()) => Ok(see_other(&format!("{action}?opgeslagen=1"))),
-        Outcome::Problems(problems) => {
-            let (o, s) = (owner.clone(), slug.clone());
-            let mut shown = with_editor(&req, &state, &signed, move |ed, _| override_form(ed, &o, &s)).await?;
-            refill(&mut shown, &form);
-            render(&state, &signed, &shown.dutch_title.clone(), layer_crumbs(&owner), &action, &shown, FormState::problems(&problems), StatusCode::UNPROCESSABLE_ENTITY)
-        }
-        Outcome::Conflict { .. } => Err(AppError::from(EditError::ChangedMeanwhile)),
+    if let Outcome::Saved(()) = result {
+        return Ok(see_other(&format!("{action}?opgeslagen=1")));
     }
+    let (o, s) = (owner.clone(), slug.clone());
+    let shown = with_editor(&req, &state, &signed, move |ed, _| override_form(ed, &o, &s)).await?;
+    not_saved(&state, &signed, result, shown, &form, layer_crumbs(&owner), &action)
 }
 
 // Pages and news items.
@@ -323,14 +343,10 @@ pub async fn save_item<K: Translated<F> + AdminForm + 'static, F: Clone + 'stati
     })
     .await?;
     let action = format!("/admin/{kind}/{layer}/{}/{id}/engels", K::SEGMENT);
-    match result {
-        Outcome::Saved(()) => Ok(see_other(&format!("{action}?opgeslagen=1"))),
-        Outcome::Problems(problems) => {
-            let o = owner.clone();
-            let mut shown = with_editor(&req, &state, &signed, move |ed, _| item_form::<K, F>(ed, &o, id)).await?;
-            refill(&mut shown, &form);
-            render(&state, &signed, &shown.dutch_title.clone(), layer_crumbs(&owner), &action, &shown, FormState::problems(&problems), StatusCode::UNPROCESSABLE_ENTITY)
-        }
-        Outcome::Conflict { .. } => Err(AppError::from(EditError::ChangedMeanwhile)),
+    if let Outcome::Saved(()) = result {
+        return Ok(see_other(&format!("{action}?opgeslagen=1")));
     }
+    let o = owner.clone();
+    let shown = with_editor(&req, &state, &signed, move |ed, _| item_form::<K, F>(ed, &o, id)).await?;
+    not_saved(&state, &signed, result, shown, &form, layer_crumbs(&owner), &action)
 }

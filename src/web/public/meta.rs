@@ -50,7 +50,7 @@ pub async fn sitemap(req: HttpRequest, state: web::Data<AppState>, resident: Res
         let pages = store::pages(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
         let news = store::news(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer)?;
         let mut urls = Vec::new();
-        for lang_home in [(paths::home(Lang::Nl), paths::home(Lang::En)), (paths::products(Lang::Nl), paths::products(Lang::En)), (paths::news(Lang::Nl), paths::news(Lang::En))] {
+        for lang_home in [(paths::home(Lang::Nl), paths::home(Lang::En)), (paths::products(Lang::Nl), paths::products(Lang::En)), (paths::news(Lang::Nl), paths::news(Lang::En)), (paths::accessibility(Lang::Nl), paths::accessibility(Lang::En))] {
             urls.extend(entries(&base, lang_home.0.into(), Some(lang_home.1.into()), None));
         }
         for r in &catalogue.items {

@@ -1,6 +1,8 @@
 //! Resident pages. Each handler resolves the site, builds its page from `content::store`
 //! through the page cache, and renders a template of the theme.
 
+mod accessibility;
+mod feedback;
 mod home;
 mod meta;
 mod news;
@@ -35,6 +37,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(page("/en/products/{slug}", products::product))
         .service(page("/en/news", news::list))
         .service(page("/en/news/{slug}", news::item))
+        .service(web::resource("/feedback").route(web::post().to(feedback::submit)))
+        .service(page("/toegankelijkheid", accessibility::statement))
+        .service(page("/en/accessibility", accessibility::statement))
         .service(page("/sitemap.xml", meta::sitemap))
         .service(page("/robots.txt", meta::robots))
         .service(page("/.well-known/security.txt", meta::security_txt))

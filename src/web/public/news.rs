@@ -94,10 +94,12 @@ pub async fn item(req: HttpRequest, state: web::Data<AppState>, resident: Reside
         };
         let image = view.image.as_ref().map(|i| format!("{}{i}", ctx.resident.base_url));
         let (mut c, alerts_change) = context(ctx, layout)?;
+        let (form, form_expires) = super::feedback::form(ctx, &paths::news_item(lang, &slug));
+        c.insert("feedback", &form);
         c.insert("item", &view);
         c.insert("og_image", &image);
         let body = render(ctx, "news_item.html", &c)?;
-        Ok(Built::ok(HTML, body, vec![Tag::Local, Tag::Alerts], earliest([news.next_change, alerts_change])))
+        Ok(Built::ok(HTML, body, vec![Tag::Local, Tag::Alerts], earliest([news.next_change, alerts_change, Some(form_expires)])))
     })
     .await
 }

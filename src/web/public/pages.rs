@@ -59,12 +59,14 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         let alternate = all.items.iter().find(|p| p.path == path).filter(|p| language::has_text(p, other(lang))).map(|p| paths::page(other(lang), &p.path));
         let layout = Layout { title: view.title.clone(), description: view.summary.clone(), path: view.url.clone(), nav: "", breadcrumbs, structured: None, lang, alternate };
         let (mut c, alerts_change) = context(ctx, layout)?;
+        let (form, form_expires) = super::feedback::form(ctx, &view.url);
+        c.insert("feedback", &form);
         c.insert("page", &view);
         c.insert("children", &children);
         c.insert("siblings", &siblings);
         c.insert("parent", &pages.iter().find(|p| p.path == parent_path).map(|p| Link { title: p.title.clone(), url: paths::page(lang, &p.path) }));
         let body = render(ctx, "page.html", &c)?;
-        Ok(Built::ok(HTML, body, vec![Tag::Local, Tag::Alerts], earliest([all.next_change, alerts_change])))
+        Ok(Built::ok(HTML, body, vec![Tag::Local, Tag::Alerts], earliest([all.next_change, alerts_change, Some(form_expires)])))
     })
     .await
 }

@@ -13,8 +13,9 @@ use crate::content::model::{Audience, Lang};
 use crate::render::paths;
 use crate::content::slug::slugify;
 use crate::content::fold::Resolved;
+use crate::content::language;
 use crate::content::store;
-use crate::render::views::{Link, ProductItem, ProductView, life_event_url, theme_url};
+use crate::render::views::{Link, ProductItem, ProductView, SdgView, life_event_url, theme_url};
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::respond::{Built, Ctx, HTML, cached, cached_reading};
@@ -123,8 +124,9 @@ pub async fn product(req: HttpRequest, state: web::Data<AppState>, resident: Res
         let found = store::product_in(ctx.conn, &ctx.state.content, &ctx.resident.site, &slug, ctx.viewer, lang)?;
         let Some(resolved) = found.items.first() else { return not_found() };
         // The other language's page, where the product has one.
-        let other = store::product_in(ctx.conn, &ctx.state.content, &ctx.resident.site, &slug, ctx.viewer, other_lang(lang))?;
-        let alternate = other.items.first().map(|r| paths::product(other_lang(lang), &r.slug));
+        let catalogue = ctx.state.content.catalogue(ctx.conn)?;
+        let translated = catalogue.find(&slug).is_some_and(|(_, p)| language::has_text(p, other_lang(lang)));
+        let alternate = translated.then(|| paths::product(other_lang(lang), &resolved.slug));
         let (body, alerts_change) = product_page(ctx, resolved, false, lang, alternate)?;
         Ok(Built::ok(HTML, body, vec![Tag::Product(slug.clone()), Tag::Alerts], earliest([found.next_change, alerts_change])))
     })
@@ -136,6 +138,7 @@ pub async fn product(req: HttpRequest, state: web::Data<AppState>, resident: Res
 pub fn product_page(ctx: &mut Ctx, resolved: &Resolved, preview: bool, lang: Lang, alternate: Option<String>) -> Result<(String, Option<i64>), AppError> {
     let pictures = ctx.pictures(resolved.sections.iter().map(|s| s.body.as_str()), [])?;
     let view = ProductView::new(resolved, &pictures, lang);
+    let view_url = view.url.clone();
     let layout = Layout {
         title: view.title.clone(),
         description: view.summary.clone(),
@@ -158,7 +161,10 @@ pub fn product_page(ctx: &mut Ctx, resolved: &Resolved, preview: bool, lang: Lan
             "inLanguage": lang.code(),
         })),
     };
+    let upl = ctx.state.content.upl(ctx.conn)?;
+    let sdg = upl.sdg(resolved.upl.as_deref()).map(|u| SdgView::new(resolved, u, lang));
     let (mut c, alerts_change) = context(ctx, layout)?;
+    c.insert("sdg", &sdg);
     if lang != Lang::Nl {
         // The catalogue's themes are Dutch words.
         c.insert("product", &ProductView { themes: vec![], ..view });
@@ -166,5 +172,12 @@ pub fn product_page(ctx: &mut Ctx, resolved: &Resolved, preview: bool, lang: Lan
         c.insert("product", &view);
     }
     c.insert("preview", &preview);
-    Ok((render(ctx, "product.html", &c)?, alerts_change))
+    // Editors' previews take no feedback.
+    let mut expires = alerts_change;
+    if !preview {
+        let (form, form_expires) = super::feedback::form(ctx, &view_url);
+        c.insert("feedback", &form);
+        expires = earliest([alerts_change, Some(form_expires)]);
+    }
+    Ok((render(ctx, "product.html", &c)?, expires))
 }
