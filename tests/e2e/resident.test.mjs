@@ -39,6 +39,9 @@ const PAGES = [
   ['English news list without news', 'uithoorn', '/en/news'],
   ['English search with results', 'diemen', '/en/search?q=passport'],
   ['English search without results', 'diemen', '/en/search?q=pasportt'],
+  ['English accessibility statement', 'diemen', '/en/accessibility'],
+  ['accessibility statement of another site', 'bergen-nh', '/toegankelijkheid'],
+  ['SDG product in English', 'diemen', '/en/products/verhuizing-doorgeven'],
 ];
 
 before(async () => {
@@ -160,5 +163,42 @@ test('pages need no JavaScript', async () => {
   await page.goto(meent.base('diemen') + '/producten/paspoort-aanvragen');
   assert.match(await page.textContent('h1'), /Paspoort/);
   assert.equal(await page.locator('script:not([type="application/ld+json"])').count(), 0);
+  await context.close();
+});
+
+test('feedback works without JavaScript and cookies, and its pages are accessible', async () => {
+  const send = async (page, path, answer) => {
+    await page.goto(meent.base('diemen') + path);
+    await page.getByLabel(answer, { exact: true }).check();
+    await page.locator('.feedback textarea').fill('De kosten voor kinderen staan er niet bij.');
+    await Promise.all([page.waitForNavigation(), page.locator('.feedback button[type=submit]').click()]);
+    return page.textContent('h1');
+  };
+  // Without JavaScript.
+  const plain = await browser.newContext({ javaScriptEnabled: false });
+  assert.equal(await send(await plain.newPage(), '/producten/paspoort-aanvragen', 'Ja'), 'Bedankt voor uw reactie');
+  assert.deepEqual(await plain.cookies(), [], 'no cookies');
+  await plain.close();
+  // The answers' pages, checked with axe and the Nu Html Checker.
+  const page = await openPage(browser, 375);
+  const context = page.context();
+  const docs = [];
+  const failures = [];
+  for (const [path, answer, thanks] of [['/producten/paspoort-aanvragen', 'Nee', 'Bedankt voor uw reactie'], ['/en/products/paspoort-aanvragen', 'No', 'Thank you for your feedback']]) {
+    assert.equal(await send(page, path, answer), thanks);
+    docs.push({ name: `thanks for ${path}`, html: await page.content() });
+    const violations = await axe(page);
+    if (violations.length) failures.push({ path, violations });
+  }
+  // A robot that forges the form gets a clear page, and nothing is stored.
+  const [status, html] = await page.evaluate(async () => {
+    const res = await fetch('/feedback', { method: 'POST', body: new URLSearchParams({ url: '/producten/paspoort-aanvragen', nuttig: 'ja', token: 'x' }) });
+    return [res.status, await res.text()];
+  });
+  assert.equal(status, 400);
+  docs.push({ name: 'refused feedback', html });
+  assert.deepEqual(failures, [], JSON.stringify(failures, null, 2));
+  assert.deepEqual(validate(docs), []);
+  assert.deepEqual(await context.cookies(), [], 'no cookies');
   await context.close();
 });
