@@ -65,6 +65,21 @@ async fn the_dashboard_warns_about_old_and_missing_statements() {
 }
 
 #[actix_web::test]
+async fn the_catalogue_editor_names_the_missing_procedure_elements() {
+    let app = TestApp::start(&fixture("country")).await;
+    let mut central = common::browser::Browser::new(&app);
+    user(&app, "central@example.org", "editor", "national", Some("een heel lang wachtwoord"));
+    central.login("central@example.org", "een heel lang wachtwoord").await;
+    let form = central.get("/admin/catalogus/paspoort").await.body;
+    assert!(form.contains("Dit is een SDG-product") && form.contains("Aanvragen (stappen), Voorwaarden, Geen reactie van de gemeente, Bezwaar en beroep"), "{form}");
+    let plain = central.get("/admin/catalogus/rijbewijs").await.body;
+    assert!(!plain.contains("Dit is een SDG-product"));
+    let overview = central.get("/admin/sdg?sorteer=onvolledig").await;
+    assert_eq!(overview.status, 200);
+    assert!(overview.body.contains("aria-sort=\"descending\"") && overview.body.contains("Gemeente Alpha"), "{}", overview.body);
+}
+
+#[actix_web::test]
 async fn sdg_products_show_who_is_responsible_when_they_changed_and_their_legal_basis() {
     let app = TestApp::start(&fixture("country")).await;
     let page = app.get(ALPHA, "/producten/paspoort").await.body;

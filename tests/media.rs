@@ -228,6 +228,7 @@ async fn bad_uploads_get_a_clear_4xx_and_store_nothing() {
         ("not an image", ("tekst.jpg", "image/jpeg", b"Dit is geen afbeelding maar tekst.".to_vec()), &[("alt", "x")], 415),
         ("too large", ("groot.jpg", "image/jpeg", huge), &[("alt", "x")], 413),
         ("no alt text", ("foto.jpg", "image/jpeg", good.clone()), &[], 422),
+        ("decorative neither true nor false", ("foto.jpg", "image/jpeg", good.clone()), &[("decorative", "misschien")], 422),
     ];
     for (what, (name, content_type, bytes), fields, status) in cases {
         let res = upload(&app, &t, "alpha", "sites/alpha/media", (name, content_type, &bytes), fields).await;

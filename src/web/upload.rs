@@ -27,7 +27,13 @@ impl UploadForm {
     pub fn upload(mut self) -> Result<(Upload, HashMap<String, String>), AppError> {
         let mut upload = self.file.take().ok_or_else(|| AppError::Invalid(vec!["file: kies een afbeelding om te uploaden".into()]))?;
         upload.alt = self.fields.get("alt").cloned().unwrap_or_default();
-        upload.decorative = self.fields.get("decorative").is_some_and(|v| matches!(v.trim(), "true" | "on" | "1" | "ja"));
+        // The admin's checkbox sends "true" when ticked and nothing when not; the API says
+        // "true" or "false". Anything else is a mistake, not a "no".
+        upload.decorative = match self.fields.get("decorative").map(|v| v.trim()) {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(other) => return Err(AppError::Invalid(vec![format!("decorative: {other:?} is not true or false")])),
+        };
         Ok((upload, self.fields))
     }
 }

@@ -172,7 +172,18 @@ struct Editing {
 }
 
 async fn render_editor(req: &HttpRequest, state: &web::Data<AppState>, signed: &Signed, editing: Editing) -> Result<HttpResponse, AppError> {
-    let (upl, sites) = with_editor(req, state, signed, |ed, _| Ok(ed.product_form_choices()?)).await?;
+    let uri = editing.form.upl.clone();
+    let ((upl, sites), is_sdg) = with_editor(req, state, signed, move |ed, st| {
+        let is_sdg = st.content.upl(ed.conn)?.sdg(Some(uri.as_str()).filter(|u| !u.is_empty())).is_some();
+        Ok((ed.product_form_choices()?, is_sdg))
+    })
+    .await?;
+    // An SDG product's procedure elements that its text lacks (by section key).
+    let sdg_missing: Option<Vec<&str>> = is_sdg.then(|| {
+        let sections = crate::content::sections::split(&editing.form.body).unwrap_or_default();
+        let missing = crate::edit::sdg::missing_in_sections(sections.iter().map(|s| (s.key.as_str(), s.body.as_str())));
+        crate::edit::sdg::ELEMENTS.iter().filter(|(k, _)| missing.contains(k)).map(|(_, label)| *label).collect()
+    });
     let options: Vec<UplOption> = upl.into_iter().map(|(uri, name)| UplOption { uri, name }).collect();
     let sites: Vec<Choice> = sites.into_iter().map(|(value, label)| Choice { value, label, selected: false }).collect();
     let title = if editing.is_new { "Nieuw product".to_owned() } else { editing.form.title.clone() };
@@ -184,6 +195,7 @@ async fn render_editor(req: &HttpRequest, state: &web::Data<AppState>, signed: &
     c.insert("problems", &editing.problems);
     c.insert("saved", &editing.saved);
     c.insert("upl_options", &options);
+    c.insert("sdg_missing", &sdg_missing);
     c.insert("sites", &sites);
     c.insert("preview", &editing.preview.as_ref().map(|(site, _)| site));
     c.insert("preview_sections", &editing.preview.map(|(_, s)| s).unwrap_or_default());
