@@ -1,17 +1,14 @@
 //! `cargo bench --bench search -- --content DIR [--site SLUG]`: the search index of a content
-//! directory (a `bench-data` country), side by side with PostgreSQL full-text search
-//! (`dutch` configuration, GIN index, `ts_rank`) on the same documents, in the same run.
-//! PostgreSQL comes from `MEENT_BENCH_PG_URL` (default `postgres://postgres@127.0.0.1:5432/test`);
-//! the benchmark creates and drops its own database there. Dutch and English are measured
+//! directory (a `bench-data` country), side by side with PostgreSQL full-text search on the
+//! same documents, in the same run (`common::postgres`). Dutch and English are measured
 //! apart: each language's documents, and a query mix from that language's titles searched in
 //! that language only (PostgreSQL analyses each document with its language's configuration).
 
 mod common;
+use common::postgres::{self, PgDocs};
 use common::{Installation, arg};
 use std::time::{Duration, Instant};
 
-use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection, RunQueryDsl, sql_query};
 use meent::content::directory::Directory;
 use meent::content::model::Lang;
 use meent::search::{Request, SearchFollower, SearchIndex, documents_for_site};
@@ -19,13 +16,6 @@ use meent::search::{Request, SearchFollower, SearchIndex, documents_for_site};
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn pg_config(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Nl => "dutch",
-        Lang::En => "english",
-    }
 }
 
 fn dir_size(path: &std::path::Path) -> u64 {
@@ -135,61 +125,23 @@ fn main() {
     }).collect();
 
     // PostgreSQL on the same documents of every site.
-    let pg_base = std::env::var("MEENT_BENCH_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let Ok(mut admin) = PgConnection::establish(&pg_base) else {
-        println!("PostgreSQL not reachable at {pg_base}: no comparison");
-        return;
-    };
-    let name = format!("meent_bench_{}", std::process::id());
-    sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("create database");
-    let pg_url = format!("{}/{name}", pg_base.rsplit_once('/').expect("database in URL").0);
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let mut pg = PgConnection::establish(&pg_url).expect("connect");
-        pg.batch_execute("CREATE TABLE docs (site BIGINT NOT NULL, lang TEXT NOT NULL, url TEXT NOT NULL, title TEXT NOT NULL, \
-            summary TEXT NOT NULL, body TEXT NOT NULL, tsv tsvector NOT NULL)").expect("table");
-        let quote = |s: &str| format!("'{}'", s.replace('\'', "''"));
-        let started = Instant::now();
-        let mut rows = 0;
-        let mut per_lang = [0usize; 2];
-        for entry in directory.sites() {
-            let docs = documents_for_site(&mut conn, &state.content, entry, now).expect("documents");
-            for d in &docs {
-                per_lang[usize::from(d.lang == Lang::En)] += 1;
-            }
-            for chunk in docs.chunks(500) {
-                let values: Vec<String> = chunk.iter().map(|d| format!(
-                    "({}, '{l}', {}, {t}, {s}, {b}, setweight(to_tsvector('{c}', {t}), 'A') || setweight(to_tsvector('{c}', {k}), 'B') || setweight(to_tsvector('{c}', {s}), 'C') || setweight(to_tsvector('{c}', {b}), 'D'))",
-                    d.site, quote(&d.url), l = d.lang.code(), c = pg_config(d.lang), t = quote(&d.title), s = quote(&d.summary), b = quote(&d.body), k = quote(&d.keywords.join(" ")))).collect();
-                pg.batch_execute(&format!("INSERT INTO docs VALUES {}", values.join(","))).expect("insert");
-                rows += chunk.len();
-            }
+    let started = Instant::now();
+    let mut per_lang = [0usize; 2];
+    let all = directory.sites().iter().map(|entry| {
+        let docs = documents_for_site(&mut conn, &state.content, entry, now).expect("documents");
+        for d in &docs {
+            per_lang[usize::from(d.lang == Lang::En)] += 1;
         }
-        pg.batch_execute("CREATE INDEX docs_tsv ON docs USING GIN (tsv); CREATE INDEX docs_site ON docs (site); ANALYZE docs;").expect("index");
-        let size: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>("pg_total_relation_size('docs')")).get_result(&mut pg).expect("size");
-        println!("documents in the country: nl {}, en {}", per_lang[0], per_lang[1]);
-        println!("postgresql load + GIN index: {rows} documents in {:.1} s, {:.1} MiB", started.elapsed().as_secs_f64(), size as f64 / 1048576.0);
-        #[derive(diesel::QueryableByName)]
-        struct Row {
-            #[diesel(sql_type = diesel::sql_types::Text)]
-            title: String,
+        docs
+    });
+    let Some(pg) = PgDocs::load(all) else { return };
+    println!("documents in the country: nl {}, en {}", per_lang[0], per_lang[1]);
+    println!("postgresql load + GIN index: {} documents in {:.1} s, {:.1} MiB", pg.rows, started.elapsed().as_secs_f64(), pg.size() as f64 / 1048576.0);
+    for ((lang, mix), tantivy) in mixes.iter().zip(&tantivy) {
+        let postgres = run(&format!("postgresql ({}, ts_rank)", postgres::config(*lang)), mix, &|q| pg.search(site.id, *lang, q).into_iter().map(|(_, title)| title).collect());
+        if !postgres.is_empty() {
+            let ratio = percentile(tantivy, 0.5).as_secs_f64() / percentile(&postgres, 0.5).as_secs_f64();
+            println!("median latency in {}, Meent / PostgreSQL: {ratio:.2}", lang.code());
         }
-        let pg_cell = std::cell::RefCell::new(pg);
-        for ((lang, mix), tantivy) in mixes.iter().zip(&tantivy) {
-            let postgres = run(&format!("postgresql ({}, ts_rank)", pg_config(*lang)), mix, &|q| {
-                let sql = format!(
-                    "SELECT title FROM docs, websearch_to_tsquery('{}', {}) query WHERE site = {} AND lang = '{}' AND tsv @@ query \
-                     ORDER BY ts_rank(tsv, query) DESC LIMIT 10",
-                    pg_config(*lang), quote(q), site.id, lang.code());
-                sql_query(sql).load::<Row>(&mut *pg_cell.borrow_mut()).expect("query").into_iter().map(|r| r.title).collect()
-            });
-            if !postgres.is_empty() {
-                let ratio = percentile(tantivy, 0.5).as_secs_f64() / percentile(&postgres, 0.5).as_secs_f64();
-                println!("median latency in {}, Meent / PostgreSQL: {ratio:.2}", lang.code());
-            }
-        }
-    }));
-    let _ = sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
-    if let Err(e) = result {
-        std::panic::resume_unwind(e);
     }
 }

@@ -97,15 +97,56 @@ impl GeoIp {
 }
 
 /// One counted view's key: no address, cookie or identifier.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ViewKey {
     pub site: i64,
-    /// `YYYY-MM` in Dutch time.
-    pub month: String,
+    /// `YYYYMM` in Dutch time.
+    pub month: u32,
     pub path: Box<str>,
     pub device: Device,
     /// ISO 3166 code, or none when unknown.
     pub country: Option<[u8; 2]>,
+}
+
+/// A view as counted, borrowing its path: a key is made from it only for a new page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ViewRef<'a> {
+    pub site: i64,
+    pub month: u32,
+    pub path: &'a str,
+    pub device: Device,
+    pub country: Option<[u8; 2]>,
+}
+
+// `ViewKey` and `ViewRef` hash alike, so a map of keys is searched with a reference.
+impl std::hash::Hash for ViewKey {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        ViewRef::from(self).hash(h)
+    }
+}
+
+impl std::hash::Hash for ViewRef<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        (self.site, self.month, self.path, self.device, self.country).hash(h)
+    }
+}
+
+impl<'a> From<&'a ViewKey> for ViewRef<'a> {
+    fn from(k: &'a ViewKey) -> ViewRef<'a> {
+        ViewRef { site: k.site, month: k.month, path: &k.path, device: k.device, country: k.country }
+    }
+}
+
+impl From<&ViewRef<'_>> for ViewKey {
+    fn from(r: &ViewRef) -> ViewKey {
+        ViewKey { site: r.site, month: r.month, path: r.path.into(), device: r.device, country: r.country }
+    }
+}
+
+impl hashbrown::Equivalent<ViewKey> for ViewRef<'_> {
+    fn equivalent(&self, key: &ViewKey) -> bool {
+        *self == ViewRef::from(key)
+    }
 }
 
 /// The month (`YYYY-MM`) of a moment in the Netherlands.
@@ -113,22 +154,85 @@ pub fn month_of(ts: i64) -> String {
     crate::render::views::dutch_day(ts).format("%Y-%m").to_string()
 }
 
+/// The month of a moment as `YYYYMM`.
+fn month_code(ts: i64) -> u32 {
+    use chrono::Datelike;
+    let day = crate::render::views::dutch_day(ts);
+    day.year() as u32 * 100 + day.month()
+}
+
+/// `YYYYMM` as `YYYY-MM`.
+fn month_text(code: u32) -> String {
+    format!("{:04}-{:02}", code / 100, code % 100)
+}
+
+/// Slots of the cache of device types by `User-Agent`.
+const AGENT_SLOTS: usize = 1024;
+
 pub struct Views {
     tally: Tally<ViewKey>,
     geoip: Option<GeoIp>,
+    /// The month of the current hour: (hour << 32) | YYYYMM; months change at an hour.
+    month: std::sync::atomic::AtomicU64,
+    /// Device types of `User-Agent`s seen, direct-mapped by hash: (hash with its low byte
+    /// replaced by the answer + 1). Browsers send a handful of strings; classifying one is
+    /// dozens of substring searches.
+    agents: Box<[std::sync::atomic::AtomicU64]>,
 }
 
 impl Views {
     pub fn new(geoip: Option<GeoIp>) -> Views {
-        Views { tally: Tally::new(MAX_PENDING), geoip }
+        Views {
+            tally: Tally::new(MAX_PENDING),
+            geoip,
+            month: std::sync::atomic::AtomicU64::new(0),
+            agents: (0..AGENT_SLOTS).map(|_| std::sync::atomic::AtomicU64::new(0)).collect(),
+        }
     }
 
-    /// Counts a view of `path` on `site` by a client, unless it is a robot.
-    /// The address is asked for only when a GeoIP database is set.
+    fn month(&self, now: i64) -> u32 {
+        use std::sync::atomic::Ordering::Relaxed;
+        let hour = (now.div_euclid(3600) as u64) & 0xFFFF_FFFF;
+        let held = self.month.load(Relaxed);
+        if held != 0 && held >> 32 == hour {
+            return held as u32;
+        }
+        let code = month_code(now);
+        self.month.store(hour << 32 | u64::from(code), Relaxed);
+        code
+    }
+
+    /// `device(agent)`, remembered.
+    fn device(&self, agent: &str) -> Option<Device> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let hash = xxhash_rust::xxh3::xxh3_64(agent.as_bytes());
+        let slot = &self.agents[(hash as usize) % AGENT_SLOTS];
+        let held = slot.load(Relaxed);
+        if held != 0 && held >> 8 == hash >> 8 {
+            return match held & 0xFF {
+                1 => Some(Device::Desktop),
+                2 => Some(Device::Mobile),
+                3 => Some(Device::Tablet),
+                _ => None,
+            };
+        }
+        let found = device(agent);
+        let code = match found {
+            Some(Device::Desktop) => 1,
+            Some(Device::Mobile) => 2,
+            Some(Device::Tablet) => 3,
+            None => 4,
+        };
+        slot.store((hash & !0xFF) | code, Relaxed);
+        found
+    }
+
+    /// Counts a view of `path` on `site` by a client, unless it is a robot. The address is
+    /// asked for only when a GeoIP database is set.
     pub fn count(&self, site: i64, path: &str, user_agent: &str, address: impl FnOnce() -> Option<IpAddr>, now: i64) {
-        let Some(device) = device(user_agent) else { return };
+        let Some(device) = self.device(user_agent) else { return };
         let country = self.geoip.as_ref().and_then(|g| address().and_then(|a| g.country(a)));
-        self.tally.count(ViewKey { site, month: month_of(now), path: path.into(), device, country }, now);
+        self.tally.count_ref(&ViewRef { site, month: self.month(now), path, device, country }, now);
     }
 
     pub fn pending(&self) -> usize {
@@ -142,7 +246,7 @@ impl Views {
                 .iter()
                 .map(|(k, c)| page_views::Row {
                     site_id: k.site,
-                    month: k.month.clone(),
+                    month: month_text(k.month),
                     path: k.path.to_string(),
                     device: k.device.as_str().to_owned(),
                     country: k.country.map(|c| String::from_utf8_lossy(&c).into_owned()).unwrap_or_default(),
@@ -179,5 +283,18 @@ mod tests {
     fn months_are_dutch_time() {
         // 31 December 2026 23:30 UTC is already January in Amsterdam.
         assert_eq!(month_of(1_798_759_800), "2027-01");
+        assert_eq!(month_text(month_code(1_798_759_800)), "2027-01");
+        let views = Views::new(None);
+        assert_eq!(views.month(1_798_759_800 - 3600), 202612);
+        assert_eq!(views.month(1_798_759_800), 202701, "the held month is the hour's");
+    }
+
+    #[test]
+    fn remembered_device_types_are_the_same() {
+        let views = Views::new(None);
+        for agent in ["Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) Mobile/15E148", "curl/8", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120"] {
+            assert_eq!(views.device(agent), device(agent));
+            assert_eq!(views.device(agent), device(agent), "from the cache");
+        }
     }
 }

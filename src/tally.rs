@@ -3,8 +3,9 @@
 //! nothing, page views. The number of distinct keys held between two flushes is bounded; what
 //! does not fit is only counted as dropped.
 
-use std::collections::HashMap;
 use std::hash::Hash;
+
+use hashbrown::{Equivalent, HashMap};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -50,6 +51,24 @@ impl<K: Hash + Eq + Clone> Tally<K> {
     pub fn count(&self, key: K, at: i64) {
         let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
         self.add(&mut pending, key, 1, at);
+    }
+
+    /// Counts the key `key` stands for once at `at`; the key is made only when it is not held
+    /// yet (counting on every page view must not allocate).
+    pub fn count_ref<Q>(&self, key: &Q, at: i64)
+    where
+        Q: Hash + Equivalent<K> + ?Sized,
+        for<'a> K: From<&'a Q>,
+    {
+        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = pending.get_mut(key) {
+            c.n += 1;
+            c.last = c.last.max(at);
+        } else if pending.len() < self.limit {
+            pending.insert(K::from(key), Count { n: 1, last: at });
+        } else {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     /// Keys waiting to be written.

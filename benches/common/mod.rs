@@ -1,6 +1,8 @@
 //! What the benchmarks share: their arguments and an installation over a content tree.
 #![allow(dead_code)]
 
+pub mod postgres;
+
 use std::path::PathBuf;
 use std::time::Instant;
 
