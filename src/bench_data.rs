@@ -222,7 +222,7 @@ pub fn generate(options: &Options) -> Result<TreeOut, BenchDataError> {
             life_events: vec![],
             keywords: vec![],
             popular: i < 8,
-            variables: vec![Variable { name: "leges".into(), label: "Kosten".into(), default: Some("een bedrag dat de gemeente vaststelt".into()) }],
+            variables: vec![Variable { name: "leges".into(), label: "Kosten".into(), default: Some("een bedrag dat de gemeente vaststelt".into()), kind: Default::default() }],
             sections,
             status: Status::Published,
             publish_at: None,

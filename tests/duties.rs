@@ -284,3 +284,36 @@ async fn statistics_can_be_turned_off() {
     let rows = app.api(&editor, "GET", "/api/v1/admin/sites/alpha/statistics", None, &[]).await.json();
     assert_eq!(rows.as_array().unwrap().len(), 0);
 }
+
+#[actix_web::test]
+async fn values_that_would_read_badly_are_refused_on_save() {
+    let app = TestApp::start(&fixture("country")).await;
+    let central = user(&app, "central@example.org", "editor", "national", None);
+    let mut doc = app.api(&central, "GET", "/api/v1/admin/catalogue/paspoort", None, &[]).await.json();
+    doc["variables"]["spoed"] = serde_json::json!({ "label": "Extra kosten spoed", "kind": "amount" });
+    doc["variables"]["formulier"] = serde_json::json!({ "label": "Formulier", "kind": "url", "default": "https://www.example.org/formulier" });
+    doc["sections"].as_array_mut().unwrap().push(serde_json::json!({ "key": "spoed", "heading": "Spoed", "body": "Spoed kost {{ var.spoed }} extra.\n\n[Formulier]({{ var.formulier }})" }));
+    let revision = doc["revision"].to_string();
+    let refused = app.api(&central, "PUT", "/api/v1/admin/catalogue/paspoort", Some(doc.clone()), &[("If-Match", &revision)]).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("placeholder address"), "{}", refused.body);
+    doc["variables"]["formulier"] = serde_json::json!({ "label": "Formulier", "kind": "url" });
+    assert_eq!(app.api(&central, "PUT", "/api/v1/admin/catalogue/paspoort", Some(doc), &[("If-Match", &revision)]).await.status, 200);
+    app.catch_up();
+    // Without values the sentences give way to whole standard sentences.
+    let page = app.get("beta.test", "/producten/paspoort").await.body;
+    assert!(page.contains("Vraag de gemeente wat dit kost.") && page.contains("Vraag de gemeente hoe u dit regelt."), "{page}");
+    assert!(!page.contains("example.org/formulier") && !page.contains("kost  extra"), "{page}");
+    // A site's value that doubles a word of the sentence is refused, with the sentence.
+    let alpha = user(&app, "alpha@example.org", "editor", "site:alpha", None);
+    let mut over = app.api(&alpha, "GET", "/api/v1/admin/sites/alpha/overrides/paspoort", None, &[]).await.json();
+    over["variables"]["spoed"] = "€ 20 extra".into();
+    let rev = over["revision"].to_string();
+    let res = app.api(&alpha, "PUT", "/api/v1/admin/sites/alpha/overrides/paspoort", Some(over.clone()), &[("If-Match", &rev)]).await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(res.body.contains("Spoed kost € 20 extra extra."), "{}", res.body);
+    over["variables"]["spoed"] = "€ 20".into();
+    assert_eq!(app.api(&alpha, "PUT", "/api/v1/admin/sites/alpha/overrides/paspoort", Some(over), &[("If-Match", &rev)]).await.status, 200);
+    app.catch_up();
+    assert!(app.get(ALPHA, "/producten/paspoort").await.body.contains("Spoed kost € 20 extra."));
+}

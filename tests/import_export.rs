@@ -128,6 +128,8 @@ fn bad_files_are_all_reported_with_file_and_line_and_nothing_is_imported() {
         ("sites/a/overrides/paspoort-link.md", "+++\napply_url = \"javascript:alert(1)\"\n+++\n"),
         ("sites/c/site.toml", "name = \"Gemeente C\"\nhosts = [\"c.test\"]\n[contact]\nurl = \"javascript:alert(1)\"\n"),
         ("sites/c/pages/afval.md", "+++\ntitle = \"Afval\"\n+++\n"),
+        ("catalogue/spoed.md", "+++\ntitle = \"Spoed\"\nsummary = \"s\"\n[variables.extra_kosten]\nlabel = \"Spoed\"\nkind = \"amount\"\ndefault = \"een extra bedrag\"\n[variables.link]\nlabel = \"Link\"\nkind = \"url\"\ndefault = \"https://www.example.org/formulier\"\n+++\n## Kosten {#kosten}\nSpoed kost {{ var.extra_kosten }} extra.\n"),
+        ("sites/a/overrides/spoed.md", "+++\nbased_on = 1\n[variables]\nextra_kosten = \"€ 10 extra\"\n+++\n"),
         ("sites/c/accessibility.toml", "status = \"A\"\ndate = 2026-01-01\n\n[[problems]]\ndescription = \"Kaart\"\nfix_by = \"volgend jaar\"\n"),
         ("sites/c/pages/toegankelijkheid.md", "+++\ntitle = \"Toegankelijkheid\"\n+++\n"),
         ("sites/c/pages/afval/index.md", "+++\ntitle = \"Afval\"\n+++\n"),
@@ -155,6 +157,9 @@ fn bad_files_are_all_reported_with_file_and_line_and_nothing_is_imported() {
         "sites/c/accessibility.toml:1: status: status A needs an audit",
         "sites/c/accessibility.toml:4: problems: status A means no known problems",
         "/toegankelijkheid is a path Meent uses itself",
+        "catalogue/spoed.md:7: variables/extra_kosten/default: \"een extra bedrag\" is not an amount",
+        "catalogue/spoed.md:7: variables/extra_kosten/default: with \"een extra bedrag\" a sentence reads \"Spoed kost een extra bedrag extra.\" (\"extra\" twice)",
+        "catalogue/spoed.md:11: variables/link/default: \"https://www.example.org/formulier\" is a placeholder address",
     ];
     for e in expect {
         assert!(text.contains(e), "missing {e:?} in:\n{text}");

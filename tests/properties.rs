@@ -56,7 +56,8 @@ fn markdown_is_always_sanitised() {
 fn placeholders_never_leak_syntax_or_grow_without_bound() {
     use meent::content::placeholders::{Values, fill, max_filled};
     let vars = std::collections::BTreeMap::from([("x".to_owned(), "W".repeat(1_000)), ("leges".to_owned(), "€ 84,10".to_owned())]);
-    let values = Values { gemeente: "Diemen", site_name: "Gemeente Diemen", vars: &vars };
+    let none = std::collections::BTreeMap::new();
+    let values = Values { gemeente: "Diemen", site_name: "Gemeente Diemen", vars: &vars, instead: &none };
     runner(512)
         .run(&mixed(40), |text| {
             let mut unfilled = Vec::new();

@@ -46,7 +46,12 @@ impl SiteEntry {
     }
 
     pub fn fields(&self) -> SiteFields<'_> {
-        SiteFields { name: &self.site.name, municipality: self.site.municipality() }
+        self.fields_in(crate::content::model::Lang::Nl)
+    }
+
+    /// The site's fields for texts in `lang`.
+    pub fn fields_in(&self, lang: crate::content::model::Lang) -> SiteFields<'_> {
+        SiteFields { name: &self.site.name, municipality: self.site.municipality(), lang }
     }
 
     /// The layers of this site in fold order: its groups, then the site itself.

@@ -40,6 +40,8 @@ pub struct Layer<'a> {
 pub struct SiteFields<'a> {
     pub name: &'a str,
     pub municipality: &'a str,
+    /// The language of the texts folded (for the standard sentences of typed variables).
+    pub lang: super::model::Lang,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -192,6 +194,7 @@ pub fn fold(product: &Product, layers: &[Layer], site: SiteFields) -> Resolved {
 
     let mut variables = Vec::with_capacity(product.variables.len());
     let mut filled: BTreeMap<String, String> = BTreeMap::new();
+    let mut instead: BTreeMap<String, &'static str> = BTreeMap::new();
     for declared in &product.variables {
         let (value, source) = match (values.get(&declared.name), &declared.default) {
             (Some((value, layer)), _) => (value.clone(), ValueSource::Layer { name: layer.clone() }),
@@ -203,6 +206,8 @@ pub fn fold(product: &Product, layers: &[Layer], site: SiteFields) -> Resolved {
         };
         if source != ValueSource::Missing {
             filled.insert(declared.name.clone(), value.clone());
+        } else if let Some(sentence) = placeholders::standard_sentence(declared.kind, site.lang) {
+            instead.insert(declared.name.clone(), sentence);
         }
         variables.push(ResolvedVariable {
             name: declared.name.clone(),
@@ -216,18 +221,17 @@ pub fn fold(product: &Product, layers: &[Layer], site: SiteFields) -> Resolved {
         filled.entry(name).or_insert(value);
     }
 
-    let vals = Values { gemeente: site.municipality, site_name: site.name, vars: &filled };
+    let vals = Values { gemeente: site.municipality, site_name: site.name, vars: &filled, instead: &instead };
     let mut unfilled = Vec::new();
-    let mut fill = |text: &str| placeholders::fill(text, &vals, &mut unfilled);
-    let title = fill(&title);
-    let summary = fill(&summary);
-    let apply_url = apply_url.map(|u| fill(&u));
+    let title = placeholders::fill(&title, &vals, &mut unfilled);
+    let summary = placeholders::fill_text(&summary, &vals, &mut unfilled);
+    let apply_url = apply_url.map(|u| placeholders::fill(&u, &vals, &mut unfilled));
     let sections = sections
         .into_iter()
         .filter(|s| !s.hidden)
         .map(|s| ResolvedSection {
-            heading: fill(&s.heading),
-            body: fill(&s.body),
+            heading: placeholders::fill(&s.heading, &vals, &mut unfilled),
+            body: placeholders::fill_text(&s.body, &vals, &mut unfilled),
             key: s.key,
             origin: s.origin,
         })

@@ -130,6 +130,7 @@ impl Importer<'_> {
     fn run(mut self, tree: &Tree, images: &[Ingested]) -> Result<Report, ImportError> {
         let now = self.now;
         self.report.warnings = tree.warnings.iter().map(ToString::to_string).collect();
+        self.problems.extend(layer_values_read_well(tree));
 
         if let Some(synonyms) = &tree.synonyms {
             let saved = settings::save(self.conn, SYNONYMS, synonyms, 0, self.now)?;
@@ -401,6 +402,35 @@ impl Importer<'_> {
 }
 
 /// `group/<slug>` or `site/<slug>`: how change keys name an owner.
+/// Values of groups, sites and overrides checked against the catalogue products of this tree
+/// that declare them (`documents::layer_values_fit`, as every save): each fits its kind and no
+/// sentence reads badly with it.
+fn layer_values_read_well(tree: &Tree) -> Vec<Problem> {
+    use crate::edit::documents::layer_values_fit;
+    let mut problems = Vec::new();
+    let mut report = |file: &str, found: Vec<crate::content::limits::Problem>| {
+        problems.extend(found.iter().map(|p| Problem::new(file, None, p.to_string())));
+    };
+    for p in &tree.products {
+        for g in &tree.groups {
+            report(&g.file, layer_values_fit(&g.item.variables, &p.item, &[]));
+        }
+        for s in &tree.sites {
+            report(&s.file, layer_values_fit(&s.item.variables, &p.item, &[]));
+        }
+    }
+    for o in &tree.overrides {
+        let (_, over) = &o.item;
+        let own: Vec<&str> = over.sections.iter().map(|s| s.body.as_str()).collect();
+        for p in tree.products.iter().filter(|p| p.item.slug == over.product) {
+            report(&o.file, layer_values_fit(&over.variables, &p.item, &own));
+        }
+    }
+    problems.sort();
+    problems.dedup();
+    problems
+}
+
 pub fn owner_key(owner: &Owner) -> String {
     match owner {
         Owner::Group(g) => format!("group/{g}"),

@@ -120,7 +120,7 @@ mod tests {
     use crate::content::fold::{Layer, Resolved, SiteFields, fold};
     use crate::content::model::{Audience, Contact, OverrideText, ProductText, Section, Status, Translation, Variable};
 
-    const SITE: SiteFields = SiteFields { name: "Gemeente Diemen", municipality: "Diemen" };
+    const SITE: SiteFields = SiteFields { name: "Gemeente Diemen", municipality: "Diemen", lang: Lang::Nl };
 
     fn section(key: &str, heading: &str, body: &str) -> Section {
         Section { key: key.into(), heading: heading.into(), body: body.into() }
@@ -145,7 +145,7 @@ mod tests {
             life_events: vec![],
             keywords: vec!["reisdocument".into()],
             popular: false,
-            variables: vec![Variable { name: "leges".into(), label: "Kosten".into(), default: Some("zie gemeente".into()) }],
+            variables: vec![Variable { name: "leges".into(), label: "Kosten".into(), default: Some("zie gemeente".into()), kind: Default::default() }],
             sections: vec![
                 section("wat", "Wat is het?", "Een reisdocument."),
                 section("kosten", "Kosten", "Het kost {{ var.leges }}."),

@@ -149,6 +149,33 @@ pub struct Variable {
     pub label: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<String>,
+    /// What the value is; without a value for a site, a typed variable's sentence gives way
+    /// to a standard one instead of reading badly.
+    #[serde(default, skip_serializing_if = "VarKind::is_text")]
+    pub kind: VarKind,
+}
+
+/// The kind of a variable's value.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VarKind {
+    /// Any text; without a value it is left out.
+    #[default]
+    Text,
+    /// A price or fee ("€ 84,10", "gratis"); without a value the sentence says to ask the
+    /// municipality what it costs.
+    Amount,
+    /// An address (`https://…`); without a value the sentence says to ask the municipality how
+    /// to arrange it, never a link to a placeholder address.
+    Url,
+    Phone,
+    Email,
+}
+
+impl VarKind {
+    pub fn is_text(&self) -> bool {
+        *self == VarKind::Text
+    }
 }
 
 /// A national catalogue item.

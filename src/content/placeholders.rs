@@ -17,7 +17,96 @@ pub struct Values<'a> {
     pub site_name: &'a str,
     /// Folded variable values (defaults included).
     pub vars: &'a BTreeMap<String, String>,
+    /// Typed variables without a value, with the sentence that stands in a text for the
+    /// sentence that uses them (`fill_text`): "Vraag de gemeente wat dit kost."
+    pub instead: &'a BTreeMap<String, &'static str>,
 }
+
+/// The sentence that stands for one using a typed variable without a value, in the text's
+/// language; text variables have none (they are left out).
+pub fn standard_sentence(kind: crate::content::model::VarKind, lang: crate::content::model::Lang) -> Option<&'static str> {
+    use crate::content::model::{Lang, VarKind};
+    Some(match (kind, lang) {
+        (VarKind::Text, _) => return None,
+        (VarKind::Amount, Lang::Nl) => "Vraag de gemeente wat dit kost.",
+        (VarKind::Amount, Lang::En) => "Ask the municipality what this costs.",
+        (VarKind::Url, Lang::Nl) => "Vraag de gemeente hoe u dit regelt.",
+        (VarKind::Url, Lang::En) => "Ask the municipality how to arrange this.",
+        (VarKind::Phone | VarKind::Email, Lang::Nl) => "Neem contact op met de gemeente.",
+        (VarKind::Phone | VarKind::Email, Lang::En) => "Contact the municipality.",
+    })
+}
+
+/// The words of a text for comparing: lowercase letters and digits, and `€` on its own.
+fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            word.extend(c.to_lowercase());
+        } else {
+            if !word.is_empty() {
+                out.push(std::mem::take(&mut word));
+            }
+            if c == '€' {
+                out.push("€".into());
+            }
+        }
+    }
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out
+}
+
+/// How a sentence of `text` reads badly when `{{ var.NAME }}` is filled with `value`: a word
+/// of the value the sentence already has around it ("kost een extra bedrag extra"), or a unit
+/// in both ("€ € 84,10", "per jaar per jaar"). Returns the sentence as it would read and the
+/// word twice; short words (under four letters, but `€`) do not count.
+pub fn reads_badly(text: &str, name: &str, value: &str) -> Option<(String, String)> {
+    // An address is not read as words.
+    let v = value.trim();
+    if v.starts_with("http://") || v.starts_with("https://") || (v.contains('@') && !v.contains(char::is_whitespace)) {
+        return None;
+    }
+    let value_words: Vec<String> = words(value).into_iter().filter(|w| w == "€" || w.chars().count() >= 4).collect();
+    if value_words.is_empty() {
+        return None;
+    }
+    let mut from = 0;
+    while let Some(open) = text[from..].find("{{").map(|i| from + i) {
+        let Some(close) = text[open..].find("}}").map(|i| open + i + 2) else { break };
+        from = close;
+        let inner = text[open + 2..close - 2].trim();
+        // A link's address is not read.
+        if inner.strip_prefix("var.").map(str::trim) != Some(name) || text[..open].ends_with("](") {
+            continue;
+        }
+        let start = text[..open].rfind(|c: char| matches!(c, '.' | '!' | '?' | '\n')).map_or(0, |i| i + 1);
+        let end = text[close..].find(|c: char| matches!(c, '.' | '!' | '?' | '\n')).map_or(text.len(), |i| close + i + 1).min(text.len());
+        let (before, after) = (&text[start..open], &text[close..end]);
+        // Other placeholders are not words of the sentence.
+        let plain = |t: &str| {
+            let mut out = String::new();
+            let mut rest = t;
+            while let Some(a) = rest.find("{{") {
+                out.push_str(&rest[..a]);
+                rest = rest[a..].find("}}").map_or("", |b| &rest[a + b + 2..]);
+            }
+            out.push_str(rest);
+            out
+        };
+        let around: Vec<String> = words(&plain(before)).into_iter().chain(words(&plain(after))).collect();
+        if let Some(twice) = value_words.iter().find(|w| around.contains(w)) {
+            return Some((format!("{}{value}{}", before.trim_start(), after.trim_end()), twice.clone()));
+        }
+    }
+    None
+}
+
+/// Marks a sentence to give way, around the sentence that replaces it (private-use code
+/// points: never in a text, `limits` refuses control characters and these are not typed).
+const MARK: char = '\u{E000}';
 
 /// A placeholder that could not be filled.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -40,8 +129,56 @@ pub fn max_filled(input: usize) -> usize {
     input.saturating_mul(GROWTH).saturating_add(GROWTH_ROOM)
 }
 
-/// Replaces every placeholder in `text`; what could not be filled is pushed to `unfilled`.
+/// Replaces every placeholder in a running text: as `fill`, and a sentence that uses a typed
+/// variable without a value is replaced as a whole by the variable's standard sentence, so it
+/// never reads "kost een bedrag dat … vaststelt" or links to nowhere.
+pub fn fill_text(text: &str, values: &Values, unfilled: &mut Vec<Unfilled>) -> String {
+    let filled = fill_marking(text, values, unfilled, true);
+    if filled.contains(MARK) { replace_marked_sentences(&filled) } else { filled }
+}
+
+/// Replaces every placeholder in `text` (a title, a heading); what could not be filled is
+/// pushed to `unfilled` and left out.
 pub fn fill(text: &str, values: &Values, unfilled: &mut Vec<Unfilled>) -> String {
+    fill_marking(text, values, unfilled, false)
+}
+
+/// Whether `c` ends a sentence.
+fn ends_sentence(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | '\n')
+}
+
+/// Replaces each sentence holding `MARK sentence MARK` by that sentence. A sentence runs from
+/// after the previous `.`, `!`, `?` or line break (a list item's marker stays) to its own end.
+fn replace_marked_sentences(text: &str) -> String {
+    let mut out = text.to_owned();
+    while let Some(open) = out.find(MARK) {
+        let inner_start = open + MARK.len_utf8();
+        let Some(close) = out[inner_start..].find(MARK).map(|i| inner_start + i) else { break };
+        let instead = out[inner_start..close].to_owned();
+        let line_start = out[..open].rfind('\n').map_or(0, |i| i + 1);
+        // Past a list marker ("- ", "* ", "1. ") at the start of the line.
+        let line = &out[line_start..open];
+        let marker = ["- ", "* ", "+ "].iter().find(|m| line.starts_with(**m)).map(|m| m.len()).or_else(|| {
+            let digits = line.chars().take_while(char::is_ascii_digit).count();
+            (digits > 0 && line[digits..].starts_with(". ")).then_some(digits + 2)
+        });
+        let floor = line_start + marker.unwrap_or(0);
+        let start = out[floor..open].rfind(|c: char| matches!(c, '.' | '!' | '?')).map_or(floor, |i| floor + i + 1);
+        let start = start + out[start..open].len() - out[start..open].trim_start().len();
+        let after = close + MARK.len_utf8();
+        let end = match out[after..].find(ends_sentence) {
+            Some(i) if out[after + i..].starts_with('\n') => after + i,
+            Some(i) => after + i + 1,
+            None => out.len(),
+        };
+        out.replace_range(start..end, &instead);
+    }
+    out
+}
+
+/// `fill`, marking the sentences of typed variables without a value when `sentences`.
+fn fill_marking(text: &str, values: &Values, unfilled: &mut Vec<Unfilled>, sentences: bool) -> String {
     if !text.contains("{{") {
         return text.to_owned();
     }
@@ -68,6 +205,11 @@ pub fn fill(text: &str, values: &Values, unfilled: &mut Vec<Unfilled>) -> String
                     Some(value) => Some(value.as_str()),
                     None => {
                         push_unique(unfilled, Unfilled::Variable(name.to_owned()));
+                        if let Some(instead) = values.instead.get(name).filter(|_| sentences) {
+                            out.push(MARK);
+                            out.push_str(instead);
+                            out.push(MARK);
+                        }
                         None
                     }
                 },
@@ -127,7 +269,8 @@ mod tests {
     use super::*;
 
     fn values(vars: &BTreeMap<String, String>) -> Values<'_> {
-        Values { gemeente: "Diemen", site_name: "Gemeente Diemen", vars }
+        static NONE: BTreeMap<String, &str> = BTreeMap::new();
+        Values { gemeente: "Diemen", site_name: "Gemeente Diemen", vars, instead: &NONE }
     }
 
     #[test]
@@ -168,6 +311,16 @@ mod tests {
         assert_eq!(fill("a {{ b", &values(&vars), &mut unfilled), "a {{ b");
         assert_eq!(fill("a {{ b\n}} c", &values(&vars), &mut unfilled), "a {{ b\n}} c");
         assert!(unfilled.is_empty());
+    }
+
+    #[test]
+    fn sentences_that_would_read_badly_are_found() {
+        let (reads, twice) = reads_badly("Een spoedaanvraag kost {{ var.leges_spoed }} extra. Daarna niets.", "leges_spoed", "een extra bedrag").unwrap();
+        assert_eq!((reads.as_str(), twice.as_str()), ("Een spoedaanvraag kost een extra bedrag extra.", "extra"));
+        assert_eq!(reads_badly("Het kost € {{ var.leges }}.", "leges", "€ 84,10").unwrap().1, "€");
+        assert_eq!(reads_badly("U betaalt {{var.tarief}} per jaar.", "tarief", "€ 180,00 per jaar").unwrap().1, "jaar");
+        assert!(reads_badly("Een paspoort kost {{ var.leges }}.", "leges", "€ 84,10").is_none());
+        assert!(reads_badly("Het kost {{ var.andere }} extra.", "leges", "een extra bedrag").is_none(), "another variable");
     }
 
     #[test]

@@ -46,7 +46,7 @@ fn fold_for(site: &SiteEntry, id: i64, product: &Product, held: &[(LayerId, Arc<
             let translated: Vec<(LayerId, Override)> =
                 site.layer_ids().into_iter().filter_map(|layer| find(layer).map(|o| (layer, language::override_in(o, lang)))).collect();
             let find = |layer: LayerId| translated.iter().find(|(l, _)| *l == layer).map(|(_, o)| o);
-            Some(fold(&product, &site.layers_with(find), site.fields()))
+            Some(fold(&product, &site.layers_with(find), site.fields_in(lang)))
         }
     }
 }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::content::files::rfc3339;
 use crate::content::model::{
     Alert, AlertFields, Audience, Contact, Local, NewsFields, NewsItem, Override, Owner, Page, PageFields, Product, Section,
-    SectionChange, SectionMode, Severity, Status, Timestamp, Variable,
+    SectionChange, SectionMode, Severity, Status, Timestamp, VarKind, Variable,
 };
 use crate::content::files::When;
 use crate::content::limits::{self, Problem};
@@ -187,6 +187,9 @@ pub struct VariableDoc {
     pub label: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<String>,
+    /// `text` (the default), `amount`, `url`, `phone` or `email`.
+    #[serde(default, skip_serializing_if = "VarKind::is_text")]
+    pub kind: VarKind,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -248,7 +251,7 @@ impl ProductDoc {
             unpublish_at: moment(p.unpublish_at),
             review_date: day(p.review_date),
             owner: p.content_owner.clone(),
-            variables: p.variables.iter().map(|v| (v.name.clone(), VariableDoc { label: v.label.clone(), default: v.default.clone() })).collect(),
+            variables: p.variables.iter().map(|v| (v.name.clone(), VariableDoc { label: v.label.clone(), default: v.default.clone(), kind: v.kind })).collect(),
             sections: p.sections.iter().map(|s| SectionDoc { key: s.key.clone(), heading: s.heading.clone(), body: s.body.clone() }).collect(),
             revision: Some(p.revision),
             updated: changed_at(p.updated_at),
@@ -267,9 +270,21 @@ impl ProductDoc {
                 problems.push(Problem::at("/upl", format!("{upl:?} is not a URI")));
             }
         }
-        for name in self.variables.keys() {
+        for (name, v) in &self.variables {
             if !placeholders::is_name(name) {
                 problems.push(Problem::at(&format!("/variables/{name}"), "is not a valid name: use lowercase letters, digits and '_'"));
+            }
+            if let Some(default) = &v.default {
+                let field = format!("/variables/{name}/default");
+                if let Err(why) = value_of_kind(v.kind, default) {
+                    problems.push(Problem::at(&field, why));
+                }
+                // Addresses and numbers stand in links or on their own; words can double.
+                let worded = matches!(v.kind, VarKind::Text | VarKind::Amount);
+                let texts = std::iter::once(self.summary.as_str()).chain(self.sections.iter().map(|s| s.body.as_str())).filter(|_| worded);
+                if let Some((reads, twice)) = texts.filter_map(|t| placeholders::reads_badly(t, name, default)).next() {
+                    problems.push(Problem::at(&field, format!("with {default:?} a sentence reads {reads:?} ({twice:?} twice): change the sentence or the value")));
+                }
             }
         }
         check_sections(self.sections.iter().map(|s| (&s.key, &s.heading)), &mut problems);
@@ -290,7 +305,7 @@ impl ProductDoc {
             life_events: self.life_events,
             keywords: self.keywords,
             popular: self.popular,
-            variables: self.variables.into_iter().map(|(name, v)| Variable { name, label: v.label, default: v.default }).collect(),
+            variables: self.variables.into_iter().map(|(name, v)| Variable { name, label: v.label, default: v.default, kind: v.kind }).collect(),
             sections: self.sections.into_iter().map(|s| Section { key: s.key, heading: s.heading.trim().to_owned(), body: s.body.trim().to_owned() }).collect(),
             status: self.status,
             publish_at,
@@ -301,6 +316,55 @@ impl ProductDoc {
             content_owner: self.owner,
         }, problems, limits::product)
     }
+}
+
+/// Addresses no resident can use: the example domains of RFC 2606 and local names.
+fn placeholder_address(url: &str) -> bool {
+    let host = url::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_ascii_lowercase)).unwrap_or_default();
+    let reserved = ["example.org", "example.com", "example.net"];
+    reserved.iter().any(|r| host == *r || host.ends_with(&format!(".{r}")))
+        || [".test", ".invalid", ".example", ".localhost"].iter().any(|t| host.ends_with(t))
+        || host == "localhost"
+}
+
+/// Whether a variable's value fits its kind; why not.
+pub fn value_of_kind(kind: VarKind, value: &str) -> Result<(), String> {
+    let v = value.trim();
+    match kind {
+        VarKind::Text => Ok(()),
+        VarKind::Amount if v.chars().any(|c| c.is_ascii_digit()) || ["gratis", "niets", "free", "nothing"].contains(&v.to_lowercase().as_str()) => Ok(()),
+        VarKind::Amount => Err(format!("{v:?} is not an amount: write it like \"€ 84,10\" or \"gratis\", or leave it out (the text then says to ask the municipality)")),
+        VarKind::Url if !(v.starts_with("https://") || v.starts_with("http://")) || url::Url::parse(v).is_err() => Err(format!("{v:?} is not an http:// or https:// address")),
+        VarKind::Url if placeholder_address(v) => Err(format!("{v:?} is a placeholder address no resident can use: leave it out (the text then says to ask the municipality)")),
+        VarKind::Url => Ok(()),
+        VarKind::Phone if v.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) && v.chars().any(|c| c.is_ascii_digit()) => Ok(()),
+        VarKind::Phone => Err(format!("{v:?} is not a phone number")),
+        VarKind::Email if v.contains('@') && !v.contains(char::is_whitespace) => Ok(()),
+        VarKind::Email => Err(format!("{v:?} is not an e-mail address")),
+    }
+}
+
+/// A layer's values (of a group, a site or an override, `own` the override's own texts) checked
+/// against a product that declares them: each fits its kind, and no sentence of the product
+/// or of `own` reads badly with it. Problems name `/variables/<name>`.
+pub fn layer_values_fit(values: &BTreeMap<String, String>, product: &Product, own: &[&str]) -> Problems {
+    let mut problems = Problems::new();
+    for (name, value) in values {
+        let Some(declared) = product.variables.iter().find(|v| &v.name == name) else { continue };
+        let field = format!("/variables/{name}");
+        if let Err(why) = value_of_kind(declared.kind, value) {
+            problems.push(Problem::at(&field, format!("{why} (product {})", product.slug)));
+            continue;
+        }
+        if !matches!(declared.kind, VarKind::Text | VarKind::Amount) {
+            continue;
+        }
+        let texts = std::iter::once(product.summary.as_str()).chain(product.sections.iter().map(|s| s.body.as_str())).chain(own.iter().copied());
+        if let Some((reads, twice)) = texts.filter_map(|t| placeholders::reads_badly(t, name, value)).next() {
+            problems.push(Problem::at(&field, format!("with {value:?} a sentence of product {} reads {reads:?} ({twice:?} twice): change the value", product.slug)));
+        }
+    }
+    problems
 }
 
 /// Section keys must be valid and used once.

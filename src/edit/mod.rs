@@ -210,6 +210,11 @@ impl Editor<'_> {
         let (product_id, product) = self.visible_product(slug)?;
         let based_on = if_match.or(doc.revision);
         let model = doc.into_model(slug, Some(product.revision)).map_err(EditError::Invalid)?.unstamped();
+        let own: Vec<&str> = model.sections.iter().map(|s| s.body.as_str()).collect();
+        let problems = documents::layer_values_fit(&model.variables, &product, &own);
+        if !problems.is_empty() {
+            return Err(EditError::Invalid(problems));
+        }
         let (group_id, site_id) = layer.columns();
         let author = self.actor.email.clone();
         let (now, origin, scope) = (self.now, self.origin.to_owned(), Scope::of(owner).to_string());

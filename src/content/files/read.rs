@@ -929,6 +929,15 @@ fn field_line(text: &str, field: &str) -> Option<usize> {
         }
         "variables" | "contact" => {
             let key = parts.next().unwrap_or("");
+            // `variables/NAME/default`: the key in the `[variables.NAME]` table.
+            if let Some(inner) = parts.next() {
+                let is_key = |l: &str, k: &str| l.trim_start().strip_prefix(k).is_some_and(|r| r.trim_start().starts_with('='));
+                let table = text.lines().position(|l| l.trim() == format!("[{first}.{key}]"));
+                if let Some(t) = table {
+                    let found = text.lines().enumerate().skip(t + 1).take_while(|(_, l)| !l.trim_start().starts_with('[')).find(|(_, l)| is_key(l, inner));
+                    return Some(found.map_or(t, |(i, _)| i) + 1);
+                }
+            }
             position(&|l: &str| l.trim_start().strip_prefix(key).is_some_and(|r| r.trim_start().starts_with('=')))
                 .or_else(|| position(&|l: &str| l.trim().starts_with(&format!("[{first}"))))
         }

@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::content::model::{Section, SectionChange, Status, Variable};
+use crate::content::model::{Lang, Section, SectionChange, Status, VarKind, Variable};
 
 fn product() -> Product {
     Product {
@@ -16,8 +16,8 @@ fn product() -> Product {
         keywords: vec!["reisdocument".into()],
         popular: false,
         variables: vec![
-            Variable { name: "leges".into(), label: "Kosten".into(), default: Some("zie gemeente".into()) },
-            Variable { name: "url".into(), label: "Link".into(), default: None },
+            Variable { name: "leges".into(), label: "Kosten".into(), default: Some("zie gemeente".into()), kind: Default::default() },
+            Variable { name: "url".into(), label: "Link".into(), default: None, kind: Default::default() },
         ],
         sections: vec![
             section("wat", "Wat is het?", "Een reisdocument."),
@@ -47,7 +47,7 @@ fn over(sections: Vec<SectionChange>) -> Override {
     Override { product: "paspoort".into(), based_on: 3, sections, ..Override::default() }
 }
 
-const SITE: SiteFields = SiteFields { name: "Gemeente Diemen", municipality: "Diemen" };
+const SITE: SiteFields = SiteFields { name: "Gemeente Diemen", municipality: "Diemen", lang: Lang::Nl };
 
 struct Fixture {
     vars: BTreeMap<String, String>,
@@ -349,4 +349,31 @@ fn modified_is_the_latest_change_of_any_layer() {
     let layer = Layer { updated_at: 300, ..f.layer("group:g", None) };
     let r = fold(&product(), &[layer, f.layer("site:x", Some(&o))], SITE);
     assert_eq!(r.modified, 500);
+}
+
+#[test]
+fn typed_variables_without_a_value_give_a_whole_sentence() {
+    let mut p = product();
+    p.variables = vec![
+        Variable { name: "leges".into(), label: "Kosten".into(), default: None, kind: VarKind::Amount },
+        Variable { name: "aanvraag_url".into(), label: "Link".into(), default: None, kind: VarKind::Url },
+        Variable { name: "loket".into(), label: "Loket".into(), default: None, kind: VarKind::Text },
+    ];
+    p.sections = vec![
+        Section { key: "kosten".into(), heading: "Kosten".into(), body: "Een paspoort kost {{ var.leges }}. Betalen kan met pin.\n\n- Voor kinderen kost het {{ var.leges }} extra.\n- Spoed kan ook.".into() },
+        Section { key: "aanvragen".into(), heading: "Aanvragen".into(), body: "Maak een afspraak.\n\n[Online aanvragen]({{ var.aanvraag_url }})\n\nGa naar {{ var.loket }}.".into() },
+    ];
+    let r = fold(&p, &[], SITE);
+    let body = |key: &str| r.sections.iter().find(|s| s.key == key).unwrap().body.clone();
+    assert_eq!(body("kosten"), "Vraag de gemeente wat dit kost. Betalen kan met pin.\n\n- Vraag de gemeente wat dit kost.\n- Spoed kan ook.");
+    assert_eq!(body("aanvragen"), "Maak een afspraak.\n\nVraag de gemeente hoe u dit regelt.\n\nGa naar .", "a text variable is left out, as before");
+    assert!(r.notes.contains(&Note::MissingVariable { name: "leges".into() }), "editors still see what is missing");
+    let english = fold(&p, &[], SiteFields { lang: Lang::En, ..SITE });
+    assert!(english.sections[0].body.starts_with("Ask the municipality what this costs. Betalen"));
+    // With a value, nothing changes.
+    let values = BTreeMap::from([("leges".to_owned(), "€ 84,10".to_owned())]);
+    let contact = Contact::default();
+    let layer = Layer { name: "site", over: None, variables: &values, contact: &contact, updated_at: 1 };
+    let r = fold(&p, &[layer], SITE);
+    assert!(r.sections[0].body.starts_with("Een paspoort kost € 84,10. Betalen"));
 }

@@ -119,7 +119,7 @@ fn from_form(form: &HashMap<String, String>) -> Result<ProductDoc, Vec<String>> 
         match parts.as_slice() {
             [name, label, rest @ ..] if !name.is_empty() && !label.is_empty() => {
                 let default = rest.first().filter(|d| !d.is_empty()).map(|d| (*d).to_owned());
-                variables.insert((*name).to_owned(), VariableDoc { label: (*label).to_owned(), default });
+                variables.insert((*name).to_owned(), VariableDoc { label: (*label).to_owned(), default, kind: Default::default() });
             }
             _ => problems.push(format!("Variabelen, regel {}: schrijf naam | omschrijving | standaardwaarde", i + 1)),
         }
