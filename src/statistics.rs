@@ -149,6 +149,31 @@ impl hashbrown::Equivalent<ViewKey> for ViewRef<'_> {
     }
 }
 
+/// One row of the export, in the shape the EU statistics service asks for.
+#[derive(Debug, Clone, Serialize)]
+pub struct Export {
+    pub url: String,
+    pub month: String,
+    pub device: String,
+    pub country: String,
+    pub views: i64,
+}
+
+/// A site's rows with the page addresses made absolute on `base` (scheme and host).
+pub fn export(rows: Vec<page_views::Row>, base: &str) -> Vec<Export> {
+    rows.into_iter().map(|r| Export { url: format!("{base}{}", r.path), month: r.month, device: r.device, country: r.country, views: r.views }).collect()
+}
+
+/// The export as CSV (RFC 4180), with its header line.
+pub fn csv(rows: &[Export]) -> String {
+    let field = |s: &str| if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() };
+    let mut text = String::from("url,month,device,country,views\r\n");
+    for r in rows {
+        text.push_str(&format!("{},{},{},{},{}\r\n", field(&r.url), field(&r.month), field(&r.device), field(&r.country), r.views));
+    }
+    text
+}
+
 /// The month (`YYYY-MM`) of a moment in the Netherlands.
 pub fn month_of(ts: i64) -> String {
     crate::render::views::dutch_day(ts).format("%Y-%m").to_string()
@@ -287,6 +312,13 @@ mod tests {
         let views = Views::new(None);
         assert_eq!(views.month(1_798_759_800 - 3600), 202612);
         assert_eq!(views.month(1_798_759_800), 202701, "the held month is the hour's");
+    }
+
+    #[test]
+    fn the_export_is_csv_with_absolute_addresses() {
+        let row = |path: &str| page_views::Row { site_id: 1, month: "2026-12".into(), path: path.into(), device: "mobile".into(), country: "NL".into(), views: 3 };
+        let out = export(vec![row("/producten/paspoort"), row("/a,b")], "http://diemen.localhost");
+        assert_eq!(csv(&out), "url,month,device,country,views\r\nhttp://diemen.localhost/producten/paspoort,2026-12,mobile,NL,3\r\n\"http://diemen.localhost/a,b\",2026-12,mobile,NL,3\r\n");
     }
 
     #[test]

@@ -409,16 +409,6 @@ async fn site_feedback(req: HttpRequest, state: web::Data<AppState>, site: web::
     run(&req, state, StatusCode::OK, move |ed| Ok(ed.feedback(&site, &query)?)).await
 }
 
-/// One row of the statistics export, in the shape the EU statistics service asks for.
-#[derive(serde::Serialize)]
-struct ViewsOut {
-    url: String,
-    month: String,
-    device: String,
-    country: String,
-    views: i64,
-}
-
 /// `?month=YYYY-MM` (default: this month): views per page, device type and country, most
 /// viewed first; CSV when the request accepts `text/csv`. This process's counts not written
 /// yet are written first.
@@ -426,9 +416,7 @@ async fn site_statistics(req: HttpRequest, state: web::Data<AppState>, site: web
     let month = query.get("month").cloned().unwrap_or_else(|| crate::statistics::month_of(crate::now()));
     let csv = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/csv"));
     let site = site.into_inner();
-    let origin = crate::web::site::origin(&req, &state);
-    let port = crate::content::hosts::port_of(&origin.host).map(|p| format!(":{p}")).unwrap_or_default();
-    let base = crate::web::directory(&state).site_by_slug(&site).map(|s| format!("{}://{}{port}", origin.scheme, s.site.canonical_host()));
+    let base = crate::web::site::site_base_url(&req, &state, &site).unwrap_or_default();
     let views = state.views.clone();
     let rows = as_token_user(&req, state, move |ed| {
         if let Some(Err(e)) = views.as_ref().map(|v| v.flush(ed.conn)) {
@@ -437,22 +425,13 @@ async fn site_statistics(req: HttpRequest, state: web::Data<AppState>, site: web
         Ok(ed.statistics(&site, &month)?)
     })
     .await?;
-    let base = base.unwrap_or_default();
-    let out: Vec<ViewsOut> = rows
-        .into_iter()
-        .map(|r| ViewsOut { url: format!("{base}{}", r.path), month: r.month, device: r.device, country: r.country, views: r.views })
-        .collect();
+    let out = crate::statistics::export(rows, &base);
     let mut response = HttpResponse::Ok();
     response.insert_header((header::CACHE_CONTROL, "no-store"));
     if !csv {
         return Ok(response.json(out));
     }
-    let mut text = String::from("url,month,device,country,views\r\n");
-    for r in &out {
-        let field = |s: &str| if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() };
-        text.push_str(&format!("{},{},{},{},{}\r\n", field(&r.url), r.month, r.device, r.country, r.views));
-    }
-    Ok(response.content_type("text/csv; charset=utf-8").body(text))
+    Ok(response.content_type("text/csv; charset=utf-8").body(crate::statistics::csv(&out)))
 }
 
 async fn get_redirects(req: HttpRequest, state: web::Data<AppState>, site: web::Path<String>) -> Result<HttpResponse, AppError> {

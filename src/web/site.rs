@@ -60,6 +60,14 @@ pub fn origin(req: &HttpRequest, state: &AppState) -> Origin {
     Origin { host, scheme }
 }
 
+/// A site's address as this request reaches the server (scheme, canonical host and the port
+/// asked for), for absolute links to its pages outside its own requests (exports).
+pub fn site_base_url(req: &HttpRequest, state: &AppState, slug: &str) -> Option<String> {
+    let origin = origin(req, state);
+    let port = crate::content::hosts::port_of(&origin.host).map(|p| format!(":{p}")).unwrap_or_default();
+    super::directory(state).site_by_slug(slug).map(|s| format!("{}://{}{port}", origin.scheme, s.site.canonical_host()))
+}
+
 /// The address a request came from (the client behind a trusted proxy), for logs and
 /// throttling.
 pub fn client_address(req: &HttpRequest, state: &AppState) -> String {

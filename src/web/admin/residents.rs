@@ -38,18 +38,23 @@ fn month(query: &HashMap<String, String>) -> String {
     query.get("maand").filter(|m| !m.is_empty()).cloned().unwrap_or_else(|| crate::statistics::month_of(crate::now()))
 }
 
-pub async fn statistics(req: HttpRequest, state: web::Data<AppState>, site: web::Path<String>, query: web::Query<HashMap<String, String>>) -> Result<HttpResponse, AppError> {
-    let signed = signed_in(&req, &state).await?;
-    let (site, month) = (site.into_inner(), month(&query));
-    let (s, m) = (site.clone(), month.clone());
+/// A site's page views of a month, after writing what this node counted meanwhile.
+async fn month_rows(req: &HttpRequest, state: &web::Data<AppState>, signed: &super::Signed, site: &str, month: &str) -> Result<Vec<crate::db::models::page_views::Row>, AppError> {
+    let (s, m) = (site.to_owned(), month.to_owned());
     let views = state.views.clone();
-    let rows = with_editor(&req, &state, &signed, move |ed, _| {
+    with_editor(req, state, signed, move |ed, _| {
         if let Some(Err(e)) = views.as_ref().map(|v| v.flush(ed.conn)) {
             tracing::warn!(error = %e, "cannot write page views yet");
         }
         Ok(ed.statistics(&s, &m)?)
     })
-    .await?;
+    .await
+}
+
+pub async fn statistics(req: HttpRequest, state: web::Data<AppState>, site: web::Path<String>, query: web::Query<HashMap<String, String>>) -> Result<HttpResponse, AppError> {
+    let signed = signed_in(&req, &state).await?;
+    let (site, month) = (site.into_inner(), month(&query));
+    let rows = month_rows(&req, &state, &signed, &site, &month).await?;
     // The month's pages, most viewed first, with their views per device type.
     let mut pages: Vec<(String, [i64; 4])> = Vec::new();
     for r in &rows {
@@ -80,13 +85,9 @@ pub async fn statistics(req: HttpRequest, state: web::Data<AppState>, site: web:
 pub async fn statistics_csv(req: HttpRequest, state: web::Data<AppState>, site: web::Path<String>, query: web::Query<HashMap<String, String>>) -> Result<HttpResponse, AppError> {
     let signed = signed_in(&req, &state).await?;
     let (site, month) = (site.into_inner(), month(&query));
-    let (s, m) = (site.clone(), month.clone());
-    let rows = with_editor(&req, &state, &signed, move |ed, _| Ok(ed.statistics(&s, &m)?)).await?;
-    let mut text = String::from("url,month,device,country,views\r\n");
-    for r in rows {
-        // Paths are slugs; nothing in them needs quoting.
-        text.push_str(&format!("{},{},{},{},{}\r\n", r.path, r.month, r.device, r.country, r.views));
-    }
+    let rows = month_rows(&req, &state, &signed, &site, &month).await?;
+    let base = crate::web::site::site_base_url(&req, &state, &site).unwrap_or_default();
+    let text = crate::statistics::csv(&crate::statistics::export(rows, &base));
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"bezoek-{site}-{month}.csv\"")))

@@ -62,6 +62,8 @@ enum Refused {
     Invalid(&'static str),
     /// A forged or stale form, or a robot: said plainly, nothing stored.
     Suspect,
+    /// The check itself failed (the database): an error, not the resident's.
+    Failed(AppError),
 }
 
 /// Whether residents can see a page with a feedback form at `path` on this site.
@@ -113,7 +115,8 @@ fn check(ctx: &mut Ctx, form: &[(String, String)]) -> Result<(String, Lang, bool
     let comment = comment.map(|c| c.chars().filter(|ch| !ch.is_control() || *ch == '\n').collect::<String>());
     match page_exists(ctx, &path, lang) {
         Ok(true) => Ok((path, lang, useful, comment)),
-        Ok(false) | Err(_) => Err(Refused::Suspect),
+        Ok(false) => Err(Refused::Suspect),
+        Err(e) => Err(Refused::Failed(e)),
     }
 }
 
@@ -140,6 +143,7 @@ pub async fn submit(req: HttpRequest, state: web::Data<AppState>, resident: Resi
                 (StatusCode::UNPROCESSABLE_ENTITY, Some(key), back)
             }
             Err(Refused::Suspect) => (StatusCode::BAD_REQUEST, Some("feedback_refused"), None),
+            Err(Refused::Failed(e)) => return Err(e),
         };
         let title = ui_text(ctx.state, lang, if status == StatusCode::OK { "feedback_thanks" } else { "feedback_not_sent" });
         let layout = Layout {
