@@ -206,6 +206,22 @@ async fn feedback_is_taken_without_cookies_and_refused_when_forged() {
 }
 
 #[actix_web::test]
+async fn nodes_starting_together_sign_with_one_key() {
+    // Every node makes the feedback key when it finds none; one that read "none" just before
+    // another wrote its key must take that key, not replace it (the first node would go on
+    // signing forms no other node accepts).
+    let app = TestApp::start(&fixture("country")).await;
+    let mut conn = app.state.pool.get().unwrap();
+    let first = "11".repeat(32);
+    let kept = meent::db::models::settings::keep_first_key(&mut conn, "race", &first, 1).unwrap();
+    assert_eq!(kept, [0x11; 32]);
+    let later = meent::db::models::settings::keep_first_key(&mut conn, "race", &"22".repeat(32), 2).unwrap();
+    assert_eq!(later, [0x11; 32], "the second node takes the first key");
+    assert_eq!(meent::db::models::settings::secret_key(&mut conn, "race", 3).unwrap(), [0x11; 32]);
+    assert_eq!(meent::db::models::settings::secret_key(&mut conn, "feedback", 3).unwrap(), app.state.feedback_key, "the app signs with the stored key");
+}
+
+#[actix_web::test]
 async fn feedback_is_rate_limited_per_client() {
     let app = TestApp::start_with(&fixture("country"), |c| {
         c.rate_limits.enabled = true;

@@ -39,17 +39,34 @@ pub fn save<T: Serialize>(conn: &mut DbConnection, key: &str, value: &T, request
 /// A random 32-byte key kept under `name`, made on first use; every process of an
 /// installation reads the same one (a form signed by one node is checked by another).
 pub fn secret_key(conn: &mut DbConnection, name: &str, now: i64) -> QueryResult<[u8; 32]> {
-    let setting = format!("key:{name}");
-    let parse = |hex: &str| -> Option<[u8; 32]> {
-        let bytes: Vec<u8> = (0..hex.len()).step_by(2).filter_map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok())).collect();
-        bytes.try_into().ok()
-    };
-    if let Some((hex, _)) = get::<String>(conn, &setting)? {
-        return parse(&hex).ok_or_else(|| diesel::result::Error::DeserializationError(format!("setting {setting} is not a 32-byte key").into()));
+    if let Some((hex, _)) = get::<String>(conn, &key_setting(name))? {
+        return parse_key(name, &hex);
     }
     let fresh = crate::auth::secrets::random_token().map_err(|e| diesel::result::Error::QueryBuilderError(e.to_string().into()))?;
-    // Another process may have made one meanwhile: then its key is the one.
-    let _ = save(conn, &setting, &fresh, 1, now);
+    keep_first_key(conn, name, &fresh, now)
+}
+
+/// Stores `candidate` as the key `name` unless one is there already, and returns the key that
+/// is: processes starting at the same moment all end up with the first one written. Never an
+/// update: a node that started a moment later must not replace the key another already signs with.
+pub fn keep_first_key(conn: &mut DbConnection, name: &str, candidate: &str, now: i64) -> QueryResult<[u8; 32]> {
+    let setting = key_setting(name);
+    let inserted = diesel::insert_into(settings::table)
+        .values((settings::key.eq(&setting), settings::value.eq(to_json(&candidate)), settings::revision.eq(1), settings::updated_at.eq(now)))
+        .execute(conn);
+    match inserted {
+        Ok(_) | Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {}
+        Err(e) => return Err(e),
+    }
     let (hex, _) = get::<String>(conn, &setting)?.ok_or(diesel::result::Error::NotFound)?;
-    parse(&hex).ok_or_else(|| diesel::result::Error::DeserializationError(format!("setting {setting} is not a 32-byte key").into()))
+    parse_key(name, &hex)
+}
+
+fn key_setting(name: &str) -> String {
+    format!("key:{name}")
+}
+
+fn parse_key(name: &str, hex: &str) -> QueryResult<[u8; 32]> {
+    let bytes: Vec<u8> = (0..hex.len()).step_by(2).filter_map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok())).collect();
+    bytes.try_into().map_err(|_| diesel::result::Error::DeserializationError(format!("setting key:{name} is not a 32-byte key").into()))
 }
