@@ -287,6 +287,7 @@ pub fn generate(options: &Options) -> Result<TreeOut, BenchDataError> {
             variables: BTreeMap::from([("leges".into(), format!("€ {},{:02}", rng.0.u32(10..100), rng.0.u32(0..100)))]),
             popular: vec![],
             theme_tokens: None,
+            services: Default::default(),
             accessibility: Some(crate::content::accessibility::Statement {
                 status: crate::content::accessibility::Status::C,
                 date: start,

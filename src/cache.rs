@@ -47,7 +47,7 @@ pub fn stale(change: &Change) -> Stale {
         Kind::Alert => Stale::Tagged(vec![Tag::Alerts]),
         Kind::Upl => Stale::Tagged(vec![Tag::Catalogue]),
         Kind::Media => Stale::Tagged(vec![Tag::Media(change.item_key.clone())]),
-        Kind::Synonyms | Kind::Redirects => Stale::Tagged(vec![]),
+        Kind::Thesaurus | Kind::Redirects => Stale::Tagged(vec![]),
         Kind::Site | Kind::Group => Stale::All,
     }
 }

@@ -185,6 +185,8 @@ fn cells_of(method: &str, path: &str) -> Option<(Rule, Vec<Target>)> {
         ("GET" | "HEAD", "/catalogue/{slug}") if api => (Rule::SignedIn, one),
         (_, p) if p.starts_with("/catalogus") || p.starts_with("/catalogue") => (Rule::Catalogue, one),
         (_, "/sdg") => (Rule::SignedIn, one),
+        ("GET" | "HEAD", "/thesaurus" | "/zoeken") => (Rule::SignedIn, one),
+        (_, "/thesaurus" | "/zoeken") => (Rule::Catalogue, one),
         (_, "/sites/{site}/sdg" | "/sites/{site}/feedback" | "/sites/{site}/statistics" | "/sites/{site}/reacties" | "/sites/{site}/statistieken" | "/sites/{site}/statistieken.csv") => (Rule::Layer, vec![Target::Layer(site("alpha")), Target::Layer(site("beta")), Target::Layer(site("gamma"))]),
         (_, "/voorbeeld/{site}/producten/{slug}") => (Rule::Layer, vec![Target::Layer(site("alpha")), Target::Layer(site("beta")), Target::Layer(site("gamma"))]),
         (_, "/afbeelding-bestand/{key}") => (Rule::UseMedia, media_scopes()),
@@ -518,6 +520,19 @@ async fn prepare(w: &World, method: &str, pattern: &str, target: &Target, actor:
         }
         ("PUT", "/sites/{site}/redirects") => json = Some(serde_json::json!({ "csv": format!("from,to\n/oud-{n},/producten\n") })),
         ("POST", "/{kind}/{layer}/omleidingen") => form = vec![("csv".into(), format!("from,to\n/oud-{n},/producten\n"))],
+        ("PUT", "/thesaurus" | "/{kind}/{layer}/thesaurus") => {
+            let current = w.api(&w.national, "GET", &path, None, &[]).await;
+            assert_eq!(current.status, 200, "setup thesaurus: {}", current.body);
+            if_match = current.json()["revision"].as_i64();
+            json = Some(serde_json::json!({ "concepts": [{ "words": [format!("matrix{n}")], "everyday": [format!("matrixwoord{n}")] }] }));
+        }
+        ("POST", "/zoeken" | "/{kind}/{layer}/zoeken") => {
+            let api_path = path.replacen("/admin/", "/api/v1/admin/", 1).replace("/groepen/", "/groups/").replace("/zoeken", "/thesaurus");
+            let current = w.api(&w.national, "GET", &api_path, None, &[]).await;
+            assert_eq!(current.status, 200, "setup thesaurus: {}", current.body);
+            let revision = current.json()["revision"].as_i64().unwrap_or(0);
+            form = vec![("revision".into(), revision.to_string()), ("toml".into(), format!("[[concept]]\nwords = [\"matrix{n}\"]\neveryday = [\"matrixwoord{n}\"]\n"))];
+        }
         ("POST", "/inloggen") => form = vec![("email".into(), "niemand@example.org".into()), ("password".into(), "fout wachtwoord".into())],
         _ => {}
     }

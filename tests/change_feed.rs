@@ -338,7 +338,7 @@ async fn on_postgresql_a_long_write_does_not_hold_up_other_writers() {
     let long = std::thread::spawn(move || {
         let mut conn = pool.get().unwrap();
         meent::db::write_tx(&mut conn, |c| -> diesel::QueryResult<bool> {
-            changes::record(c, &NewChange { at: 0, kind: meent::content::kind::Kind::Synonyms, item_key: "lang", group_id: None, site_id: None })?;
+            changes::record(c, &NewChange { at: 0, kind: meent::content::kind::Kind::Thesaurus, item_key: "lang", group_id: None, site_id: None })?;
             entered.send(()).unwrap();
             // Released by the test once the other write committed; if that write had to wait
             // for this one, the release never comes and this gives up.
@@ -357,7 +357,7 @@ async fn on_postgresql_a_long_write_does_not_hold_up_other_writers() {
     // The change log holds both, in commit order, so no follower can skip either.
     let mut conn = app.state.pool.get().unwrap();
     let log = changes::since(&mut conn, before, 100).unwrap();
-    assert_eq!(log.last().map(|c| c.kind), Some(meent::content::kind::Kind::Synonyms), "the long write's change comes last: {log:?}");
+    assert_eq!(log.last().map(|c| c.kind), Some(meent::content::kind::Kind::Thesaurus), "the long write's change comes last: {log:?}");
     assert!(log.iter().any(|c| c.kind == meent::content::kind::Kind::Override));
 }
 

@@ -57,7 +57,18 @@ fn placeholders_never_leak_syntax_or_grow_without_bound() {
     use meent::content::placeholders::{Values, fill, max_filled};
     let vars = std::collections::BTreeMap::from([("x".to_owned(), "W".repeat(1_000)), ("leges".to_owned(), "€ 84,10".to_owned())]);
     let none = std::collections::BTreeMap::new();
-    let values = Values { gemeente: "Diemen", site_name: "Gemeente Diemen", vars: &vars, instead: &none };
+    let contact = meent::content::model::Contact { phone: Some("14 020".into()), ..Default::default() };
+    let services = meent::content::model::Services::default();
+    let values = Values {
+        gemeente: "Diemen",
+        site_name: "Gemeente Diemen",
+        vars: &vars,
+        instead: &none,
+        contact: &contact,
+        services: &services,
+        lang: meent::content::model::Lang::Nl,
+        apply_url: Some("https://www.diemen.nl/"),
+    };
     runner(512)
         .run(&mixed(40), |text| {
             let mut unfilled = Vec::new();

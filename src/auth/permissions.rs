@@ -182,6 +182,7 @@ mod tests {
                 popular: vec![],
                 theme_tokens: None,
                 accessibility: None,
+                services: Default::default(),
                 revision: 1,
                 updated_at: 0,
             },

@@ -100,7 +100,7 @@ fn part(change: &Change) -> Part {
         Kind::News => Part::News,
         Kind::Alert => Part::Alerts,
         // Sites and groups live in the `Directory`; media and search words are not held here.
-        Kind::Site | Kind::Group | Kind::Redirects | Kind::Media | Kind::Synonyms => Part::Nothing,
+        Kind::Site | Kind::Group | Kind::Redirects | Kind::Media | Kind::Thesaurus => Part::Nothing,
     }
 }
 

@@ -51,7 +51,7 @@ impl SiteEntry {
 
     /// The site's fields for texts in `lang`.
     pub fn fields_in(&self, lang: crate::content::model::Lang) -> SiteFields<'_> {
-        SiteFields { name: &self.site.name, municipality: self.site.municipality(), lang }
+        SiteFields { name: &self.site.name, municipality: self.site.municipality(), lang, services: &self.site.services }
     }
 
     /// The layers of this site in fold order: its groups, then the site itself.

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::files::format::{MediaFileOut, MediaOut};
 use super::files::{TreeOut, owner_dir, write_tree};
-use super::model::{Owner, SYNONYMS, Synonyms};
+use super::model::{Owner, Thesaurus};
 use crate::db::DbConnection;
 use crate::db::models::local::{self, Scope};
 use crate::db::models::media::{self, Media};
@@ -34,7 +34,16 @@ pub fn snapshot(conn: &mut DbConnection) -> Result<TreeOut, diesel::result::Erro
         }
     };
     let overrides = overrides::all(conn)?.into_iter().map(|o| (owner(o.layer), o.over)).collect();
-    let synonyms = settings::get::<Synonyms>(conn, SYNONYMS)?.map(|(s, _)| s);
+    // The central team's thesaurus, then each group's and site's that has one.
+    let mut thesauri = Vec::new();
+    let scopes = std::iter::once(None)
+        .chain(groups.iter().map(|(_, g)| Some(Owner::Group(g.slug.clone()))))
+        .chain(sites.iter().map(|(_, s)| Some(Owner::Site(s.slug.clone()))));
+    for owner in scopes {
+        if let Some((thesaurus, _)) = settings::get::<Thesaurus>(conn, &crate::content::thesaurus::setting_key(owner.as_ref()))? {
+            thesauri.push((owner, thesaurus));
+        }
+    }
     let mut redirect_lists: Vec<(String, Vec<crate::content::redirects::Redirect>)> = Vec::new();
     for (site_id, r) in redirects::all(conn)? {
         let Some(slug) = sites.iter().find(|(id, _)| *id == site_id).map(|(_, s)| s.slug.clone()) else { continue };
@@ -44,7 +53,7 @@ pub fn snapshot(conn: &mut DbConnection) -> Result<TreeOut, diesel::result::Erro
         }
     }
     Ok(TreeOut {
-        synonyms,
+        thesauri,
         redirects: redirect_lists,
         products: catalogue::all(conn)?.into_iter().map(|(_, p)| p).collect(),
         overrides,

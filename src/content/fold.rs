@@ -42,6 +42,8 @@ pub struct SiteFields<'a> {
     pub municipality: &'a str,
     /// The language of the texts folded (for the standard sentences of typed variables).
     pub lang: super::model::Lang,
+    /// The site's ombudsman and waste drop-off point, for `{{ site.* }}`.
+    pub services: &'a super::model::Services,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -90,6 +92,8 @@ pub enum Note {
     DefaultUsed { name: String },
     /// A variable used in the text with no value and no default; nothing is shown.
     MissingVariable { name: String },
+    /// A `{{ site.NAME }}` field the site has not set; the sentence asks to contact the municipality.
+    MissingSiteField { name: String },
     /// A `{{ … }}` that is not a known placeholder; nothing is shown.
     UnknownPlaceholder { text: String },
     /// An override hides a section nobody has.
@@ -221,11 +225,21 @@ pub fn fold(product: &Product, layers: &[Layer], site: SiteFields) -> Resolved {
         filled.entry(name).or_insert(value);
     }
 
-    let vals = Values { gemeente: site.municipality, site_name: site.name, vars: &filled, instead: &instead };
+    let mut vals = Values {
+        gemeente: site.municipality,
+        site_name: site.name,
+        vars: &filled,
+        instead: &instead,
+        contact: &general_contact,
+        services: site.services,
+        lang: site.lang,
+        apply_url: None,
+    };
     let mut unfilled = Vec::new();
+    let apply_url = apply_url.map(|u| placeholders::fill(&u, &vals, &mut unfilled)).filter(|u| !u.trim().is_empty());
+    vals.apply_url = apply_url.as_deref();
     let title = placeholders::fill(&title, &vals, &mut unfilled);
     let summary = placeholders::fill_text(&summary, &vals, &mut unfilled);
-    let apply_url = apply_url.map(|u| placeholders::fill(&u, &vals, &mut unfilled));
     let sections = sections
         .into_iter()
         .filter(|s| !s.hidden)
@@ -239,6 +253,7 @@ pub fn fold(product: &Product, layers: &[Layer], site: SiteFields) -> Resolved {
     unfilled.sort();
     notes.extend(unfilled.into_iter().map(|u| match u {
         Unfilled::Variable(name) => Note::MissingVariable { name },
+        Unfilled::SiteField(name) => Note::MissingSiteField { name },
         Unfilled::Unknown(text) => Note::UnknownPlaceholder { text },
         Unfilled::TooLong(text) => Note::TooLong { text },
     }));

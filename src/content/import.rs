@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::files::{self, Problem, Tree};
 use super::kind::Kind;
 use super::files::translation_name;
-use super::model::{Owner, SYNONYMS, Translation};
+use super::model::{Owner, Translation};
 use super::history::{self, Written};
 use crate::db::models::changes::{self, NewChange};
 use crate::db::models::media::{self, NewMedia};
@@ -132,10 +132,6 @@ impl Importer<'_> {
         self.report.warnings = tree.warnings.iter().map(ToString::to_string).collect();
         self.problems.extend(layer_values_read_well(tree));
 
-        if let Some(synonyms) = &tree.synonyms {
-            let saved = settings::save(self.conn, SYNONYMS, synonyms, 0, self.now)?;
-            self.changed(saved, Kind::Synonyms, SYNONYMS, None, None, synonyms)?;
-        }
         for g in &tree.groups {
             let Some(saved) = self.attempt(&g.file, |c| layers::save_group(c, &g.item, now))? else {
                 self.skipped.push(Owner::Group(g.item.slug.clone()));
@@ -221,6 +217,19 @@ impl Importer<'_> {
             } else {
                 self.report.unchanged += 1;
             }
+        }
+        for t in &tree.thesauri {
+            let (owner, thesaurus) = &t.item;
+            let (group_id, site_id) = match owner {
+                None => (None, None),
+                Some(owner) => match self.layer(owner, &group_ids, &site_ids, &t.file) {
+                    Some(layer) => layer.columns(),
+                    None => continue,
+                },
+            };
+            let key = crate::content::thesaurus::setting_key(owner.as_ref());
+            let Some(saved) = self.attempt(&t.file, |c| settings::save(c, &key, thesaurus, 0, now))? else { continue };
+            self.changed(saved, Kind::Thesaurus, &key, group_id, site_id, thesaurus)?;
         }
         for (m, ingested) in tree.media.iter().zip(images) {
             let (group_id, site_id) = match &m.item.owner {

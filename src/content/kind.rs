@@ -20,7 +20,7 @@ pub enum Kind {
     Alert,
     Site,
     Group,
-    Synonyms,
+    Thesaurus,
     Redirects,
     Media,
     Upl,
@@ -35,7 +35,7 @@ impl Kind {
         Kind::Alert,
         Kind::Site,
         Kind::Group,
-        Kind::Synonyms,
+        Kind::Thesaurus,
         Kind::Redirects,
         Kind::Media,
         Kind::Upl,
@@ -51,7 +51,7 @@ impl Kind {
             Kind::Alert => "alert",
             Kind::Site => "site",
             Kind::Group => "group",
-            Kind::Synonyms => "synonyms",
+            Kind::Thesaurus => "thesaurus",
             Kind::Redirects => "redirects",
             Kind::Media => "media",
             Kind::Upl => "upl",
@@ -59,6 +59,8 @@ impl Kind {
     }
 
     pub fn parse(text: &str) -> Option<Kind> {
+        // Before the thesaurus had scopes, its changes were logged as "synonyms".
+        let text = if text == "synonyms" { "thesaurus" } else { text };
         Kind::ALL.into_iter().find(|k| k.as_str() == text)
     }
 }

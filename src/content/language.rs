@@ -118,9 +118,9 @@ mod tests {
 
     use super::*;
     use crate::content::fold::{Layer, Resolved, SiteFields, fold};
-    use crate::content::model::{Audience, Contact, OverrideText, ProductText, Section, Status, Translation, Variable};
+    use crate::content::model::{Audience, Contact, OverrideText, Services, ProductText, Section, Status, Translation, Variable};
 
-    const SITE: SiteFields = SiteFields { name: "Gemeente Diemen", municipality: "Diemen", lang: Lang::Nl };
+    const SITE: SiteFields = SiteFields { name: "Gemeente Diemen", municipality: "Diemen", lang: Lang::Nl, services: &Services { forms_url: None, ombudsman: None, waste_point: None } };
 
     fn section(key: &str, heading: &str, body: &str) -> Section {
         Section { key: key.into(), heading: heading.into(), body: body.into() }

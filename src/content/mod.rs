@@ -20,5 +20,6 @@ pub mod redirects;
 pub mod sections;
 pub mod slug;
 pub mod store;
+pub mod thesaurus;
 pub mod upl;
 pub mod visibility;

@@ -278,6 +278,63 @@ impl Contact {
     }
 }
 
+/// What a site's texts refer to beyond its contact: where residents take a complaint further
+/// and where they bring their waste. Shared text uses them through `{{ site.* }}` placeholders.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Services {
+    /// The page of the municipality's online forms (its e-loket): where `{{ apply_url }}`
+    /// leads for a product without an apply link of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forms_url: Option<String>,
+    /// The ombudsman for this municipality; none set means the Nationale ombudsman.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ombudsman: Option<Ombudsman>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waste_point: Option<WastePoint>,
+}
+
+impl Services {
+    pub fn is_empty(&self) -> bool {
+        *self == Services::default()
+    }
+
+    /// The ombudsman's name in `lang` and address: the site's own, or the national one.
+    pub fn ombudsman_in(&self, lang: Lang) -> (&str, &str) {
+        match (&self.ombudsman, lang) {
+            (Some(o), Lang::En) => (o.name_en.as_deref().unwrap_or(&o.name), &o.url),
+            (Some(o), Lang::Nl) => (&o.name, &o.url),
+            (None, Lang::Nl) => ("Nationale ombudsman", NATIONAL_OMBUDSMAN_URL),
+            (None, Lang::En) => ("National Ombudsman", NATIONAL_OMBUDSMAN_URL),
+        }
+    }
+}
+
+pub const NATIONAL_OMBUDSMAN_URL: &str = "https://www.nationaleombudsman.nl/";
+
+/// A municipal or regional ombudsman (a municipality that has none falls under the national one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ombudsman {
+    pub name: String,
+    pub url: String,
+    /// The name on English pages, if it differs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_en: Option<String>,
+}
+
+/// Where residents bring bulky, chemical and sorted waste themselves (a "milieustraat",
+/// "afvalbrengstation" or "afvalpunt": the site's own name is the one its texts use).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WastePoint {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<String>,
+}
+
 /// A group's or a site's adjustment of one product.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Override {
@@ -346,6 +403,8 @@ pub struct Site {
     pub theme_tokens: Option<String>,
     /// The accessibility statement (`accessibility.toml`), if the site has one.
     pub accessibility: Option<crate::content::accessibility::Statement>,
+    /// Services outside the town hall that shared texts refer to (`{{ site.ombudsman }}`, …).
+    pub services: Services,
     pub revision: i64,
     pub updated_at: Timestamp,
 }
@@ -475,15 +534,43 @@ pub struct AlertFields {
     pub ends: Option<Timestamp>,
 }
 
-/// Words residents use for the same thing, kept by the central team for search: each set is
-/// searched as one ("identiteitskaart" finds "ID-kaart").
+/// The search thesaurus of one scope (the central team's, a group's or a site's): concepts
+/// that widen a search to the catalogue's words, and best bets. See `content::thesaurus`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Synonyms {
-    pub sets: Vec<Vec<String>>,
+#[serde(deny_unknown_fields)]
+pub struct Thesaurus {
+    #[serde(default)]
+    pub concepts: Vec<Concept>,
+    #[serde(default)]
+    pub pins: Vec<Pin>,
 }
 
-/// The setting key under which the synonym list is stored.
-pub const SYNONYMS: &str = "synonyms";
+impl Thesaurus {
+    pub fn is_empty(&self) -> bool {
+        self.concepts.is_empty() && self.pins.is_empty()
+    }
+}
+
+/// One thing residents search for, in the words of the catalogue (`words`, equivalent to each
+/// other), the words residents use (`everyday`, leading to `words`) and English names (`en`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Concept {
+    pub words: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub everyday: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub en: Vec<String>,
+}
+
+/// A best bet: a search for `query` shows the page at `target` first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pin {
+    pub query: String,
+    /// A path on the site: `/producten/<slug>`, a local page's path, `/en/products/<slug>`.
+    pub target: String,
+}
 
 /// Whether a text is a media address (`/media/<key>`), as a news image must be.
 pub fn is_media_address(text: &str) -> bool {

@@ -1,4 +1,6 @@
-//! Placeholders in shared text: `{{ gemeente }}`, `{{ site.name }}` and `{{ var.NAME }}`.
+//! Placeholders in shared text: `{{ gemeente }}`, `{{ site.name }}`, the site's fields
+//! (`{{ site.phone }}`, `{{ site.ombudsman }}`, `{{ site.waste_point }}`, …, see `SITE_FIELDS`)
+//! and `{{ var.NAME }}`.
 //!
 //! Filling never leaves raw placeholder syntax in the output: an unknown placeholder or a
 //! variable without any value becomes empty text and is reported, so editors can fix it.
@@ -20,6 +22,51 @@ pub struct Values<'a> {
     /// Typed variables without a value, with the sentence that stands in a text for the
     /// sentence that uses them (`fill_text`): "Vraag de gemeente wat dit kost."
     pub instead: &'a BTreeMap<String, &'static str>,
+    /// The site's contact (its groups' and its own), for `{{ site.phone }}` and the like.
+    pub contact: &'a crate::content::model::Contact,
+    /// The site's ombudsman and waste drop-off point.
+    pub services: &'a crate::content::model::Services,
+    /// The language of the text filled (the national ombudsman's name; standard sentences).
+    pub lang: crate::content::model::Lang,
+    /// The product's apply link on this site, for `{{ apply_url }}` (else the site's forms page).
+    pub apply_url: Option<&'a str>,
+}
+
+/// The site fields shared text may use as `{{ site.<name> }}`, with what they hold.
+pub const SITE_FIELDS: &[(&str, &str)] = &[
+    ("name", "the site's name (\"Gemeente Diemen\")"),
+    ("phone", "the contact phone number"),
+    ("email", "the contact e-mail address"),
+    ("address", "the visiting address"),
+    ("hours", "the opening hours"),
+    ("ombudsman", "the ombudsman's name (the Nationale ombudsman unless the site names a regional one)"),
+    ("ombudsman_url", "the ombudsman's web address"),
+    ("waste_point", "the name of the waste drop-off point"),
+    ("waste_point_address", "its address"),
+    ("waste_point_hours", "its opening hours"),
+    ("forms_url", "the page of the municipality's online forms"),
+];
+
+impl Values<'_> {
+    /// A site field's value: `None` for a name that is no site field, `Some(None)` for one the
+    /// site has not set.
+    fn site_field(&self, name: &str) -> Option<Option<&str>> {
+        let waste = self.services.waste_point.as_ref();
+        Some(match name {
+            "name" => Some(self.site_name),
+            "phone" => self.contact.phone.as_deref(),
+            "email" => self.contact.email.as_deref(),
+            "address" => self.contact.address.as_deref(),
+            "hours" => self.contact.hours.as_deref(),
+            "ombudsman" => Some(self.services.ombudsman_in(self.lang).0),
+            "ombudsman_url" => Some(self.services.ombudsman_in(self.lang).1),
+            "waste_point" => waste.map(|w| w.name.as_str()),
+            "waste_point_address" => waste.and_then(|w| w.address.as_deref()),
+            "waste_point_hours" => waste.and_then(|w| w.hours.as_deref()),
+            "forms_url" => self.services.forms_url.as_deref(),
+            _ => return None,
+        })
+    }
 }
 
 /// The sentence that stands for one using a typed variable without a value, in the text's
@@ -113,6 +160,8 @@ const MARK: char = '\u{E000}';
 pub enum Unfilled {
     /// `{{ var.NAME }}` with no value in any layer and no default.
     Variable(String),
+    /// `{{ site.NAME }}` for a site field the site has not set (its waste drop-off point, say).
+    SiteField(String),
     /// Something between `{{` and `}}` that is not a known placeholder.
     Unknown(String),
     /// Filling this variable (and the ones after it) would make the text too long.
@@ -197,9 +246,26 @@ fn fill_marking(text: &str, values: &Values, unfilled: &mut Vec<Unfilled>, sente
         }
         let inner = raw.trim();
         out.push_str(&rest[..start]);
-        let value = match inner {
-            "gemeente" => Some(values.gemeente),
-            "site.name" => Some(values.site_name),
+        // `{{ apply_url }}`: the product's apply link, else the site's forms page.
+        let site_field = match inner {
+            "apply_url" => Some(("forms_url", values.apply_url.or(values.site_field("forms_url").flatten()))),
+            _ => inner.strip_prefix("site.").and_then(|name| Some((name, values.site_field(name)?))),
+        };
+        let value = match (inner, site_field) {
+            ("gemeente", _) => Some(values.gemeente),
+            (_, Some((_, Some(value)))) => Some(value),
+            (_, Some((name, None))) => {
+                // Not set for this site: the sentence asks residents to contact the municipality
+                // (or how to arrange it, for an address).
+                push_unique(unfilled, Unfilled::SiteField(name.to_owned()));
+                let kind = if name.ends_with("_url") { crate::content::model::VarKind::Url } else { crate::content::model::VarKind::Phone };
+                if let Some(instead) = standard_sentence(kind, values.lang).filter(|_| sentences) {
+                    out.push(MARK);
+                    out.push_str(instead);
+                    out.push(MARK);
+                }
+                None
+            }
             _ => match inner.strip_prefix("var.").map(str::trim) {
                 Some(name) if is_name(name) => match values.vars.get(name) {
                     Some(value) => Some(value.as_str()),
@@ -268,9 +334,49 @@ fn push_unique(list: &mut Vec<Unfilled>, item: Unfilled) {
 mod tests {
     use super::*;
 
+    use crate::content::model::{Contact, Lang, Services, WastePoint};
+
+    static NONE: BTreeMap<String, &str> = BTreeMap::new();
+    static CONTACT: Contact = Contact { name: None, phone: None, email: None, address: None, url: None, hours: None };
+    static SERVICES: Services = Services { forms_url: None, ombudsman: None, waste_point: None };
+
     fn values(vars: &BTreeMap<String, String>) -> Values<'_> {
-        static NONE: BTreeMap<String, &str> = BTreeMap::new();
-        Values { gemeente: "Diemen", site_name: "Gemeente Diemen", vars, instead: &NONE }
+        Values { gemeente: "Diemen", site_name: "Gemeente Diemen", vars, instead: &NONE, contact: &CONTACT, services: &SERVICES, lang: Lang::Nl, apply_url: None }
+    }
+
+    #[test]
+    fn site_fields_fill_and_missing_ones_ask_to_contact_the_municipality() {
+        let vars = BTreeMap::new();
+        let contact = Contact { phone: Some("14 020".into()), hours: Some("elke werkdag van 9.00 tot 17.00 uur".into()), ..Contact::default() };
+        let waste = Services { waste_point: Some(WastePoint { name: "Afvalpunt Diemen".into(), address: None, hours: None }), ..Services::default() };
+        let v = Values { contact: &contact, services: &waste, ..values(&vars) };
+        let mut unfilled = vec![];
+        let text = "Bel {{ site.phone }}. Wij zijn open {{ site.hours }}. Breng het naar {{ site.waste_point }}. Het adres is {{ site.waste_point_address }}. Klaagt u verder? Ga naar de [{{ site.ombudsman }}]({{ site.ombudsman_url }}).";
+        let out = fill_text(text, &v, &mut unfilled);
+        assert_eq!(
+            out,
+            "Bel 14 020. Wij zijn open elke werkdag van 9.00 tot 17.00 uur. Breng het naar Afvalpunt Diemen. Neem contact op met de gemeente. Klaagt u verder? Ga naar de [Nationale ombudsman](https://www.nationaleombudsman.nl/)."
+        );
+        assert_eq!(unfilled, vec![Unfilled::SiteField("waste_point_address".into())]);
+        let english = Values { lang: Lang::En, ..v };
+        assert_eq!(fill("{{ site.ombudsman }}", &english, &mut vec![]), "National Ombudsman");
+        let mut unknown = vec![];
+        assert_eq!(fill("{{ site.naam }}", &english, &mut unknown), "");
+        assert_eq!(unknown, vec![Unfilled::Unknown("site.naam".into())]);
+    }
+
+    #[test]
+    fn apply_url_is_the_products_link_or_the_sites_forms_page() {
+        let vars = BTreeMap::new();
+        let text = "Vraag het aan met het [online formulier]({{ apply_url }}). Het duurt 5 minuten.";
+        let own = Values { apply_url: Some("https://loket.diemen.nl/paspoort"), ..values(&vars) };
+        assert_eq!(fill_text(text, &own, &mut vec![]), "Vraag het aan met het [online formulier](https://loket.diemen.nl/paspoort). Het duurt 5 minuten.");
+        let services = Services { forms_url: Some("https://www.diemen.nl/".into()), ..Services::default() };
+        let site = Values { services: &services, ..values(&vars) };
+        assert_eq!(fill_text(text, &site, &mut vec![]), "Vraag het aan met het [online formulier](https://www.diemen.nl/). Het duurt 5 minuten.");
+        let mut unfilled = vec![];
+        assert_eq!(fill_text(text, &values(&vars), &mut unfilled), "Vraag de gemeente hoe u dit regelt. Het duurt 5 minuten.");
+        assert_eq!(unfilled, vec![Unfilled::SiteField("forms_url".into())]);
     }
 
     #[test]

@@ -26,6 +26,7 @@ diesel::table! {
         popular -> Text,
         theme_tokens -> Nullable<Text>,
         accessibility -> Nullable<Text>,
+        services -> Text,
         revision -> BigInt,
         updated_at -> BigInt,
     }

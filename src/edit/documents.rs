@@ -327,6 +327,46 @@ fn placeholder_address(url: &str) -> bool {
         || host == "localhost"
 }
 
+/// A site's services (`forms_url`, `[ombudsman]`, `[waste_point]` of site.toml): names given, short enough
+/// for a sentence, the ombudsman's address one residents can use. Problems name
+/// `/ombudsman/<field>` and `/waste_point/<field>`.
+pub fn services_problems(services: &crate::content::model::Services) -> Problems {
+    let mut problems = Problems::new();
+    let mut short = |field: &str, value: &str, max: usize| {
+        if value.trim().is_empty() {
+            problems.push(Problem::at(field, "is empty"));
+        } else if value.chars().count() > max || value.contains(['\n', '{', '}']) {
+            problems.push(Problem::at(field, format!("must be one line of at most {max} characters, without {{ or }}")));
+        }
+    };
+    if let Some(o) = &services.ombudsman {
+        short("/ombudsman/name", &o.name, 120);
+        if let Some(en) = &o.name_en {
+            short("/ombudsman/name_en", en, 120);
+        }
+    }
+    if let Some(w) = &services.waste_point {
+        short("/waste_point/name", &w.name, 120);
+        if let Some(a) = &w.address {
+            short("/waste_point/address", a, 200);
+        }
+        if let Some(h) = &w.hours {
+            short("/waste_point/hours", h, 300);
+        }
+    }
+    if let Some(o) = &services.ombudsman {
+        if let Err(why) = value_of_kind(VarKind::Url, &o.url) {
+            problems.push(Problem::at("/ombudsman/url", why));
+        }
+    }
+    if let Some(url) = &services.forms_url {
+        if let Err(why) = value_of_kind(VarKind::Url, url) {
+            problems.push(Problem::at("/forms_url", why));
+        }
+    }
+    problems
+}
+
 /// Whether a variable's value fits its kind; why not.
 pub fn value_of_kind(kind: VarKind, value: &str) -> Result<(), String> {
     let v = value.trim();

@@ -12,6 +12,7 @@ mod media;
 mod views;
 pub mod sdg;
 pub mod residents;
+pub mod thesaurus;
 
 use diesel::QueryResult;
 use serde::Serialize;

@@ -15,6 +15,7 @@ use crate::content::directory::SiteEntry;
 use crate::content::drift::{Drift, drift};
 use crate::content::fold::{Note, Resolved, fold};
 use crate::content::model::{Owner, Product};
+use crate::db::models::page_views;
 use crate::content::store;
 use crate::content::visibility::Viewer;
 use crate::db::models::local::{self, Scope as LoadScope};
@@ -67,6 +68,9 @@ pub struct Missing {
     pub product: String,
     pub slug: String,
     pub variables: Vec<String>,
+    /// Views of the product's page on this site in the last two months: what residents see
+    /// most comes first.
+    pub views: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -82,7 +86,9 @@ pub struct Due {
 #[derive(Debug, Clone, Serialize)]
 pub struct Misses {
     pub site: String,
-    pub queries: Vec<(String, i64)>,
+    pub site_slug: String,
+    /// Each query, how often, and the query as a URL parameter (for the links that fix it).
+    pub queries: Vec<(String, i64, String)>,
 }
 
 /// What needs an editor's attention in their scopes.
@@ -296,6 +302,7 @@ impl Editor<'_> {
             if !warnings.is_empty() {
                 statements.push((site.site.name.clone(), warnings.iter().map(|w| w.text()).collect()));
             }
+            let views = page_views::per_path_since(self.conn, site.id, &crate::statistics::month_of(self.now - 31 * 86_400))?;
             for r in store::catalogue(self.conn, content, site, viewer)?.items {
                 let vars: Vec<String> = r
                     .notes
@@ -304,18 +311,28 @@ impl Editor<'_> {
                         Note::DefaultUsed { name } | Note::MissingVariable { name } => {
                             Some(r.variables.iter().find(|v| &v.name == name).map(|v| v.label.clone()).unwrap_or_else(|| name.clone()))
                         }
+                        Note::MissingSiteField { name } => Some(format!("site.{name} (in site.toml)")),
                         _ => None,
                     })
                     .collect();
                 if !vars.is_empty() {
-                    missing.push(Missing { site: site.site.name.clone(), site_slug: slug.clone(), product: r.title.clone(), slug: r.slug.clone(), variables: vars });
+                    let seen = views.get(&format!("/producten/{}", r.slug)).copied().unwrap_or(0) + views.get(&format!("/en/products/{}", r.slug)).copied().unwrap_or(0);
+                    missing.push(Missing { site: site.site.name.clone(), site_slug: slug.clone(), product: r.title.clone(), slug: r.slug.clone(), variables: vars, views: seen });
                 }
             }
-            let queries: Vec<(String, i64)> = search_misses::top(self.conn, site.id, self.now - 30 * 86_400, 5)?.into_iter().map(|m| (m.query, m.count)).collect();
+            let queries: Vec<(String, i64, String)> = search_misses::top(self.conn, site.id, self.now - 30 * 86_400, 5)?
+                .into_iter()
+                .map(|m| {
+                    let param = url::form_urlencoded::byte_serialize(m.query.as_bytes()).collect();
+                    (m.query, m.count, param)
+                })
+                .collect();
             if !queries.is_empty() {
-                misses.push(Misses { site: site.site.name.clone(), queries });
+                misses.push(Misses { site: site.site.name.clone(), site_slug: slug.clone(), queries });
             }
         }
+
+        missing.sort_by(|a, b| b.views.cmp(&a.views).then_with(|| (&a.site, &a.product).cmp(&(&b.site, &b.product))));
 
         // Content past its review date.
         let mut due = Vec::new();

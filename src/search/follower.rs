@@ -14,7 +14,8 @@ use super::{SearchError, SearchIndex};
 use crate::content::kind::Kind;
 use crate::content::cache::ContentCache;
 use crate::content::directory::{Directory, SiteEntry};
-use crate::content::model::{SYNONYMS, Synonyms};
+use crate::content::model::{Owner, Thesaurus};
+use crate::content::thesaurus::setting_key;
 use crate::db::models::changes::Change;
 use crate::db::models::settings;
 use crate::db::{DbConnection, Pool};
@@ -45,10 +46,24 @@ impl SearchFollower {
         self.rebuilding.store(true, Ordering::Release);
     }
 
-    /// Loads the synonym list into the index's query side.
-    pub fn load_synonyms(&self, conn: &mut DbConnection) -> Result<(), SearchError> {
-        let synonyms = settings::get::<Synonyms>(conn, SYNONYMS)?.map(|(s, _)| s).unwrap_or_default();
-        self.search.set_synonyms(&synonyms);
+    /// Loads the thesauri of every scope into the index's query side, each site with its own,
+    /// its groups' and the central team's.
+    pub fn load_thesauri(&self, conn: &mut DbConnection, directory: &Directory) -> Result<(), SearchError> {
+        use std::collections::HashMap;
+        use super::thesaurus::{Scope as Words, Thesauri};
+        let stored: HashMap<String, Arc<Words>> =
+            settings::with_prefix::<Thesaurus>(conn, "thesaurus")?.into_iter().map(|(key, t)| (key, Arc::new(Words::new(&t)))).collect();
+        let national = stored.get(&setting_key(None)).cloned().unwrap_or_default();
+        let mut sites = HashMap::new();
+        for site in directory.sites() {
+            let own = stored.get(&setting_key(Some(&Owner::Site(site.site.slug.clone()))));
+            let groups = site.groups.iter().rev().filter_map(|g| stored.get(&setting_key(Some(&Owner::Group(g.group.slug.clone())))));
+            let scopes: Vec<Arc<Words>> = own.into_iter().chain(groups).cloned().collect();
+            if !scopes.is_empty() {
+                sites.insert(site.id, scopes);
+            }
+        }
+        self.search.set_thesauri(Thesauri::new(national, sites));
         Ok(())
     }
 
@@ -66,7 +81,7 @@ impl SearchFollower {
 
     fn rebuild_at(&self, directory: &Directory, position: i64) -> Result<usize, SearchError> {
         let mut conn = self.pool.get()?;
-        self.load_synonyms(&mut conn)?;
+        self.load_thesauri(&mut conn, directory)?;
         let now = crate::now();
         let mut total = 0;
         let sites: Vec<&Arc<SiteEntry>> = directory.sites().iter().collect();
@@ -88,6 +103,7 @@ impl SearchFollower {
 
     fn update(&self, changes: &[Change], directory: &Directory, conn: &mut DbConnection) -> Result<(), SearchError> {
         let mut jobs: HashSet<Scope> = HashSet::new();
+        let mut reload = false;
         for change in changes {
             let sites: Vec<i64> = match directory.touched(change.group_id, change.site_id) {
                 Some(ids) => ids,
@@ -98,11 +114,18 @@ impl SearchFollower {
                 Kind::Product | Kind::Override => jobs.extend(sites.iter().map(|&s| Scope::Product(s, product.clone()))),
                 Kind::Page => jobs.extend(sites.iter().map(|&s| Scope::Kind(s, documents::PAGE))),
                 Kind::News => jobs.extend(sites.iter().map(|&s| Scope::Kind(s, documents::NEWS))),
-                Kind::Synonyms => self.load_synonyms(conn)?,
+                Kind::Thesaurus => reload = true,
                 Kind::Alert | Kind::Upl | Kind::Redirects | Kind::Media => {}
-                // A site's or group's settings (name, groups, variables) reach every document.
-                Kind::Site | Kind::Group => jobs.extend(sites.iter().map(|&s| Scope::Site(s))),
+                // A site's or group's settings (name, groups, variables) reach every document,
+                // and its groups decide which thesauri apply to it.
+                Kind::Site | Kind::Group => {
+                    jobs.extend(sites.iter().map(|&s| Scope::Site(s)));
+                    reload = true;
+                }
             }
+        }
+        if reload {
+            self.load_thesauri(conn, directory)?;
         }
         let position = changes.last().map(|c| c.id).unwrap_or(0);
         if jobs.is_empty() {

@@ -10,11 +10,12 @@ mod follower;
 pub mod misses;
 mod query;
 mod spelling;
+pub mod thesaurus;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use serde::Serialize;
 use tantivy::collector::TopDocs;
@@ -39,10 +40,10 @@ pub fn documents_for_site(
 pub use follower::SearchFollower;
 pub use query::normalize_for_log;
 
-use crate::content::model::{Lang, Synonyms};
+use crate::content::model::Lang;
 
 /// Bumped whenever the schema or the analysis changes; an index of another version is rebuilt.
-const VERSION: &str = "meent-search-6";
+const VERSION: &str = "meent-search-7";
 const WRITER_HEAP: usize = 64 * 1024 * 1024;
 /// How much of a body is searched for the snippet of a hit.
 const SNIPPET_SOURCE_CHARS: usize = 1500;
@@ -125,7 +126,7 @@ fn schema() -> (Schema, Fields) {
         site: b.add_u64_field("site", INDEXED | FAST),
         lang: b.add_text_field("lang", STRING),
         kind: b.add_text_field("kind", STRING | STORED | FAST),
-        url: b.add_text_field("url", STORED),
+        url: b.add_text_field("url", STRING | STORED),
         nl,
         en,
         themes: b.add_text_field("themes", STRING | STORED | FAST),
@@ -201,7 +202,7 @@ pub struct SearchIndex {
     reader: IndexReader,
     writer: Mutex<IndexWriter<TantivyDocument>>,
     fields: Fields,
-    synonyms: RwLock<query::SynonymMap>,
+    thesauri: RwLock<Arc<thesaurus::Thesauri>>,
     /// False while a full rebuild runs.
     ready: AtomicBool,
 }
@@ -236,7 +237,7 @@ impl SearchIndex {
             reader,
             writer: Mutex::new(writer),
             fields,
-            synonyms: RwLock::new(query::SynonymMap::default()),
+            thesauri: RwLock::new(Arc::default()),
             ready: AtomicBool::new(!fresh),
         };
         Ok((search, fresh))
@@ -251,12 +252,17 @@ impl SearchIndex {
         self.ready.load(Ordering::Acquire)
     }
 
-    pub fn set_synonyms(&self, synonyms: &Synonyms) {
-        let map = query::SynonymMap::new(synonyms);
-        match self.synonyms.write() {
-            Ok(mut s) => *s = map,
-            Err(p) => *p.into_inner() = map,
+    /// Replaces the thesauri the query side uses.
+    pub fn set_thesauri(&self, thesauri: thesaurus::Thesauri) {
+        let thesauri = Arc::new(thesauri);
+        match self.thesauri.write() {
+            Ok(mut t) => *t = thesauri,
+            Err(p) => *p.into_inner() = thesauri,
         }
+    }
+
+    fn thesauri(&self) -> Arc<thesaurus::Thesauri> {
+        self.thesauri.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Applies a batch of updates: every document of each `(site, scope)` is deleted, then
@@ -289,9 +295,11 @@ impl SearchIndex {
         if text.is_empty() {
             return Ok(results);
         }
-        let synonyms = self.synonyms.read().unwrap_or_else(|p| p.into_inner());
+        let thesauri = self.thesauri();
+        let scopes = thesauri.for_site(site);
+        let pinned = thesaurus::pin(&scopes, &text).map(str::to_owned);
         let text_fields = self.fields.text(request.lang);
-        let builder = query::Builder::new(&self.index, self.fields, request.lang, &synonyms)?;
+        let builder = query::Builder::new(&self.index, &searcher, self.fields, request.lang, scopes)?;
         let filter = query::site_filter(self.fields, site, request.lang);
         let mut matched = Vec::new();
         let mut used_query: Option<Box<dyn Query>> = None;
@@ -303,6 +311,19 @@ impl SearchIndex {
             used_query = Some(q);
             if !matched.is_empty() {
                 break;
+            }
+        }
+        // A best bet comes first, found by the text or not, when the site has that page in
+        // this language.
+        if let Some(target) = &pinned {
+            let at = BooleanQuery::new(vec![
+                (Occur::Must, filter.box_clone()),
+                (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(self.fields.url, target), IndexRecordOption::Basic)) as Box<dyn Query>),
+            ]);
+            if let Some((_, address)) = searcher.search(&at, &TopDocs::with_limit(1).order_by_score())?.into_iter().next() {
+                let top = matched.iter().map(|(s, _)| *s).fold(0.0_f32, f32::max);
+                matched.retain(|(_, a)| *a != address);
+                matched.insert(0, (top + 1.0, address));
             }
         }
         // Facets and filters come from the fast fields; stored documents are read only for
@@ -391,8 +412,8 @@ impl SearchIndex {
             return Ok(Vec::new());
         }
         let searcher = self.reader.searcher();
-        let synonyms = self.synonyms.read().unwrap_or_else(|p| p.into_inner());
-        let builder = query::Builder::new(&self.index, self.fields, lang, &synonyms)?;
+        let thesauri = self.thesauri();
+        let builder = query::Builder::new(&self.index, &searcher, self.fields, lang, thesauri.for_site(site))?;
         let Some(q) = builder.text_query(&text, true, true, true) else { return Ok(Vec::new()) };
         let full = BooleanQuery::new(vec![(Occur::Must, query::site_filter(self.fields, site, lang)), (Occur::Must, q)]);
         let top = searcher.search(&full, &TopDocs::with_limit(limit.clamp(1, 20) * 4).order_by_score())?;

@@ -1,18 +1,25 @@
-//! From what a resident typed to a tantivy query: each word matched exactly (stemmed), with
-//! typos (edit distance 1 for words of 5-8 letters, 2 for longer ones, always ranked below
-//! exact matches), through the central synonym list, the last word also as a prefix; title
-//! above keywords above summary above body. Any input gives a query or none, never an error.
+//! From what a resident typed to a tantivy query: question and filler words left out when
+//! other words remain ("hoe vraag ik een paspoort aan"), separable verbs joined ("vraag … aan"
+//! also as "aanvraag"), each word matched exactly (stemmed), with typos (edit distance 1 for
+//! words of 5-8 letters, 2 for longer ones, always ranked below exact matches), widened
+//! through the thesauri of the site's scopes (phrases of up to four words), compounds split
+//! and neighbouring words joined where the index's own vocabulary has the result
+//! ("huisvuilophaal" meets "huisvuil ophalen", "vuilnis zak" meets "vuilniszak"), the last word
+//! also as a prefix; title above keywords above summary above body. Any input gives a query or
+//! none, never an error, and the work per query is bounded (`MAX_WORDS`, `MAX_FUZZY_WORDS`,
+//! `VOCABULARY_BUDGET`).
 
-use std::collections::HashMap;
+use std::cell::Cell;
 
 use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Index, Term};
+use tantivy::{Index, Searcher, Term};
 
 use super::analysis::{self, terms};
+use super::thesaurus::{self as words_of, Scope};
 use super::{Fields, SearchError, TextFields};
-use crate::content::model::{Lang, Synonyms};
+use crate::content::model::Lang;
 
 /// Longest query text considered.
 const MAX_QUERY_CHARS: usize = 200;
@@ -22,32 +29,6 @@ const MAX_WORDS: usize = 12;
 pub const MAX_FUZZY_WORDS: usize = 4;
 /// Shortest word expanded as a prefix in suggestions as you type.
 pub const MIN_PREFIX_CHARS: usize = 2;
-
-/// The synonym sets, by each of their words (analysed without stemming).
-#[derive(Debug, Default, Clone)]
-pub struct SynonymMap {
-    by_word: HashMap<String, Vec<String>>,
-}
-
-impl SynonymMap {
-    pub fn new(synonyms: &Synonyms) -> SynonymMap {
-        let mut plain = analysis::plain();
-        let mut by_word: HashMap<String, Vec<String>> = HashMap::new();
-        for set in &synonyms.sets {
-            let keys: Vec<String> = set.iter().map(|w| terms(&mut plain, w).join(" ")).filter(|k| !k.is_empty()).collect();
-            for key in &keys {
-                let others = set.iter().zip(&keys).filter(|(_, k)| *k != key).map(|(w, _)| w.clone());
-                by_word.entry(key.clone()).or_default().extend(others);
-            }
-        }
-        SynonymMap { by_word }
-    }
-
-    /// Other words for a word or a two-word phrase.
-    fn lookup(&self, key: &str) -> &[String] {
-        self.by_word.get(key).map(Vec::as_slice).unwrap_or(&[])
-    }
-}
 
 /// The query text with control characters removed, whitespace collapsed and length limited.
 pub fn clean(text: &str) -> String {
@@ -81,23 +62,46 @@ const WEIGHTS: [(fn(&TextFields) -> Field, f32); 4] =
 /// titles and keywords (unstemmed), with one automaton per word: that is where residents look
 /// for a name, and matching every body word with an edit distance costs more than it finds.
 const FUZZY_WEIGHT: f32 = 1.0;
-/// A synonym counts this much of the word itself.
+/// A thesaurus word counts this much of the word itself.
 const SYNONYM_FACTOR: f32 = 0.8;
+/// A compound's parts, or two words joined, count this much of the word itself.
+const COMPOUND_FACTOR: f32 = 0.9;
+/// Most look-ups in the index's vocabulary for one query (compound splits and joins).
+pub const VOCABULARY_BUDGET: usize = 64;
+/// Shortest word tried as a compound, and shortest part of one.
+const MIN_COMPOUND_CHARS: usize = 8;
+const MIN_PART_CHARS: usize = 3;
+
+/// Words that make a question or a request but say nothing about what is sought, in Dutch and
+/// in English (residents from abroad type English into the Dutch search too). Stop words of
+/// the analyzers are left out anyway; these are the others.
+const QUESTION_WORDS: &[&str] = &[
+    "waar", "wanneer", "waarom", "welke", "welk", "hoelang", "mag", "kun", "kunt", "krijg", "krijgt", "graag", "nodig", "regel", "regelt",
+    "how", "what", "where", "when", "why", "which", "can", "could", "do", "does", "get", "need", "want", "should", "must", "i", "my",
+];
+
+/// Particles of Dutch separable verbs: "vraag … aan" is "aanvragen".
+const PARTICLES: &[&str] = &["aan", "af", "op", "in", "uit", "mee", "door", "terug", "weg", "om", "over", "toe", "bij", "na", "voor"];
 
 pub struct Builder<'a> {
     /// The fields of the language searched.
     fields: TextFields,
+    lang: Lang,
     /// Its analyzer with stemming.
     stemmed: TextAnalyzer,
     plain: TextAnalyzer,
-    synonyms: &'a SynonymMap,
+    /// The thesauri of the site's scopes, most specific first.
+    scopes: Vec<&'a Scope>,
+    /// For the index's vocabulary (compounds).
+    searcher: &'a Searcher,
+    lookups_left: Cell<usize>,
 }
 
 impl<'a> Builder<'a> {
-    pub fn new(index: &Index, fields: Fields, lang: Lang, synonyms: &'a SynonymMap) -> Result<Builder<'a>, SearchError> {
+    pub fn new(index: &Index, searcher: &'a Searcher, fields: Fields, lang: Lang, scopes: Vec<&'a Scope>) -> Result<Builder<'a>, SearchError> {
         let get = |name: &str| index.tokenizers().get(name).ok_or_else(|| SearchError::Open(format!("analyzer {name} is not registered")));
         let fields = fields.text(lang);
-        Ok(Builder { fields, stemmed: get(fields.analyzer)?, plain: get(analysis::PLAIN)?, synonyms })
+        Ok(Builder { fields, lang, stemmed: get(fields.analyzer)?, plain: get(analysis::PLAIN)?, scopes, searcher, lookups_left: Cell::new(VOCABULARY_BUDGET) })
     }
 
     /// The query for `text`: every word must match (`all_words`) or any word may; with
@@ -105,30 +109,40 @@ impl<'a> Builder<'a> {
     /// word only needs to start a word (suggestions as you type).
     pub fn text_query(&self, text: &str, all_words: bool, typos: bool, prefix_only: bool) -> Option<Box<dyn Query>> {
         let mut plain = self.plain.clone();
-        let words: Vec<String> = terms(&mut plain, text).into_iter().take(MAX_WORDS).collect();
+        let mut words: Vec<String> = terms(&mut plain, text).into_iter().take(MAX_WORDS).collect();
         if words.is_empty() {
             return None;
         }
         let typing = !text.ends_with(' ');
+        // Question words go when something else is left (a search for just "waar" stays).
+        if !prefix_only && words.iter().any(|w| !QUESTION_WORDS.contains(&w.as_str())) {
+            words.retain(|w| !QUESTION_WORDS.contains(&w.as_str()));
+        }
+        // A particle after a verb: the separable verb as one word too ("vraag … aan").
+        let particle = words.iter().skip(1).rev().find(|w| PARTICLES.contains(&w.as_str())).cloned();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut skip_next = false;
+        let mut skip = 0;
         let mut fuzzy_left = if typos { MAX_FUZZY_WORDS } else { 0 };
         for (i, word) in words.iter().enumerate() {
-            if skip_next {
-                skip_next = false;
+            if skip > 0 {
+                skip -= 1;
                 continue;
             }
             let last = i + 1 == words.len();
             let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            // A two-word synonym ("id kaart") is tried before the single word.
-            let pair = words.get(i + 1).map(|next| format!("{word} {next}"));
-            let (key, synonyms) = match pair.as_deref().map(|p| (p, self.synonyms.lookup(p))) {
-                Some((p, s)) if !s.is_empty() => {
-                    skip_next = true;
-                    (p.to_owned(), s)
-                }
-                _ => (word.clone(), self.synonyms.lookup(word)),
-            };
+            // The longest phrase the thesauri know before the word alone.
+            let (key, widened, used) = (2..=crate::content::thesaurus::MAX_PHRASE_WORDS)
+                .rev()
+                .filter_map(|n| words.get(i..i + n).map(|phrase| phrase.join(" ")))
+                .find_map(|phrase| {
+                    let found = words_of::lookup(&self.scopes, self.lang, &phrase);
+                    (!found.is_empty()).then(|| {
+                        let n = phrase.split(' ').count();
+                        (phrase, found, n)
+                    })
+                })
+                .unwrap_or_else(|| (word.clone(), words_of::lookup(&self.scopes, self.lang, word), 1));
+            skip = used - 1;
             if prefix_only && last && typing && word.chars().count() >= MIN_PREFIX_CHARS {
                 alternatives.push((Occur::Should, Box::new(FuzzyTermQuery::new_prefix(Term::from_field_text(self.fields.words, word), 0, true))));
             }
@@ -137,9 +151,36 @@ impl<'a> Builder<'a> {
             if let Some(q) = self.word_query(&key, 1.0, fuzzy) {
                 alternatives.push((Occur::Should, q));
             }
-            for synonym in synonyms {
-                if let Some(q) = self.word_query(synonym, SYNONYM_FACTOR, fuzzy) {
+            for other in &widened {
+                if let Some(q) = self.word_query(other, SYNONYM_FACTOR, false) {
                     alternatives.push((Occur::Should, q));
+                }
+            }
+            if used == 1 && !prefix_only {
+                // "vuilnis zak": the two words as one, where the index has that word.
+                if let Some(next) = words.get(i + 1).filter(|n| !PARTICLES.contains(&n.as_str())) {
+                    let joined = format!("{word}{next}");
+                    if self.known(&joined) {
+                        let both = [word.as_str(), next.as_str()].iter().filter_map(|w| self.word_query(w, 1.0, false)).map(|q| (Occur::Must, q)).collect::<Vec<_>>();
+                        alternatives = vec![(Occur::Should, Box::new(BooleanQuery::new(both)) as Box<dyn Query>)];
+                        if let Some(q) = self.word_query(&joined, COMPOUND_FACTOR, false) {
+                            alternatives.push((Occur::Should, q));
+                        }
+                        skip = 1;
+                    }
+                }
+                // "huisvuilophaal": its parts, where the index has both.
+                if skip == 0 {
+                    if let Some(parts) = self.split(word) {
+                        if let Some(q) = self.word_query(&parts, COMPOUND_FACTOR, false) {
+                            alternatives.push((Occur::Should, q));
+                        }
+                    }
+                }
+                if let Some(p) = particle.as_deref().filter(|p| *p != word) {
+                    if let Some(q) = self.word_query(&format!("{p}{word}"), COMPOUND_FACTOR, false) {
+                        alternatives.push((Occur::Should, q));
+                    }
                 }
             }
             if alternatives.is_empty() {
@@ -150,6 +191,48 @@ impl<'a> Builder<'a> {
             clauses.push((occur, Box::new(BooleanQuery::new(alternatives))));
         }
         (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+    }
+
+    /// Whether every stem of `word` is in the index's vocabulary (title or body), within the
+    /// query's budget of look-ups.
+    fn known(&self, word: &str) -> bool {
+        let mut stemmed = self.stemmed.clone();
+        let stems = terms(&mut stemmed, word);
+        !stems.is_empty()
+            && stems.iter().all(|stem| {
+                [self.fields.title, self.fields.body].iter().any(|&field| {
+                    let left = self.lookups_left.get();
+                    if left == 0 {
+                        return false;
+                    }
+                    self.lookups_left.set(left - 1);
+                    self.searcher.doc_freq(&Term::from_field_text(field, stem)).is_ok_and(|n| n > 0)
+                })
+            })
+    }
+
+    /// A compound the analyzer's word list does not split, split where both parts are in the
+    /// index's vocabulary (the longest first part first; a linking "s" may join them): the
+    /// parts, as a phrase.
+    fn split(&self, word: &str) -> Option<String> {
+        let chars: Vec<char> = word.chars().collect();
+        if chars.len() < MIN_COMPOUND_CHARS || !chars.iter().all(|c| c.is_alphabetic()) || self.known(word) {
+            return None;
+        }
+        for at in (MIN_PART_CHARS..=chars.len() - MIN_PART_CHARS).rev() {
+            let left: String = chars[..at].iter().collect();
+            let right: String = chars[at..].iter().collect();
+            let lefts = [Some(left.clone()), left.strip_suffix('s').filter(|l| l.chars().count() >= MIN_PART_CHARS).map(str::to_owned)];
+            for l in lefts.into_iter().flatten() {
+                if self.known(&l) && self.known(&right) {
+                    return Some(format!("{l} {right}"));
+                }
+            }
+            if self.lookups_left.get() == 0 {
+                break;
+            }
+        }
+        None
     }
 
     /// Exact matches (stemmed, in every field) and typo matches (in title and keyword words)
@@ -211,10 +294,4 @@ mod tests {
         assert_eq!(normalize_for_log("06-12345678"), "");
     }
 
-    #[test]
-    fn synonyms_by_word_and_pair() {
-        let map = SynonymMap::new(&Synonyms { sets: vec![vec!["identiteitskaart".into(), "ID-kaart".into()]] });
-        assert_eq!(map.lookup("identiteitskaart"), ["ID-kaart"]);
-        assert_eq!(map.lookup("id kaart"), ["identiteitskaart"]);
-    }
 }

@@ -23,6 +23,7 @@ use crate::content::model::Owner;
 use crate::content::model::{Lang, NewsFields, PageFields};
 use crate::edit::translations::{ItemTextDoc, OverrideTextDoc, ProductTextDoc, Translated};
 use crate::edit::sdg::Order;
+use crate::edit::thesaurus::ThesaurusDoc;
 use crate::edit::{Alerts, Editor, LocalKind, MediaText, News, OverrideDoc, Pages, ProductDoc, RedirectsDoc};
 
 crate::web::routes::route_table!(ROUTES, register;
@@ -72,6 +73,12 @@ crate::web::routes::route_table!(ROUTES, register;
     head "/sites/{site}/statistics" => site_statistics;
     get "/sites/{site}/redirects" => get_redirects;
     put "/sites/{site}/redirects" => put_redirects;
+    get "/thesaurus" => get_thesaurus;
+    head "/thesaurus" => get_thesaurus;
+    put "/thesaurus" => put_thesaurus;
+    get "/{kind}/{layer}/thesaurus" => get_thesaurus;
+    head "/{kind}/{layer}/thesaurus" => get_thesaurus;
+    put "/{kind}/{layer}/thesaurus" => put_thesaurus;
     get "/media" => list_media;
     head "/media" => list_media;
     post "/media" => upload_media;
@@ -432,6 +439,27 @@ async fn site_statistics(req: HttpRequest, state: web::Data<AppState>, site: web
         return Ok(response.json(out));
     }
     Ok(response.content_type("text/csv; charset=utf-8").body(crate::statistics::csv(&out)))
+}
+
+/// The thesaurus a URL names: `/thesaurus` the central team's, `/<kind>/<layer>/thesaurus`
+/// a group's or a site's.
+fn thesaurus_owner(req: &HttpRequest) -> Result<Option<Owner>, AppError> {
+    match (req.match_info().get("kind"), req.match_info().get("layer")) {
+        (Some(kind), Some(layer)) => Ok(Some(owner(kind, layer)?)),
+        _ => Ok(None),
+    }
+}
+
+async fn get_thesaurus(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let owner = thesaurus_owner(&req)?;
+    run(&req, state, StatusCode::OK, move |ed| Ok(ed.thesaurus(owner.as_ref())?)).await
+}
+
+async fn put_thesaurus(req: HttpRequest, state: web::Data<AppState>, bytes: web::Bytes) -> Result<HttpResponse, AppError> {
+    let owner = thesaurus_owner(&req)?;
+    let doc = body::<ThesaurusDoc>(&bytes);
+    let base = if_match(&req);
+    run(&req, state, StatusCode::OK, move |ed| Ok(ed.put_thesaurus(owner.as_ref(), doc?, base?)?)).await
 }
 
 async fn get_redirects(req: HttpRequest, state: web::Data<AppState>, site: web::Path<String>) -> Result<HttpResponse, AppError> {

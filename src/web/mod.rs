@@ -186,7 +186,7 @@ fn start_search(
     let (index, fresh) = SearchIndex::open(&config.data_dir.join("search"))?;
     let search = Arc::new(index);
     let follower = Arc::new(SearchFollower::new(search.clone(), pool.clone(), content.clone()));
-    follower.load_synonyms(conn)?;
+    follower.load_thesauri(conn, &feed::current(feed.directory()))?;
     let position = feed.cursor();
     let indexed = search.position().unwrap_or(0);
     // Changes after the index's position that the log no longer has (retention) cannot be

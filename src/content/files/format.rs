@@ -1,6 +1,6 @@
 //! The serde adapters of the content files whose shape differs from the admin API's
 //! documents: overrides (section modes in the front matter), `group.toml`, `site.toml`,
-//! `media.toml` and `synonyms.toml`. Products, pages, news and alerts are read and written as
+//! `media.toml` and `thesaurus.toml`. Products, pages, news and alerts are read and written as
 //! their documents (`edit::documents`) themselves. Unknown keys are refused.
 //! `docs/content-format.md` documents every key; keep the two in step.
 
@@ -146,12 +146,15 @@ pub struct SiteIn {
     pub municipality_code: Option<Spanned<String>>,
     pub owms_uri: Option<String>,
     pub security_contact: Option<Spanned<String>>,
+    pub forms_url: Option<Spanned<String>>,
     #[serde(default)]
     pub popular: Vec<Spanned<String>>,
     pub contact: Option<Contact>,
     #[serde(default)]
     pub variables: BTreeMap<String, String>,
     pub theme: Option<Spanned<ThemeFront>>,
+    pub ombudsman: Option<Spanned<crate::content::model::Ombudsman>>,
+    pub waste_point: Option<Spanned<crate::content::model::WastePoint>>,
     pub revision: Option<i64>,
     /// When the item last changed: written by export, taken on import for an item the
     /// database does not hold yet.
@@ -169,6 +172,8 @@ pub struct SiteOut<'a> {
     pub owms_uri: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub security_contact: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forms_url: Option<&'a str>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     pub popular: &'a [String],
     pub revision: i64,
@@ -180,6 +185,10 @@ pub struct SiteOut<'a> {
     pub variables: &'a BTreeMap<String, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub theme: Option<ThemeFront>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ombudsman: Option<&'a crate::content::model::Ombudsman>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waste_point: Option<&'a crate::content::model::WastePoint>,
 }
 
 
@@ -188,18 +197,23 @@ pub struct SiteOut<'a> {
 
 
 
-/// `synonyms.toml` at the top of the content directory.
-#[derive(Debug, Deserialize, Serialize)]
+/// `thesaurus.toml` at the top of the content directory (the central team's) or in a group's
+/// or a site's directory: `[[concept]]` and `[[pin]]` tables.
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SynonymsFile {
+pub struct ThesaurusIn {
     #[serde(default)]
-    pub synonyms: Vec<SynonymSet>,
+    pub concept: Vec<Spanned<crate::content::model::Concept>>,
+    #[serde(default)]
+    pub pin: Vec<Spanned<crate::content::model::Pin>>,
 }
 
-#[derive(Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct SynonymSet {
-    pub words: Vec<String>,
+#[derive(Debug, Serialize)]
+pub struct ThesaurusOut<'a> {
+    #[serde(skip_serializing_if = "<[crate::content::model::Concept]>::is_empty")]
+    pub concept: &'a [crate::content::model::Concept],
+    #[serde(skip_serializing_if = "<[crate::content::model::Pin]>::is_empty")]
+    pub pin: &'a [crate::content::model::Pin],
 }
 
 /// `media.toml` of a group or site (or, at the top, of the national team): its images, whose

@@ -12,7 +12,7 @@ pub use format::When;
 pub use read::{RESERVED_PATHS, is_safe_link, read_tree, read_tree_and_problems};
 pub use write::{TreeOut, owner_dir, rfc3339, translation_name, write_tree};
 
-use crate::content::model::{Alert, Group, NewsItem, Owner, Override, Page, Product, Site, Synonyms};
+use crate::content::model::{Alert, Group, NewsItem, Owner, Override, Page, Product, Site, Thesaurus};
 use crate::content::redirects::Redirect;
 
 /// One problem in one file.
@@ -84,8 +84,9 @@ pub struct Tree {
     pub redirects: Vec<Sourced<(String, Vec<Redirect>)>>,
     /// Images listed in `media.toml` files.
     pub media: Vec<Sourced<MediaEntry>>,
-    /// The synonym list, when the directory has `synonyms.toml`.
-    pub synonyms: Option<Synonyms>,
+    /// The search thesauri: the central team's (`None`) and those of groups and sites, from
+    /// their `thesaurus.toml`.
+    pub thesauri: Vec<Sourced<(Option<Owner>, Thesaurus)>>,
     /// Groups named in site.toml files.
     pub group_refs: Vec<Reference>,
     /// Products named by `popular` lists and override file names.

@@ -9,14 +9,14 @@ use chrono::{DateTime, NaiveDate};
 use serde::de::DeserializeOwned;
 use toml::Spanned;
 
-use super::format::{GroupIn, MediaFileIn, OverrideIn, OverrideTextIn, SiteIn, SynonymsFile, When};
+use super::format::{GroupIn, MediaFileIn, OverrideIn, OverrideTextIn, SiteIn, When};
 use super::write::translation_name;
 use super::frontmatter::{self, line_of};
 use super::{MediaEntry, Problem, Reference, Sourced, Tree};
 use crate::content::accessibility::{Statement, StatementDoc};
 use crate::content::hosts::normalize_host;
 use crate::content::model::{
-    Contact, Group, ItemText, Lang, Local, Override, OverrideText, Owner, Product, ProductText, SectionMode, Site, Synonyms, Timestamp, Translation,
+    Contact, Group, ItemText, Ombudsman, Services, WastePoint, Lang, Local, Override, OverrideText, Owner, Product, ProductText, SectionMode, Site, Timestamp, Translation,
 };
 use crate::content::{limits, placeholders};
 use crate::edit::documents::{AlertDoc, NewsDoc, OverrideDoc, OverrideSectionDoc, PageDoc, ProductDoc, Problems, SectionDoc};
@@ -47,11 +47,11 @@ pub fn read_tree_and_problems(root: &Path) -> (Tree, Vec<Problem>) {
             "catalogue" => reader.catalogue(),
             "groups" => reader.layers("groups", Layer::Group),
             "sites" => reader.layers("sites", Layer::Site),
-            "synonyms.toml" => reader.synonyms(),
+            "thesaurus.toml" => reader.thesaurus("", None),
             "media.toml" => reader.media("", None),
             "media" if reader.is_dir("media") => {}
             _ if ignorable(name) => {}
-            _ => reader.problem(name, None, "unexpected entry: the content directory holds `catalogue`, `groups`, `sites`, `synonyms.toml`, `media.toml` and `media`"),
+            _ => reader.problem(name, None, "unexpected entry: the content directory holds `catalogue`, `groups`, `sites`, `thesaurus.toml`, `media.toml` and `media`"),
         }
     }
     reader.check_tree();
@@ -220,6 +220,17 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A site's services, checked as the admin checks them; problems at the line of their table.
+    fn services(&mut self, rel: &str, lines: [(&str, Option<usize>); 3], forms_url: Option<Spanned<String>>, ombudsman: Option<Spanned<Ombudsman>>, waste_point: Option<Spanned<WastePoint>>) -> Option<Services> {
+        let services = Services { forms_url: forms_url.map(Spanned::into_inner), ombudsman: ombudsman.map(Spanned::into_inner), waste_point: waste_point.map(Spanned::into_inner) };
+        let problems = crate::edit::documents::services_problems(&services);
+        for p in &problems {
+            let line = lines.iter().find(|(table, _)| p.field.starts_with(table)).and_then(|(_, line)| *line);
+            self.problem(rel, line, p.to_string());
+        }
+        problems.is_empty().then_some(services)
+    }
+
     /// A site's or group's contact and variables, checked as an override's are; problems at
     /// the lines of their keys.
     fn check_values(&mut self, rel: &str, text: &str, contact: Option<&Contact>, variables: &BTreeMap<String, String>) -> bool {
@@ -292,20 +303,18 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn synonyms(&mut self) {
-        let rel = "synonyms.toml";
-        let Some(text) = self.read(rel) else { return };
-        let Some(front) = self.parse_toml::<SynonymsFile>(rel, &text, 1) else { return };
-        let mut sets = Vec::new();
-        for set in front.value.synonyms {
-            let words: Vec<String> = set.words.iter().map(|w| w.trim().to_owned()).filter(|w| !w.is_empty()).collect();
-            if words.len() < 2 {
-                self.problem(rel, None, format!("a synonym set needs at least two words: {:?}", set.words));
-                continue;
+    /// `thesaurus.toml` in `dir` (`""`: the top, the central team's).
+    fn thesaurus(&mut self, dir: &str, owner: Option<Owner>) {
+        let rel = if dir.is_empty() { "thesaurus.toml".to_owned() } else { format!("{dir}/thesaurus.toml") };
+        let Some(text) = self.read(&rel) else { return };
+        match crate::content::thesaurus::from_toml(&text) {
+            Ok(thesaurus) => self.tree.thesauri.push(Sourced { item: (owner, thesaurus), file: rel, line: 1 }),
+            Err(problems) => {
+                for (line, message) in problems {
+                    self.problem(&rel, line, message);
+                }
             }
-            sets.push(words);
         }
-        self.tree.synonyms = Some(Synonyms { sets });
     }
 
     fn catalogue(&mut self) {
@@ -484,11 +493,12 @@ impl<'a> Reader<'a> {
                     "alerts" => self.alerts(&path, &owner),
                     "redirects.csv" if layer == Layer::Site => self.redirects(&path, &name),
                     "media.toml" => self.media(&rel, Some(owner.clone())),
+                    "thesaurus.toml" => self.thesaurus(&rel, Some(owner.clone())),
                     "media" if self.is_dir(&path) => {} // the files of media.toml
                     e if ignorable(e) => {}
                     e if layer == Layer::Site && e.ends_with(".css") => {} // design tokens, read with site.toml
                     "accessibility.toml" if layer == Layer::Site => {} // read with site.toml
-                    _ => self.problem(&path, None, format!("unexpected entry: a {} directory holds {settings}, overrides/, pages/, news/, alerts/, media.toml and media/", if layer == Layer::Site { "site" } else { "group" })),
+                    _ => self.problem(&path, None, format!("unexpected entry: a {} directory holds {settings}, overrides/, pages/, news/, alerts/, thesaurus.toml, media.toml and media/", if layer == Layer::Site { "site" } else { "group" })),
                 }
             }
             // A layer without its settings file must already exist in the database; the
@@ -629,12 +639,19 @@ impl<'a> Reader<'a> {
         let accessibility = self.accessibility(dir);
         ok &= accessibility.is_ok();
         let updated_at = front.value.updated.as_ref().and_then(|u| self.time_at(rel, front.line_at(u), u.get_ref(), "updated")).unwrap_or(0);
+        let service_lines = [
+            ("/forms_url", front.value.forms_url.as_ref().map(|u| front.line_at(u))),
+            ("/ombudsman", front.value.ombudsman.as_ref().map(|o| front.line_at(o))),
+            ("/waste_point", front.value.waste_point.as_ref().map(|w| front.line_at(w))),
+        ];
         let f = front.value;
         if f.name.trim().is_empty() {
             self.problem(rel, Some(1), "name is empty");
             ok = false;
         }
         ok &= self.check_values(rel, &text, f.contact.as_ref(), &f.variables);
+        let services = self.services(rel, service_lines, f.forms_url, f.ombudsman, f.waste_point);
+        ok &= services.is_some();
         if !ok {
             return;
         }
@@ -652,6 +669,7 @@ impl<'a> Reader<'a> {
                 popular,
                 theme_tokens,
                 accessibility: accessibility.ok().flatten(),
+                services: services.unwrap_or_default(),
                 revision: f.revision.unwrap_or(0),
                 updated_at,
             },

@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::format::{GroupOut, OverrideOut, SectionFront, SiteOut, SynonymSet, SynonymsFile, ThemeFront};
+use super::format::{GroupOut, OverrideOut, SectionFront, SiteOut, ThemeFront};
 use super::frontmatter;
 use crate::content::model::{
-    Alert, Group, ItemText, Lang, NewsItem, Owner, Override, Page, Product, SectionChange, SectionMode, Site, Synonyms, Timestamp, Translation,
+    Alert, Group, ItemText, Lang, NewsItem, Owner, Override, Page, Product, SectionChange, SectionMode, Site, Thesaurus, Timestamp, Translation,
 };
 use crate::content::sections;
 use crate::edit::documents::{AlertDoc, NewsDoc, PageDoc, ProductDoc};
@@ -27,7 +27,8 @@ pub struct TreeOut {
     pub pages: Vec<Page>,
     pub news: Vec<NewsItem>,
     pub alerts: Vec<Alert>,
-    pub synonyms: Option<Synonyms>,
+    /// The search thesauri, per scope (`None`: the central team's).
+    pub thesauri: Vec<(Option<Owner>, Thesaurus)>,
     /// Per site slug.
     pub redirects: Vec<(String, Vec<crate::content::redirects::Redirect>)>,
 }
@@ -45,9 +46,14 @@ pub fn write_tree(root: &Path, tree: &TreeOut) -> io::Result<usize> {
         ));
     }
     let mut w = Writer { root: root.to_owned(), files: 0 };
-    if let Some(synonyms) = &tree.synonyms {
-        let file = SynonymsFile { synonyms: synonyms.sets.iter().map(|words| SynonymSet { words: words.clone() }).collect() };
-        w.file("synonyms.toml", &toml_text(&file)?)?;
+    for (owner, thesaurus) in &tree.thesauri {
+        let path = match owner {
+            None => "thesaurus.toml".to_owned(),
+            Some(Owner::Group(g)) => format!("groups/{g}/thesaurus.toml"),
+            Some(Owner::Site(s)) => format!("sites/{s}/thesaurus.toml"),
+        };
+        let text = crate::content::thesaurus::to_toml(thesaurus).map_err(|e| io::Error::other(format!("cannot write TOML: {e}")))?;
+        w.file(&path, &text)?;
     }
     for p in &tree.products {
         w.product(p)?;
@@ -186,6 +192,9 @@ impl Writer {
             contact: &s.contact,
             variables: &s.variables,
             theme: s.theme_tokens.as_ref().map(|_| ThemeFront { tokens: Some(TOKENS_FILE.into()) }),
+            forms_url: s.services.forms_url.as_deref(),
+            ombudsman: s.services.ombudsman.as_ref(),
+            waste_point: s.services.waste_point.as_ref(),
         };
         self.file(&format!("sites/{}/site.toml", s.slug), &toml_text(&out)?)?;
         if let Some(css) = &s.theme_tokens {

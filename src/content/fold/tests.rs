@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::content::model::{Lang, Section, SectionChange, Status, VarKind, Variable};
+use crate::content::model::{Lang, Section, Services, SectionChange, Status, VarKind, Variable};
 
 fn product() -> Product {
     Product {
@@ -47,7 +47,7 @@ fn over(sections: Vec<SectionChange>) -> Override {
     Override { product: "paspoort".into(), based_on: 3, sections, ..Override::default() }
 }
 
-const SITE: SiteFields = SiteFields { name: "Gemeente Diemen", municipality: "Diemen", lang: Lang::Nl };
+const SITE: SiteFields = SiteFields { name: "Gemeente Diemen", municipality: "Diemen", lang: Lang::Nl, services: &Services { forms_url: None, ombudsman: None, waste_point: None } };
 
 struct Fixture {
     vars: BTreeMap<String, String>,

@@ -109,6 +109,7 @@ struct SiteValues {
     popular: String,
     theme_tokens: Option<String>,
     accessibility: Option<String>,
+    services: String,
     revision: i64,
     updated_at: i64,
 }
@@ -125,6 +126,7 @@ fn site_values(s: &Site, revision: i64, updated_at: i64) -> SiteValues {
         popular: to_json(&s.popular),
         theme_tokens: s.theme_tokens.clone(),
         accessibility: s.accessibility.as_ref().map(to_json),
+        services: to_json(&s.services),
         revision,
         updated_at,
     }
@@ -167,6 +169,7 @@ pub fn sites(conn: &mut DbConnection) -> QueryResult<Vec<(i64, Site)>> {
                     popular: from_json(&r.values.popular)?,
                     theme_tokens: r.values.theme_tokens,
                     accessibility: r.values.accessibility.as_deref().map(from_json).transpose()?,
+                    services: from_json(&r.values.services)?,
                     revision: r.values.revision,
                     updated_at: r.values.updated_at,
                 },

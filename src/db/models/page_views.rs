@@ -35,6 +35,21 @@ pub fn add(conn: &mut DbConnection, rows: &[Row]) -> QueryResult<()> {
     })
 }
 
+/// A site's views per page since `from_month` (`YYYY-MM`, inclusive), summed over devices
+/// and countries.
+pub fn per_path_since(conn: &mut DbConnection, site_id: i64, from_month: &str) -> QueryResult<std::collections::HashMap<String, i64>> {
+    let rows: Vec<(String, i64)> = page_views::table
+        .filter(page_views::site_id.eq(site_id))
+        .filter(page_views::month.ge(from_month))
+        .select((page_views::path, page_views::views))
+        .load(conn)?;
+    let mut per_path = std::collections::HashMap::new();
+    for (path, views) in rows {
+        *per_path.entry(path).or_insert(0) += views;
+    }
+    Ok(per_path)
+}
+
 /// Every row of a site's month, most viewed first.
 pub fn month(conn: &mut DbConnection, site_id: i64, month: &str) -> QueryResult<Vec<Row>> {
     page_views::table

@@ -15,6 +15,15 @@ pub fn get<T: DeserializeOwned>(conn: &mut DbConnection, key: &str) -> QueryResu
     row.map(|(value, revision)| Ok((from_json(&value)?, revision))).transpose()
 }
 
+/// Every setting whose key starts with `prefix`, with its value.
+pub fn with_prefix<T: DeserializeOwned>(conn: &mut DbConnection, prefix: &str) -> QueryResult<Vec<(String, T)>> {
+    let rows: Vec<(String, String)> = settings::table
+        .filter(settings::key.like(format!("{}%", prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))).escape('\\'))
+        .select((settings::key, settings::value))
+        .load(conn)?;
+    rows.into_iter().map(|(key, value)| Ok((key, from_json(&value)?))).collect()
+}
+
 pub fn save<T: Serialize>(conn: &mut DbConnection, key: &str, value: &T, requested: i64, now: i64) -> QueryResult<Saved> {
     let new = to_json(value);
     let existing: Option<(String, i64)> =

@@ -34,6 +34,7 @@ struct Missing {
     product: String,
     url: String,
     variables: Vec<String>,
+    views: i64,
 }
 
 #[derive(Serialize)]
@@ -80,7 +81,7 @@ pub async fn dashboard(req: HttpRequest, state: web::Data<AppState>) -> Result<H
     let missing: Vec<Missing> = d
         .missing
         .into_iter()
-        .map(|m| Missing { url: format!("/admin/sites/{}/producten/{}", m.site_slug, m.slug), site: m.site, product: m.product, variables: m.variables })
+        .map(|m| Missing { url: format!("/admin/sites/{}/producten/{}", m.site_slug, m.slug), site: m.site, product: m.product, variables: m.variables, views: m.views })
         .collect();
     let due: Vec<Due> = d
         .due

@@ -13,6 +13,7 @@ mod overrides;
 mod translation;
 mod residents;
 mod sdg;
+mod thesaurus;
 
 use std::collections::HashMap;
 
@@ -60,6 +61,8 @@ crate::web::routes::route_table!(ROUTES, register;
     post "/sleutels/{id}/intrekken" => users::revoke_token;
     get "/logboek" => users::audit;
     get "/sdg" => sdg::overview;
+    get "/zoeken" => thesaurus::national_form;
+    post "/zoeken" => thesaurus::national_save;
     get "/sites/{site}/reacties" => residents::feedback;
     get "/sites/{site}/statistieken" => residents::statistics;
     get "/sites/{site}/statistieken.csv" => residents::statistics_csv;
@@ -94,6 +97,8 @@ crate::web::routes::route_table!(ROUTES, register;
     post "/{kind}/{layer}/paginas/{id}/engels" => translation::save_item::<Pages, PageFields>;
     get "/{kind}/{layer}/nieuws/{id}/engels" => translation::item::<News, NewsFields>;
     post "/{kind}/{layer}/nieuws/{id}/engels" => translation::save_item::<News, NewsFields>;
+    get "/{kind}/{layer}/zoeken" => thesaurus::layer_form;
+    post "/{kind}/{layer}/zoeken" => thesaurus::layer_save;
     get "/{kind}/{layer}/omleidingen" => layer::redirects_form;
     post "/{kind}/{layer}/omleidingen" => layer::redirects_save;
     get "/{kind}/{layer}/paginas/nieuw" => layer::new_item::<Pages>;

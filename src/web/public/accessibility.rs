@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::{Layout, context, home_crumb, other, render, ui_text};
 use crate::cache::Tag;
 use crate::content::accessibility::{Statement, Status};
-use crate::content::model::Lang;
+use crate::content::model::{Lang, Services};
 use crate::render::paths;
 use crate::render::views::date_in;
 use crate::web::AppState;
@@ -37,10 +37,14 @@ struct StatementView {
     audit_date: Option<String>,
     audit_url: Option<String>,
     problems: Vec<ProblemView>,
+    /// Where a complaint goes next: the site's ombudsman, or the national one.
+    ombudsman: String,
+    ombudsman_url: String,
 }
 
 impl StatementView {
-    fn new(state: &AppState, statement: Option<&Statement>, lang: Lang) -> StatementView {
+    fn new(state: &AppState, statement: Option<&Statement>, services: &Services, lang: Lang) -> StatementView {
+        let (ombudsman, ombudsman_url) = services.ombudsman_in(lang);
         let status = statement.map_or(Status::E, |s| s.status);
         let text = |key: &str| ui_text(state, lang, &format!("{key}_{}", status.code()));
         StatementView {
@@ -64,6 +68,8 @@ impl StatementView {
                     }
                 })
                 .collect(),
+            ombudsman: ombudsman.to_owned(),
+            ombudsman_url: ombudsman_url.to_owned(),
         }
     }
 }
@@ -72,7 +78,7 @@ pub async fn statement(req: HttpRequest, state: web::Data<AppState>, resident: R
     let lang = paths::lang_of(req.path());
     cached(&req, state, resident, move |ctx| {
         let site = &ctx.resident.site.site;
-        let view = StatementView::new(ctx.state, site.accessibility.as_ref(), lang);
+        let view = StatementView::new(ctx.state, site.accessibility.as_ref(), &site.services, lang);
         let title = ui_text(ctx.state, lang, "a11y_title");
         let layout = Layout {
             description: ui_text(ctx.state, lang, "a11y_description").replace("{site}", &site.name),
