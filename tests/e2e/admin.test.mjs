@@ -156,6 +156,8 @@ const ADMIN_PAGES = [
   ['news editor', '/admin/sites/diemen/nieuws/nieuw'],
   ['alert editor', '/admin/sites/diemen/meldingen/nieuw'],
   ['redirects', '/admin/sites/diemen/omleidingen'],
+  ['search thesaurus of the country', '/admin/zoeken'],
+  ['search thesaurus of a site, with a pin to complete', '/admin/sites/diemen/zoeken?vastzetten=zwemdiploma'],
   ['media library', '/admin/sites/diemen/afbeeldingen'],
   ['national media library', '/admin/afbeeldingen'],
   ['catalogue', '/admin/catalogus'],
