@@ -561,6 +561,11 @@ pub struct Concept {
     pub everyday: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub en: Vec<String>,
+    /// The catalogue's words for what this is part of or handled by ("graffiti" is reported
+    /// as a "melding openbare ruimte", a "carport" needs an "omgevingsvergunning"): a search
+    /// for any word of the concept also looks for these (one way).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub broader: Vec<String>,
 }
 
 /// A best bet: a search for `query` shows the page at `target` first.

@@ -3,8 +3,9 @@
 //! content format as `thesaurus.toml` at the top, in a group's and in a site's directory.
 //!
 //! A concept joins the words of the catalogue (`words`: each finds the others), the words
-//! residents use instead (`everyday`: each finds `words`) and English names (`en`: each finds
-//! `words` on a Dutch search, and the other English names on an English one). A pin makes a
+//! residents use instead (`everyday`: each finds `words`), English names (`en`: each finds
+//! `words` on a Dutch search, and the other English names on an English one) and broader
+//! catalogue words (`broader`: every word of the concept also finds these). A pin makes a
 //! search for its exact query show its target first.
 
 use std::collections::HashSet;
@@ -16,7 +17,7 @@ use crate::edit::documents::Problems;
 /// Most concepts in one scope's thesaurus.
 pub const MAX_CONCEPTS: usize = 5_000;
 /// Most words in one list of a concept.
-pub const MAX_LIST: usize = 50;
+pub const MAX_LIST: usize = 100;
 /// Most pins in one scope.
 pub const MAX_PINS: usize = 1_000;
 /// Longest word or phrase, in characters.
@@ -52,7 +53,7 @@ pub fn check(t: &mut Thesaurus) -> Problems {
         problems.push(Problem::at("/pins", format!("has {} pins; at most {MAX_PINS}", t.pins.len())));
     }
     for (i, c) in t.concepts.iter_mut().enumerate() {
-        for (name, list) in [("words", &mut c.words), ("everyday", &mut c.everyday), ("en", &mut c.en)] {
+        for (name, list) in [("words", &mut c.words), ("everyday", &mut c.everyday), ("en", &mut c.en), ("broader", &mut c.broader)] {
             if list.len() > MAX_LIST {
                 problems.push(Problem::at(&format!("/concepts/{i}/{name}"), format!("has {} entries; at most {MAX_LIST}", list.len())));
             }
@@ -70,7 +71,7 @@ pub fn check(t: &mut Thesaurus) -> Problems {
         }
         if c.words.is_empty() {
             problems.push(Problem::at(&format!("/concepts/{i}/words"), "is empty: a concept needs the catalogue's word for it"));
-        } else if c.words.len() == 1 && c.everyday.is_empty() && c.en.is_empty() {
+        } else if c.words.len() == 1 && c.everyday.is_empty() && c.en.is_empty() && c.broader.is_empty() {
             problems.push(Problem::at(&format!("/concepts/{i}"), format!("{:?} alone widens no search: add equivalent words, everyday words or English names", c.words[0])));
         }
     }
@@ -132,9 +133,9 @@ mod tests {
     fn checks_name_what_is_wrong() {
         let mut t = Thesaurus {
             concepts: vec![
-                Concept { words: vec!["grofvuil".into()], everyday: vec!["  oude   bank ".into()], en: vec![] },
+                Concept { words: vec!["grofvuil".into()], everyday: vec!["  oude   bank ".into()], en: vec![], broader: vec![] },
                 Concept { words: vec!["paspoort".into()], ..Concept::default() },
-                Concept { words: vec![], everyday: vec!["x".into()], en: vec!["one two three four five".into()] },
+                Concept { words: vec![], everyday: vec!["x".into()], en: vec!["one two three four five".into()], broader: vec![] },
             ],
             pins: vec![
                 Pin { query: "Paspoort".into(), target: "/producten/paspoort-aanvragen".into() },

@@ -303,9 +303,9 @@ impl SearchIndex {
         let filter = query::site_filter(self.fields, site, request.lang);
         let mut matched = Vec::new();
         let mut used_query: Option<Box<dyn Query>> = None;
-        // Exact words first (most searches end here), then with typos, then any word.
-        for (all_words, typos) in [(true, false), (true, true), (false, true)] {
-            let Some(q) = builder.text_query(&text, all_words, typos, false) else { break };
+        // Exact words, with typos, without the words the index does not know, any word.
+        for (all_words, typos, relax) in [(true, false, false), (true, true, false), (true, true, true), (false, true, false)] {
+            let Some(q) = builder.text_query(&text, all_words, typos, false, relax) else { break };
             let full = BooleanQuery::new(vec![(Occur::Must, filter.box_clone()), (Occur::Must, q.box_clone())]);
             matched = searcher.search(&full, &TopDocs::with_limit(MAX_MATCHES).order_by_score())?;
             used_query = Some(q);
@@ -414,7 +414,7 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let thesauri = self.thesauri();
         let builder = query::Builder::new(&self.index, &searcher, self.fields, lang, thesauri.for_site(site))?;
-        let Some(q) = builder.text_query(&text, true, true, true) else { return Ok(Vec::new()) };
+        let Some(q) = builder.text_query(&text, true, true, true, false) else { return Ok(Vec::new()) };
         let full = BooleanQuery::new(vec![(Occur::Must, query::site_filter(self.fields, site, lang)), (Occur::Must, q)]);
         let top = searcher.search(&full, &TopDocs::with_limit(limit.clamp(1, 20) * 4).order_by_score())?;
         let mut out = Vec::new();

@@ -68,6 +68,8 @@ const SYNONYM_FACTOR: f32 = 0.8;
 const COMPOUND_FACTOR: f32 = 0.9;
 /// Most look-ups in the index's vocabulary for one query (compound splits and joins).
 pub const VOCABULARY_BUDGET: usize = 64;
+/// Most thesaurus words (distinct stem lists) one word of a query widens to.
+const MAX_WIDENED: usize = 12;
 /// Shortest word tried as a compound, and shortest part of one.
 const MIN_COMPOUND_CHARS: usize = 8;
 const MIN_PART_CHARS: usize = 3;
@@ -76,7 +78,7 @@ const MIN_PART_CHARS: usize = 3;
 /// in English (residents from abroad type English into the Dutch search too). Stop words of
 /// the analyzers are left out anyway; these are the others.
 const QUESTION_WORDS: &[&str] = &[
-    "waar", "wanneer", "waarom", "welke", "welk", "hoelang", "mag", "kun", "kunt", "krijg", "krijgt", "graag", "nodig", "regel", "regelt",
+    "waar", "wanneer", "waarom", "welke", "welk", "hoelang", "hoeveel", "mag", "kun", "kunt", "krijg", "krijgt", "graag", "nodig", "regel", "regelt",
     "how", "what", "where", "when", "why", "which", "can", "could", "do", "does", "get", "need", "want", "should", "must", "i", "my",
 ];
 
@@ -107,7 +109,9 @@ impl<'a> Builder<'a> {
     /// The query for `text`: every word must match (`all_words`) or any word may; with
     /// `typos`, words may also match with a few letters wrong. With `prefix_only`, the last
     /// word only needs to start a word (suggestions as you type).
-    pub fn text_query(&self, text: &str, all_words: bool, typos: bool, prefix_only: bool) -> Option<Box<dyn Query>> {
+    /// With `relax_unknown`, a word the index does not know (exactly or through the thesauri)
+    /// is not required.
+    pub fn text_query(&self, text: &str, all_words: bool, typos: bool, prefix_only: bool, relax_unknown: bool) -> Option<Box<dyn Query>> {
         let mut plain = self.plain.clone();
         let mut words: Vec<String> = terms(&mut plain, text).into_iter().take(MAX_WORDS).collect();
         if words.is_empty() {
@@ -135,13 +139,13 @@ impl<'a> Builder<'a> {
                 .rev()
                 .filter_map(|n| words.get(i..i + n).map(|phrase| phrase.join(" ")))
                 .find_map(|phrase| {
-                    let found = words_of::lookup(&self.scopes, self.lang, &phrase);
+                    let found = self.widen(&phrase);
                     (!found.is_empty()).then(|| {
                         let n = phrase.split(' ').count();
                         (phrase, found, n)
                     })
                 })
-                .unwrap_or_else(|| (word.clone(), words_of::lookup(&self.scopes, self.lang, word), 1));
+                .unwrap_or_else(|| (word.clone(), self.widen(word), 1));
             skip = used - 1;
             if prefix_only && last && typing && word.chars().count() >= MIN_PREFIX_CHARS {
                 alternatives.push((Occur::Should, Box::new(FuzzyTermQuery::new_prefix(Term::from_field_text(self.fields.words, word), 0, true))));
@@ -151,7 +155,16 @@ impl<'a> Builder<'a> {
             if let Some(q) = self.word_query(&key, 1.0, fuzzy) {
                 alternatives.push((Occur::Should, q));
             }
+            // Words through the thesauri, each stem list once and at most `MAX_WIDENED`: many
+            // entries of a concept share their stems ("bekladding", "bekladdingen").
+            let mut stemmed = self.stemmed.clone();
+            let mut seen: Vec<Vec<String>> = vec![terms(&mut stemmed, &key)];
             for other in &widened {
+                let stems = terms(&mut stemmed, other);
+                if stems.is_empty() || seen.contains(&stems) || seen.len() > MAX_WIDENED {
+                    continue;
+                }
+                seen.push(stems);
                 if let Some(q) = self.word_query(other, SYNONYM_FACTOR, false) {
                     alternatives.push((Occur::Should, q));
                 }
@@ -187,10 +200,26 @@ impl<'a> Builder<'a> {
                 // Only stop words: they neither help nor hinder.
                 continue;
             }
-            let occur = if all_words { Occur::Must } else { Occur::Should };
+            // Relaxed, a word the index does not know, exactly or through the thesauri, no
+            // longer rules out what the other words find ("schommel in de speeltuin stuk");
+            // what it matches with typos still ranks first.
+            let required = all_words && (!relax_unknown || self.known(&key) || widened.iter().take(4).any(|w| self.known(w)));
+            let occur = if required { Occur::Must } else { Occur::Should };
             clauses.push((occur, Box::new(BooleanQuery::new(alternatives))));
         }
         (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+    }
+
+    /// What a word or phrase widens to through the thesauri: by its words as typed, else by
+    /// their stems (so "conifeer" meets the entry "coniferen").
+    fn widen(&self, phrase: &str) -> Vec<&'a str> {
+        let found = words_of::lookup(&self.scopes, self.lang, phrase, false);
+        if !found.is_empty() {
+            return found;
+        }
+        let mut stemmed = self.stemmed.clone();
+        let stems = terms(&mut stemmed, phrase).join(" ");
+        if stems.is_empty() { found } else { words_of::lookup(&self.scopes, self.lang, &stems, true) }
     }
 
     /// Whether every stem of `word` is in the index's vocabulary (title or body), within the

@@ -16,6 +16,9 @@ use crate::content::thesaurus::normalize_query;
 pub struct Scope {
     nl: HashMap<String, Vec<String>>,
     en: HashMap<String, Vec<String>>,
+    /// The same, keyed by the stems of each entry (its language's analyzer).
+    nl_stems: HashMap<String, Vec<String>>,
+    en_stems: HashMap<String, Vec<String>>,
     /// Normalised query → target path.
     pins: HashMap<String, String>,
 }
@@ -25,31 +28,42 @@ pub fn key(plain: &mut TextAnalyzer, text: &str) -> String {
     terms(plain, text).join(" ")
 }
 
+/// The stems of an entry as a key, only when stemming kept every word: "kan niet betalen"
+/// would otherwise be found by any form of "betalen" alone.
+fn same_words(typed: &str, stems: String) -> String {
+    if stems.split(' ').count() == typed.split(' ').count() { stems } else { String::new() }
+}
+
 impl Scope {
     pub fn new(t: &Thesaurus) -> Scope {
         let mut plain = analysis::plain();
+        let (mut dutch, mut english) = (analysis::dutch(), analysis::english());
         let mut scope = Scope::default();
-        let mut add = |map: &mut HashMap<String, Vec<String>>, from: &str, to: &[String]| {
-            let k = key(&mut plain, from);
+        fn add(map: &mut HashMap<String, Vec<String>>, k: String, to: &[String], own: &str) {
             if k.is_empty() {
                 return;
             }
-            let list = map.entry(k.clone()).or_default();
+            let list = map.entry(k).or_default();
             for word in to {
-                if !list.contains(word) && key(&mut analysis::plain(), word) != k {
+                if !list.contains(word) && word != own {
                     list.push(word.clone());
                 }
             }
-        };
+        }
         for c in &t.concepts {
             // Dutch: the catalogue's words find each other; everyday words and English names
-            // find the catalogue's words.
+            // find the catalogue's words; all of them the broader words.
+            let targets: Vec<String> = c.words.iter().chain(&c.broader).cloned().collect();
             for from in c.words.iter().chain(&c.everyday).chain(&c.en) {
-                add(&mut scope.nl, from, &c.words);
+                let typed = key(&mut plain, from);
+                add(&mut scope.nl_stems, same_words(&typed, key(&mut dutch, from)), &targets, from);
+                add(&mut scope.nl, typed, &targets, from);
             }
             // English: English names find each other and, from a Dutch word, the English names.
             for from in c.en.iter().chain(&c.words) {
-                add(&mut scope.en, from, &c.en);
+                let typed = key(&mut plain, from);
+                add(&mut scope.en_stems, same_words(&typed, key(&mut english, from)), &c.en, from);
+                add(&mut scope.en, typed, &c.en, from);
             }
         }
         scope.pins = t.pins.iter().map(|p| (normalize_query(&p.query), p.target.clone())).collect();
@@ -76,13 +90,16 @@ impl Thesauri {
     }
 }
 
-/// What a word or phrase widens to in any of `scopes`, for a search in `lang`.
-pub fn lookup<'s>(scopes: &[&'s Scope], lang: Lang, key: &str) -> Vec<&'s str> {
+/// What a word or phrase widens to in any of `scopes`, for a search in `lang`: `key` is its
+/// words as typed (`key`), or with `stems` their stems.
+pub fn lookup<'s>(scopes: &[&'s Scope], lang: Lang, key: &str, stems: bool) -> Vec<&'s str> {
     let mut out: Vec<&str> = Vec::new();
     for scope in scopes {
-        let map = match lang {
-            Lang::Nl => &scope.nl,
-            Lang::En => &scope.en,
+        let map = match (lang, stems) {
+            (Lang::Nl, false) => &scope.nl,
+            (Lang::En, false) => &scope.en,
+            (Lang::Nl, true) => &scope.nl_stems,
+            (Lang::En, true) => &scope.en_stems,
         };
         for word in map.get(key).into_iter().flatten() {
             if !out.contains(&word.as_str()) {
@@ -110,6 +127,7 @@ mod tests {
                 words: vec!["grofvuil".into(), "grof afval".into()],
                 everyday: vec!["oude bank".into()],
                 en: vec!["bulky waste".into(), "large items".into()],
+                broader: vec!["afval".into()],
             }],
             pins: vec![Pin { query: "Paspoort".into(), target: "/producten/paspoort-aanvragen".into() }],
         }
@@ -119,12 +137,15 @@ mod tests {
     fn words_everyday_words_and_english_names_widen_a_search() {
         let scope = Scope::new(&thesaurus());
         let s = [&scope];
-        assert_eq!(lookup(&s, Lang::Nl, "grofvuil"), ["grof afval"]);
-        assert_eq!(lookup(&s, Lang::Nl, "oude bank"), ["grofvuil", "grof afval"]);
-        assert_eq!(lookup(&s, Lang::Nl, "bulky waste"), ["grofvuil", "grof afval"]);
-        assert!(lookup(&s, Lang::Nl, "afval").is_empty(), "one word of a phrase is not the phrase");
-        assert_eq!(lookup(&s, Lang::En, "bulky waste"), ["large items"]);
-        assert_eq!(lookup(&s, Lang::En, "grofvuil"), ["bulky waste", "large items"]);
+        assert_eq!(lookup(&s, Lang::Nl, "grofvuil", false), ["grof afval", "afval"]);
+        assert_eq!(lookup(&s, Lang::Nl, "oude bank", false), ["grofvuil", "grof afval", "afval"]);
+        assert_eq!(lookup(&s, Lang::Nl, "bulky waste", false), ["grofvuil", "grof afval", "afval"]);
+        assert!(lookup(&s, Lang::Nl, "afval", false).is_empty(), "broader is one way");
+        assert!(lookup(&s, Lang::Nl, "bank", false).is_empty(), "one word of a phrase is not the phrase");
+        assert_eq!(lookup(&s, Lang::En, "bulky waste", false), ["large items"]);
+        assert_eq!(lookup(&s, Lang::En, "grofvuil", false), ["bulky waste", "large items"]);
+        assert_eq!(lookup(&s, Lang::Nl, "oude banken", false), Vec::<&str>::new());
+        assert_eq!(lookup(&s, Lang::Nl, &key(&mut analysis::dutch(), "oude banken"), true), ["grofvuil", "grof afval", "afval"], "an inflection, by its stems");
         assert_eq!(pin(&s, "  paspoort"), Some("/producten/paspoort-aanvragen"));
         assert_eq!(pin(&s, "paspoort kwijt"), None);
     }
@@ -138,6 +159,6 @@ mod tests {
         let site = Scope::new(&own);
         let s = [&site, &national];
         assert_eq!(pin(&s, "paspoort"), Some("/paspoort"));
-        assert_eq!(lookup(&s, Lang::Nl, "grofvuil"), ["huisraad", "grof afval"]);
+        assert_eq!(lookup(&s, Lang::Nl, "grofvuil", false), ["huisraad", "grof afval", "afval"]);
     }
 }
