@@ -333,3 +333,35 @@ async fn values_that_would_read_badly_are_refused_on_save() {
     app.catch_up();
     assert!(app.get(ALPHA, "/producten/paspoort").await.body.contains("Spoed kost € 20 extra."));
 }
+
+#[actix_web::test]
+async fn the_dashboard_lists_missing_values_most_viewed_first() {
+    let app = TestApp::start(&fixture("country")).await;
+    let central = user(&app, "central@example.org", "editor", "national", None);
+    // Two products get a fee without a value; one also names the site's waste point.
+    for (slug, text) in [("paspoort", "Spoed kost {{ var.spoedtarief }}."), ("rijbewijs", "Spoed kost {{ var.spoedtarief }}. Lever het oude in bij {{ site.waste_point }}.")] {
+        let path = format!("/api/v1/admin/catalogue/{slug}");
+        let mut doc = app.api(&central, "GET", &path, None, &[]).await.json();
+        doc["variables"]["spoedtarief"] = serde_json::json!({ "label": "Spoedtarief", "kind": "amount" });
+        doc["sections"].as_array_mut().unwrap().push(serde_json::json!({ "key": "spoed", "heading": "Spoed", "body": text }));
+        let revision = doc["revision"].to_string();
+        let saved = app.api(&central, "PUT", &path, Some(doc), &[("If-Match", &revision)]).await;
+        assert_eq!(saved.status, 200, "{}", saved.body);
+    }
+    app.catch_up();
+    // Residents viewed the driving licence far more often this month.
+    let site = meent::feed::current(app.state.feed.directory()).site_by_slug("alpha").unwrap().id;
+    let month = meent::statistics::month_of(meent::now());
+    let row = |path: &str, views| meent::db::models::page_views::Row { site_id: site, month: month.clone(), path: path.into(), device: "desktop".into(), country: String::new(), views };
+    meent::db::models::page_views::add(&mut app.state.pool.get().unwrap(), &[row("/producten/paspoort", 3), row("/producten/rijbewijs", 40)]).unwrap();
+
+    user(&app, "alpha-board@example.org", "editor", "site:alpha", Some("een heel lang wachtwoord"));
+    let mut b = common::browser::Browser::new(&app);
+    b.login("alpha-board@example.org", "een heel lang wachtwoord").await;
+    let board = b.get("/admin").await.body;
+    let at = |needle: &str| board.find(needle).unwrap_or_else(|| panic!("{needle} in {board}"));
+    let licence = at("/admin/sites/alpha/producten/rijbewijs\"");
+    let passport = at("/admin/sites/alpha/producten/paspoort\"");
+    assert!(licence < passport, "the most viewed page first");
+    assert!(board[licence..passport].contains("site.waste_point (in site.toml)") && board[licence..passport].contains("<td>40</td>"), "{board}");
+}

@@ -6,7 +6,6 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{TestApp, fixture};
-use meent::content::import::import_dir;
 use serde_json::Value;
 
 const ALPHA: &str = "alpha.test";
@@ -36,15 +35,6 @@ async fn search(app: &TestApp, host: &str, query: &str) -> Value {
 
 fn urls(results: &Value) -> Vec<String> {
     results["hits"].as_array().unwrap().iter().map(|h| h["url"].as_str().unwrap().to_owned()).collect()
-}
-
-fn import(app: &TestApp, rel: &str, text: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-    let mut conn = app.state.pool.get().unwrap();
-    import_dir(&mut conn, dir.path(), None, meent::now(), None).unwrap();
 }
 
 #[actix_web::test]
@@ -108,19 +98,19 @@ async fn drafts_opt_outs_and_future_items_are_never_found() {
 async fn an_edit_is_searchable_at_once_and_a_central_edit_reaches_every_site() {
     let app = app().await;
     assert_eq!(search(&app, ALPHA, "ZEPPELINHAVEN").await["total"], 0);
-    import(&app, "sites/alpha/pages/haven.md", "+++\ntitle = \"Haven\"\n+++\nDe ZEPPELINHAVEN is open.\n");
+    app.import_file("sites/alpha/pages/haven.md", "+++\ntitle = \"Haven\"\n+++\nDe ZEPPELINHAVEN is open.\n");
     app.catch_up();
     assert_eq!(urls(&search(&app, ALPHA, "zeppelinhaven").await), ["/haven"]);
 
     let central = std::fs::read_to_string(fixture("country").join("catalogue/paspoort.md")).unwrap().replace("Vijf werkdagen.", "KANGOEROEPOST");
-    import(&app, "catalogue/paspoort.md", &central);
+    app.import_file("catalogue/paspoort.md", &central);
     app.catch_up();
     assert_eq!(search(&app, BETA, "kangoeroepost").await["total"], 1);
     assert_eq!(search(&app, GAMMA, "kangoeroepost").await["total"], 1);
     assert_eq!(search(&app, ALPHA, "kangoeroepost").await["total"], 0, "alpha hides that section");
 
     // Removing a page's publication removes it from search.
-    import(&app, "sites/alpha/pages/haven.md", "+++\ntitle = \"Haven\"\nstatus = \"draft\"\n+++\nDe ZEPPELINHAVEN is open.\n");
+    app.import_file("sites/alpha/pages/haven.md", "+++\ntitle = \"Haven\"\nstatus = \"draft\"\n+++\nDe ZEPPELINHAVEN is open.\n");
     let deadline = Instant::now() + Duration::from_secs(10);
     while search(&app, ALPHA, "zeppelinhaven").await["total"] != 0 {
         assert!(Instant::now() < deadline, "the poll did not update the index");

@@ -9,7 +9,6 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{TestApp, fixture, user};
-use meent::content::import::import_dir;
 use meent::content::model::Owner;
 use serde_json::{Value, json};
 
@@ -32,17 +31,6 @@ async fn first(app: &TestApp, host: &str, query: &str) -> Option<String> {
     let res = app.get(host, &format!("/api/v1/search?q={q}")).await;
     assert_eq!(res.status, 200, "{query}: {}", res.body);
     res.json()["hits"].as_array().unwrap().first().map(|h| h["url"].as_str().unwrap().to_owned())
-}
-
-fn import(app: &TestApp, rel: &str, text: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-    let mut conn = app.state.pool.get().unwrap();
-    import_dir(&mut conn, dir.path(), None, meent::now(), None).unwrap();
-    drop(conn);
-    app.catch_up();
 }
 
 #[actix_web::test]
@@ -133,11 +121,11 @@ async fn the_admin_page_edits_the_file_and_the_dashboard_offers_to_add_a_miss() 
 #[actix_web::test]
 async fn compounds_meet_their_parts_through_the_index_vocabulary() {
     let app = app().await;
-    import(
-        &app,
+    app.import_file(
         "catalogue/huisvuil.md",
         "+++\ntitle = \"Huisvuil\"\nsummary = \"Wanneer wij uw huisvuil ophalen.\"\nstatus = \"published\"\n+++\n## Wat is het? {#wat}\nZet de vuilniszak op de dag van ophalen vóór 7.30 uur buiten.\n",
     );
+    app.catch_up();
     // Split: no text has the word, both parts are in the index.
     assert_eq!(first(&app, ALPHA, "huisvuilophaal").await.as_deref(), Some("/producten/huisvuil"));
     // Joined: two words the text writes as one.

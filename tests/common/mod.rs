@@ -164,6 +164,17 @@ impl TestApp {
         self.request("GET", host, path, &[]).await
     }
 
+    /// Imports one content file, written at `rel` in a directory of its own, as the import
+    /// command would.
+    pub fn import_file(&self, rel: &str, text: &str) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+        let mut conn = self.state.pool.get().unwrap();
+        meent::content::import::import_dir(&mut conn, dir.path(), None, meent::now(), None).unwrap();
+    }
+
     /// Applies committed changes now instead of waiting for the poll.
     pub fn catch_up(&self) {
         let mut conn = self.state.pool.get().unwrap();
