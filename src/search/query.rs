@@ -9,7 +9,7 @@
 //! none, never an error, and the work per query is bounded (`MAX_WORDS`, `MAX_FUZZY_WORDS`,
 //! `VOCABULARY_BUDGET`).
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
@@ -90,8 +90,8 @@ pub struct Builder<'a> {
     fields: TextFields,
     lang: Lang,
     /// Its analyzer with stemming.
-    stemmed: TextAnalyzer,
-    plain: TextAnalyzer,
+    stemmed: RefCell<TextAnalyzer>,
+    plain: RefCell<TextAnalyzer>,
     /// The thesauri of the site's scopes, most specific first.
     scopes: Vec<&'a Scope>,
     /// For the index's vocabulary (compounds).
@@ -103,7 +103,7 @@ impl<'a> Builder<'a> {
     pub fn new(index: &Index, searcher: &'a Searcher, fields: Fields, lang: Lang, scopes: Vec<&'a Scope>) -> Result<Builder<'a>, SearchError> {
         let get = |name: &str| index.tokenizers().get(name).ok_or_else(|| SearchError::Open(format!("analyzer {name} is not registered")));
         let fields = fields.text(lang);
-        Ok(Builder { fields, lang, stemmed: get(fields.analyzer)?, plain: get(analysis::PLAIN)?, scopes, searcher, lookups_left: Cell::new(VOCABULARY_BUDGET) })
+        Ok(Builder { fields, lang, stemmed: RefCell::new(get(fields.analyzer)?), plain: RefCell::new(get(analysis::PLAIN)?), scopes, searcher, lookups_left: Cell::new(VOCABULARY_BUDGET) })
     }
 
     /// The query for `text`: every word must match (`all_words`) or any word may; with
@@ -112,8 +112,7 @@ impl<'a> Builder<'a> {
     /// With `relax_unknown`, a word the index does not know (exactly or through the thesauri)
     /// is not required.
     pub fn text_query(&self, text: &str, all_words: bool, typos: bool, prefix_only: bool, relax_unknown: bool) -> Option<Box<dyn Query>> {
-        let mut plain = self.plain.clone();
-        let mut words: Vec<String> = terms(&mut plain, text).into_iter().take(MAX_WORDS).collect();
+        let mut words: Vec<String> = self.plain_terms(text).into_iter().take(MAX_WORDS).collect();
         if words.is_empty() {
             return None;
         }
@@ -157,10 +156,9 @@ impl<'a> Builder<'a> {
             }
             // Words through the thesauri, each stem list once and at most `MAX_WIDENED`: many
             // entries of a concept share their stems ("bekladding", "bekladdingen").
-            let mut stemmed = self.stemmed.clone();
-            let mut seen: Vec<Vec<String>> = vec![terms(&mut stemmed, &key)];
+            let mut seen: Vec<Vec<String>> = vec![self.stems(&key)];
             for other in &widened {
-                let stems = terms(&mut stemmed, other);
+                let stems = self.stems(other);
                 if stems.is_empty() || seen.contains(&stems) || seen.len() > MAX_WIDENED {
                     continue;
                 }
@@ -210,6 +208,17 @@ impl<'a> Builder<'a> {
         (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
     }
 
+    /// The terms of `text` as the language's analyzer makes them (one analyzer per query,
+    /// not a copy per word).
+    fn stems(&self, text: &str) -> Vec<String> {
+        terms(&mut self.stemmed.borrow_mut(), text)
+    }
+
+    /// The words of `text`, unstemmed.
+    fn plain_terms(&self, text: &str) -> Vec<String> {
+        terms(&mut self.plain.borrow_mut(), text)
+    }
+
     /// What a word or phrase widens to through the thesauri: by its words as typed, else by
     /// their stems (so "conifeer" meets the entry "coniferen").
     fn widen(&self, phrase: &str) -> Vec<&'a str> {
@@ -217,16 +226,14 @@ impl<'a> Builder<'a> {
         if !found.is_empty() {
             return found;
         }
-        let mut stemmed = self.stemmed.clone();
-        let stems = terms(&mut stemmed, phrase).join(" ");
+        let stems = self.stems(phrase).join(" ");
         if stems.is_empty() { found } else { words_of::lookup(&self.scopes, self.lang, &stems, true) }
     }
 
     /// Whether every stem of `word` is in the index's vocabulary (title or body), within the
     /// query's budget of look-ups.
     fn known(&self, word: &str) -> bool {
-        let mut stemmed = self.stemmed.clone();
-        let stems = terms(&mut stemmed, word);
+        let stems = self.stems(word);
         !stems.is_empty()
             && stems.iter().all(|stem| {
                 [self.fields.title, self.fields.body].iter().any(|&field| {
@@ -267,9 +274,7 @@ impl<'a> Builder<'a> {
     /// Exact matches (stemmed, in every field) and typo matches (in title and keyword words)
     /// of one word, or of every word of a phrase.
     fn word_query(&self, word: &str, factor: f32, typos: bool) -> Option<Box<dyn Query>> {
-        let mut stemmed = self.stemmed.clone();
-        let mut plain = self.plain.clone();
-        let stems = terms(&mut stemmed, word);
+        let stems = self.stems(word);
         if stems.is_empty() {
             return None;
         }
@@ -286,7 +291,7 @@ impl<'a> Builder<'a> {
         if !typos {
             return Some(exact);
         }
-        let words = terms(&mut plain, word);
+        let words = self.plain_terms(word);
         let [single] = words.as_slice() else { return Some(exact) };
         let distance = match single.chars().count() {
             0..=4 => return Some(exact),

@@ -34,10 +34,6 @@ fn text_of(doc: &ThesaurusDoc, query: &HashMap<String, String>) -> Result<String
     Ok(text)
 }
 
-fn owner_of(path: Option<(String, String)>) -> Result<Option<Owner>, AppError> {
-    path.map(|(kind, slug)| admin_owner(&kind, &slug)).transpose()
-}
-
 fn action(owner: Option<&Owner>) -> String {
     match owner {
         None => "/admin/zoeken".to_owned(),
@@ -119,11 +115,13 @@ pub async fn national_save(req: HttpRequest, state: web::Data<AppState>, form: w
 }
 
 pub async fn layer_form(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String)>, query: web::Query<HashMap<String, String>>) -> Result<HttpResponse, AppError> {
-    let owner = owner_of(Some(path.into_inner()))?;
+    let (kind, slug) = path.into_inner();
+    let owner = Some(admin_owner(&kind, &slug)?);
     show(req, state, owner, query.into_inner()).await
 }
 
 pub async fn layer_save(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String)>, form: web::Form<HashMap<String, String>>) -> Result<HttpResponse, AppError> {
-    let owner = owner_of(Some(path.into_inner()))?;
+    let (kind, slug) = path.into_inner();
+    let owner = Some(admin_owner(&kind, &slug)?);
     save(req, state, owner, form.into_inner()).await
 }
