@@ -331,6 +331,16 @@ async fn translations_are_edited_beside_their_dutch_items() {
     assert_eq!((saved["lang"].as_str(), saved["revision"].as_i64()), (Some("en"), Some(1)));
     let dutch = call(&app, &users, "central", "GET", "/api/v1/admin/catalogue/paspoort", None, &[]).await.json();
     assert_eq!(saved["based_on_nl"], dutch["revision"], "left out: it translates the current Dutch text");
+    // Every text item says its language; the Dutch item may be sent back as read, but not as
+    // another language's text.
+    assert_eq!(dutch["lang"], "nl");
+    let mut as_english = dutch.clone();
+    as_english["lang"] = "en".into();
+    let res = call(&app, &users, "central", "PUT", "/api/v1/admin/catalogue/paspoort", Some(&as_english), &[]).await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(res.body.contains("translations/en"), "{}", res.body);
+    let res = call(&app, &users, "central", "PUT", "/api/v1/admin/catalogue/paspoort", Some(&dutch), &[]).await;
+    assert_eq!((res.status, res.json()["lang"].as_str()), (200, Some("nl")), "{}", res.body);
 
     // A section the Dutch text does not have is refused, with its pointer.
     let bad = serde_json::json!({ "title": "Passport", "sections": [{ "key": "nergens", "heading": "Nowhere", "body": "x" }] });

@@ -108,6 +108,15 @@ async fn the_sdg_report_lists_missing_elements_and_english_per_site() {
     assert_eq!(gap["english"], "missing");
     assert_eq!(app.api(&central, "GET", "/api/v1/admin/sdg?sort=nonsense", None, &[]).await.status, 400);
 
+    // An English central text makes the product English on the sites without local Dutch
+    // changes; when the Dutch text then moves, the English is behind.
+    let english = serde_json::json!({ "title": "Passport", "summary": "Apply for a passport.", "sections": [] });
+    let res = app.api(&central, "PUT", "/api/v1/admin/catalogue/paspoort/translations/en", Some(english), &[]).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    app.catch_up();
+    let gamma = app.api(&central, "GET", "/api/v1/admin/sites/gamma/sdg", None, &[]).await.json();
+    assert_eq!((gamma["no_english"].as_i64(), gamma["english_behind"].as_i64()), (Some(0), Some(0)), "{gamma}");
+
     // Writing the missing elements centrally completes the product on every site.
     let mut doc = app.api(&central, "GET", "/api/v1/admin/catalogue/paspoort", None, &[]).await.json();
     let sections = doc["sections"].as_array_mut().unwrap();
@@ -122,7 +131,12 @@ async fn the_sdg_report_lists_missing_elements_and_english_per_site() {
     assert_eq!(site["gaps"][0]["missing"], serde_json::json!(["termijn"]), "only what Alpha hides: {site}");
     let gamma = app.api(&central, "GET", "/api/v1/admin/sites/gamma/sdg", None, &[]).await.json();
     assert_eq!(gamma["incomplete"], 0, "{gamma}");
-    assert_eq!(gamma["no_english"], 1);
+    assert_eq!((gamma["no_english"].as_i64(), gamma["english_behind"].as_i64()), (Some(0), Some(1)), "{gamma}");
+    assert_eq!(gamma["gaps"][0]["english"], "behind", "{gamma}");
+    // The central team sorts the country by it: the sites with English behind first.
+    let sorted = app.api(&central, "GET", "/api/v1/admin/sdg?sort=english_behind", None, &[]).await.json();
+    let behind: Vec<i64> = sorted.as_array().unwrap().iter().map(|s| s["english_behind"].as_i64().unwrap()).collect();
+    assert!(behind.windows(2).all(|w| w[0] >= w[1]) && behind[0] > 0, "{sorted}");
 
     // A site's editor reads their own site only.
     let beta = user(&app, "beta@example.org", "editor", "site:beta", None);
@@ -181,16 +195,25 @@ async fn feedback_is_taken_without_cookies_and_refused_when_forged() {
     let local = app.get(ALPHA, "/afval").await;
     assert_eq!(local.status, 200);
     assert!(local.body.contains("Was deze informatie nuttig?"));
+    let news = app.get(ALPHA, "/nieuws/nieuw").await;
+    assert_eq!(news.status, 200);
+    assert_eq!(field(&news.body, "url"), "/nieuws/nieuw");
+    let res = post_feedback(&app, ALPHA, &[("url", "/nieuws/nieuw"), ("token", &field(&news.body, "token")), ("nuttig", "ja")]).await;
+    assert_eq!(res.status, 200, "{}", res.body);
 
     // Editors read counts per page and comments, newest first, filtered.
     let editor = user(&app, "alpha@example.org", "editor", "site:alpha", None);
     let report = app.api(&editor, "GET", "/api/v1/admin/sites/alpha/feedback", None, &[]).await.json();
     assert_eq!(report["pages"][0]["url"], "/producten/paspoort");
     assert_eq!((report["pages"][0]["nee"].as_i64(), report["pages"][0]["ja"].as_i64()), (Some(1), Some(0)));
-    assert_eq!(report["answers"][0]["url"], "/en/products/paspoort", "newest first");
-    assert_eq!(report["answers"][1]["opmerking"], "Ik mis de kosten voor kinderen.");
+    let urls: Vec<&str> = report["answers"].as_array().unwrap().iter().map(|a| a["url"].as_str().unwrap()).collect();
+    assert_eq!(urls, ["/nieuws/nieuw", "/en/products/paspoort", "/producten/paspoort"], "newest first");
+    assert_eq!(report["answers"][2]["opmerking"], "Ik mis de kosten voor kinderen.");
     let only_no = app.api(&editor, "GET", "/api/v1/admin/sites/alpha/feedback?nuttig=nee", None, &[]).await.json();
     assert_eq!(only_no["answers"].as_array().unwrap().len(), 1);
+    let news_only = app.api(&editor, "GET", "/api/v1/admin/sites/alpha/feedback?url=/nieuws/nieuw", None, &[]).await.json();
+    let urls: Vec<&str> = news_only["answers"].as_array().unwrap().iter().map(|a| a["url"].as_str().unwrap()).collect();
+    assert_eq!(urls, ["/nieuws/nieuw"], "{news_only}");
     assert_eq!(app.api(&editor, "GET", "/api/v1/admin/sites/alpha/feedback?month=2026-13", None, &[]).await.status, 422);
     let beta = user(&app, "beta@example.org", "editor", "site:beta", None);
     assert_eq!(app.api(&beta, "GET", "/api/v1/admin/sites/alpha/feedback", None, &[]).await.status, 403);

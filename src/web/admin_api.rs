@@ -158,6 +158,33 @@ fn body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     serde_json::from_slice(bytes).map_err(|e| AppError::Invalid(vec![format!("body: {e}")]))
 }
 
+/// A Dutch item (product, override, page, news item, alert) as the API shows it: with `lang`,
+/// like its translations at `…/translations/{lang}`.
+#[derive(Serialize)]
+struct Dutch<T> {
+    lang: Lang,
+    #[serde(flatten)]
+    item: T,
+}
+
+fn dutch<T>(item: T) -> Dutch<T> {
+    Dutch { lang: Lang::Nl, item }
+}
+
+/// The body of a Dutch item: `lang` may be sent back as read, and must then be `nl` (another
+/// language's text is a translation, written at its own address).
+fn dutch_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let mut value: serde_json::Value = body(bytes)?;
+    if let Some(lang) = value.as_object_mut().and_then(|o| o.remove("lang")) {
+        if lang != "nl" {
+            return Err(AppError::Invalid(vec![format!(
+                "lang: {lang} is not the language of this item, which is Dutch (\"nl\"); an English text goes to …/translations/en"
+            )]));
+        }
+    }
+    serde_json::from_value(value).map_err(|e| AppError::Invalid(vec![format!("body: {e}")]))
+}
+
 /// A layer in a URL: `sites/<slug>` or `groups/<slug>`.
 fn owner(kind: &str, slug: &str) -> Result<Owner, AppError> {
     match kind {
@@ -270,13 +297,13 @@ async fn disable_user(req: HttpRequest, state: web::Data<AppState>, id: web::Pat
 }
 
 async fn get_product(req: HttpRequest, state: web::Data<AppState>, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
-    run(&req, state, StatusCode::OK, move |ed| Ok(ed.product(&slug)?)).await
+    run(&req, state, StatusCode::OK, move |ed| Ok(dutch(ed.product(&slug)?))).await
 }
 
 async fn put_product(req: HttpRequest, state: web::Data<AppState>, slug: web::Path<String>, bytes: web::Bytes) -> Result<HttpResponse, AppError> {
-    let doc = body::<ProductDoc>(&bytes);
+    let doc = dutch_body::<ProductDoc>(&bytes);
     let base = if_match(&req);
-    run(&req, state, StatusCode::OK, move |ed| Ok(ed.put_product(&slug, doc?, base?)?)).await
+    run(&req, state, StatusCode::OK, move |ed| Ok(dutch(ed.put_product(&slug, doc?, base?)?))).await
 }
 
 async fn product_history(req: HttpRequest, state: web::Data<AppState>, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
@@ -285,21 +312,21 @@ async fn product_history(req: HttpRequest, state: web::Data<AppState>, slug: web
 
 async fn restore_product(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, i64)>) -> Result<HttpResponse, AppError> {
     let (slug, revision) = path.into_inner();
-    run(&req, state, StatusCode::OK, move |ed| Ok(ed.restore_product(&slug, revision)?)).await
+    run(&req, state, StatusCode::OK, move |ed| Ok(dutch(ed.restore_product(&slug, revision)?))).await
 }
 
 async fn get_override(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String, String)>) -> Result<HttpResponse, AppError> {
     let (kind, layer, slug) = path.into_inner();
     let owner = owner(&kind, &layer)?;
-    run(&req, state, StatusCode::OK, move |ed| Ok(ed.override_doc(&owner, &slug)?)).await
+    run(&req, state, StatusCode::OK, move |ed| Ok(dutch(ed.override_doc(&owner, &slug)?))).await
 }
 
 async fn put_override(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String, String)>, bytes: web::Bytes) -> Result<HttpResponse, AppError> {
     let (kind, layer, slug) = path.into_inner();
     let owner = owner(&kind, &layer)?;
-    let doc = body::<OverrideDoc>(&bytes);
+    let doc = dutch_body::<OverrideDoc>(&bytes);
     let base = if_match(&req);
-    run(&req, state, StatusCode::OK, move |ed| Ok(ed.put_override(&owner, &slug, doc?, base?)?)).await
+    run(&req, state, StatusCode::OK, move |ed| Ok(dutch(ed.put_override(&owner, &slug, doc?, base?)?))).await
 }
 
 async fn delete_override(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String, String)>) -> Result<HttpResponse, AppError> {
@@ -322,7 +349,7 @@ async fn override_history(req: HttpRequest, state: web::Data<AppState>, path: we
 async fn restore_override(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String, String, i64)>) -> Result<HttpResponse, AppError> {
     let (kind, layer, slug, revision) = path.into_inner();
     let owner = owner(&kind, &layer)?;
-    run(&req, state, StatusCode::OK, move |ed| Ok(ed.restore_override(&owner, &slug, revision)?)).await
+    run(&req, state, StatusCode::OK, move |ed| Ok(dutch(ed.restore_override(&owner, &slug, revision)?))).await
 }
 
 /// The scope of a media URL: national, or the group or site in it.
@@ -477,7 +504,7 @@ where
 {
     let (kind, layer) = path.into_inner();
     let owner = owner(&kind, &layer)?;
-    run(&req, state, StatusCode::OK, move |ed| Ok(ed.local::<K>().list(&owner)?)).await
+    run(&req, state, StatusCode::OK, move |ed| Ok(ed.local::<K>().list(&owner)?.into_iter().map(dutch).collect::<Vec<_>>())).await
 }
 
 async fn create_local<K: LocalKind + 'static>(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String)>, bytes: web::Bytes) -> Result<HttpResponse, AppError>
@@ -486,8 +513,8 @@ where
 {
     let (kind, layer) = path.into_inner();
     let owner = owner(&kind, &layer)?;
-    let doc = body::<K::Doc>(&bytes);
-    run(&req, state, StatusCode::CREATED, move |ed| Ok(ed.local::<K>().create(&owner, doc?)?)).await
+    let doc = dutch_body::<K::Doc>(&bytes);
+    run(&req, state, StatusCode::CREATED, move |ed| Ok(dutch(ed.local::<K>().create(&owner, doc?)?))).await
 }
 
 async fn get_local<K: LocalKind + 'static>(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String, i64)>) -> Result<HttpResponse, AppError>
@@ -496,7 +523,7 @@ where
 {
     let (kind, layer, id) = path.into_inner();
     let owner = owner(&kind, &layer)?;
-    run(&req, state, StatusCode::OK, move |ed| Ok(ed.local::<K>().get(&owner, id)?)).await
+    run(&req, state, StatusCode::OK, move |ed| Ok(dutch(ed.local::<K>().get(&owner, id)?))).await
 }
 
 async fn put_local<K: LocalKind + 'static>(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String, i64)>, bytes: web::Bytes) -> Result<HttpResponse, AppError>
@@ -505,9 +532,9 @@ where
 {
     let (kind, layer, id) = path.into_inner();
     let owner = owner(&kind, &layer)?;
-    let doc = body::<K::Doc>(&bytes);
+    let doc = dutch_body::<K::Doc>(&bytes);
     let base = if_match(&req);
-    run(&req, state, StatusCode::OK, move |ed| Ok(ed.local::<K>().put(&owner, id, doc?, base?)?)).await
+    run(&req, state, StatusCode::OK, move |ed| Ok(dutch(ed.local::<K>().put(&owner, id, doc?, base?)?))).await
 }
 
 async fn delete_local<K: LocalKind + 'static>(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String, i64)>) -> Result<HttpResponse, AppError>
@@ -539,7 +566,7 @@ where
 {
     let (kind, layer, id, revision) = path.into_inner();
     let owner = owner(&kind, &layer)?;
-    run(&req, state, StatusCode::OK, move |ed| Ok(ed.local::<K>().restore(&owner, id, revision)?)).await
+    run(&req, state, StatusCode::OK, move |ed| Ok(dutch(ed.local::<K>().restore(&owner, id, revision)?))).await
 }
 
 

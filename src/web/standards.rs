@@ -51,7 +51,7 @@ async fn samenwerkende_catalogi(req: HttpRequest, state: web::Data<AppState>, re
         let mut next_change = None;
         for lang in Lang::ALL {
             let catalogue = store::catalogue_in(ctx.conn, &ctx.state.content, &ctx.resident.site, ctx.viewer, lang)?;
-            next_change = catalogue.next_change;
+            next_change = super::public::earliest([next_change, catalogue.next_change]);
             products.extend(catalogue.items.iter().map(|r| {
                 let mut html = String::new();
                 for s in &r.sections {
