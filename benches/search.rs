@@ -71,6 +71,7 @@ fn main() {
     let build = started.elapsed();
     println!("tantivy index build: {docs} documents in {:.1} s ({:.0} docs/s), {:.1} MiB on disk",
         build.as_secs_f64(), docs as f64 / build.as_secs_f64(), dir_size(&index_dir) as f64 / 1048576.0);
+    println!("segments searched: {}", index.segments());
 
     let slug = arg("--site");
     let site = match &slug {
@@ -92,6 +93,9 @@ fn main() {
         println!("{} queries in {} (exact, plural, typo, multi-word)", mix.len(), lang.code());
     }
 
+    // `--rounds N` repeats the mix more often (for a profiler); `--skip-postgres` leaves the
+    // comparison out (for a profiler too: a ratio needs both in one run).
+    let rounds: usize = arg("--rounds").and_then(|r| r.parse().ok()).unwrap_or(5);
     let run = |label: &str, mix: &[(String, String, &'static str)], search: &dyn Fn(&str) -> Vec<String>| -> Vec<Duration> {
         if mix.is_empty() {
             println!("{label:<32} no queries (no product titles in this language)");
@@ -102,7 +106,7 @@ fn main() {
         }
         let mut times = Vec::new();
         let mut found = [0usize; 2];
-        for _ in 0..5 {
+        for _ in 0..rounds {
             for (q, expected, _) in mix {
                 let started = Instant::now();
                 let titles = search(q);
@@ -124,6 +128,9 @@ fn main() {
         })
     }).collect();
 
+    if std::env::args().any(|a| a == "--skip-postgres") {
+        return;
+    }
     // PostgreSQL on the same documents of every site.
     let started = Instant::now();
     let mut per_lang = [0usize; 2];

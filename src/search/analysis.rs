@@ -70,6 +70,71 @@ pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     out
 }
 
+/// Participles and past tenses of common Dutch verbs whose form the rule for regular verbs
+/// in `infinitive` cannot undo.
+const STRONG_VERBS: &[(&str, &str)] = &[
+    ("gestorven", "sterven"), ("overleden", "overlijden"), ("gevonden", "vinden"), ("verloren", "verliezen"), ("kwijtgeraakt", "kwijtraken"),
+    ("zoekgeraakt", "zoekraken"), ("gestolen", "stelen"), ("gebroken", "breken"), ("gebeten", "bijten"), ("gegeven", "geven"),
+    ("geboren", "geboren"), ("getrouwd", "trouwen"), ("gescheiden", "scheiden"), ("verhuisd", "verhuizen"), ("vertrokken", "vertrekken"),
+    ("gekregen", "krijgen"), ("gekocht", "kopen"), ("verkocht", "verkopen"), ("gebracht", "brengen"), ("gedacht", "denken"),
+    ("gezocht", "zoeken"), ("geweest", "zijn"), ("gedaan", "doen"), ("gegaan", "gaan"), ("gezien", "zien"), ("gelopen", "lopen"),
+    ("gevallen", "vallen"), ("geschreven", "schrijven"), ("gesloten", "sluiten"), ("geopend", "openen"), ("verboden", "verbieden"),
+    ("gekozen", "kiezen"), ("gewonnen", "winnen"), ("gebleven", "blijven"), ("gelegen", "liggen"), ("gezeten", "zitten"),
+    ("gestaan", "staan"), ("geslagen", "slaan"), ("getrokken", "trekken"), ("gereden", "rijden"), ("gesproken", "spreken"),
+    ("gedronken", "drinken"), ("gegeten", "eten"), ("geholpen", "helpen"), ("gekomen", "komen"), ("genomen", "nemen"),
+    ("aangenomen", "aannemen"), ("afgewezen", "afwijzen"), ("ingediend", "indienen"), ("opgehaald", "ophalen"), ("weggegooid", "weggooien"),
+    ("gegooid", "gooien"), ("gedumpt", "dumpen"), ("beschadigd", "beschadigen"), ("vernield", "vernielen"), ("gestopt", "stoppen"),
+];
+
+/// The infinitives a Dutch participle may be of, when the word looks like one: a verb from
+/// the list above, or "ge" + stem + "d"/"t" ("getaxeerd" → "taxeren", "gekapt" → "kappen"; a
+/// stem ending in "d" or "t" takes none: "gemeld" → "melden"), also after a separable particle
+/// ("aangevraagd" → "aanvragen"). Guesses: callers use one only where the index or a
+/// thesaurus knows it.
+pub fn infinitives(word: &str) -> Vec<String> {
+    if let Some((_, verb)) = STRONG_VERBS.iter().find(|(form, _)| *form == word) {
+        return vec![(*verb).to_owned()];
+    }
+    if !word.is_ascii() || word.len() < 6 {
+        return Vec::new();
+    }
+    const PARTICLES: &[&str] = &["", "aan", "af", "op", "in", "uit", "mee", "door", "terug", "weg", "om", "over", "toe", "bij", "na", "voor", "vast", "kwijt"];
+    let Some((particle, rest)) = PARTICLES.iter().find_map(|p| word.strip_prefix(p).and_then(|r| r.strip_prefix("ge")).map(|r| (*p, r))) else {
+        return Vec::new();
+    };
+    if !rest.ends_with(['d', 't']) {
+        return Vec::new();
+    }
+    [&rest[..rest.len() - 1], rest].into_iter().filter_map(|stem| verb_stem(stem).map(|s| format!("{particle}{s}en"))).collect()
+}
+
+/// A verb's stem as it is written before "en".
+fn verb_stem(stem: &str) -> Option<String> {
+    let b = stem.as_bytes();
+    let n = b.len();
+    if n < 3 {
+        return None;
+    }
+    let vowel = |c: u8| b"aeiouy".contains(&c);
+    Some(if vowel(b[n - 1]) {
+        // "bouw", "zaai": as they are.
+        stem.to_owned()
+    } else if vowel(b[n - 2]) && b[n - 2] == b[n - 3] {
+        // A long vowel is written single before "en": "taxeer" → "taxer", "haal" → "hal".
+        let last = match b[n - 1] {
+            b'f' => 'v',
+            b's' => 'z',
+            c => c as char,
+        };
+        format!("{}{}", &stem[..n - 2], last)
+    } else if vowel(b[n - 2]) && !vowel(b[n - 3]) {
+        // A short vowel keeps its sound by doubling the consonant: "kap" → "kapp".
+        format!("{stem}{}", b[n - 1] as char)
+    } else {
+        stem.to_owned()
+    })
+}
+
 /// Splits a word into parts from the dictionary, allowing a linking "s" or "e" between two
 /// parts; `None` unless the whole word is covered by at least two parts.
 pub fn split_compound(word: &str, parts: &HashSet<String>) -> Option<Vec<String>> {
@@ -204,6 +269,26 @@ mod tests {
             assert!(parking.contains(&t), "{t} not in {parking:?}");
         }
         assert!(terms(&mut a, "de het een").is_empty(), "stop words");
+    }
+
+    #[test]
+    fn participles_as_their_verbs() {
+        for (form, verb) in [
+            ("getaxeerd", "taxeren"),
+            ("gemeld", "melden"),
+            ("gekapt", "kappen"),
+            ("gehaald", "halen"),
+            ("aangevraagd", "aanvragen"),
+            ("opgehaald", "ophalen"),
+            ("gebouwd", "bouwen"),
+            ("gestorven", "sterven"),
+            ("geleefd", "leven"),
+        ] {
+            assert!(infinitives(form).iter().any(|v| v == verb), "{form}: {:?}", infinitives(form));
+        }
+        for word in ["gemeente", "paspoort", "geld", "gezin", "ge"] {
+            assert_eq!(infinitives(word), Vec::<String>::new(), "{word}");
+        }
     }
 
     #[test]

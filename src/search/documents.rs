@@ -48,7 +48,7 @@ impl Document {
         let t = f.text(self.lang);
         doc.add_text(f.id, &self.id);
         doc.add_u64(f.site, self.site as u64);
-        doc.add_text(f.lang, self.lang.code());
+        doc.add_text(f.site_lang, super::site_lang_key(self.site, self.lang));
         doc.add_text(f.kind, self.kind);
         doc.add_text(f.url, &self.url);
         doc.add_text(t.title, &self.title);

@@ -76,6 +76,14 @@ impl SearchFollower {
         // indexed again change by change, or by the next rebuild.
         *self.rebuilt_at.lock().unwrap_or_else(|p| p.into_inner()) = Some(position);
         self.rebuilding.store(false, Ordering::Release);
+        // Then one segment instead of one per batch, while changes are applied again. A merge
+        // that fails (the index's own merges may hold a segment) leaves searches right, if
+        // slower.
+        if result.is_ok() {
+            if let Err(e) = self.search.merge_all() {
+                tracing::warn!(error = %e, "search index: merging the rebuilt segments failed");
+            }
+        }
         result
     }
 

@@ -9,6 +9,7 @@ mod documents;
 mod follower;
 pub mod misses;
 mod query;
+mod snippet;
 mod spelling;
 pub mod thesaurus;
 
@@ -23,7 +24,6 @@ use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 pub use documents::Document;
@@ -43,7 +43,7 @@ pub use query::normalize_for_log;
 use crate::content::model::Lang;
 
 /// Bumped whenever the schema or the analysis changes; an index of another version is rebuilt.
-const VERSION: &str = "meent-search-7";
+const VERSION: &str = "meent-search-8";
 const WRITER_HEAP: usize = 64 * 1024 * 1024;
 /// How much of a body is searched for the snippet of a hit.
 const SNIPPET_SOURCE_CHARS: usize = 1500;
@@ -82,7 +82,9 @@ pub(crate) struct TextFields {
 pub(crate) struct Fields {
     id: Field,
     site: Field,
-    lang: Field,
+    /// The site and the language together (`site_lang_key`): one short posting list to
+    /// filter a search by, instead of the site's intersected with every document of a language.
+    site_lang: Field,
     kind: Field,
     url: Field,
     nl: TextFields,
@@ -92,6 +94,11 @@ pub(crate) struct Fields {
     date: Field,
     visible_from: Field,
     visible_until: Field,
+}
+
+/// The `site_lang` term of a site's documents in a language.
+pub(crate) fn site_lang_key(site: i64, lang: Lang) -> String {
+    format!("{site}:{}", lang.code())
 }
 
 impl Fields {
@@ -124,7 +131,7 @@ fn schema() -> (Schema, Fields) {
     let fields = Fields {
         id: b.add_text_field("id", STRING | STORED),
         site: b.add_u64_field("site", INDEXED | FAST),
-        lang: b.add_text_field("lang", STRING),
+        site_lang: b.add_text_field("site_lang", STRING),
         kind: b.add_text_field("kind", STRING | STORED | FAST),
         url: b.add_text_field("url", STRING | STORED),
         nl,
@@ -283,6 +290,19 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// Merges every segment into one (after a full rebuild: each batch's commit left one, and
+    /// every search looks each of its terms up in every segment). Updates may go on meanwhile.
+    pub(crate) fn merge_all(&self) -> Result<(), SearchError> {
+        let ids = self.index.searchable_segment_ids()?;
+        if ids.len() < 2 {
+            return Ok(());
+        }
+        let merging = self.writer.lock().unwrap_or_else(|p| p.into_inner()).merge(&ids);
+        merging.wait()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
     pub fn mark_ready(&self) {
         self.ready.store(true, Ordering::Release);
     }
@@ -330,20 +350,13 @@ impl SearchIndex {
         // the hits on the page.
         let mut facets: [BTreeMap<String, usize>; 3] = Default::default();
         let mut kept: Vec<(f32, DocAddress)> = Vec::new();
-        let mut columns: BTreeMap<u32, [Option<tantivy::columnar::StrColumn>; 3]> = BTreeMap::new();
+        let mut columns = FacetColumns::default();
         let mut windows = Windows::default();
         for (score, address) in matched {
             if !windows.visible(&searcher, address, now)? {
                 continue;
             }
-            let cols = match columns.entry(address.segment_ord) {
-                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::btree_map::Entry::Vacant(e) => {
-                    let fast = searcher.segment_reader(address.segment_ord).fast_fields();
-                    e.insert([fast.str("kind")?, fast.str("themes")?, fast.str("audience")?])
-                }
-            };
-            let [kind, themes, audiences] = [0, 1, 2].map(|i| column_values(cols[i].as_ref(), address.doc_id));
+            let [kind, themes, audiences] = columns.values(&searcher, address)?;
             let kind = kind.into_iter().next().unwrap_or_default();
             *facets[0].entry(kind.clone()).or_default() += 1;
             for t in &themes {
@@ -365,25 +378,19 @@ impl SearchIndex {
         results.total = kept.len();
         let per_page = request.per_page.clamp(1, 100);
         results.pages = kept.len().div_ceil(per_page).max(1);
-        let snippets = match &used_query {
-            Some(q) => Some(SnippetGenerator::create(&searcher, q.as_ref(), text_fields.body)?),
-            None => None,
-        };
+        let mut highlighter = used_query.as_ref().map(|q| snippet::Highlighter::new(q.as_ref(), &[text_fields.title, text_fields.keywords, text_fields.summary, text_fields.body]));
         for (score, address) in kept.into_iter().skip((results.page - 1) * per_page).take(per_page) {
             let doc: TantivyDocument = searcher.doc(address)?;
-            let mut body = first_str(&doc, text_fields.body);
-            truncate_chars(&mut body, SNIPPET_SOURCE_CHARS);
-            let snippet = match &snippets {
-                // The summary when the words are in it (short, so quick), else the body.
-                Some(generator) => {
-                    let summary = generator.snippet(&first_str(&doc, text_fields.summary));
-                    let chosen = if summary.highlighted().is_empty() {
-                        let in_body = generator.snippet(&body);
-                        if in_body.fragment().is_empty() { summary } else { in_body }
-                    } else {
-                        summary
-                    };
-                    highlight(chosen.fragment(), chosen.highlighted())
+            // The summary when the words are in it (short, so quick), else the body; without
+            // them, the summary alone (the template shows it).
+            let snippet = match highlighter.as_mut() {
+                Some(h) => {
+                    let found = h.best(&first_str(&doc, text_fields.summary)).or_else(|| {
+                        let mut body = first_str(&doc, text_fields.body);
+                        truncate_chars(&mut body, SNIPPET_SOURCE_CHARS);
+                        h.best(&body)
+                    });
+                    found.map(|(fragment, ranges)| highlight(&fragment, &ranges)).unwrap_or_default()
                 }
                 None => String::new(),
             };
@@ -455,6 +462,11 @@ impl SearchIndex {
         Ok(changed.then(|| corrected.join(" ")))
     }
 
+    /// How many segments the index searches (each adds a look-up per term to every search).
+    pub fn segments(&self) -> usize {
+        self.reader.searcher().segment_readers().len()
+    }
+
     /// How many documents a site has in the index (for tests and operators).
     pub fn count(&self, site: i64) -> Result<usize, SearchError> {
         let searcher = self.reader.searcher();
@@ -491,17 +503,42 @@ fn truncate_chars(text: &mut String, max: usize) {
     }
 }
 
-/// The strings a fast text column holds for one document.
-fn column_values(column: Option<&tantivy::columnar::StrColumn>, doc: u32) -> Vec<String> {
-    let Some(column) = column else { return Vec::new() };
-    let mut out = Vec::new();
-    for ord in column.term_ords(doc) {
-        let mut value = String::new();
-        if column.ord_to_str(ord, &mut value).unwrap_or(false) {
-            out.push(value);
+/// The kind, themes and audiences of documents, from their fast columns; each segment's
+/// column read once, each value's text looked up once (a look-up in the column's dictionary
+/// costs more than the rest of a document's facets).
+#[derive(Default)]
+struct FacetColumns {
+    columns: BTreeMap<u32, [Option<tantivy::columnar::StrColumn>; 3]>,
+    names: std::collections::HashMap<(u32, usize, u64), String>,
+}
+
+impl FacetColumns {
+    fn values(&mut self, searcher: &tantivy::Searcher, address: DocAddress) -> tantivy::Result<[Vec<String>; 3]> {
+        let cols = match self.columns.entry(address.segment_ord) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+                e.insert([fast.str("kind")?, fast.str("themes")?, fast.str("audience")?])
+            }
+        };
+        let mut out: [Vec<String>; 3] = Default::default();
+        for (i, column) in cols.iter().enumerate() {
+            let Some(column) = column else { continue };
+            for ord in column.term_ords(address.doc_id) {
+                let name = self.names.entry((address.segment_ord, i, ord)).or_insert_with(|| {
+                    let mut value = String::new();
+                    if !column.ord_to_str(ord, &mut value).unwrap_or(false) {
+                        value.clear();
+                    }
+                    value
+                });
+                if !name.is_empty() {
+                    out[i].push(name.clone());
+                }
+            }
         }
+        Ok(out)
     }
-    out
 }
 
 fn first_str(doc: &TantivyDocument, field: Field) -> String {

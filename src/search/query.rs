@@ -10,6 +10,7 @@
 //! `VOCABULARY_BUDGET`).
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 
 use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
@@ -64,6 +65,8 @@ const WEIGHTS: [(fn(&TextFields) -> Field, f32); 4] =
 const FUZZY_WEIGHT: f32 = 1.0;
 /// A thesaurus word counts this much of the word itself.
 const SYNONYM_FACTOR: f32 = 0.8;
+/// A word that leads to a concept only through one of its phrases counts this much.
+const PART_FACTOR: f32 = 0.5;
 /// A compound's parts, or two words joined, count this much of the word itself.
 const COMPOUND_FACTOR: f32 = 0.9;
 /// Most look-ups in the index's vocabulary for one query (compound splits and joins).
@@ -79,6 +82,7 @@ const MIN_PART_CHARS: usize = 3;
 /// the analyzers are left out anyway; these are the others.
 const QUESTION_WORDS: &[&str] = &[
     "waar", "wanneer", "waarom", "welke", "welk", "hoelang", "hoeveel", "mag", "kun", "kunt", "krijg", "krijgt", "graag", "nodig", "regel", "regelt",
+    "ga", "gaan", "gaat", "wilt", "willen", "moeten", "zullen", "hebt", "bent",
     "how", "what", "where", "when", "why", "which", "can", "could", "do", "does", "get", "need", "want", "should", "must", "i", "my",
 ];
 
@@ -91,6 +95,7 @@ pub struct Builder<'a> {
     lang: Lang,
     /// Its analyzer with stemming.
     stemmed: RefCell<TextAnalyzer>,
+    stemmed_before: RefCell<HashMap<String, Vec<String>>>,
     plain: RefCell<TextAnalyzer>,
     /// The thesauri of the site's scopes, most specific first.
     scopes: Vec<&'a Scope>,
@@ -103,7 +108,7 @@ impl<'a> Builder<'a> {
     pub fn new(index: &Index, searcher: &'a Searcher, fields: Fields, lang: Lang, scopes: Vec<&'a Scope>) -> Result<Builder<'a>, SearchError> {
         let get = |name: &str| index.tokenizers().get(name).ok_or_else(|| SearchError::Open(format!("analyzer {name} is not registered")));
         let fields = fields.text(lang);
-        Ok(Builder { fields, lang, stemmed: RefCell::new(get(fields.analyzer)?), plain: RefCell::new(get(analysis::PLAIN)?), scopes, searcher, lookups_left: Cell::new(VOCABULARY_BUDGET) })
+        Ok(Builder { fields, lang, stemmed: RefCell::new(get(fields.analyzer)?), stemmed_before: RefCell::default(), plain: RefCell::new(get(analysis::PLAIN)?), scopes, searcher, lookups_left: Cell::new(VOCABULARY_BUDGET) })
     }
 
     /// The query for `text`: every word must match (`all_words`) or any word may; with
@@ -117,12 +122,28 @@ impl<'a> Builder<'a> {
             return None;
         }
         let typing = !text.ends_with(' ');
-        // Question words go when something else is left (a search for just "waar" stays).
-        if !prefix_only && words.iter().any(|w| !QUESTION_WORDS.contains(&w.as_str())) {
-            words.retain(|w| !QUESTION_WORDS.contains(&w.as_str()));
+        // Question words go when something else is left (a search for just "waar" stays),
+        // unless a thesaurus phrase holds them ("gaan trouwen").
+        let questions_go = !prefix_only && words.iter().any(|w| !QUESTION_WORDS.contains(&w.as_str()));
+        // A participle the index and the thesauri do not know, as its verb ("getaxeerd" is
+        // "taxeren", "gestorven" "sterven").
+        if self.lang == Lang::Nl {
+            let last = words.len() - 1;
+            for (i, word) in words.iter_mut().enumerate() {
+                if prefix_only && i == last {
+                    continue;
+                }
+                let verbs = analysis::infinitives(word);
+                if !verbs.is_empty() && !self.known(word) && self.widen(word).is_empty() {
+                    if let Some(verb) = verbs.into_iter().find(|v| self.known(v) || !self.widen(v).is_empty()) {
+                        *word = verb;
+                    }
+                }
+            }
         }
         // A particle after a verb: the separable verb as one word too ("vraag … aan").
         let particle = words.iter().skip(1).rev().find(|w| PARTICLES.contains(&w.as_str())).cloned();
+
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut skip = 0;
         let mut fuzzy_left = if typos { MAX_FUZZY_WORDS } else { 0 };
@@ -146,6 +167,9 @@ impl<'a> Builder<'a> {
                 })
                 .unwrap_or_else(|| (word.clone(), self.widen(word), 1));
             skip = used - 1;
+            if used == 1 && questions_go && QUESTION_WORDS.contains(&word.as_str()) {
+                continue;
+            }
             if prefix_only && last && typing && word.chars().count() >= MIN_PREFIX_CHARS {
                 alternatives.push((Occur::Should, Box::new(FuzzyTermQuery::new_prefix(Term::from_field_text(self.fields.words, word), 0, true))));
             }
@@ -154,16 +178,23 @@ impl<'a> Builder<'a> {
             if let Some(q) = self.word_query(&key, 1.0, fuzzy) {
                 alternatives.push((Occur::Should, q));
             }
+            // A word the thesauri do not have whole: where the phrases that hold it lead.
+            let parts: Vec<&str> = if widened.is_empty() && used == 1 {
+                words_of::few(self.phrases_with(word)).into_iter().flat_map(|c| words_of::leads(&self.scopes, self.lang, c)).map(String::as_str).collect()
+            } else {
+                Vec::new()
+            };
             // Words through the thesauri, each stem list once and at most `MAX_WIDENED`: many
             // entries of a concept share their stems ("bekladding", "bekladdingen").
             let mut seen: Vec<Vec<String>> = vec![self.stems(&key)];
-            for other in &widened {
+            let leads = widened.iter().map(|w| (*w, SYNONYM_FACTOR)).chain(parts.iter().map(|w| (*w, PART_FACTOR)));
+            for (other, factor) in leads {
                 let stems = self.stems(other);
                 if stems.is_empty() || seen.contains(&stems) || seen.len() > MAX_WIDENED {
                     continue;
                 }
                 seen.push(stems);
-                if let Some(q) = self.word_query(other, SYNONYM_FACTOR, false) {
+                if let Some(q) = self.word_query(other, factor, false) {
                     alternatives.push((Occur::Should, q));
                 }
             }
@@ -201,7 +232,7 @@ impl<'a> Builder<'a> {
             // Relaxed, a word the index does not know, exactly or through the thesauri, no
             // longer rules out what the other words find ("schommel in de speeltuin stuk");
             // what it matches with typos still ranks first.
-            let required = all_words && (!relax_unknown || self.known(&key) || widened.iter().take(4).any(|w| self.known(w)));
+            let required = all_words && (!relax_unknown || self.known(&key) || widened.iter().chain(&parts).take(4).any(|w| self.known(w)));
             let occur = if required { Occur::Must } else { Occur::Should };
             clauses.push((occur, Box::new(BooleanQuery::new(alternatives))));
         }
@@ -209,9 +240,14 @@ impl<'a> Builder<'a> {
     }
 
     /// The terms of `text` as the language's analyzer makes them (one analyzer per query,
-    /// not a copy per word).
+    /// not a copy per word; each text analysed once: the passes of a search ask again).
     fn stems(&self, text: &str) -> Vec<String> {
-        terms(&mut self.stemmed.borrow_mut(), text)
+        if let Some(known) = self.stemmed_before.borrow().get(text) {
+            return known.clone();
+        }
+        let stems = terms(&mut self.stemmed.borrow_mut(), text);
+        self.stemmed_before.borrow_mut().insert(text.to_owned(), stems.clone());
+        stems
     }
 
     /// The words of `text`, unstemmed.
@@ -228,6 +264,14 @@ impl<'a> Builder<'a> {
         }
         let stems = self.stems(phrase).join(" ");
         if stems.is_empty() { found } else { words_of::lookup(&self.scopes, self.lang, &stems, true) }
+    }
+
+    /// The concepts of the thesauri with a phrase that holds `word`.
+    fn phrases_with(&self, word: &str) -> Vec<words_of::ConceptRef> {
+        match self.stems(word).as_slice() {
+            [stem] => words_of::phrases_with(&self.scopes, self.lang, stem),
+            _ => Vec::new(),
+        }
     }
 
     /// Whether every stem of `word` is in the index's vocabulary (title or body), within the
@@ -281,7 +325,10 @@ impl<'a> Builder<'a> {
         let mut per_stem: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for stem in &stems {
             let mut options: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            for (field, weight) in WEIGHTS {
+            // A thesaurus word is looked for where a text says what it is about, not in its
+            // body: there it finds more than it means, at the price of four term look-ups.
+            let fields = if factor == SYNONYM_FACTOR || factor == PART_FACTOR { &WEIGHTS[..3] } else { &WEIGHTS[..] };
+            for &(field, weight) in fields {
                 let exact = TermQuery::new(Term::from_field_text(field(&self.fields), stem), IndexRecordOption::WithFreqs);
                 options.push((Occur::Should, Box::new(BoostQuery::new(Box::new(exact), weight * factor))));
             }
@@ -310,10 +357,7 @@ impl<'a> Builder<'a> {
 /// afterwards (`SearchIndex::visible`): a range filter over every document costs more than
 /// reading two fast-field values of the few hundred candidates.
 pub fn site_filter(f: Fields, site: i64, lang: Lang) -> Box<dyn Query> {
-    Box::new(BooleanQuery::new(vec![
-        (Occur::Must, Box::new(TermQuery::new(Term::from_field_u64(f.site, site as u64), IndexRecordOption::Basic)) as Box<dyn Query>),
-        (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.lang, lang.code()), IndexRecordOption::Basic))),
-    ]))
+    Box::new(TermQuery::new(Term::from_field_text(f.site_lang, &super::site_lang_key(site, lang)), IndexRecordOption::Basic))
 }
 
 #[cfg(test)]

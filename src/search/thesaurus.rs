@@ -21,7 +21,18 @@ pub struct Scope {
     en_stems: HashMap<String, Vec<String>>,
     /// Normalised query → target path.
     pins: HashMap<String, String>,
+    /// One word of a phrase (its stem) → the concepts whose phrases hold it, per language:
+    /// "omhakken" alone leads where "boom omhakken" does, when few concepts use the word.
+    nl_parts: HashMap<String, Vec<usize>>,
+    en_parts: HashMap<String, Vec<usize>>,
+    /// What each concept's phrases lead to, per language (indexes of the `*_parts` maps).
+    nl_targets: Vec<Vec<String>>,
+    en_targets: Vec<Vec<String>>,
 }
+
+/// A word found in the phrases of more concepts than this says too little on its own
+/// ("kind", "aanvragen") to lead anywhere by itself.
+pub const MAX_PART_CONCEPTS: usize = 3;
 
 /// The key of a word or phrase: its words, analysed without stemming, joined by spaces.
 pub fn key(plain: &mut TextAnalyzer, text: &str) -> String {
@@ -50,7 +61,18 @@ impl Scope {
                 }
             }
         }
-        for c in &t.concepts {
+        /// Each word (stem) of each phrase among `entries` leads to concept `index` once.
+        fn parts<'e>(map: &mut HashMap<String, Vec<usize>>, analyzer: &mut TextAnalyzer, entries: impl Iterator<Item = &'e String>, index: usize) {
+            for entry in entries.filter(|e| e.contains(' ')) {
+                for stem in terms(analyzer, entry) {
+                    let concepts = map.entry(stem).or_default();
+                    if concepts.last() != Some(&index) {
+                        concepts.push(index);
+                    }
+                }
+            }
+        }
+        for (index, c) in t.concepts.iter().enumerate() {
             // Dutch: the catalogue's words find each other; everyday words and English names
             // find the catalogue's words; all of them the broader words.
             let targets: Vec<String> = c.words.iter().chain(&c.broader).cloned().collect();
@@ -59,13 +81,18 @@ impl Scope {
                 add(&mut scope.nl_stems, same_words(&typed, key(&mut dutch, from)), &targets, from);
                 add(&mut scope.nl, typed, &targets, from);
             }
+            parts(&mut scope.nl_parts, &mut dutch, c.words.iter().chain(&c.everyday).chain(&c.en), index);
+            scope.nl_targets.push(targets);
             // English: English names find each other and, from a Dutch word, the English names.
             for from in c.en.iter().chain(&c.words) {
                 let typed = key(&mut plain, from);
                 add(&mut scope.en_stems, same_words(&typed, key(&mut english, from)), &c.en, from);
                 add(&mut scope.en, typed, &c.en, from);
             }
+            parts(&mut scope.en_parts, &mut english, c.en.iter(), index);
+            scope.en_targets.push(c.en.clone());
         }
+
         scope.pins = t.pins.iter().map(|p| (normalize_query(&p.query), p.target.clone())).collect();
         scope
     }
@@ -110,6 +137,39 @@ pub fn lookup<'s>(scopes: &[&'s Scope], lang: Lang, key: &str, stems: bool) -> V
     out
 }
 
+/// A concept of one of a site's scopes: the scope's place in the list and the concept's.
+pub type ConceptRef = (usize, usize);
+
+/// The concepts whose phrases hold one word (its `stem`, the language's analyzer's), in any
+/// of `scopes`.
+pub fn phrases_with(scopes: &[&Scope], lang: Lang, stem: &str) -> Vec<ConceptRef> {
+    let mut out = Vec::new();
+    for (at, scope) in scopes.iter().enumerate() {
+        let map = match lang {
+            Lang::Nl => &scope.nl_parts,
+            Lang::En => &scope.en_parts,
+        };
+        out.extend(map.get(stem).into_iter().flatten().map(|&concept| (at, concept)));
+    }
+    out
+}
+
+/// What a concept's phrases lead to.
+pub fn leads<'s>(scopes: &[&'s Scope], lang: Lang, (at, concept): ConceptRef) -> &'s [String] {
+    let Some(scope) = scopes.get(at) else { return &[] };
+    let targets = match lang {
+        Lang::Nl => &scope.nl_targets,
+        Lang::En => &scope.en_targets,
+    };
+    targets.get(concept).map(Vec::as_slice).unwrap_or_default()
+}
+
+/// The concepts a word found in `concepts` may lead to: none when it is in the phrases of many
+/// (`MAX_PART_CONCEPTS`: "kind", "aanvragen" say too little on their own).
+pub fn few(concepts: Vec<ConceptRef>) -> Vec<ConceptRef> {
+    if concepts.len() <= MAX_PART_CONCEPTS { concepts } else { Vec::new() }
+}
+
 /// The best bet for `query`, the most specific scope's.
 pub fn pin<'s>(scopes: &[&'s Scope], query: &str) -> Option<&'s str> {
     let q = normalize_query(query);
@@ -146,8 +206,22 @@ mod tests {
         assert_eq!(lookup(&s, Lang::En, "grofvuil", false), ["bulky waste", "large items"]);
         assert_eq!(lookup(&s, Lang::Nl, "oude banken", false), Vec::<&str>::new());
         assert_eq!(lookup(&s, Lang::Nl, &key(&mut analysis::dutch(), "oude banken"), true), ["grofvuil", "grof afval", "afval"], "an inflection, by its stems");
+        let stem = |w: &str| terms(&mut analysis::dutch(), w).join(" ");
+        let found = phrases_with(&s, Lang::Nl, &stem("banken"));
+        assert_eq!(found, [(0, 0)], "a word of a phrase, by its stem");
+        assert_eq!(leads(&s, Lang::Nl, found[0]), ["grofvuil", "grof afval", "afval"]);
+        assert!(phrases_with(&s, Lang::Nl, &stem("grofvuil")).is_empty(), "single words are looked up whole");
+        let items = phrases_with(&s, Lang::En, &terms(&mut analysis::english(), "items").join(" "));
+        assert_eq!(leads(&s, Lang::En, items[0]), ["bulky waste", "large items"]);
         assert_eq!(pin(&s, "  paspoort"), Some("/producten/paspoort-aanvragen"));
         assert_eq!(pin(&s, "paspoort kwijt"), None);
+    }
+
+    #[test]
+    fn a_word_of_many_phrases_leads_nowhere_by_itself() {
+        let many: Vec<ConceptRef> = (0..=MAX_PART_CONCEPTS).map(|c| (0, c)).collect();
+        assert!(few(many).is_empty());
+        assert_eq!(few(vec![(0, 2), (1, 0)]), [(0, 2), (1, 0)]);
     }
 
     #[test]
