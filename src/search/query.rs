@@ -59,6 +59,9 @@ pub fn normalize_for_log(text: &str) -> String {
 /// Field weights: where a word is found matters.
 const WEIGHTS: [(fn(&TextFields) -> Field, f32); 4] =
     [(|f| f.title, 4.0), (|f| f.keywords, 3.0), (|f| f.summary, 2.0), (|f| f.body, 1.0)];
+/// Where a thesaurus word is looked for: where a text says what it is about, not its body
+/// (there it finds more than it means, at the price of a term look-up more).
+const THESAURUS_FIELDS: &[(fn(&TextFields) -> Field, f32)] = WEIGHTS.split_at(3).0;
 /// A typo match counts this much of an exact title match. Typos are looked for in the words of
 /// titles and keywords (unstemmed), with one automaton per word: that is where residents look
 /// for a name, and matching every body word with an edit distance costs more than it finds.
@@ -175,7 +178,7 @@ impl<'a> Builder<'a> {
             }
             let fuzzy = fuzzy_left > 0;
             fuzzy_left = fuzzy_left.saturating_sub(1);
-            if let Some(q) = self.word_query(&key, 1.0, fuzzy) {
+            if let Some(q) = self.word_query(&key, 1.0, &WEIGHTS, fuzzy) {
                 alternatives.push((Occur::Should, q));
             }
             // A word the thesauri do not have whole: where the phrases that hold it lead.
@@ -194,7 +197,7 @@ impl<'a> Builder<'a> {
                     continue;
                 }
                 seen.push(stems);
-                if let Some(q) = self.word_query(other, factor, false) {
+                if let Some(q) = self.word_query(other, factor, THESAURUS_FIELDS, false) {
                     alternatives.push((Occur::Should, q));
                 }
             }
@@ -203,9 +206,9 @@ impl<'a> Builder<'a> {
                 if let Some(next) = words.get(i + 1).filter(|n| !PARTICLES.contains(&n.as_str())) {
                     let joined = format!("{word}{next}");
                     if self.known(&joined) {
-                        let both = [word.as_str(), next.as_str()].iter().filter_map(|w| self.word_query(w, 1.0, false)).map(|q| (Occur::Must, q)).collect::<Vec<_>>();
+                        let both = [word.as_str(), next.as_str()].iter().filter_map(|w| self.word_query(w, 1.0, &WEIGHTS, false)).map(|q| (Occur::Must, q)).collect::<Vec<_>>();
                         alternatives = vec![(Occur::Should, Box::new(BooleanQuery::new(both)) as Box<dyn Query>)];
-                        if let Some(q) = self.word_query(&joined, COMPOUND_FACTOR, false) {
+                        if let Some(q) = self.word_query(&joined, COMPOUND_FACTOR, &WEIGHTS, false) {
                             alternatives.push((Occur::Should, q));
                         }
                         skip = 1;
@@ -214,13 +217,13 @@ impl<'a> Builder<'a> {
                 // "huisvuilophaal": its parts, where the index has both.
                 if skip == 0 {
                     if let Some(parts) = self.split(word) {
-                        if let Some(q) = self.word_query(&parts, COMPOUND_FACTOR, false) {
+                        if let Some(q) = self.word_query(&parts, COMPOUND_FACTOR, &WEIGHTS, false) {
                             alternatives.push((Occur::Should, q));
                         }
                     }
                 }
                 if let Some(p) = particle.as_deref().filter(|p| *p != word) {
-                    if let Some(q) = self.word_query(&format!("{p}{word}"), COMPOUND_FACTOR, false) {
+                    if let Some(q) = self.word_query(&format!("{p}{word}"), COMPOUND_FACTOR, &WEIGHTS, false) {
                         alternatives.push((Occur::Should, q));
                     }
                 }
@@ -315,9 +318,9 @@ impl<'a> Builder<'a> {
         None
     }
 
-    /// Exact matches (stemmed, in every field) and typo matches (in title and keyword words)
+    /// Exact matches (stemmed, in `fields`, weighted) and typo matches (in title and keyword words)
     /// of one word, or of every word of a phrase.
-    fn word_query(&self, word: &str, factor: f32, typos: bool) -> Option<Box<dyn Query>> {
+    fn word_query(&self, word: &str, factor: f32, fields: &[(fn(&TextFields) -> Field, f32)], typos: bool) -> Option<Box<dyn Query>> {
         let stems = self.stems(word);
         if stems.is_empty() {
             return None;
@@ -325,9 +328,6 @@ impl<'a> Builder<'a> {
         let mut per_stem: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for stem in &stems {
             let mut options: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            // A thesaurus word is looked for where a text says what it is about, not in its
-            // body: there it finds more than it means, at the price of four term look-ups.
-            let fields = if factor == SYNONYM_FACTOR || factor == PART_FACTOR { &WEIGHTS[..3] } else { &WEIGHTS[..] };
             for &(field, weight) in fields {
                 let exact = TermQuery::new(Term::from_field_text(field(&self.fields), stem), IndexRecordOption::WithFreqs);
                 options.push((Occur::Should, Box::new(BoostQuery::new(Box::new(exact), weight * factor))));
