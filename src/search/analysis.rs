@@ -70,12 +70,15 @@ pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     out
 }
 
+/// Particles of Dutch separable verbs: "vraag … aan" is "aanvragen", "aangevraagd" too.
+pub const PARTICLES: &[&str] = &["aan", "af", "op", "in", "uit", "mee", "door", "terug", "weg", "om", "over", "toe", "bij", "na", "voor", "vast", "kwijt"];
+
 /// Participles and past tenses of common Dutch verbs whose form the rule for regular verbs
 /// in `infinitive` cannot undo.
 const STRONG_VERBS: &[(&str, &str)] = &[
     ("gestorven", "sterven"), ("overleden", "overlijden"), ("gevonden", "vinden"), ("verloren", "verliezen"), ("kwijtgeraakt", "kwijtraken"),
     ("zoekgeraakt", "zoekraken"), ("gestolen", "stelen"), ("gebroken", "breken"), ("gebeten", "bijten"), ("gegeven", "geven"),
-    ("geboren", "geboren"), ("getrouwd", "trouwen"), ("gescheiden", "scheiden"), ("verhuisd", "verhuizen"), ("vertrokken", "vertrekken"),
+    ("getrouwd", "trouwen"), ("gescheiden", "scheiden"), ("verhuisd", "verhuizen"), ("vertrokken", "vertrekken"),
     ("gekregen", "krijgen"), ("gekocht", "kopen"), ("verkocht", "verkopen"), ("gebracht", "brengen"), ("gedacht", "denken"),
     ("gezocht", "zoeken"), ("geweest", "zijn"), ("gedaan", "doen"), ("gegaan", "gaan"), ("gezien", "zien"), ("gelopen", "lopen"),
     ("gevallen", "vallen"), ("geschreven", "schrijven"), ("gesloten", "sluiten"), ("geopend", "openen"), ("verboden", "verbieden"),
@@ -98,8 +101,7 @@ pub fn infinitives(word: &str) -> Vec<String> {
     if !word.is_ascii() || word.len() < 6 {
         return Vec::new();
     }
-    const PARTICLES: &[&str] = &["", "aan", "af", "op", "in", "uit", "mee", "door", "terug", "weg", "om", "over", "toe", "bij", "na", "voor", "vast", "kwijt"];
-    let Some((particle, rest)) = PARTICLES.iter().find_map(|p| word.strip_prefix(p).and_then(|r| r.strip_prefix("ge")).map(|r| (*p, r))) else {
+    let Some((particle, rest)) = std::iter::once(&"").chain(PARTICLES).find_map(|p| word.strip_prefix(p).and_then(|r| r.strip_prefix("ge")).map(|r| (*p, r))) else {
         return Vec::new();
     };
     if !rest.ends_with(['d', 't']) {

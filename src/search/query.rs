@@ -17,7 +17,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, Searcher, Term};
 
-use super::analysis::{self, terms};
+use super::analysis::{self, PARTICLES, terms};
 use super::thesaurus::{self as words_of, Scope};
 use super::{Fields, SearchError, TextFields};
 use crate::content::model::Lang;
@@ -89,8 +89,6 @@ const QUESTION_WORDS: &[&str] = &[
     "how", "what", "where", "when", "why", "which", "can", "could", "do", "does", "get", "need", "want", "should", "must", "i", "my",
 ];
 
-/// Particles of Dutch separable verbs: "vraag … aan" is "aanvragen".
-const PARTICLES: &[&str] = &["aan", "af", "op", "in", "uit", "mee", "door", "terug", "weg", "om", "over", "toe", "bij", "na", "voor"];
 
 pub struct Builder<'a> {
     /// The fields of the language searched.
