@@ -51,6 +51,12 @@ pub trait Follower: Send + Sync {
     /// Brings its state up to the last of `changes` (all after its position, in id order, the
     /// directory already reflecting them), reading what it needs through `conn`.
     fn apply(&self, changes: &[Change], directory: &Directory, conn: &mut DbConnection) -> Result<Applied, FollowError>;
+
+    /// Work that comes due by the clock rather than by a change, after each round (the
+    /// search index indexes again a product whose value with dates changed at a moment).
+    fn tick(&self, _directory: &Directory, _conn: &mut DbConnection) -> Result<(), FollowError> {
+        Ok(())
+    }
 }
 
 /// The current site directory, shared by every request.
@@ -252,6 +258,9 @@ impl Feed {
         let mut applied = 0;
         for track in self.tracks() {
             applied += self.catch_up_one(&track, conn, &directory, latest)?;
+            if let Err(e) = track.follower.tick(&directory, conn) {
+                tracing::warn!(follower = track.follower.name(), error = %e.0, "scheduled work failed; tried again next round");
+            }
         }
         Ok(applied)
     }

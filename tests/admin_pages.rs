@@ -317,3 +317,69 @@ async fn media_library_upload_alt_text_and_delete() {
     assert_eq!(gone.status, 303);
     assert_eq!(b.get(&item_url).await.status, 404);
 }
+
+/// A day `days` from now as `yyyy-mm-dd`, in the Netherlands.
+fn day_in(days: i64) -> String {
+    let at = chrono::DateTime::from_timestamp(meent::now() + days * 86_400, 0).unwrap();
+    at.with_timezone(&chrono_tz::Europe::Amsterdam).format("%Y-%m-%d").to_string()
+}
+
+#[actix_web::test]
+async fn values_with_dates_and_opt_out_reasons_in_the_forms_and_the_dashboard() {
+    let app = app().await;
+    let soon = day_in(10);
+    let mut alpha = Browser::new(&app);
+    alpha.login("alpha@example.org", PASSWORD).await;
+    let form = alpha.get("/admin/sites/alpha/producten/paspoort").await.body;
+    let values = format!("leges = € 77,70\nleges vanaf {soon} = € 79,90\nafspraak_url = https://alpha.example.org/afspraak");
+    let fields = override_fields(&form, &[("variables", &values), ("enabled", "inherit")]);
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let saved = alpha.post("/admin/sites/alpha/producten/paspoort", &refs).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert!(app.get("alpha.test", "/producten/paspoort").await.body.contains("€ 77,70"));
+    let again = alpha.get("/admin/sites/alpha/producten/paspoort").await.body;
+    assert!(again.contains(&format!("leges vanaf {soon} = € 79,90")), "{again}");
+    // The dashboard lists what changes within 60 days, with the value now and then.
+    let dash = alpha.get("/admin").await.body;
+    let coming = &dash[dash.find("Waarden die binnenkort veranderen").unwrap()..dash.find("Te herzien").unwrap()];
+    assert!(coming.contains("Gemeente Alpha") && coming.contains("Kosten paspoort") && coming.contains("€ 77,70") && coming.contains("€ 79,90"), "{coming}");
+    // A date that is none is a problem in the form, and nothing changes.
+    let fields = override_fields(&again, &[("variables", "leges = € 77,70\nleges vanaf morgen = € 80,00")]);
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let refused = alpha.post("/admin/sites/alpha/producten/paspoort", &refs).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("morgen") && refused.body.contains("is not a date"), "{}", refused.body);
+
+    // Beta opts out with a reason and a referral, in the form.
+    let mut beta = Browser::new(&app);
+    beta.host = "beta.test";
+    beta.login("beta@example.org", PASSWORD).await;
+    let form = beta.get("/admin/sites/beta/producten/paspoort").await.body;
+    let fields = override_fields(&form, &[("enabled", "off"), ("reason", "Het Regioloket maakt uw paspoort."), ("refer_to", "https://regioloket.example.org/")]);
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let saved = beta.post("/admin/sites/beta/producten/paspoort", &refs).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let page = app.get("beta.test", "/producten/paspoort").await;
+    assert_eq!(page.status, 404);
+    assert!(page.body.contains("Het Regioloket maakt uw paspoort.") && page.body.contains("href=\"https://regioloket.example.org/\""), "{}", page.body);
+
+    // The central team sees it on the product's page.
+    let mut central = Browser::new(&app);
+    central.login("central@example.org", PASSWORD).await;
+    let edit = central.get("/admin/catalogus/paspoort").await.body;
+    let part = &edit[edit.find("Niet aangeboden door").expect("the opt-outs")..];
+    assert!(part.contains("Gemeente Beta") && part.contains("Het Regioloket maakt uw paspoort."), "{part}");
+    // And writes a default with dates and a kind in the variables field.
+    let csrf = hidden(&edit, "csrf");
+    let revision = hidden(&edit, "revision");
+    let body_text = edit.split("<textarea id=\"body\"").nth(1).unwrap();
+    let body_text = body_text[body_text.find('>').unwrap() + 1..body_text.find("</textarea>").unwrap()].replace("&#39;", "'").replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    let variables = format!("leges | Kosten paspoort | € 70,00 | amount\nleges vanaf {soon} | € 72,00\nafspraak_url | Link naar de afsprakenpagina | | url");
+    let res = central
+        .post("/admin/catalogus/paspoort", &[("csrf", &csrf), ("revision", &revision), ("title", "Paspoort"), ("summary", "Een paspoort aanvragen in {{ gemeente }}."), ("status", "published"), ("audience.particulier", "1"), ("body", &body_text), ("variables", &variables), ("opslaan", "1")])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let edit = central.get("/admin/catalogus/paspoort").await.body;
+    assert!(edit.contains(&format!("leges | Kosten paspoort | € 70,00 | amount\nleges vanaf {soon} | € 72,00")), "{edit}");
+    assert!(edit.contains("afspraak_url | Link naar de afsprakenpagina |  | url"), "the kind is kept: {edit}");
+}

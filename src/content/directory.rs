@@ -45,13 +45,14 @@ impl SiteEntry {
         self.groups.iter().map(|g| g.id).collect()
     }
 
-    pub fn fields(&self) -> SiteFields<'_> {
-        self.fields_in(crate::content::model::Lang::Nl)
+    /// The site's fields for Dutch texts folded at `now`.
+    pub fn fields(&self, now: crate::content::model::Timestamp) -> SiteFields<'_> {
+        self.fields_in(crate::content::model::Lang::Nl, now)
     }
 
-    /// The site's fields for texts in `lang`.
-    pub fn fields_in(&self, lang: crate::content::model::Lang) -> SiteFields<'_> {
-        SiteFields { name: &self.site.name, municipality: self.site.municipality(), lang, services: &self.site.services }
+    /// The site's fields for texts in `lang` folded at `now`.
+    pub fn fields_in(&self, lang: crate::content::model::Lang, now: crate::content::model::Timestamp) -> SiteFields<'_> {
+        SiteFields { name: &self.site.name, municipality: self.site.municipality(), lang, services: &self.site.services, now }
     }
 
     /// The layers of this site in fold order: its groups, then the site itself.

@@ -8,7 +8,11 @@
 //!   `prepend` add text, `hide` removes it from view. A key nobody has yet is a local section,
 //!   shown after the others in layer order; `hide` of an unknown key does nothing (noted).
 //! - Variables: the declared default, then per layer its general values and then the values
-//!   of its override for this product.
+//!   of its override for this product; a value with dates counts with the value in force at
+//!   `SiteFields::now` (none before its first date), and the fold says when the next one
+//!   starts (`Resolved::next_change`).
+//! - Opt-out: the last layer that sets `enabled` decides; its `reason` and `refer_to` come
+//!   with an opt-out (`Resolved::opt_out`).
 //! - Contact: the layers' general contact details, field by field, overlaid with the
 //!   product-specific contact details of the overrides.
 //! - Placeholders are filled last, in title, summary, headings and texts.
@@ -17,7 +21,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::model::{Audience, Contact, Override, Product, SectionMode, Timestamp};
+use super::model::{Audience, Contact, Dated, Override, Product, SectionMode, Timestamp};
 use super::placeholders::{self, Unfilled, Values};
 
 /// One layer above the catalogue: a group or the site.
@@ -26,7 +30,7 @@ pub struct Layer<'a> {
     /// `group:<slug>` or `site:<slug>`; used to say where something came from.
     pub name: &'a str,
     /// Values this layer sets for every product.
-    pub variables: &'a BTreeMap<String, String>,
+    pub variables: &'a BTreeMap<String, Dated>,
     /// This layer's general contact details.
     pub contact: &'a Contact,
     /// This layer's override of the product, if any.
@@ -44,6 +48,8 @@ pub struct SiteFields<'a> {
     pub lang: super::model::Lang,
     /// The site's ombudsman and waste drop-off point, for `{{ site.* }}`.
     pub services: &'a super::model::Services,
+    /// The moment folded for: values with dates count with the value in force then.
+    pub now: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -102,11 +108,23 @@ pub enum Note {
     TooLong { text: String },
 }
 
+/// Why a layer does not offer a product, and where residents can go instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OptOut {
+    /// The layer that opted out (`group:<slug>`, `site:<slug>`).
+    pub by: String,
+    pub reason: Option<String>,
+    /// A product slug or an `https://` address.
+    pub refer_to: Option<String>,
+}
+
 /// A product as one site shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Resolved {
     pub slug: String,
     pub enabled: bool,
+    /// Why not, when not `enabled` because a layer opted out.
+    pub opt_out: Option<OptOut>,
     pub title: String,
     pub summary: String,
     pub audience: Vec<Audience>,
@@ -128,6 +146,9 @@ pub struct Resolved {
     pub revision: i64,
     /// The latest change of the product or any layer behind it.
     pub modified: Timestamp,
+    /// The next moment a value with dates changes what this fold gives.
+    #[serde(skip)]
+    pub next_change: Option<Timestamp>,
 }
 
 struct Working {
@@ -140,6 +161,7 @@ struct Working {
 
 pub fn fold(product: &Product, layers: &[Layer], site: SiteFields) -> Resolved {
     let mut enabled = true;
+    let mut opt_out = None;
     let mut title = product.title.clone();
     let mut summary = product.summary.clone();
     let mut apply_url = None;
@@ -147,6 +169,14 @@ pub fn fold(product: &Product, layers: &[Layer], site: SiteFields) -> Resolved {
     let mut general_contact = Contact::default();
     let mut product_contact = Contact::default();
     let mut values: BTreeMap<String, (String, String)> = BTreeMap::new(); // name -> (value, layer)
+    let mut next_change: Option<Timestamp> = None;
+    let mut value_at = |dated: &Dated| {
+        next_change = match (next_change, dated.next(site.now)) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        dated.at(site.now).map(str::to_owned)
+    };
     let mut notes = Vec::new();
     // A change in either language is a change of the product's text (SDG pages show it).
     let mut modified = product.updated_at.max(product.english.as_ref().map_or(0, |t| t.updated_at));
@@ -166,11 +196,16 @@ pub fn fold(product: &Product, layers: &[Layer], site: SiteFields) -> Resolved {
         modified = modified.max(layer.updated_at);
         general_contact = general_contact.merged_with(layer.contact);
         for (name, value) in layer.variables {
-            values.insert(name.clone(), (value.clone(), layer.name.to_owned()));
+            if let Some(value) = value_at(value) {
+                values.insert(name.clone(), (value, layer.name.to_owned()));
+            }
         }
         let Some(over) = layer.over else { continue };
         modified = modified.max(over.updated_at).max(over.english.as_ref().map_or(0, |t| t.updated_at));
-        enabled = over.enabled.unwrap_or(enabled);
+        if let Some(offered) = over.enabled {
+            enabled = offered;
+            opt_out = (!offered).then(|| OptOut { by: layer.name.to_owned(), reason: over.reason.clone(), refer_to: over.refer_to.clone() });
+        }
         if let Some(t) = &over.title {
             title = t.clone();
         }
@@ -189,7 +224,9 @@ pub fn fold(product: &Product, layers: &[Layer], site: SiteFields) -> Resolved {
             product_contact = product_contact.merged_with(contact);
         }
         for (name, value) in &over.variables {
-            values.insert(name.clone(), (value.clone(), layer.name.to_owned()));
+            if let Some(value) = value_at(value) {
+                values.insert(name.clone(), (value, layer.name.to_owned()));
+            }
         }
         for change in &over.sections {
             apply_section(&mut sections, change, layer.name, &mut notes);
@@ -200,11 +237,12 @@ pub fn fold(product: &Product, layers: &[Layer], site: SiteFields) -> Resolved {
     let mut filled: BTreeMap<String, String> = BTreeMap::new();
     let mut instead: BTreeMap<String, &'static str> = BTreeMap::new();
     for declared in &product.variables {
-        let (value, source) = match (values.get(&declared.name), &declared.default) {
+        let default = declared.default.as_ref().and_then(&mut value_at);
+        let (value, source) = match (values.get(&declared.name), default) {
             (Some((value, layer)), _) => (value.clone(), ValueSource::Layer { name: layer.clone() }),
             (None, Some(default)) => {
                 notes.push(Note::DefaultUsed { name: declared.name.clone() });
-                (default.clone(), ValueSource::Default)
+                (default, ValueSource::Default)
             }
             (None, None) => (String::new(), ValueSource::Missing),
         };
@@ -261,6 +299,7 @@ pub fn fold(product: &Product, layers: &[Layer], site: SiteFields) -> Resolved {
     Resolved {
         slug: product.slug.clone(),
         enabled,
+        opt_out,
         title,
         summary,
         audience: product.audience.clone(),
@@ -278,6 +317,7 @@ pub fn fold(product: &Product, layers: &[Layer], site: SiteFields) -> Resolved {
         unpublish_at: product.unpublish_at,
         revision: product.revision,
         modified,
+        next_change,
     }
 }
 

@@ -50,6 +50,8 @@ pub fn override_in(over: &Override, lang: Lang) -> Override {
             Override {
                 title: text.and_then(|t| t.title.clone()),
                 summary: text.and_then(|t| t.summary.clone()),
+                // A Dutch reason is not shown as English (the page says so in English).
+                reason: text.and_then(|t| t.reason.clone()),
                 keywords: vec![],
                 sections,
                 english: None,
@@ -120,7 +122,7 @@ mod tests {
     use crate::content::fold::{Layer, Resolved, SiteFields, fold};
     use crate::content::model::{Audience, Contact, OverrideText, Services, ProductText, Section, Status, Translation, Variable};
 
-    const SITE: SiteFields = SiteFields { name: "Gemeente Diemen", municipality: "Diemen", lang: Lang::Nl, services: &Services { forms_url: None, ombudsman: None, waste_point: None } };
+    const SITE: SiteFields = SiteFields { name: "Gemeente Diemen", municipality: "Diemen", lang: Lang::Nl, now: 0, services: &Services { forms_url: None, ombudsman: None, waste_point: None } };
 
     fn section(key: &str, heading: &str, body: &str) -> Section {
         Section { key: key.into(), heading: heading.into(), body: body.into() }
@@ -180,7 +182,7 @@ mod tests {
             apply_url: Some("https://diemen.example/afspraak".into()),
             variables: BTreeMap::from([("leges".into(), "€ 86,00".into())]),
             sections,
-            english: english.map(|sections| translation(OverrideText { based_on: 1, title: None, summary: None, sections })),
+            english: english.map(|sections| translation(OverrideText { based_on: 1, title: None, summary: None, reason: None, sections })),
             ..Override::default()
         }
     }

@@ -112,6 +112,22 @@ impl Checker {
         }
     }
 
+    /// A variable value, with dates or without: each value a line, each `from` a moment, no
+    /// moment twice (`content::dated`).
+    fn dated(&mut self, field: &str, value: &crate::content::dated::Dated) {
+        match value.as_plain() {
+            Some(v) => self.line(field, v, MAX_VALUE),
+            None => {
+                for (i, step) in value.steps().iter().enumerate() {
+                    self.line(&format!("{field}/{i}/value"), &step.value, MAX_VALUE);
+                }
+            }
+        }
+        for (at, why) in value.problems() {
+            self.push(&format!("{field}{at}"), why);
+        }
+    }
+
     fn lines<'a>(&mut self, field: &str, values: impl ExactSizeIterator<Item = &'a String>) {
         if values.len() > MAX_LIST {
             self.push(field, format!("has {} entries; at most {MAX_LIST} are allowed", values.len()));
@@ -255,7 +271,7 @@ pub fn product(p: &Product) -> Vec<Problem> {
     for v in &p.variables {
         c.line(&format!("/variables/{}/label", v.name), &v.label, MAX_TITLE);
         if let Some(d) = &v.default {
-            c.line(&format!("/variables/{}/default", v.name), d, MAX_VALUE);
+            c.dated(&format!("/variables/{}/default", v.name), d);
         }
     }
     c.sections(p.sections.len());
@@ -286,7 +302,13 @@ pub fn override_(o: &Override) -> Vec<Problem> {
         c.push("/variables", format!("has {} values; at most {MAX_LIST} are allowed", o.variables.len()));
     }
     for (name, value) in &o.variables {
-        c.line(&format!("/variables/{name}"), value, MAX_VALUE);
+        c.dated(&format!("/variables/{name}"), value);
+    }
+    if let Some(r) = &o.reason {
+        c.line("/reason", r, MAX_SUMMARY);
+    }
+    if let Some(r) = &o.refer_to {
+        c.line("/refer_to", r, MAX_VALUE);
     }
     c.sections(o.sections.len());
     for s in &o.sections {
@@ -325,12 +347,12 @@ pub fn alert(a: &Alert) -> Vec<Problem> {
 
 /// Problems of a site's or group's own values (contact and variables in `site.toml` or
 /// `group.toml`).
-pub fn layer_values(name: &str, contact: &Contact, variables: &std::collections::BTreeMap<String, String>) -> Vec<Problem> {
+pub fn layer_values(name: &str, contact: &Contact, variables: &std::collections::BTreeMap<String, crate::content::dated::Dated>) -> Vec<Problem> {
     let mut c = Checker::default();
     c.line("/name", name, MAX_TITLE);
     c.contact("/contact", contact);
     for (k, v) in variables {
-        c.line(&format!("/variables/{k}"), v, MAX_VALUE);
+        c.dated(&format!("/variables/{k}"), v);
     }
     c.problems
 }

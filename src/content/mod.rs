@@ -3,6 +3,7 @@
 
 pub mod accessibility;
 pub mod cache;
+pub mod dated;
 pub mod directory;
 pub mod drift;
 pub mod export;

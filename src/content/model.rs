@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use super::dated::Dated;
+
 /// Unix seconds, UTC.
 pub type Timestamp = i64;
 
@@ -90,6 +92,9 @@ pub struct OverrideText {
     pub based_on: i64,
     pub title: Option<String>,
     pub summary: Option<String>,
+    /// The opt-out's reason in this language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// Section changes with the modes of the Dutch override (`hide` comes from the Dutch one).
     pub sections: Vec<SectionChange>,
 }
@@ -148,7 +153,7 @@ pub struct Variable {
     pub name: String,
     pub label: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default: Option<String>,
+    pub default: Option<Dated>,
     /// What the value is; without a value for a site, a typed variable's sentence gives way
     /// to a standard one instead of reading badly.
     #[serde(default, skip_serializing_if = "VarKind::is_text")]
@@ -173,8 +178,25 @@ pub enum VarKind {
 }
 
 impl VarKind {
+    pub const ALL: [VarKind; 5] = [VarKind::Text, VarKind::Amount, VarKind::Url, VarKind::Phone, VarKind::Email];
+
     pub fn is_text(&self) -> bool {
         *self == VarKind::Text
+    }
+
+    /// The name in files and the API (`amount`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VarKind::Text => "text",
+            VarKind::Amount => "amount",
+            VarKind::Url => "url",
+            VarKind::Phone => "phone",
+            VarKind::Email => "email",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<VarKind> {
+        VarKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
 
@@ -344,12 +366,18 @@ pub struct Override {
     /// `Some(false)`: this layer does not offer the product; `Some(true)`: it does again
     /// (after an earlier layer opted out); `None`: inherit.
     pub enabled: Option<bool>,
+    /// With `enabled = false`: why this layer does not offer the product, for the page that
+    /// answers at its address instead.
+    pub reason: Option<String>,
+    /// With `enabled = false`: where residents can go instead: a product slug or an
+    /// `https://` address.
+    pub refer_to: Option<String>,
     pub title: Option<String>,
     pub summary: Option<String>,
     pub apply_url: Option<String>,
     pub keywords: Vec<String>,
     pub contact: Option<Contact>,
-    pub variables: BTreeMap<String, String>,
+    pub variables: BTreeMap<String, Dated>,
     pub sections: Vec<SectionChange>,
     pub revision: i64,
     pub updated_at: Timestamp,
@@ -379,7 +407,7 @@ pub struct Group {
     pub slug: String,
     pub name: String,
     pub contact: Contact,
-    pub variables: BTreeMap<String, String>,
+    pub variables: BTreeMap<String, Dated>,
     pub revision: i64,
     pub updated_at: Timestamp,
 }
@@ -396,7 +424,7 @@ pub struct Site {
     pub owms_uri: Option<String>,
     pub security_contact: Option<String>,
     pub contact: Contact,
-    pub variables: BTreeMap<String, String>,
+    pub variables: BTreeMap<String, Dated>,
     /// Product slugs shown first on the home page.
     pub popular: Vec<String>,
     /// The site's design-token CSS, if it has one.

@@ -37,16 +37,16 @@ fn layer_overrides(src: &mut Source, site: &SiteEntry) -> QueryResult<Vec<(Layer
 
 /// The fold of one product for the site in `lang`; `None` when it has no text in that
 /// language (`content::language`).
-fn fold_for(site: &SiteEntry, id: i64, product: &Product, held: &[(LayerId, Arc<LayerOverrides>)], lang: Lang) -> Option<Resolved> {
+fn fold_for(site: &SiteEntry, id: i64, product: &Product, held: &[(LayerId, Arc<LayerOverrides>)], lang: Lang, now: Timestamp) -> Option<Resolved> {
     let find = |layer: LayerId| held.iter().find(|(l, _)| *l == layer).and_then(|(_, o)| o.get(&id));
     match lang {
-        Lang::Nl => Some(fold(product, &site.layers_with(find), site.fields())),
+        Lang::Nl => Some(fold(product, &site.layers_with(find), site.fields(now))),
         _ => {
             let product = language::product_in(product, lang)?;
             let translated: Vec<(LayerId, Override)> =
                 site.layer_ids().into_iter().filter_map(|layer| find(layer).map(|o| (layer, language::override_in(o, lang)))).collect();
             let find = |layer: LayerId| translated.iter().find(|(l, _)| *l == layer).map(|(_, o)| o);
-            Some(fold(&product, &site.layers_with(find), site.fields_in(lang)))
+            Some(fold(&product, &site.layers_with(find), site.fields_in(lang, now)))
         }
     }
 }
@@ -64,9 +64,23 @@ pub fn product_in(conn: &mut DbConnection, cache: &ContentCache, site: &SiteEntr
         return Ok(Visible { items: vec![], next_change: None });
     };
     let held = layer_overrides(src, site)?;
-    let next_change = viewer.next_change(boundaries(product));
-    let items = fold_for(site, *id, product, &held, lang).filter(|r| viewer.sees_offered(product, r)).into_iter().collect();
+    let folded = fold_for(site, *id, product, &held, lang, viewer.now);
+    let next_change = viewer.next_change(boundaries(product).into_iter().chain([folded.as_ref().and_then(|r| r.next_change)]));
+    let items = folded.filter(|r| viewer.sees_offered(product, r)).into_iter().collect();
     Ok(Visible { items, next_change })
+}
+
+/// A product the viewer would see but one of the site's layers opted out of, folded in
+/// `lang` (its `opt_out` says why and where to go instead); `None` otherwise.
+pub fn opted_out(conn: &mut DbConnection, cache: &ContentCache, site: &SiteEntry, slug: &str, viewer: Viewer, lang: Lang) -> QueryResult<Option<Resolved>> {
+    let src = &mut Source { conn, cache };
+    let catalogue = src.cache.catalogue(src.conn)?;
+    let Some((id, product)) = catalogue.find(slug) else { return Ok(None) };
+    if !viewer.sees(product) {
+        return Ok(None);
+    }
+    let held = layer_overrides(src, site)?;
+    Ok(fold_for(site, *id, product, &held, lang, viewer.now).filter(|r| r.opt_out.is_some()))
 }
 
 /// Every product the site offers to this viewer, in A-Z order of the folded title.
@@ -80,12 +94,13 @@ pub fn catalogue_in(conn: &mut DbConnection, cache: &ContentCache, site: &SiteEn
     let catalogue = src.cache.catalogue(src.conn)?;
     let held = layer_overrides(src, site)?;
     let products = &catalogue.products;
-    let next_change = viewer.next_change(products.iter().flat_map(|(_, p)| boundaries(p)));
     let mut items: Vec<Resolved> = products
         .iter()
         .filter(|(_, p)| viewer.sees(p))
-        .filter_map(|(id, p)| fold_for(site, *id, p, &held, lang).filter(|r| viewer.sees_offered(p, r)))
+        .filter_map(|(id, p)| fold_for(site, *id, p, &held, lang, viewer.now).filter(|r| viewer.sees_offered(p, r)))
         .collect();
+    let values_change = items.iter().map(|r| r.next_change);
+    let next_change = viewer.next_change(products.iter().flat_map(|(_, p)| boundaries(p)).chain(values_change));
     items.sort_by_cached_key(|r| sort_key(&r.title));
     Ok(Visible { items, next_change })
 }
@@ -109,7 +124,7 @@ pub fn offered(conn: &mut DbConnection, cache: &ContentCache, site: &SiteEntry, 
         .iter()
         .filter(|(_, p)| keep(p) && viewer.sees(p))
         .filter_map(|(id, p)| {
-            let resolved = fold_for(site, *id, p, &held, Lang::Nl).filter(|r| viewer.sees_offered(p, r))?;
+            let resolved = fold_for(site, *id, p, &held, Lang::Nl, viewer.now).filter(|r| viewer.sees_offered(p, r))?;
             let overrides = held.iter().filter_map(|(_, o)| o.get(id).cloned()).collect();
             Some(Offered { product: p.clone(), resolved, overrides })
         })

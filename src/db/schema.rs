@@ -89,6 +89,8 @@ diesel::table! {
         sections -> Text,
         revision -> BigInt,
         updated_at -> BigInt,
+        reason -> Nullable<Text>,
+        refer_to -> Nullable<Text>,
     }
 }
 

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::content::files::rfc3339;
 use crate::content::model::{
-    Alert, AlertFields, Audience, Contact, Local, NewsFields, NewsItem, Override, Owner, Page, PageFields, Product, Section,
+    Alert, AlertFields, Audience, Contact, Dated, Local, NewsFields, NewsItem, Override, Owner, Page, PageFields, Product, Section,
     SectionChange, SectionMode, Severity, Status, Timestamp, VarKind, Variable,
 };
 use crate::content::files::When;
@@ -133,7 +133,7 @@ fn check_slug(value: &str, problems: &mut Problems) {
 
 /// A layer's contact and variable values (an override's, a site's, a group's): links that are
 /// safe to show, an e-mail address that is one, variable names that placeholders can use.
-pub fn layer_values(contact: Option<&Contact>, variables: &BTreeMap<String, String>) -> Problems {
+pub fn layer_values(contact: Option<&Contact>, variables: &BTreeMap<String, Dated>) -> Problems {
     let mut problems = Problems::new();
     if let Some(c) = contact {
         if let Some(url) = c.url.as_ref().filter(|u| !crate::content::files::is_safe_link(u)) {
@@ -185,8 +185,9 @@ pub struct SectionDoc {
 #[serde(deny_unknown_fields)]
 pub struct VariableDoc {
     pub label: String,
+    /// A value, or values with dates (`content::dated`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default: Option<String>,
+    pub default: Option<Dated>,
     /// `text` (the default), `amount`, `url`, `phone` or `email`.
     #[serde(default, skip_serializing_if = "VarKind::is_text")]
     pub kind: VarKind,
@@ -274,8 +275,7 @@ impl ProductDoc {
             if !placeholders::is_name(name) {
                 problems.push(Problem::at(&format!("/variables/{name}"), "is not a valid name: use lowercase letters, digits and '_'"));
             }
-            if let Some(default) = &v.default {
-                let field = format!("/variables/{name}/default");
+            for (field, default) in v.default.iter().flat_map(|d| each_value(&format!("/variables/{name}/default"), d)) {
                 if let Err(why) = value_of_kind(v.kind, default) {
                     problems.push(Problem::at(&field, why));
                 }
@@ -387,24 +387,62 @@ pub fn value_of_kind(kind: VarKind, value: &str) -> Result<(), String> {
 /// A layer's values (of a group, a site or an override, `own` the override's own texts) checked
 /// against a product that declares them: each fits its kind, and no sentence of the product
 /// or of `own` reads badly with it. Problems name `/variables/<name>`.
-pub fn layer_values_fit(values: &BTreeMap<String, String>, product: &Product, own: &[&str]) -> Problems {
+pub fn layer_values_fit(values: &BTreeMap<String, Dated>, product: &Product, own: &[&str]) -> Problems {
     let mut problems = Problems::new();
-    for (name, value) in values {
+    for (name, dated) in values {
         let Some(declared) = product.variables.iter().find(|v| &v.name == name) else { continue };
-        let field = format!("/variables/{name}");
-        if let Err(why) = value_of_kind(declared.kind, value) {
-            problems.push(Problem::at(&field, format!("{why} (product {})", product.slug)));
-            continue;
-        }
-        if !matches!(declared.kind, VarKind::Text | VarKind::Amount) {
-            continue;
-        }
-        let texts = std::iter::once(product.summary.as_str()).chain(product.sections.iter().map(|s| s.body.as_str())).chain(own.iter().copied());
-        if let Some((reads, twice)) = texts.filter_map(|t| placeholders::reads_badly(t, name, value)).next() {
-            problems.push(Problem::at(&field, format!("with {value:?} a sentence of product {} reads {reads:?} ({twice:?} twice): change the value", product.slug)));
+        for (field, value) in each_value(&format!("/variables/{name}"), dated) {
+            value_fits(declared, &field, value, product, own, &mut problems);
         }
     }
     problems
+}
+
+/// Each value of a variable value with where it is: the value itself when it has no dates,
+/// `<field>/<i>/value` for each of a list.
+fn each_value<'a>(field: &str, value: &'a Dated) -> Vec<(String, &'a str)> {
+    match value.as_plain() {
+        Some(v) => vec![(field.to_owned(), v)],
+        None => value.steps().iter().enumerate().map(|(i, s)| (format!("{field}/{i}/value"), s.value.as_str())).collect(),
+    }
+}
+
+/// One value of a layer for a variable `declared` by `product`.
+fn value_fits(declared: &Variable, field: &str, value: &str, product: &Product, own: &[&str], problems: &mut Problems) {
+    if let Err(why) = value_of_kind(declared.kind, value) {
+        problems.push(Problem::at(field, format!("{why} (product {})", product.slug)));
+        return;
+    }
+    if !matches!(declared.kind, VarKind::Text | VarKind::Amount) {
+        return;
+    }
+    let texts = std::iter::once(product.summary.as_str()).chain(product.sections.iter().map(|s| s.body.as_str())).chain(own.iter().copied());
+    if let Some((reads, twice)) = texts.filter_map(|t| placeholders::reads_badly(t, &declared.name, value)).next() {
+        problems.push(Problem::at(field, format!("with {value:?} a sentence of product {} reads {reads:?} ({twice:?} twice): change the value", product.slug)));
+    }
+}
+
+/// An opt-out's reason and referral: only with `enabled = false`; the referral is another
+/// product's slug or a web address.
+fn opt_out_problems(enabled: Option<bool>, reason: Option<&str>, refer_to: Option<&str>, product: &str, problems: &mut Problems) {
+    if enabled != Some(false) {
+        for (field, set) in [("/reason", reason.is_some()), ("/refer_to", refer_to.is_some())] {
+            if set {
+                problems.push(Problem::at(field, "is only for an opt-out: set enabled = false, or leave it out"));
+            }
+        }
+    }
+    if let Some(to) = refer_to {
+        if to.contains("://") {
+            if !crate::content::files::is_safe_link(to) {
+                problems.push(Problem::at("/refer_to", format!("{to:?} must be an https:// address or a product slug")));
+            }
+        } else if !is_slug(to) {
+            problems.push(Problem::at("/refer_to", format!("{to:?} is not a product slug (lowercase letters, digits and hyphens) or an https:// address")));
+        } else if to == product {
+            problems.push(Problem::at("/refer_to", "refers to the product itself: name another product or an address"));
+        }
+    }
 }
 
 /// Section keys must be valid and used once.
@@ -441,6 +479,12 @@ pub struct OverrideDoc {
     pub based_on: Option<i64>,
     #[serde(default)]
     pub enabled: Option<bool>,
+    /// With `enabled: false`: why this layer does not offer the product.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// With `enabled: false`: a product slug or an `https://` address residents can go to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refer_to: Option<String>,
     #[serde(default)]
     pub title: Option<String>,
     #[serde(default)]
@@ -452,7 +496,7 @@ pub struct OverrideDoc {
     #[serde(default)]
     pub contact: Option<Contact>,
     #[serde(default)]
-    pub variables: BTreeMap<String, String>,
+    pub variables: BTreeMap<String, Dated>,
     #[serde(default)]
     pub sections: Vec<OverrideSectionDoc>,
     #[serde(default)]
@@ -467,6 +511,8 @@ impl OverrideDoc {
         OverrideDoc {
             based_on: Some(o.based_on),
             enabled: o.enabled,
+            reason: o.reason.clone(),
+            refer_to: o.refer_to.clone(),
             title: o.title.clone(),
             summary: o.summary.clone(),
             apply_url: o.apply_url.clone(),
@@ -508,6 +554,9 @@ impl OverrideDoc {
             }
         }
         problems.extend(layer_values(self.contact.as_ref(), &self.variables));
+        let reason = self.reason.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+        let refer_to = self.refer_to.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+        opt_out_problems(self.enabled, reason.as_deref(), refer_to.as_deref(), product, &mut problems);
         check_sections(self.sections.iter().map(|s| (&s.key, &s.heading)), &mut problems);
         for s in &self.sections {
             let at = format!("/sections/{}", s.key);
@@ -525,6 +574,8 @@ impl OverrideDoc {
             product: product.to_owned(),
             based_on,
             enabled: self.enabled,
+            reason,
+            refer_to,
             title: self.title.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()),
             summary: self.summary.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()),
             apply_url: self.apply_url.filter(|u| !u.trim().is_empty()),

@@ -11,6 +11,7 @@ mod local;
 mod media;
 mod views;
 pub mod sdg;
+pub mod opt_outs;
 pub mod residents;
 pub mod thesaurus;
 
@@ -21,7 +22,7 @@ pub use users::{Created, MintedToken, NewToken, NewUser, PasswordReset, ResetDon
 pub use documents::{AlertDoc, NewsDoc, OverrideDoc, PageDoc, ProductDoc, Problems, RedirectsDoc};
 pub use local::{Alerts, Local, LocalKind, News, Pages};
 pub use media::{MediaDoc, MediaText, Upload, Use, visible_on};
-pub use views::{DASHBOARD_SITES, Dashboard, LayerProduct, OverrideEditing, Preview};
+pub use views::{COMING_DAYS, DASHBOARD_SITES, Dashboard, LayerProduct, OverrideEditing, Preview};
 
 use crate::content::kind::Kind;
 use crate::content::model::Stamped;

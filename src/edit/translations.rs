@@ -123,6 +123,9 @@ pub struct OverrideTextDoc {
     pub title: Option<String>,
     #[serde(default)]
     pub summary: Option<String>,
+    /// The opt-out's reason in this language (the Dutch override opts out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     #[serde(default)]
     pub sections: Vec<OverrideSectionDoc>,
     #[serde(default)]
@@ -139,6 +142,7 @@ impl OverrideTextDoc {
             based_on_nl: Some(t.based_on_nl),
             title: t.text.title.clone(),
             summary: t.text.summary.clone(),
+            reason: t.text.reason.clone(),
             sections: t.text.sections.iter().map(|s| OverrideSectionDoc { key: s.key.clone(), mode: s.mode, heading: s.heading.clone(), body: s.body.clone() }).collect(),
             revision: Some(t.revision),
             updated: changed_at(t.updated_at),
@@ -170,10 +174,15 @@ impl OverrideTextDoc {
                 Some(_) => sections.push(SectionChange { key: s.key, mode: s.mode, heading: s.heading.trim().to_owned(), body: s.body.trim().to_owned() }),
             }
         }
+        let reason = self.reason.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+        if reason.is_some() && dutch.enabled != Some(false) {
+            problems.push(Problem::at("/reason", "is only for an opt-out: the Dutch override does not set enabled = false"));
+        }
         let text = OverrideText {
             based_on,
             title: self.title.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()),
             summary: self.summary.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()),
+            reason,
             sections,
         };
         let revision = revision("/revision", self.revision, &mut problems);

@@ -73,6 +73,27 @@ pub struct Missing {
     pub views: i64,
 }
 
+/// A value with dates that changes what a site shows within `COMING_DAYS`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Coming {
+    pub site: String,
+    pub site_slug: String,
+    pub product: String,
+    pub slug: String,
+    /// The variable's label.
+    pub variable: String,
+    pub at: crate::content::model::Timestamp,
+    pub before: String,
+    pub after: String,
+}
+
+/// How far ahead the dashboard lists changes of values with dates.
+pub const COMING_DAYS: i64 = 60;
+
+/// Most changes of one product the dashboard follows ahead (a value lists at most
+/// `dated::MAX_STEPS` dates; a product has several values).
+const MAX_COMING_STEPS: usize = 40;
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Due {
     pub what: &'static str,
@@ -98,6 +119,8 @@ pub struct Dashboard {
     pub sites: Vec<(String, String)>,
     pub review: Vec<Review>,
     pub missing: Vec<Missing>,
+    /// Values with dates changing in the next `COMING_DAYS`, soonest first.
+    pub coming: Vec<Coming>,
     pub due: Vec<Due>,
     pub misses: Vec<Misses>,
     /// Translations whose Dutch (or central) text moved since.
@@ -108,6 +131,34 @@ pub struct Dashboard {
     pub accessibility: Vec<(String, Vec<String>)>,
     /// More sites than the dashboard checks itself.
     pub more_sites: bool,
+}
+
+/// The changes of `now`'s fold `r` of a product on `site` that values with dates make before
+/// `until`: each variable whose value differs at each next moment.
+fn coming_changes(conn: &mut crate::db::DbConnection, content: &ContentCache, site: &SiteEntry, r: &Resolved, until: i64) -> diesel::QueryResult<Vec<Coming>> {
+    let mut found = Vec::new();
+    let mut current = r.clone();
+    for _ in 0..MAX_COMING_STEPS {
+        let Some(at) = current.next_change.filter(|&t| t <= until) else { break };
+        let Some(next) = store::product(conn, content, site, &r.slug, Viewer::resident(at))?.items.into_iter().next() else { break };
+        for v in &next.variables {
+            let before = current.variables.iter().find(|o| o.name == v.name).map(|o| o.value.clone()).unwrap_or_default();
+            if before != v.value {
+                found.push(Coming {
+                    site: site.site.name.clone(),
+                    site_slug: site.site.slug.clone(),
+                    product: r.title.clone(),
+                    slug: r.slug.clone(),
+                    variable: v.label.clone(),
+                    at,
+                    before,
+                    after: v.value.clone(),
+                });
+            }
+        }
+        current = next;
+    }
+    Ok(found)
 }
 
 impl Editor<'_> {
@@ -236,7 +287,7 @@ impl Editor<'_> {
             stored.retain(|s| s.layer != unsaved.layer);
             stored.push(unsaved);
         }
-        let resolved = fold(product, &entry.layers(product_id, &stored), entry.fields());
+        let resolved = fold(product, &entry.layers(product_id, &stored), entry.fields(crate::now()));
         Ok(Preview { site_name: entry.site.name.clone(), resolved })
     }
 
@@ -288,6 +339,7 @@ impl Editor<'_> {
         let viewer = Viewer::resident(self.now);
         let today = chrono::DateTime::from_timestamp(self.now, 0).map(|t| t.date_naive()).unwrap_or_default();
         let mut missing = Vec::new();
+        let mut coming = Vec::new();
         let mut misses = Vec::new();
         let mut statements = Vec::new();
         let mut not_useful = Vec::new();
@@ -304,6 +356,7 @@ impl Editor<'_> {
             }
             let views = page_views::per_path_since(self.conn, site.id, &crate::statistics::month_of(self.now - 31 * 86_400))?;
             for r in store::catalogue(self.conn, content, site, viewer)?.items {
+                coming.extend(coming_changes(self.conn, content, site, &r, self.now + COMING_DAYS * 86_400)?);
                 let vars: Vec<String> = r
                     .notes
                     .iter()
@@ -332,6 +385,7 @@ impl Editor<'_> {
             }
         }
 
+        coming.sort_by(|a, b| (a.at, &a.site, &a.product).cmp(&(b.at, &b.site, &b.product)));
         missing.sort_by(|a, b| b.views.cmp(&a.views).then_with(|| (&a.site, &a.product).cmp(&(&b.site, &b.product))));
 
         // Content past its review date.
@@ -357,6 +411,6 @@ impl Editor<'_> {
                 }
             }
         }
-        Ok(Dashboard { groups, sites, review, missing, due, misses, behind, not_useful, accessibility: statements, more_sites: my_sites.len() > DASHBOARD_SITES })
+        Ok(Dashboard { groups, sites, review, missing, coming, due, misses, behind, not_useful, accessibility: statements, more_sites: my_sites.len() > DASHBOARD_SITES })
     }
 }

@@ -190,8 +190,13 @@ fn news_docs(site: &SiteEntry, n: &NewsItem) -> Vec<Document> {
         .collect()
 }
 
-/// The products a site offers, or one of them, as documents: one per language it has a text in.
-pub fn products(conn: &mut DbConnection, content: &ContentCache, site: &SiteEntry, only: Option<&str>, now: i64) -> QueryResult<Vec<Document>> {
+/// Products whose documents change by themselves at a moment (a value with dates): the site,
+/// the product's slug and the moment.
+pub type Due = Vec<(i64, String, i64)>;
+
+/// The products a site offers, or one of them, as documents: one per language it has a text
+/// in. Adds to `due` when a value with dates will change a document.
+pub fn products(conn: &mut DbConnection, content: &ContentCache, site: &SiteEntry, only: Option<&str>, now: i64, due: &mut Due) -> QueryResult<Vec<Document>> {
     let viewer = Viewer::indexer(now);
     let mut docs = Vec::new();
     for lang in Lang::ALL {
@@ -199,6 +204,7 @@ pub fn products(conn: &mut DbConnection, content: &ContentCache, site: &SiteEntr
             Some(slug) => store::product_in(conn, content, site, slug, viewer, lang)?.items,
             None => store::catalogue_in(conn, content, site, viewer, lang)?.items,
         };
+        due.extend(offered.iter().filter_map(|r| Some((site.id, r.slug.clone(), r.next_change?))));
         docs.extend(offered.iter().map(|r| product_doc(site, r, lang)));
     }
     Ok(docs)
@@ -213,8 +219,8 @@ pub fn news(conn: &mut DbConnection, content: &ContentCache, site: &SiteEntry, n
 }
 
 /// Everything of a site.
-pub fn site(conn: &mut DbConnection, content: &ContentCache, site: &SiteEntry, now: i64) -> QueryResult<Vec<Document>> {
-    let mut docs = products(conn, content, site, None, now)?;
+pub fn site(conn: &mut DbConnection, content: &ContentCache, site: &SiteEntry, now: i64, due: &mut Due) -> QueryResult<Vec<Document>> {
+    let mut docs = products(conn, content, site, None, now, due)?;
     docs.extend(pages(conn, content, site, now)?);
     docs.extend(news(conn, content, site, now)?);
     Ok(docs)

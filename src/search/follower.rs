@@ -4,7 +4,7 @@
 //! them); when it is done, every change after the position the rebuild read the database at
 //! is applied again, so an edit made during the rebuild is never covered by older documents.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -33,11 +33,59 @@ pub struct SearchFollower {
     rebuilding: AtomicBool,
     /// The position a finished rebuild read the database at, until the feed hears of it.
     rebuilt_at: Mutex<Option<i64>>,
+    /// Products to index again at a moment, because a value with dates changes their text
+    /// then (`tick`): moment → (site, product slug).
+    scheduled: Mutex<BTreeMap<i64, HashSet<(i64, String)>>>,
 }
 
 impl SearchFollower {
     pub fn new(search: Arc<SearchIndex>, pool: Pool, content: Arc<ContentCache>) -> SearchFollower {
-        SearchFollower { search, pool, content, rebuilding: AtomicBool::new(false), rebuilt_at: Mutex::new(None) }
+        SearchFollower { search, pool, content, rebuilding: AtomicBool::new(false), rebuilt_at: Mutex::new(None), scheduled: Mutex::new(BTreeMap::new()) }
+    }
+
+    /// Remembers when products must be indexed again.
+    fn schedule(&self, due: documents::Due) {
+        if due.is_empty() {
+            return;
+        }
+        let mut scheduled = self.scheduled.lock().unwrap_or_else(|p| p.into_inner());
+        for (site, slug, at) in due {
+            scheduled.entry(at).or_default().insert((site, slug));
+        }
+    }
+
+    /// Indexes again the products whose moment came (a value with dates changed their text),
+    /// with the position the index already has: this is no change of the log.
+    fn reindex_due(&self, directory: &Directory, conn: &mut DbConnection) -> Result<(), SearchError> {
+        let now = crate::now();
+        let ready: HashSet<(i64, String)> = {
+            let mut scheduled = self.scheduled.lock().unwrap_or_else(|p| p.into_inner());
+            let later = scheduled.split_off(&(now + 1));
+            std::mem::replace(&mut *scheduled, later).into_values().flatten().collect()
+        };
+        if ready.is_empty() {
+            return Ok(());
+        }
+        let mut due = Vec::new();
+        let result = self.reindex(&ready, directory, conn, now, &mut due);
+        if result.is_err() {
+            // Tried again next round.
+            due.extend(ready.into_iter().map(|(site, slug)| (site, slug, now)));
+        }
+        self.schedule(due);
+        result
+    }
+
+    fn reindex(&self, products: &HashSet<(i64, String)>, directory: &Directory, conn: &mut DbConnection, now: i64, due: &mut documents::Due) -> Result<(), SearchError> {
+        let mut docs = Vec::new();
+        let mut jobs = Vec::new();
+        for (site_id, slug) in products {
+            let Some(site) = directory.site(*site_id) else { continue };
+            docs.extend(documents::products(conn, &self.content, site, Some(slug), now, due)?);
+            jobs.push(Scope::Product(*site_id, slug.clone()));
+        }
+        tracing::info!(products = jobs.len(), "indexing again what values with dates changed");
+        self.search.apply(&jobs, docs, self.search.position().unwrap_or(0))
     }
 
     /// From now until a rebuild is done, changes wait (call before starting the rebuild's
@@ -96,12 +144,14 @@ impl SearchFollower {
         for batch in sites.chunks(REBUILD_BATCH) {
             let mut docs = Vec::new();
             let mut deletes = Vec::new();
+            let mut due = Vec::new();
             for site in batch {
                 deletes.push(Scope::Site(site.id));
-                docs.extend(documents::site(&mut conn, &self.content, site, now)?);
+                docs.extend(documents::site(&mut conn, &self.content, site, now, &mut due)?);
             }
             total += docs.len();
             self.search.apply(&deletes, docs, position)?;
+            self.schedule(due);
         }
         let gone = Scope::AllBut(sites.iter().map(|s| s.id).collect());
         self.search.apply(&[gone], Vec::new(), position)?;
@@ -148,6 +198,7 @@ impl SearchFollower {
         });
         let now = crate::now();
         let mut docs = Vec::new();
+        let mut due = Vec::new();
         for job in &jobs {
             let site_id = match job {
                 Scope::Site(s) | Scope::Kind(s, _) | Scope::Product(s, _) => *s,
@@ -156,15 +207,17 @@ impl SearchFollower {
             // A site that no longer exists only loses its documents.
             let Some(site) = directory.site(site_id) else { continue };
             docs.extend(match job {
-                Scope::Site(_) => documents::site(conn, &self.content, site, now)?,
+                Scope::Site(_) => documents::site(conn, &self.content, site, now, &mut due)?,
                 Scope::Kind(_, kind) if *kind == documents::PAGE => documents::pages(conn, &self.content, site, now)?,
                 Scope::Kind(_, _) => documents::news(conn, &self.content, site, now)?,
-                Scope::Product(_, slug) => documents::products(conn, &self.content, site, Some(slug), now)?,
+                Scope::Product(_, slug) => documents::products(conn, &self.content, site, Some(slug), now, &mut due)?,
                 Scope::AllBut(_) => Vec::new(),
             });
         }
         let deletes: Vec<Scope> = jobs.into_iter().collect();
-        self.search.apply(&deletes, docs, position)
+        self.search.apply(&deletes, docs, position)?;
+        self.schedule(due);
+        Ok(())
     }
 }
 
@@ -185,5 +238,12 @@ impl Follower for SearchFollower {
             return Ok(Applied::RebuiltAt(at));
         }
         self.update(changes, directory, conn).map(|()| Applied::Done).map_err(|e| FollowError(e.to_string()))
+    }
+
+    fn tick(&self, directory: &Directory, conn: &mut DbConnection) -> Result<(), FollowError> {
+        if self.rebuilding.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        self.reindex_due(directory, conn).map_err(|e| FollowError(e.to_string()))
     }
 }

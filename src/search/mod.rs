@@ -35,7 +35,7 @@ pub fn documents_for_site(
     site: &crate::content::directory::SiteEntry,
     now: i64,
 ) -> diesel::QueryResult<Vec<Document>> {
-    documents::site(conn, content, site, now)
+    documents::site(conn, content, site, now, &mut Vec::new())
 }
 pub use follower::SearchFollower;
 pub use query::normalize_for_log;

@@ -45,6 +45,8 @@ crate::web::routes::route_table!(ROUTES, register;
     get "/catalogue/{slug}" => get_product;
     head "/catalogue/{slug}" => get_product;
     put "/catalogue/{slug}" => put_product;
+    get "/catalogue/{slug}/opt-outs" => product_opt_outs;
+    head "/catalogue/{slug}/opt-outs" => product_opt_outs;
     get "/catalogue/{slug}/revisions" => product_history;
     head "/catalogue/{slug}/revisions" => product_history;
     post "/catalogue/{slug}/revisions/{revision}/restore" => restore_product;
@@ -430,6 +432,11 @@ async fn sdg_overview(req: HttpRequest, state: web::Data<AppState>, query: web::
     };
     let content = state.content.clone();
     run(&req, state, StatusCode::OK, move |ed| Ok(ed.sdg_overview(&content, order)?)).await
+}
+
+/// Which groups and sites do not offer the product, why, and the sites left without it.
+async fn product_opt_outs(req: HttpRequest, state: web::Data<AppState>, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
+    run(&req, state, StatusCode::OK, move |ed| Ok(ed.opt_outs(&slug)?)).await
 }
 
 async fn sdg_site(req: HttpRequest, state: web::Data<AppState>, site: web::Path<String>) -> Result<HttpResponse, AppError> {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::content::model::{Contact, SectionMode};
+use crate::content::model::{Contact, Dated, SectionMode};
 
 /// A date or date-time as written: a TOML string or a TOML date-time value.
 #[derive(Debug, Clone, Deserialize)]
@@ -50,6 +50,8 @@ pub struct SectionFront {
 pub struct OverrideIn {
     pub based_on: Option<Spanned<i64>>,
     pub enabled: Option<bool>,
+    pub reason: Option<String>,
+    pub refer_to: Option<Spanned<String>>,
     pub title: Option<String>,
     pub summary: Option<String>,
     pub apply_url: Option<Spanned<String>>,
@@ -57,7 +59,7 @@ pub struct OverrideIn {
     pub keywords: Vec<String>,
     pub contact: Option<Contact>,
     #[serde(default)]
-    pub variables: BTreeMap<String, String>,
+    pub variables: BTreeMap<String, Dated>,
     #[serde(default)]
     pub sections: BTreeMap<String, Spanned<SectionFront>>,
     pub revision: Option<i64>,
@@ -75,6 +77,7 @@ pub struct OverrideTextIn {
     pub based_on_nl: Option<i64>,
     pub title: Option<String>,
     pub summary: Option<String>,
+    pub reason: Option<String>,
     #[serde(default)]
     pub sections: BTreeMap<String, Spanned<SectionFront>>,
     pub revision: Option<i64>,
@@ -86,6 +89,10 @@ pub struct OverrideOut<'a> {
     pub based_on: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refer_to: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -100,7 +107,7 @@ pub struct OverrideOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<&'a Contact>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub variables: &'a BTreeMap<String, String>,
+    pub variables: &'a BTreeMap<String, Dated>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub sections: BTreeMap<&'a str, SectionFront>,
 }
@@ -111,7 +118,7 @@ pub struct GroupIn {
     pub name: String,
     pub contact: Option<Contact>,
     #[serde(default)]
-    pub variables: BTreeMap<String, String>,
+    pub variables: BTreeMap<String, Dated>,
     pub revision: Option<i64>,
     /// When the item last changed: written by export, taken on import for an item the
     /// database does not hold yet.
@@ -127,7 +134,7 @@ pub struct GroupOut<'a> {
     #[serde(skip_serializing_if = "Contact::is_empty")]
     pub contact: &'a Contact,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub variables: &'a BTreeMap<String, String>,
+    pub variables: &'a BTreeMap<String, Dated>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -151,7 +158,7 @@ pub struct SiteIn {
     pub popular: Vec<Spanned<String>>,
     pub contact: Option<Contact>,
     #[serde(default)]
-    pub variables: BTreeMap<String, String>,
+    pub variables: BTreeMap<String, Dated>,
     pub theme: Option<Spanned<ThemeFront>>,
     pub ombudsman: Option<Spanned<crate::content::model::Ombudsman>>,
     pub waste_point: Option<Spanned<crate::content::model::WastePoint>>,
@@ -182,7 +189,7 @@ pub struct SiteOut<'a> {
     #[serde(skip_serializing_if = "Contact::is_empty")]
     pub contact: &'a Contact,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub variables: &'a BTreeMap<String, String>,
+    pub variables: &'a BTreeMap<String, Dated>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub theme: Option<ThemeFront>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -233,7 +233,7 @@ impl<'a> Reader<'a> {
 
     /// A site's or group's contact and variables, checked as an override's are; problems at
     /// the lines of their keys.
-    fn check_values(&mut self, rel: &str, text: &str, contact: Option<&Contact>, variables: &BTreeMap<String, String>) -> bool {
+    fn check_values(&mut self, rel: &str, text: &str, contact: Option<&Contact>, variables: &BTreeMap<String, crate::content::model::Dated>) -> bool {
         let problems = crate::edit::documents::layer_values(contact, variables);
         for p in &problems {
             self.problem(rel, field_line(text, &p.field), p.to_string());
@@ -419,6 +419,7 @@ impl<'a> Reader<'a> {
             based_on_nl: front.based_on_nl,
             title: front.title,
             summary: front.summary,
+            reason: front.reason,
             sections,
             revision: front.revision,
             updated: front.updated.map(Spanned::into_inner),
@@ -722,9 +723,15 @@ impl<'a> Reader<'a> {
                 }
             }
             let based_on_line = front.based_on.as_ref().map(|b| parsed.line_at(b)).unwrap_or(1);
+            // A referral to a product must name one the catalogue has (checked at import).
+            if let Some(to) = front.refer_to.as_ref().filter(|t| crate::content::slug::is_slug(t.get_ref())) {
+                self.tree.product_refs.push(Reference { slug: to.get_ref().clone(), file: rel.clone(), line: parsed.line_at(to) });
+            }
             let doc = OverrideDoc {
                 based_on: front.based_on.map(Spanned::into_inner),
                 enabled: front.enabled,
+                reason: front.reason,
+                refer_to: front.refer_to.as_ref().map(|r| r.get_ref().clone()),
                 title: front.title,
                 summary: front.summary,
                 apply_url: front.apply_url.map(Spanned::into_inner),

@@ -217,6 +217,8 @@ impl Writer {
         let out = OverrideOut {
             based_on: o.based_on,
             enabled: o.enabled,
+            reason: o.reason.as_deref(),
+            refer_to: o.refer_to.as_deref(),
             title: o.title.as_deref(),
             summary: o.summary.as_deref(),
             apply_url: o.apply_url.as_deref(),

@@ -1,7 +1,8 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::content::model::{Lang, Section, Services, SectionChange, Status, VarKind, Variable};
+use crate::content::dated::Step;
+use crate::content::model::{Dated, Lang, Section, Services, SectionChange, Status, VarKind, Variable};
 
 fn product() -> Product {
     Product {
@@ -47,10 +48,10 @@ fn over(sections: Vec<SectionChange>) -> Override {
     Override { product: "paspoort".into(), based_on: 3, sections, ..Override::default() }
 }
 
-const SITE: SiteFields = SiteFields { name: "Gemeente Diemen", municipality: "Diemen", lang: Lang::Nl, services: &Services { forms_url: None, ombudsman: None, waste_point: None } };
+const SITE: SiteFields = SiteFields { name: "Gemeente Diemen", municipality: "Diemen", lang: Lang::Nl, services: &Services { forms_url: None, ombudsman: None, waste_point: None }, now: 0 };
 
 struct Fixture {
-    vars: BTreeMap<String, String>,
+    vars: BTreeMap<String, Dated>,
     contact: Contact,
 }
 
@@ -371,9 +372,67 @@ fn typed_variables_without_a_value_give_a_whole_sentence() {
     let english = fold(&p, &[], SiteFields { lang: Lang::En, ..SITE });
     assert!(english.sections[0].body.starts_with("Ask the municipality what this costs. Betalen"));
     // With a value, nothing changes.
-    let values = BTreeMap::from([("leges".to_owned(), "€ 84,10".to_owned())]);
+    let values = BTreeMap::from([("leges".to_owned(), Dated::plain("€ 84,10"))]);
     let contact = Contact::default();
     let layer = Layer { name: "site", over: None, variables: &values, contact: &contact, updated_at: 1 };
     let r = fold(&p, &[layer], SITE);
     assert!(r.sections[0].body.starts_with("Een paspoort kost € 84,10. Betalen"));
+}
+
+/// 1 January 2027, midnight in the Netherlands.
+const NEW_YEAR: i64 = 1_798_758_000;
+
+fn fee_from_new_year() -> Dated {
+    Dated::new(vec![Step::new("€ 84", None), Step::new("€ 86", Some("2027-01-01".into()))])
+}
+
+#[test]
+fn a_value_with_dates_changes_at_its_moment() {
+    assert_eq!(crate::content::dated::moment("2027-01-01"), Some(NEW_YEAR));
+    let mut site = Fixture::new();
+    site.vars.insert("leges".into(), fee_from_new_year());
+    let before = fold(&product(), &[site.layer("site:x", None)], SiteFields { now: NEW_YEAR - 1, ..SITE });
+    assert_eq!(body(&before, "kosten"), "In Diemen kost het € 84.");
+    assert_eq!(before.next_change, Some(NEW_YEAR), "pages built before know when they stop being true");
+    let after = fold(&product(), &[site.layer("site:x", None)], SiteFields { now: NEW_YEAR, ..SITE });
+    assert_eq!(body(&after, "kosten"), "In Diemen kost het € 86.");
+    assert_eq!(after.next_change, None);
+}
+
+#[test]
+fn a_value_that_starts_later_leaves_the_layer_before_it_until_then() {
+    let mut group = Fixture::new();
+    group.vars.insert("leges".into(), Dated::plain("€ 80"));
+    let site_over = Override { variables: BTreeMap::from([("leges".into(), Dated::new(vec![Step::new("€ 90", Some("2027-01-01".into()))]))]), ..over(vec![]) };
+    let site = Fixture::new();
+    let layers = [group.layer("group:g", None), site.layer("site:x", Some(&site_over))];
+    let r = fold(&product(), &layers, SiteFields { now: NEW_YEAR - 60, ..SITE });
+    assert_eq!(r.variables[0].value, "€ 80");
+    assert_eq!(r.variables[0].source, ValueSource::Layer { name: "group:g".into() });
+    let r = fold(&product(), &layers, SiteFields { now: NEW_YEAR + 60, ..SITE });
+    assert_eq!(r.variables[0].value, "€ 90");
+    assert_eq!(r.variables[0].source, ValueSource::Layer { name: "site:x".into() });
+}
+
+#[test]
+fn a_default_with_dates_holds_where_no_layer_sets_a_value() {
+    let mut p = product();
+    p.variables[0].default = Some(fee_from_new_year());
+    let r = fold(&p, &[], SiteFields { now: NEW_YEAR - 1, ..SITE });
+    assert_eq!(r.variables[0].value, "€ 84");
+    assert_eq!(r.next_change, Some(NEW_YEAR));
+    assert_eq!(fold(&p, &[], SiteFields { now: NEW_YEAR + 1, ..SITE }).variables[0].value, "€ 86");
+}
+
+#[test]
+fn an_opt_out_brings_its_reason_and_a_later_layer_can_offer_again() {
+    let f = Fixture::new();
+    let group_out = Override { enabled: Some(false), reason: Some("De regio regelt dit.".into()), refer_to: Some("https://regio.example/".into()), ..over(vec![]) };
+    let r = fold(&product(), &[f.layer("group:g", Some(&group_out)), f.layer("site:x", None)], SITE);
+    assert!(!r.enabled);
+    let why = r.opt_out.expect("an opt-out");
+    assert_eq!((why.by.as_str(), why.reason.as_deref(), why.refer_to.as_deref()), ("group:g", Some("De regio regelt dit."), Some("https://regio.example/")));
+    let site_in = Override { enabled: Some(true), ..over(vec![]) };
+    let r = fold(&product(), &[f.layer("group:g", Some(&group_out)), f.layer("site:x", Some(&site_in))], SITE);
+    assert!(r.enabled && r.opt_out.is_none(), "the site offers it again");
 }

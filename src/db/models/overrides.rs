@@ -34,6 +34,8 @@ struct OverrideValues {
     sections: String,
     revision: i64,
     updated_at: i64,
+    reason: Option<String>,
+    refer_to: Option<String>,
 }
 
 fn values(product_id: i64, layer: LayerId, o: &Override, revision: i64, updated_at: i64) -> OverrideValues {
@@ -53,6 +55,8 @@ fn values(product_id: i64, layer: LayerId, o: &Override, revision: i64, updated_
         sections: to_json(&o.sections),
         revision,
         updated_at,
+        reason: o.reason.clone(),
+        refer_to: o.refer_to.clone(),
     }
 }
 
@@ -75,6 +79,8 @@ fn into_stored(row: OverrideRow, product_slug: String) -> QueryResult<Stored> {
             product: product_slug,
             based_on: row.values.based_on,
             enabled: row.values.enabled,
+            reason: row.values.reason,
+            refer_to: row.values.refer_to,
             title: row.values.title,
             summary: row.values.summary,
             apply_url: row.values.apply_url,
@@ -86,6 +92,11 @@ fn into_stored(row: OverrideRow, product_slug: String) -> QueryResult<Stored> {
             updated_at: row.values.updated_at,
         },
     })
+}
+
+/// Rows with their product's slug as overrides.
+fn all_stored(rows: Vec<(OverrideRow, String)>) -> QueryResult<Vec<Stored>> {
+    rows.into_iter().map(|(row, slug)| into_stored(row, slug)).collect()
 }
 
 /// Gives each override its English texts (`all`: every override is asked for).
@@ -113,7 +124,19 @@ pub fn for_layers(
     if let Some(product) = product_id {
         query = query.filter(overrides::product_id.eq(product));
     }
-    let stored = query.load::<(OverrideRow, String)>(conn)?.into_iter().map(|(row, slug)| into_stored(row, slug)).collect::<QueryResult<_>>()?;
+    let stored = all_stored(query.load::<(OverrideRow, String)>(conn)?)?;
+    with_english(conn, stored, false)
+}
+
+/// The overrides of one product that say whether their layer offers it (`enabled` set), with
+/// the English texts of their reasons.
+pub fn offering(conn: &mut DbConnection, product_id: i64) -> QueryResult<Vec<Stored>> {
+    let stored = overrides::table
+        .inner_join(products::table)
+        .filter(overrides::product_id.eq(product_id).and(overrides::enabled.is_not_null()))
+        .select((OverrideRow::as_select(), products::slug))
+        .load::<(OverrideRow, String)>(conn)?;
+    let stored = all_stored(stored)?;
     with_english(conn, stored, false)
 }
 
@@ -124,7 +147,7 @@ pub fn for_layer(conn: &mut DbConnection, layer: LayerId) -> QueryResult<Vec<Sto
         LayerId::Group(g) => query.filter(overrides::group_id.eq(g)),
         LayerId::Site(s) => query.filter(overrides::site_id.eq(s)),
     };
-    let stored = query.load::<(OverrideRow, String)>(conn)?.into_iter().map(|(row, slug)| into_stored(row, slug)).collect::<QueryResult<_>>()?;
+    let stored = all_stored(query.load::<(OverrideRow, String)>(conn)?)?;
     with_english(conn, stored, false)
 }
 
@@ -134,10 +157,8 @@ pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Stored>> {
         .inner_join(products::table)
         .order((products::slug.asc(), overrides::group_id.asc(), overrides::site_id.asc()))
         .select((OverrideRow::as_select(), products::slug))
-        .load::<(OverrideRow, String)>(conn)?
-        .into_iter()
-        .map(|(row, slug)| into_stored(row, slug))
-        .collect::<QueryResult<_>>()?;
+        .load::<(OverrideRow, String)>(conn)?;
+    let stored = all_stored(stored)?;
     with_english(conn, stored, true)
 }
 

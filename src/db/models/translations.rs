@@ -73,11 +73,19 @@ impl Text for ProductText {
 
 impl Text for OverrideText {
     fn columns(&self) -> Columns {
-        Columns { title: self.title.clone(), summary: self.summary.clone(), sections: to_json(&self.sections), based_on: Some(self.based_on), ..Columns::default() }
+        // An override has no body of its own: `body` keeps its opt-out reason (empty: none).
+        Columns {
+            title: self.title.clone(),
+            summary: self.summary.clone(),
+            sections: to_json(&self.sections),
+            based_on: Some(self.based_on),
+            body: self.reason.clone().unwrap_or_default(),
+        }
     }
 
     fn from_columns(c: Columns) -> QueryResult<Self> {
-        Ok(OverrideText { based_on: c.based_on.unwrap_or(0), title: c.title, summary: c.summary, sections: from_json(&c.sections)? })
+        let reason = Some(c.body).filter(|r| !r.is_empty());
+        Ok(OverrideText { based_on: c.based_on.unwrap_or(0), title: c.title, summary: c.summary, reason, sections: from_json(&c.sections)? })
     }
 }
 

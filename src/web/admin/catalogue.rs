@@ -12,7 +12,8 @@ use super::{
     with_editor,
 };
 use crate::content::kind::Kind;
-use crate::content::model::{Audience, Status};
+use super::values;
+use crate::content::model::{Audience, Status, VarKind};
 use crate::content::files::When;
 use crate::content::sections;
 use crate::edit::documents::{SectionDoc, VariableDoc};
@@ -81,12 +82,7 @@ fn to_form(doc: &ProductDoc) -> ProductForm {
         unpublish_at: rfc3339_to_local(&doc.unpublish_at.as_ref().map(When::as_text)),
         review_date: doc.review_date.as_ref().map(When::as_text).unwrap_or_default(),
         owner: doc.owner.clone().unwrap_or_default(),
-        variables: doc
-            .variables
-            .iter()
-            .map(|(name, v)| format!("{name} | {} | {}", v.label, v.default.clone().unwrap_or_default()))
-            .collect::<Vec<_>>()
-            .join("\n"),
+        variables: doc.variables.iter().flat_map(|(name, v)| declaration_lines(name, v)).collect::<Vec<_>>().join("\n"),
         body: sections::join(doc.sections.iter().map(|s| (s.key.as_str(), s.heading.as_str(), s.body.as_str()))),
         revision: doc.revision,
         audiences: Audience::ALL
@@ -100,6 +96,64 @@ fn to_form(doc: &ProductDoc) -> ProductForm {
     }
 }
 
+/// A declared variable as form lines: `naam | omschrijving | standaardwaarde | soort`, and a
+/// default that starts later as `naam vanaf 2027-01-01 | waarde` (`admin::values`).
+fn declaration_lines(name: &str, v: &VariableDoc) -> Vec<String> {
+    let steps = v.default.as_ref().map(|d| d.steps()).unwrap_or_default();
+    let first = steps.first().filter(|s| s.from.is_none());
+    let mut lines = vec![format!(
+        "{name} | {} | {}{}",
+        v.label,
+        first.map(|s| s.value.as_str()).unwrap_or(""),
+        if v.kind.is_text() { String::new() } else { format!(" | {}", v.kind.as_str()) }
+    )];
+    let later = steps.iter().skip(usize::from(first.is_some()));
+    lines.extend(later.map(|s| format!("{name} vanaf {} | {}", s.from.as_deref().unwrap_or(""), s.value)));
+    lines
+}
+
+/// Variable declarations from the form's lines.
+fn declarations(text: &str, problems: &mut Vec<String>) -> BTreeMap<String, VariableDoc> {
+    let mut declared: BTreeMap<String, VariableDoc> = BTreeMap::new();
+    let mut defaults = values::Collected::default();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let parts: Vec<&str> = line.split('|').map(str::trim).collect();
+        match parts.as_slice() {
+            [key, value] if values::name_and_from(key).1.is_some() => defaults.add(key, value),
+            [name, label, rest @ ..] if !name.is_empty() && !label.is_empty() && rest.len() <= 2 => {
+                let kind = match rest.get(1).filter(|k| !k.is_empty()) {
+                    None => VarKind::Text,
+                    Some(k) => match VarKind::parse(k) {
+                        Some(kind) => kind,
+                        None => {
+                            problems.push(format!("Variabelen, regel {}: soort {k:?} bestaat niet; kies text, amount, url, phone of email", i + 1));
+                            continue;
+                        }
+                    },
+                };
+                if let Some(default) = rest.first().filter(|d| !d.is_empty()) {
+                    defaults.add(name, default);
+                }
+                declared.insert((*name).to_owned(), VariableDoc { label: (*label).to_owned(), default: None, kind });
+            }
+            _ => problems.push(format!(
+                "Variabelen, regel {}: schrijf naam | omschrijving | standaardwaarde | soort, of naam vanaf 2027-01-01 | waarde",
+                i + 1
+            )),
+        }
+    }
+    for (name, default) in defaults.into_values() {
+        match declared.get_mut(&name) {
+            Some(v) => v.default = Some(default),
+            None => problems.push(format!("Variabelen: {name} heeft een waarde met datum maar geen regel naam | omschrijving")),
+        }
+    }
+    declared
+}
+
 /// A document from the form; what cannot be read is a problem to show.
 fn from_form(form: &HashMap<String, String>) -> Result<ProductDoc, Vec<String>> {
     let mut problems = Vec::new();
@@ -110,20 +164,7 @@ fn from_form(form: &HashMap<String, String>) -> Result<ProductDoc, Vec<String>> 
             Vec::new()
         }
     };
-    let mut variables = BTreeMap::new();
-    for (i, line) in form.get("variables").map(String::as_str).unwrap_or("").lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let parts: Vec<&str> = line.split('|').map(str::trim).collect();
-        match parts.as_slice() {
-            [name, label, rest @ ..] if !name.is_empty() && !label.is_empty() => {
-                let default = rest.first().filter(|d| !d.is_empty()).map(|d| (*d).to_owned());
-                variables.insert((*name).to_owned(), VariableDoc { label: (*label).to_owned(), default, kind: Default::default() });
-            }
-            _ => problems.push(format!("Variabelen, regel {}: schrijf naam | omschrijving | standaardwaarde", i + 1)),
-        }
-    }
+    let variables = declarations(form.get("variables").map(String::as_str).unwrap_or(""), &mut problems);
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -173,9 +214,16 @@ struct Editing {
 
 async fn render_editor(req: &HttpRequest, state: &web::Data<AppState>, signed: &Signed, editing: Editing) -> Result<HttpResponse, AppError> {
     let uri = editing.form.upl.clone();
-    let ((upl, sites), is_sdg) = with_editor(req, state, signed, move |ed, st| {
+    let slug = (!editing.is_new).then(|| editing.form.slug.clone());
+    let ((upl, sites), is_sdg, opt_outs) = with_editor(req, state, signed, move |ed, st| {
         let is_sdg = st.content.upl(ed.conn)?.sdg(Some(uri.as_str()).filter(|u| !u.is_empty())).is_some();
-        Ok((ed.product_form_choices()?, is_sdg))
+        // Who does not offer the product, and why (a product not saved yet has nobody).
+        let opt_outs = match slug.as_deref().map(|s| ed.opt_outs(s)) {
+            Some(Ok(o)) => Some(o),
+            Some(Err(crate::edit::EditError::NotFound)) | None => None,
+            Some(Err(e)) => return Err(e.into()),
+        };
+        Ok((ed.product_form_choices()?, is_sdg, opt_outs))
     })
     .await?;
     // An SDG product's procedure elements that its text lacks (by section key).
@@ -196,6 +244,7 @@ async fn render_editor(req: &HttpRequest, state: &web::Data<AppState>, signed: &
     c.insert("saved", &editing.saved);
     c.insert("upl_options", &options);
     c.insert("sdg_missing", &sdg_missing);
+    c.insert("opt_outs", &opt_outs);
     c.insert("sites", &sites);
     c.insert("preview", &editing.preview.as_ref().map(|(site, _)| site));
     c.insert("preview_sections", &editing.preview.map(|(_, s)| s).unwrap_or_default());

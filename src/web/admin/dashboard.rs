@@ -63,6 +63,27 @@ pub fn kind_segment(owner: &Owner) -> &'static str {
     }
 }
 
+#[derive(Serialize)]
+struct Coming {
+    site: String,
+    url: String,
+    product: String,
+    variable: String,
+    when: String,
+    before: String,
+    after: String,
+}
+
+/// A moment as editors read it: "1 januari 2027", with the time when it is not midnight.
+fn moment_nl(at: i64) -> String {
+    let local = chrono::DateTime::from_timestamp(at, 0).map(|t| t.with_timezone(&chrono_tz::Europe::Amsterdam));
+    match local {
+        Some(t) if t.format("%H:%M").to_string() != "00:00" => format!("{} om {}", crate::render::views::date_nl(t.date_naive()), t.format("%H:%M")),
+        Some(t) => crate::render::views::date_nl(t.date_naive()),
+        None => String::new(),
+    }
+}
+
 pub async fn dashboard(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let signed = signed_in(&req, &state).await?;
     let d = with_editor(&req, &state, &signed, |ed, st| Ok(ed.dashboard(&st.content)?)).await?;
@@ -82,6 +103,19 @@ pub async fn dashboard(req: HttpRequest, state: web::Data<AppState>) -> Result<H
         .missing
         .into_iter()
         .map(|m| Missing { url: format!("/admin/sites/{}/producten/{}", m.site_slug, m.slug), site: m.site, product: m.product, variables: m.variables, views: m.views })
+        .collect();
+    let coming: Vec<Coming> = d
+        .coming
+        .into_iter()
+        .map(|m| Coming {
+            url: format!("/admin/sites/{}/producten/{}", m.site_slug, m.slug),
+            site: m.site,
+            product: m.product,
+            variable: m.variable,
+            when: moment_nl(m.at),
+            before: m.before,
+            after: m.after,
+        })
         .collect();
     let due: Vec<Due> = d
         .due
@@ -117,6 +151,8 @@ pub async fn dashboard(req: HttpRequest, state: web::Data<AppState>) -> Result<H
     c.insert("sites", &sites);
     c.insert("review", &review);
     c.insert("missing", &missing);
+    c.insert("coming", &coming);
+    c.insert("coming_days", &crate::edit::COMING_DAYS);
     c.insert("due", &due);
     c.insert("misses", &d.misses);
     c.insert("accessibility", &d.accessibility);

@@ -14,6 +14,7 @@ mod translation;
 mod residents;
 mod sdg;
 mod thesaurus;
+mod values;
 
 use std::collections::HashMap;
 

@@ -4,13 +4,14 @@
 //! shown side by side (old central, new central, local) to accept or keep; a preview shows the
 //! resulting page for that site. Also the editors' preview of any product page, drafts included.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 use super::dashboard::kind_segment;
+use super::values;
 use super::{Choice, Conflict, FormState, Outcome, Signed, admin_context, check_csrf, conflict_page, field, form_revision, outcome, page, see_other, signed_in, with_editor};
 use crate::content::drift::Drift;
 use crate::content::model::{Contact, Owner, Product, SectionMode};
@@ -47,6 +48,8 @@ struct OverrideForm {
     based_on: i64,
     revision: Option<i64>,
     enabled: String,
+    reason: String,
+    refer_to: String,
     title: String,
     summary: String,
     apply_url: String,
@@ -117,10 +120,12 @@ fn to_form(product: &Product, doc: Option<&OverrideDoc>) -> OverrideForm {
             Some(false) => "off",
         }
         .into(),
+        reason: d.reason.clone().unwrap_or_default(),
+        refer_to: d.refer_to.clone().unwrap_or_default(),
         title: d.title.clone().unwrap_or_default(),
         summary: d.summary.clone().unwrap_or_default(),
         apply_url: d.apply_url.clone().unwrap_or_default(),
-        variables: d.variables.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join("\n"),
+        variables: values::text(&d.variables),
         extra: sections::join(extra),
         contact: d.contact.clone().unwrap_or_default(),
     }
@@ -157,18 +162,7 @@ fn from_form(form: &HashMap<String, String>, product: &Product, drifted: &[Drift
         Ok(extra) => out_sections.extend(extra.into_iter().map(|s| OverrideSectionDoc { key: s.key, mode: SectionMode::Replace, heading: s.heading, body: s.body })),
         Err(lines) => problems.extend(lines.into_iter().map(|p| format!("Eigen onderdelen, regel {}: {}", p.line, p.message))),
     }
-    let mut variables = BTreeMap::new();
-    for (i, line) in form.get("variables").map(String::as_str).unwrap_or("").lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        match line.split_once('=') {
-            Some((k, v)) if !k.trim().is_empty() => {
-                variables.insert(k.trim().to_owned(), v.trim().to_owned());
-            }
-            _ => problems.push(format!("Waarden, regel {}: schrijf naam = waarde", i + 1)),
-        }
-    }
+    let variables = values::parse(form.get("variables").map(String::as_str).unwrap_or(""), "Waarden", &mut problems);
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -189,6 +183,8 @@ fn from_form(form: &HashMap<String, String>, product: &Product, drifted: &[Drift
             Some("off") => Some(false),
             _ => None,
         },
+        reason: field(form, "reason"),
+        refer_to: field(form, "refer_to"),
         title: field(form, "title"),
         summary: field(form, "summary"),
         apply_url: field(form, "apply_url"),
@@ -253,7 +249,7 @@ async fn render(req: &HttpRequest, state: &web::Data<AppState>, signed: &Signed,
     c.insert("exists", &loaded.doc.is_some());
     c.insert(
         "declared",
-        &loaded.product.variables.iter().map(|v| VariableRow { name: v.name.clone(), label: v.label.clone(), default: v.default.clone().unwrap_or_default() }).collect::<Vec<_>>(),
+        &loaded.product.variables.iter().map(|v| VariableRow { name: v.name.clone(), label: v.label.clone(), default: v.default.as_ref().map(values::summary).unwrap_or_default() }).collect::<Vec<_>>(),
     );
     let drift_views: Vec<DriftView> = loaded
         .drifted

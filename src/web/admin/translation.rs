@@ -40,6 +40,9 @@ struct Form {
     dutch_summary: String,
     title: String,
     summary: String,
+    /// An override that opts out: its Dutch reason, and the English one.
+    dutch_reason: Option<String>,
+    reason: String,
     parts: Vec<Part>,
     /// The translation's revision (none: there is none yet).
     revision: Option<i64>,
@@ -206,6 +209,8 @@ fn override_form(ed: &mut Editor, owner: &Owner, slug: &str) -> Result<Form, App
         dutch_summary: dutch.summary.clone().unwrap_or_default(),
         title: english.as_ref().and_then(|t| t.title.clone()).unwrap_or_default(),
         summary: english.as_ref().and_then(|t| t.summary.clone()).unwrap_or_default(),
+        dutch_reason: (dutch.enabled == Some(false)).then(|| dutch.reason.clone().unwrap_or_default()),
+        reason: english.as_ref().and_then(|t| t.reason.clone()).unwrap_or_default(),
         parts: dutch
             .sections
             .iter()
@@ -264,6 +269,7 @@ pub async fn save_override_text(req: HttpRequest, state: web::Data<AppState>, pa
             based_on_nl: None,
             title: field(&f, "title"),
             summary: field(&f, "summary"),
+            reason: field(&f, "reason"),
             sections: sent_parts(&f, &keys).into_iter().map(|(key, heading, body)| OverrideSectionDoc { mode: mode(&key), key, heading, body }).collect(),
             revision: None,
             updated: None,

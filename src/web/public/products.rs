@@ -122,7 +122,7 @@ pub async fn product(req: HttpRequest, state: web::Data<AppState>, resident: Res
     let lang = paths::lang_of(req.path());
     cached(&req, state, resident, move |ctx| {
         let found = store::product_in(ctx.conn, &ctx.state.content, &ctx.resident.site, &slug, ctx.viewer, lang)?;
-        let Some(resolved) = found.items.first() else { return not_found() };
+        let Some(resolved) = found.items.first() else { return opted_out_page(ctx, &slug, lang) };
         // The other language's page, where the product has one.
         let catalogue = ctx.state.content.catalogue(ctx.conn)?;
         let translated = catalogue.find(&slug).is_some_and(|(_, p)| language::has_text(p, other_lang(lang)));
@@ -131,6 +131,66 @@ pub async fn product(req: HttpRequest, state: web::Data<AppState>, resident: Res
         Ok(Built::ok(HTML, body, vec![Tag::Product(slug.clone()), Tag::Alerts], earliest([found.next_change, alerts_change])))
     })
     .await
+}
+
+/// Where residents can go instead of a product the site does not offer.
+#[derive(Serialize)]
+struct Referral {
+    title: String,
+    url: String,
+    /// The language of the page referred to, when it is not the page's own.
+    lang: Option<&'static str>,
+}
+
+/// The answer at the address of a product one of the site's layers opted out of: 404 with
+/// the reason and the referral (PRODUCT.md), never a bare 404. Any other missing product is
+/// the plain 404.
+fn opted_out_page(ctx: &mut Ctx, slug: &str, lang: Lang) -> Result<Built, AppError> {
+    let site = &ctx.resident.site;
+    let Some(resolved) = store::opted_out(ctx.conn, &ctx.state.content, site, slug, ctx.viewer, lang)? else { return not_found() };
+    let Some(why) = resolved.opt_out.clone() else { return not_found() };
+    // An English page without an English reason gives the Dutch one, marked as Dutch.
+    let (reason, reason_lang) = match (&why.reason, lang) {
+        (Some(r), _) => (Some(r.clone()), None),
+        (None, Lang::Nl) => (None, None),
+        (None, _) => {
+            let dutch = store::opted_out(ctx.conn, &ctx.state.content, site, slug, ctx.viewer, Lang::Nl)?;
+            (dutch.and_then(|d| d.opt_out).and_then(|o| o.reason), Some(Lang::Nl.code()))
+        }
+    };
+    let referral = match why.refer_to.as_deref() {
+        None => None,
+        Some(to) if to.contains("://") => Some(Referral { title: to.to_owned(), url: to.to_owned(), lang: None }),
+        // Another product, where the site offers it: in this language, or else in Dutch.
+        Some(other) => {
+            let mut found = None;
+            for in_lang in [lang, Lang::Nl] {
+                if let Some(p) = store::product_in(ctx.conn, &ctx.state.content, site, other, ctx.viewer, in_lang)?.items.into_iter().next() {
+                    found = Some(Referral { title: p.title, url: paths::product(in_lang, other), lang: (in_lang != lang).then(|| in_lang.code()) });
+                    break;
+                }
+            }
+            found
+        }
+    };
+    let lead = ui_text(ctx.state, lang, "opted_out_lead").replace("{site}", &site.site.name);
+    let layout = Layout {
+        title: resolved.title.clone(),
+        description: lead.clone(),
+        path: paths::product(lang, slug),
+        nav: "producten",
+        breadcrumbs: vec![home_crumb(lang), Link { title: ui_text(ctx.state, lang, "nav_products"), url: paths::products(lang).into() }],
+        structured: None,
+        lang,
+        alternate: None,
+    };
+    let (mut c, _) = context(ctx, layout)?;
+    c.insert("lead", &lead);
+    c.insert("reason", &reason);
+    c.insert("reason_lang", &reason_lang);
+    c.insert("referral", &referral);
+    let body = render(ctx, "opted_out.html", &c)?;
+    Ok(Built { status: actix_web::http::StatusCode::NOT_FOUND, content_type: HTML, body, tags: vec![], next_change: None })
 }
 
 /// A product page (for residents, or an editor's preview) in `lang`, linking the page in the

@@ -1,0 +1,2 @@
+ALTER TABLE overrides DROP COLUMN refer_to;
+ALTER TABLE overrides DROP COLUMN reason;

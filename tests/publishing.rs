@@ -1,0 +1,207 @@
+//! Publishing like a newsroom (issue "approval, releases, dated fees, helpful opt-outs, broken
+//! links"), over real HTTP on the `country` fixture: values with dates that change pages,
+//! search and exports at their moment without an edit or a request in between, in the file
+//! format and the admin API; opt-outs that explain themselves at the product's address in both
+//! languages and stay out of everything else; the central team's view of who opted out.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{TestApp, fixture, user};
+use serde_json::{Value, json};
+
+const ALPHA: &str = "alpha.test";
+const BETA: &str = "beta.test";
+
+/// The country fixture's override of the passport in Alpha, with `leges` as given.
+fn alpha_passport(leges: &str) -> String {
+    std::fs::read_to_string(fixture("country").join("sites/alpha/overrides/paspoort.md"))
+        .expect("fixture")
+        .replace("[variables]\n", &format!("[variables]\nleges = {leges}\n"))
+}
+
+/// An RFC 3339 time `seconds` from now.
+fn in_seconds(seconds: i64) -> String {
+    chrono::DateTime::from_timestamp(meent::now() + seconds, 0).expect("a time").to_rfc3339()
+}
+
+async fn search_total(app: &TestApp, host: &str, q: &str) -> i64 {
+    let res = app.get(host, &format!("/api/v1/search?q={q}")).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    res.json()["total"].as_i64().expect("a total")
+}
+
+#[actix_web::test]
+async fn a_value_changes_at_its_moment_on_pages_and_in_search_without_an_edit() {
+    let app = TestApp::start(&fixture("country")).await;
+    // Whole seconds: the moment must lie well after the first page is built and cached.
+    let at = in_seconds(4);
+    app.import_file("sites/alpha/overrides/paspoort.md", &alpha_passport(&format!("[{{ value = \"OUDTARIEF\" }}, {{ value = \"NIEUWTARIEF\", from = \"{at}\" }}]")));
+    app.catch_up();
+    let before = app.get(ALPHA, "/producten/paspoort").await;
+    assert_eq!(before.status, 200);
+    assert!(before.body.contains("OUDTARIEF") && !before.body.contains("NIEUWTARIEF"), "{}", before.body);
+    // Built once more from the cache: still the old value.
+    assert!(app.get(ALPHA, "/producten/paspoort").await.body.contains("OUDTARIEF"));
+    let api = app.get(ALPHA, "/api/v1/products/paspoort").await;
+    assert!(api.body.contains("OUDTARIEF"), "{}", api.body);
+    assert_eq!(search_total(&app, ALPHA, "nieuwtarief").await, 0);
+    assert_eq!(search_total(&app, ALPHA, "oudtarief").await, 1);
+
+    // Nothing happens until the moment; then the next request sees the new value.
+    let wait = chrono::DateTime::parse_from_rfc3339(&at).expect("time").timestamp() - meent::now() + 1;
+    actix_web::rt::time::sleep(Duration::from_secs(wait.max(0) as u64)).await;
+    let after = app.get(ALPHA, "/producten/paspoort").await;
+    assert!(after.body.contains("NIEUWTARIEF") && !after.body.contains("OUDTARIEF"), "the cached page expired at the moment: {}", after.body);
+    assert!(app.get(ALPHA, "/api/v1/products/paspoort").await.body.contains("NIEUWTARIEF"));
+    // The search index follows by itself (the feed's round indexes what came due).
+    let found = common::eventually(10, async || search_total(&app, ALPHA, "nieuwtarief").await == 1).await;
+    assert!(found, "the new value is searchable");
+    assert_eq!(search_total(&app, ALPHA, "oudtarief").await, 0);
+    // Other sites never had it.
+    assert_eq!(search_total(&app, BETA, "nieuwtarief").await, 0);
+}
+
+#[actix_web::test]
+async fn the_api_and_the_file_format_take_values_with_dates() {
+    let app = TestApp::start(&fixture("country")).await;
+    let token = user(&app, "redactie@alpha.example.org", "editor", "site:alpha", None);
+    let path = "/api/v1/admin/sites/alpha/overrides/paspoort";
+    let current = app.api(&token, "GET", path, None, &[]).await.json();
+    let mut doc = current.clone();
+    doc["variables"]["leges"] = json!([{ "value": "€ 84,10" }, { "value": "€ 86,00", "from": "2027-01-01" }, { "value": "€ 88,00", "from": "2028-01-01T00:00:00+01:00" }]);
+    let saved = app.api(&token, "PUT", path, Some(doc.clone()), &[]).await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let back = app.api(&token, "GET", path, None, &[]).await.json();
+    assert_eq!(back["variables"]["leges"], doc["variables"]["leges"], "read back as written");
+    assert_eq!(back["variables"]["afspraak_url"], "https://alpha.example.org/afspraak", "a value without dates stays a string");
+
+    // A date that is none, and two values at one moment, are refused with where and why.
+    for (leges, field) in [
+        (json!([{ "value": "€ 84,10" }, { "value": "€ 86,00", "from": "1 januari" }]), "/variables/leges/1/from"),
+        (json!([{ "value": "a", "from": "2027-01-01" }, { "value": "b", "from": "2026-12-31T23:00:00Z" }]), "/variables/leges/1/from"),
+        (json!([]), "/variables/leges"),
+    ] {
+        let mut bad = back.clone();
+        bad["variables"]["leges"] = leges;
+        let res = app.api(&token, "PUT", path, Some(bad), &[]).await;
+        assert_eq!(res.status, 422, "{}", res.body);
+        assert!(res.body.contains(field), "{field}: {}", res.body);
+    }
+    let res = app.api(&token, "PUT", path, Some(json!({ "variables": { "leges": 12 } })), &[]).await;
+    assert_eq!(res.status, 422, "not a value at all: {}", res.body);
+    assert!(res.body.contains("a value is a string, or a list of tables"), "{}", res.body);
+
+    // Export writes them; the export imports again to the same content.
+    let dir = tempfile::tempdir().expect("dir");
+    let mut conn = app.state.pool.get().expect("conn");
+    meent::content::export::export_dir(&mut conn, dir.path(), None).expect("export");
+    let file = std::fs::read_to_string(dir.path().join("sites/alpha/overrides/paspoort.md")).expect("exported");
+    assert!(file.contains("from = \"2027-01-01\"") && file.contains("€ 86,00"), "{file}");
+    let again = TestApp::start(dir.path()).await;
+    let token = user(&again, "redactie@alpha.example.org", "editor", "site:alpha", None);
+    let reread = again.api(&token, "GET", path, None, &[]).await.json();
+    assert_eq!(reread["variables"]["leges"], doc["variables"]["leges"]);
+
+    // In a file, a TOML date works as well as a string, and a bad one is reported with its line.
+    let tree = tempfile::tempdir().expect("dir");
+    let text = alpha_passport("[{ value = \"€ 84,10\" }, { value = \"€ 86,00\", from = 2027-01-01 }]");
+    std::fs::create_dir_all(tree.path().join("sites/alpha/overrides")).expect("dir");
+    std::fs::write(tree.path().join("sites/alpha/overrides/paspoort.md"), &text).expect("write");
+    meent::content::import::import_dir(&mut conn, tree.path(), None, meent::now(), None).expect("a TOML date is a date");
+    std::fs::write(tree.path().join("sites/alpha/overrides/paspoort.md"), text.replace("from = 2027-01-01", "from = \"volgend jaar\"")).expect("write");
+    let err = meent::content::import::import_dir(&mut conn, tree.path(), None, meent::now(), None).expect_err("not a date").to_string();
+    assert!(err.contains("sites/alpha/overrides/paspoort.md:") && err.contains("volgend jaar"), "{err}");
+}
+
+#[actix_web::test]
+async fn an_opt_out_explains_itself_and_appears_nowhere_else() {
+    let app = TestApp::start(&fixture("english")).await;
+    // Beta does not offer the passport: the region arranges it, and residents go elsewhere.
+    app.import_file(
+        "sites/beta/overrides/paspoort.md",
+        "+++\nbased_on = 1\nenabled = false\nreason = \"Paspoorten regelt het Regioloket voor ons.\"\nrefer_to = \"https://regioloket.example.org/paspoort\"\n+++\n",
+    );
+    app.catch_up();
+    let page = app.get(BETA, "/producten/paspoort").await;
+    assert_eq!(page.status, 404, "{}", page.body);
+    for part in ["Paspoort", "Gemeente Beta biedt dit niet zelf aan.", "Paspoorten regelt het Regioloket voor ons.", "href=\"https://regioloket.example.org/paspoort\""] {
+        assert!(page.body.contains(part), "{part}: {}", page.body);
+    }
+    // English: the Dutch reason, marked as Dutch, under an English page.
+    let en = app.get(BETA, "/en/products/paspoort").await;
+    assert_eq!(en.status, 404, "{}", en.body);
+    assert!(en.body.contains("<html lang=\"en\">") && en.body.contains("Gemeente Beta does not offer this itself."), "{}", en.body);
+    assert!(en.body.contains("<p lang=\"nl\">Paspoorten regelt het Regioloket voor ons.</p>"), "{}", en.body);
+
+    // Nowhere else: listings, search, sitemap, feeds, the JSON API, Samenwerkende Catalogi.
+    assert!(!app.get(BETA, "/producten").await.body.contains("/producten/paspoort"));
+    assert!(!app.get(BETA, "/en/products").await.body.contains("/en/products/paspoort"));
+    assert!(!app.get(BETA, "/sitemap.xml").await.body.contains("/paspoort"));
+    assert_eq!(app.get(BETA, "/api/v1/products/paspoort").await.status, 404);
+    assert!(!app.get(BETA, "/api/v1/products").await.body.contains("\"paspoort\""));
+    assert!(!app.get(BETA, "/api/v1/samenwerkende-catalogi.xml").await.body.contains("/paspoort"));
+    assert_eq!(search_total(&app, BETA, "paspoort").await, 0);
+    // Alpha still offers it.
+    assert_eq!(app.get(ALPHA, "/producten/paspoort").await.status, 200);
+    // A product nobody offers is a plain 404, not an explanation.
+    let unknown = app.get(BETA, "/producten/bestaat-niet").await;
+    assert_eq!(unknown.status, 404);
+    assert!(!unknown.body.contains("biedt dit niet zelf aan"));
+
+    // An English reason and a referral to another product of the site.
+    let token = user(&app, "redactie@beta.example.org", "editor", "site:beta", None);
+    let path = "/api/v1/admin/sites/beta/overrides/paspoort";
+    let mut doc = app.api(&token, "GET", path, None, &[]).await.json();
+    assert_eq!(doc["reason"], "Paspoorten regelt het Regioloket voor ons.");
+    doc["refer_to"] = json!("rijbewijs");
+    let res = app.api(&token, "PUT", path, Some(doc.clone()), &[]).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let english = json!({ "lang": "en", "reason": "The regional office arranges passports for us." });
+    let res = app.api(&token, "PUT", &format!("{path}/translations/en"), Some(english), &[]).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    app.catch_up();
+    let page = app.get(BETA, "/producten/paspoort").await;
+    assert!(page.body.contains("href=\"/producten/rijbewijs\""), "{}", page.body);
+    let en = app.get(BETA, "/en/products/paspoort").await.body;
+    assert!(en.contains("<p>The regional office arranges passports for us.</p>") && !en.contains("Regioloket"), "{en}");
+
+    // A reason without an opt-out, a referral that is neither a product nor a web address.
+    for (change, field) in [(json!({ "enabled": null }), "/reason"), (json!({ "refer_to": "javascript:alert(1)" }), "/refer_to"), (json!({ "refer_to": "paspoort" }), "/refer_to")] {
+        let mut bad: Value = doc.clone();
+        for (k, v) in change.as_object().expect("object") {
+            bad[k] = v.clone();
+        }
+        let res = app.api(&token, "PUT", path, Some(bad), &[]).await;
+        assert_eq!(res.status, 422, "{change}: {}", res.body);
+        assert!(res.body.contains(field), "{field}: {}", res.body);
+    }
+
+    // The central team sees who opted out and why; a site editor may not.
+    let central = user(&app, "centraal@meent.example.org", "editor", "national", None);
+    let res = app.api(&central, "GET", "/api/v1/admin/catalogue/paspoort/opt-outs", None, &[]).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let list = res.json();
+    assert_eq!(list["sites"], json!(["beta"]), "{list}");
+    let row = &list["opt_outs"][0];
+    assert_eq!((row["owner"]["kind"].as_str(), row["owner"]["slug"].as_str()), (Some("site"), Some("beta")), "{list}");
+    assert_eq!(row["reason"], "Paspoorten regelt het Regioloket voor ons.");
+    assert_eq!(row["reason_en"], "The regional office arranges passports for us.");
+    assert_eq!(row["refer_to"], "rijbewijs");
+    assert_eq!(app.api(&token, "GET", "/api/v1/admin/catalogue/paspoort/opt-outs", None, &[]).await.status, 403);
+}
+
+#[actix_web::test]
+async fn a_group_opt_out_counts_for_the_members_that_do_not_offer_it_again() {
+    // In the country fixture the region opts out of the driving licence and Alpha offers it again.
+    let app = TestApp::start(&fixture("country")).await;
+    let central = user(&app, "centraal@meent.example.org", "editor", "national", None);
+    let list = app.api(&central, "GET", "/api/v1/admin/catalogue/rijbewijs/opt-outs", None, &[]).await.json();
+    assert_eq!(list["sites"], json!(["beta"]), "{list}");
+    assert_eq!(list["opt_outs"][0]["owner"], json!({ "kind": "group", "slug": "regio" }), "{list}");
+    // Beta's page explains, without a reason given.
+    let page = app.get(BETA, "/producten/rijbewijs").await;
+    assert_eq!(page.status, 404);
+    assert!(page.body.contains("Gemeente Beta biedt dit niet zelf aan."), "{}", page.body);
+}
