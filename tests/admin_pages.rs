@@ -383,3 +383,50 @@ async fn values_with_dates_and_opt_out_reasons_in_the_forms_and_the_dashboard() 
     assert!(edit.contains(&format!("leges | Kosten paspoort | € 70,00 | amount\nleges vanaf {soon} | € 72,00")), "{edit}");
     assert!(edit.contains("afspraak_url | Link naar de afsprakenpagina |  | url"), "the kind is kept: {edit}");
 }
+
+#[actix_web::test]
+async fn four_eyes_in_the_admin_pages() {
+    let app = app().await;
+    let mut conn = app.state.pool.get().unwrap();
+    for (email, role) in [("beheer@example.org", Role::Admin), ("alpha2@example.org", Role::Editor)] {
+        accounts::create_user(&mut conn, email, role, &Scope::parse("site:alpha").unwrap(), Some(PASSWORD), "test", meent::now()).unwrap();
+    }
+    drop(conn);
+    // The admin switches four eyes on for Alpha.
+    let mut admin = Browser::new(&app);
+    admin.login("beheer@example.org", PASSWORD).await;
+    let list = admin.get("/admin/goedkeuren").await.body;
+    assert!(list.contains("Vier ogen instellen") && list.contains("site:alpha"), "{list}");
+    let csrf = hidden(&list, "csrf");
+    assert_eq!(admin.post("/admin/goedkeuren", &[("csrf", &csrf), ("scope", "site:alpha"), ("required", "aan")]).await.status, 303);
+    assert!(admin.get("/admin/goedkeuren").await.body.contains("<td>site:alpha</td><td>Aan</td>"));
+
+    // An editor saves: the change waits, and the editor is told so.
+    let mut alpha = Browser::new(&app);
+    alpha.login("alpha@example.org", PASSWORD).await;
+    let form = alpha.get("/admin/sites/alpha/producten/paspoort").await.body;
+    let fields = override_fields(&form, &[("title", "Paspoort na vier ogen"), ("enabled", "inherit")]);
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let saved = alpha.post("/admin/sites/alpha/producten/paspoort", &refs).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let location = saved.header("location").unwrap().to_owned();
+    assert!(location.starts_with("/admin/goedkeuren/"), "{location}");
+    let own = alpha.get(&location).await.body;
+    assert!(own.contains("Uw wijziging wacht op goedkeuring") && !own.contains("Goedkeuren en publiceren"), "{own}");
+    assert!(own.contains("<ins>") && own.contains("Paspoort na vier ogen"), "the change as a diff: {own}");
+    assert!(!app.get("alpha.test", "/producten/paspoort").await.body.contains("Paspoort na vier ogen"));
+    // The author's own approval is refused, even when posted.
+    let csrf = hidden(&own, "csrf");
+    assert_eq!(alpha.post(&format!("{location}/goedkeuren"), &[("csrf", &csrf)]).await.status, 403);
+
+    // The other editor sees it on the dashboard and approves it.
+    let mut other = Browser::new(&app);
+    other.login("alpha2@example.org", PASSWORD).await;
+    let dash = other.get("/admin").await.body;
+    assert!(dash.contains(&format!("href=\"{location}\"")) && dash.contains("door alpha@example.org"), "{dash}");
+    let page = other.get(&location).await.body;
+    let csrf = hidden(&page, "csrf");
+    let done = other.post(&format!("{location}/goedkeuren"), &[("csrf", &csrf)]).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert!(app.get("alpha.test", "/producten/paspoort").await.body.contains("Paspoort na vier ogen"));
+}

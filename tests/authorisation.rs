@@ -185,6 +185,12 @@ fn cells_of(method: &str, path: &str) -> Option<(Rule, Vec<Target>)> {
         ("GET" | "HEAD", "/catalogue/{slug}") if api => (Rule::SignedIn, one),
         (_, p) if p.starts_with("/catalogus") || p.starts_with("/catalogue") => (Rule::Catalogue, one),
         (_, "/sdg") => (Rule::SignedIn, one),
+        ("GET" | "HEAD", "/goedkeuren" | "/approvals") => (Rule::SignedIn, one),
+        ("POST", "/goedkeuren") | ("PUT", "/approval/{scope}") => (Rule::AdminOf, vec![Target::Layer(site("alpha")), Target::Layer(Scope::Group("regio".into())), Target::Layer(Scope::National)]),
+        (_, "/approval/{scope}") => (Rule::Layer, media_scopes()),
+        (_, "/goedkeuren/{id}" | "/goedkeuren/{id}/goedkeuren" | "/goedkeuren/{id}/terugsturen" | "/approvals/{id}" | "/approvals/{id}/approve" | "/approvals/{id}/send-back") => {
+            (Rule::Layer, media_scopes())
+        }
         ("GET" | "HEAD", "/thesaurus" | "/zoeken") => (Rule::SignedIn, one),
         (_, "/thesaurus" | "/zoeken") => (Rule::Catalogue, one),
         (_, "/sites/{site}/sdg" | "/sites/{site}/feedback" | "/sites/{site}/statistics" | "/sites/{site}/reacties" | "/sites/{site}/statistieken" | "/sites/{site}/statistieken.csv") => (Rule::Layer, vec![Target::Layer(site("alpha")), Target::Layer(site("beta")), Target::Layer(site("gamma"))]),
@@ -205,6 +211,8 @@ struct World {
     app: TestApp,
     tokens: BTreeMap<&'static str, String>,
     national: String,
+    /// A national editor who is none of the actors: the author of the proposals cells decide.
+    author: String,
     counter: std::cell::Cell<u32>,
 }
 
@@ -231,7 +239,11 @@ impl World {
             meent::db::models::accounts::revoke_token(&mut conn, &meent::auth::secrets::hash_token(&revoked), meent::now()).unwrap();
         }
         let national = tokens["national-admin@example.org"].clone();
-        World { app, tokens, national, counter: std::cell::Cell::new(0) }
+        let author = {
+            let mut conn = app.state.pool.get().unwrap();
+            accounts::create_user(&mut conn, "auteur@example.org", Role::Editor, &Scope::National, None, "test", meent::now()).unwrap()
+        };
+        World { app, tokens, national, author, counter: std::cell::Cell::new(0) }
     }
 
     fn next(&self) -> u32 {
@@ -244,6 +256,31 @@ impl World {
         let mut all: Vec<(&str, &str)> = vec![("Authorization", &auth), ("Content-Type", "application/json")];
         all.extend_from_slice(headers);
         self.app.send(method, HOST, path, &all, body).await
+    }
+
+    /// A change by the author that waits for approval in `scope` (a product for national, the
+    /// layer's override of the passport otherwise). Approval is asked only while it is made,
+    /// so the other cells publish as always.
+    async fn proposal(&self, scope: &Scope, n: u32) -> i64 {
+        let setting = format!("/api/v1/admin/approval/{scope}");
+        self.setup("PUT", &setting, serde_json::json!({ "required": true })).await;
+        let path = match scope {
+            Scope::National => "/api/v1/admin/catalogue/paspoort".to_owned(),
+            layer => {
+                let (k, l) = layer_segments(layer, true);
+                format!("/api/v1/admin/{k}/{l}/overrides/paspoort")
+            }
+        };
+        let current = self.api(&self.national, "GET", &path, None, &[]).await;
+        let mut doc = if current.status == 200 { current.json() } else { serde_json::json!({}) };
+        match scope {
+            Scope::National => doc["summary"] = serde_json::json!(format!("Een paspoort aanvragen ({n}).")),
+            _ => doc["variables"] = serde_json::json!({ "leges": format!("€ {n}7") }),
+        }
+        let res = self.api(&self.author, "PUT", &path, Some(doc.to_string().into_bytes()), &[]).await;
+        assert_eq!(res.status, 202, "setup proposal {path}: {}", res.body);
+        self.setup("PUT", &setting, serde_json::json!({ "required": false })).await;
+        res.json()["proposal"].as_i64().unwrap()
     }
 
     /// A call by the national admin that must work (setting up a cell).
@@ -378,6 +415,20 @@ async fn prepare(w: &World, method: &str, pattern: &str, target: &Target, actor:
             _ => vec![("slug".into(), format!("matrix-f{n}")), ("title".into(), "Matrixmelding".into()), ("severity".into(), "info".into()), ("body".into(), "Tekst.".into())],
         }
     };
+    // Proposals and the approval setting of a scope.
+    let bare = pattern.trim_start_matches("/api/v1/admin").trim_start_matches("/admin");
+    if let Target::Layer(scope) = target {
+        if bare.starts_with("/goedkeuren/{id}") || bare.starts_with("/approvals/{id}") {
+            path = path.replace("{id}", &w.proposal(scope, n).await.to_string());
+            json = Some(serde_json::json!({ "note": format!("Matrix {n}") }));
+            form = vec![("note".into(), format!("Matrix {n}"))];
+        }
+        path = path.replace("{scope}", &scope.to_string());
+        if bare == "/goedkeuren" || bare == "/approval/{scope}" {
+            json = Some(serde_json::json!({ "required": false }));
+            form = vec![("scope".into(), scope.to_string()), ("required".into(), "uit".into())];
+        }
+    }
     // Items addressed by id.
     if path.contains("{id}") {
         let id = match (target, local) {

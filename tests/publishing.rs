@@ -205,3 +205,127 @@ async fn a_group_opt_out_counts_for_the_members_that_do_not_offer_it_again() {
     assert_eq!(page.status, 404);
     assert!(page.body.contains("Gemeente Beta biedt dit niet zelf aan."), "{}", page.body);
 }
+
+/// The title of the passport as residents of Alpha see it.
+async fn alpha_title(app: &TestApp) -> String {
+    let body = app.get(ALPHA, "/producten/paspoort").await.body;
+    let start = body.find("<h1>").expect("a heading") + 4;
+    body[start..start + body[start..].find("</h1>").expect("its end")].to_owned()
+}
+
+#[actix_web::test]
+async fn four_eyes_keep_a_change_until_another_editor_approves_it() {
+    let app = TestApp::start(&fixture("country")).await;
+    let admin = user(&app, "beheer@alpha.example.org", "admin", "site:alpha", None);
+    let anna = user(&app, "anna@alpha.example.org", "editor", "site:alpha", None);
+    let bob = user(&app, "bob@alpha.example.org", "editor", "site:alpha", None);
+    let beta = user(&app, "redactie@beta.example.org", "editor", "site:beta", None);
+    let path = "/api/v1/admin/sites/alpha/overrides/paspoort";
+
+    // Only an admin of the scope switches it on.
+    assert_eq!(app.api(&anna, "PUT", "/api/v1/admin/approval/site:alpha", Some(json!({ "required": true })), &[]).await.status, 403);
+    let on = app.api(&admin, "PUT", "/api/v1/admin/approval/site:alpha", Some(json!({ "required": true })), &[]).await;
+    assert_eq!(on.status, 200, "{}", on.body);
+    assert_eq!(app.api(&bob, "GET", "/api/v1/admin/approval/site:alpha", None, &[]).await.json()["required"], true);
+    let before = alpha_title(&app).await;
+
+    // Anna's change waits; residents keep the published version.
+    let mut doc = app.api(&anna, "GET", path, None, &[]).await.json();
+    doc["title"] = json!("Paspoort aanvragen in Alpha (nieuw)");
+    let proposed = app.api(&anna, "PUT", path, Some(doc.clone()), &[]).await;
+    assert_eq!(proposed.status, 202, "{}", proposed.body);
+    let first = proposed.json()["proposal"].as_i64().expect("a proposal id");
+    assert_eq!(alpha_title(&app).await, before);
+    // An invalid change is refused at once, not proposed.
+    let mut bad = doc.clone();
+    bad["apply_url"] = json!("javascript:alert(1)");
+    assert_eq!(app.api(&anna, "PUT", path, Some(bad), &[]).await.status, 422);
+
+    // The author cannot approve it, nor send it back; that is audited.
+    let own = app.api(&anna, "POST", &format!("/api/v1/admin/approvals/{first}/approve"), None, &[]).await;
+    assert_eq!(own.status, 403, "{}", own.body);
+    assert!(own.body.contains("eigen wijziging"), "{}", own.body);
+    assert_eq!(app.api(&anna, "POST", &format!("/api/v1/admin/approvals/{first}/send-back"), Some(json!({ "note": "x" })), &[]).await.status, 403);
+    // An editor of another site neither sees nor decides it.
+    assert_eq!(app.api(&beta, "GET", &format!("/api/v1/admin/approvals/{first}"), None, &[]).await.status, 403);
+    assert_eq!(app.api(&beta, "POST", &format!("/api/v1/admin/approvals/{first}/approve"), None, &[]).await.status, 403);
+    assert_eq!(app.api(&beta, "GET", "/api/v1/admin/approvals", None, &[]).await.json()["to_approve"], json!([]));
+
+    // Bob sees what waits for him; he sends it back with a note (a note is required).
+    let waiting = app.api(&bob, "GET", "/api/v1/admin/approvals", None, &[]).await.json();
+    assert_eq!(waiting["to_approve"][0]["id"], first, "{waiting}");
+    assert_eq!(waiting["to_approve"][0]["author"], "anna@alpha.example.org");
+    assert_eq!(waiting["to_approve"][0]["document"]["title"], "Paspoort aanvragen in Alpha (nieuw)");
+    assert_eq!(app.api(&bob, "POST", &format!("/api/v1/admin/approvals/{first}/send-back"), Some(json!({ "note": " " })), &[]).await.status, 422);
+    let back = app.api(&bob, "POST", &format!("/api/v1/admin/approvals/{first}/send-back"), Some(json!({ "note": "Zonder '(nieuw)' graag." })), &[]).await;
+    assert_eq!(back.status, 200, "{}", back.body);
+    let mine = app.api(&anna, "GET", "/api/v1/admin/approvals", None, &[]).await.json();
+    assert_eq!((mine["mine"][0]["state"].as_str(), mine["mine"][0]["note"].as_str()), (Some("returned"), Some("Zonder '(nieuw)' graag.")), "{mine}");
+    assert_eq!(app.api(&bob, "POST", &format!("/api/v1/admin/approvals/{first}/approve"), None, &[]).await.status, 422, "no longer waiting");
+    assert_eq!(alpha_title(&app).await, before);
+
+    // Anna tries again; Bob approves: now residents see it.
+    doc["title"] = json!("Paspoort aanvragen in Alpha");
+    let second = app.api(&anna, "PUT", path, Some(doc.clone()), &[]).await.json()["proposal"].as_i64().expect("a proposal");
+    let approved = app.api(&bob, "POST", &format!("/api/v1/admin/approvals/{second}/approve"), None, &[]).await;
+    assert_eq!(approved.status, 200, "{}", approved.body);
+    assert_eq!(approved.json()["state"], "approved");
+    assert_eq!(alpha_title(&app).await, "Paspoort aanvragen in Alpha");
+
+    // A proposal written against a revision that moved on is a conflict when approved.
+    doc["title"] = json!("Oud voorstel");
+    let stale = app.api(&anna, "PUT", path, Some(doc.clone()), &[]).await.json()["proposal"].as_i64().expect("a proposal");
+    let conflict = app.api(&bob, "POST", &format!("/api/v1/admin/approvals/{stale}/approve"), None, &[]).await;
+    assert_eq!(conflict.status, 412, "{}", conflict.body);
+    assert_eq!(alpha_title(&app).await, "Paspoort aanvragen in Alpha");
+
+    // An admin may publish directly, with a reason that the audit log keeps; an editor may not.
+    let mut current = app.api(&admin, "GET", path, None, &[]).await.json();
+    current["title"] = json!("Paspoort (spoed)");
+    let refused = app.api(&anna, "PUT", path, Some(current.clone()), &[("X-Publish-Reason", "haast")]).await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    let direct = app.api(&admin, "PUT", path, Some(current.clone()), &[("X-Publish-Reason", "Storing bij de balie, direct nodig")]).await;
+    assert_eq!(direct.status, 200, "{}", direct.body);
+    assert_eq!(alpha_title(&app).await, "Paspoort (spoed)");
+    let audit = app.api(&admin, "GET", "/api/v1/admin/audit", None, &[]).await.body;
+    assert!(audit.contains("approval.direct") && audit.contains("Storing bij de balie, direct nodig"), "{audit}");
+    assert!(audit.contains("refused: own change"), "{audit}");
+
+    // A new page waits as well, and is created when approved.
+    let page = json!({ "path": "vier-ogen", "title": "Vier ogen", "summary": "", "body": "Deze pagina is goedgekeurd." });
+    let res = app.api(&anna, "POST", "/api/v1/admin/sites/alpha/pages", Some(page), &[]).await;
+    assert_eq!(res.status, 202, "{}", res.body);
+    assert_eq!(app.get(ALPHA, "/vier-ogen").await.status, 404);
+    let id = res.json()["proposal"].as_i64().expect("a proposal");
+    assert_eq!(app.api(&bob, "POST", &format!("/api/v1/admin/approvals/{id}/approve"), None, &[]).await.status, 200);
+    assert!(app.get(ALPHA, "/vier-ogen").await.body.contains("Deze pagina is goedgekeurd."));
+
+    // Other sites are not asked.
+    let mut beta_doc = json!({ "enabled": true, "title": "Paspoort in Beta" });
+    beta_doc["revision"] = json!(null);
+    let res = app.api(&beta, "PUT", "/api/v1/admin/sites/beta/overrides/paspoort", Some(beta_doc), &[]).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+}
+
+#[actix_web::test]
+async fn the_national_catalogue_can_ask_for_four_eyes_too() {
+    let app = TestApp::start(&fixture("country")).await;
+    let admin = user(&app, "beheer@meent.example.org", "admin", "national", None);
+    let carla = user(&app, "carla@meent.example.org", "editor", "national", None);
+    let dirk = user(&app, "dirk@meent.example.org", "editor", "national", None);
+    let alpha = user(&app, "anna@alpha.example.org", "editor", "site:alpha", None);
+    assert_eq!(app.api(&admin, "PUT", "/api/v1/admin/approval/national", Some(json!({ "required": true })), &[]).await.status, 200);
+    let path = "/api/v1/admin/catalogue/afvalcontainer";
+    let mut doc = app.api(&carla, "GET", path, None, &[]).await.json();
+    doc["summary"] = json!("Een container voor bedrijfsafval, nu ook voor glas.");
+    let id = app.api(&carla, "PUT", path, Some(doc), &[]).await.json()["proposal"].as_i64().expect("a proposal");
+    assert!(!app.get("alpha.test", "/producten/afvalcontainer").await.body.contains("ook voor glas"));
+    // A site editor works in no national scope.
+    assert_eq!(app.api(&alpha, "POST", &format!("/api/v1/admin/approvals/{id}/approve"), None, &[]).await.status, 403);
+    assert_eq!(app.api(&dirk, "POST", &format!("/api/v1/admin/approvals/{id}/approve"), None, &[]).await.status, 200);
+    assert!(app.get("alpha.test", "/producten/afvalcontainer").await.body.contains("ook voor glas"));
+    // Site content is not national: Alpha's editor still publishes at once.
+    let mut over = app.api(&alpha, "GET", "/api/v1/admin/sites/alpha/overrides/paspoort", None, &[]).await.json();
+    over["title"] = json!("Paspoort in Alpha");
+    assert_eq!(app.api(&alpha, "PUT", "/api/v1/admin/sites/alpha/overrides/paspoort", Some(over), &[]).await.status, 200);
+}

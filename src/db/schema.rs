@@ -390,9 +390,27 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(trusted_devices -> users (user_id));
 
+diesel::table! {
+    proposals (id) {
+        id -> BigInt,
+        scope -> Text,
+        kind -> Text,
+        target -> Text,
+        title -> Text,
+        document -> Text,
+        based_on -> Nullable<BigInt>,
+        author -> Text,
+        state -> Text,
+        note -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        created_at -> BigInt,
+        decided_at -> Nullable<BigInt>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     groups, sites, site_hosts, site_groups, products, overrides, pages, news, alerts, revisions,
     changes, settings, search_misses, upl, redirects, users, grants, sessions, api_tokens,
     login_failures, audit, media, media_uses, trusted_devices, media_removals, translations,
-    feedback, page_views,
+    feedback, page_views, proposals,
 );

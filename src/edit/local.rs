@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::documents::{AlertDoc, NewsDoc, PageDoc, Problems};
+use super::approval::Target;
 use super::{EditError, EditResult, Editor, check_base, check_delete_base, check_saved};
 use crate::content::kind::Kind;
 use crate::content::model::Stamped;
@@ -25,6 +26,8 @@ pub trait LocalKind {
     const KIND: Kind;
     /// The key that must be unique per owner (path or slug).
     fn key(item: &Self::Item) -> &str;
+    /// What editors call it in lists (a proposal's title).
+    fn title(item: &Self::Item) -> &str;
     fn revision(item: &Self::Item) -> i64;
     fn doc_revision(doc: &Self::Doc) -> Option<i64>;
     fn doc_id(doc: &Self::Doc) -> i64;
@@ -46,6 +49,9 @@ macro_rules! local_kind {
             const KIND: Kind = $kind;
             fn key(item: &$item) -> &str {
                 &item.$key
+            }
+            fn title(item: &$item) -> &str {
+                &item.title
             }
             fn revision(item: &$item) -> i64 {
                 item.revision
@@ -128,7 +134,9 @@ impl<K: LocalKind> Local<'_, '_, K> {
 
     pub fn create(&mut self, owner: &Owner, doc: K::Doc) -> EditResult<K::Doc> {
         let layer = self.editor.require_layer(owner, &format!("{}.create", K::KIND), &Self::object(owner, None))?;
+        let proposed = serde_json::to_value(&doc).map_err(|e| EditError::Internal(e.to_string()))?;
         let item = K::from_doc(doc, owner.clone()).map_err(EditError::Invalid)?;
+        self.editor.gate(&Scope::of(owner), Target::Local(K::KIND, owner.clone(), None), K::title(&item), &proposed, None)?;
         let id = self.write(owner, layer, None, None, item)?;
         self.get(owner, id)
     }
@@ -136,7 +144,9 @@ impl<K: LocalKind> Local<'_, '_, K> {
     pub fn put(&mut self, owner: &Owner, id: i64, doc: K::Doc, if_match: Option<i64>) -> EditResult<K::Doc> {
         let (layer, _) = self.owned(owner, id, &format!("{}.save", K::KIND))?;
         let based_on = if_match.or(K::doc_revision(&doc));
+        let proposed = serde_json::to_value(&doc).map_err(|e| EditError::Internal(e.to_string()))?;
         let item = K::from_doc(doc, owner.clone()).map_err(EditError::Invalid)?;
+        self.editor.gate(&Scope::of(owner), Target::Local(K::KIND, owner.clone(), Some(id)), K::title(&item), &proposed, based_on)?;
         self.write(owner, layer, Some(id), based_on, item)?;
         self.get(owner, id)
     }

@@ -12,6 +12,7 @@ mod media;
 mod views;
 pub mod sdg;
 pub mod opt_outs;
+pub mod approval;
 pub mod residents;
 pub mod thesaurus;
 
@@ -55,6 +56,12 @@ pub enum EditError {
     /// An upload refused, or a file that could not be made.
     #[error(transparent)]
     Media(#[from] crate::media::MediaError),
+    /// The scope asks for a second pair of eyes: the change waits as proposal `id`.
+    #[error("the change waits for approval by another editor (proposal {id})")]
+    AwaitingApproval { id: i64 },
+    /// The author of a change cannot approve or send it back.
+    #[error("the author of a change cannot approve it: another editor of the scope does")]
+    OwnChange,
     /// Another save of the same item came in between (found at the write itself).
     #[error("the item was changed by another save at the same moment")]
     ChangedMeanwhile,
@@ -90,6 +97,8 @@ pub struct Editor<'a> {
     /// Where the request came from (an address), for the audit log.
     pub origin: &'a str,
     pub now: i64,
+    /// How saves publish where a scope asks for approval (`approval`).
+    pub publishing: approval::Publishing,
 }
 
 /// An item's history entry as the admin shows it.
@@ -179,7 +188,9 @@ impl Editor<'_> {
         let object = format!("product:{slug}");
         self.require(self.actor.may_edit_catalogue(), "product.save", &object, &Scope::National)?;
         let based_on = if_match.or(doc.revision);
+        let proposed = doc.clone();
         let model = doc.into_model(slug).map_err(EditError::Invalid)?.unstamped();
+        self.gate(&Scope::National, approval::Target::Product(slug.to_owned()), &model.title, &proposed, based_on)?;
         let author = self.actor.email.clone();
         let (now, origin) = (self.now, self.origin.to_owned());
         let saved = db::write_tx(self.conn, |c| -> EditResult<_> {
@@ -211,12 +222,14 @@ impl Editor<'_> {
         let layer = self.require_layer(owner, "override.save", &object)?;
         let (product_id, product) = self.visible_product(slug)?;
         let based_on = if_match.or(doc.revision);
+        let proposed = doc.clone();
         let model = doc.into_model(slug, Some(product.revision)).map_err(EditError::Invalid)?.unstamped();
         let own: Vec<&str> = model.sections.iter().map(|s| s.body.as_str()).collect();
         let problems = documents::layer_values_fit(&model.variables, &product, &own);
         if !problems.is_empty() {
             return Err(EditError::Invalid(problems));
         }
+        self.gate(&Scope::of(owner), approval::Target::Override(owner.clone(), slug.to_owned()), &product.title, &proposed, based_on)?;
         let (group_id, site_id) = layer.columns();
         let author = self.actor.email.clone();
         let (now, origin, scope) = (self.now, self.origin.to_owned(), Scope::of(owner).to_string());

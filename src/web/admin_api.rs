@@ -65,6 +65,15 @@ crate::web::routes::route_table!(ROUTES, register;
     head "/{kind}/{layer}/overrides/{slug}/translations/{lang}" => get_override_translation;
     put "/{kind}/{layer}/overrides/{slug}/translations/{lang}" => put_override_translation;
     delete "/{kind}/{layer}/overrides/{slug}/translations/{lang}" => delete_override_translation;
+    get "/approvals" => approvals;
+    head "/approvals" => approvals;
+    get "/approvals/{id}" => proposal;
+    head "/approvals/{id}" => proposal;
+    post "/approvals/{id}/approve" => approve;
+    post "/approvals/{id}/send-back" => send_back;
+    get "/approval/{scope}" => get_approval;
+    head "/approval/{scope}" => get_approval;
+    put "/approval/{scope}" => put_approval;
     get "/sdg" => sdg_overview;
     head "/sdg" => sdg_overview;
     get "/sites/{site}/sdg" => sdg_site;
@@ -202,7 +211,16 @@ where
     T: Serialize + Send + 'static,
     F: FnOnce(&mut Editor) -> Result<T, AppError> + Send + 'static,
 {
-    let value = as_token_user(req, state, f).await?;
+    let value = match as_token_user(req, state, f).await {
+        Ok(value) => value,
+        // Kept as a proposal: accepted, not done.
+        Err(AppError::AwaitingApproval(id)) => {
+            let message = AppError::AwaitingApproval(id).to_string();
+            let body = serde_json::json!({ "status": 202, "state": "waiting", "proposal": id, "message": message });
+            return Ok(HttpResponse::Accepted().insert_header((header::CACHE_CONTROL, "no-store")).json(body));
+        }
+        Err(e) => return Err(e),
+    };
     let json = serde_json::to_value(&value).map_err(AppError::internal)?;
     let mut response = HttpResponse::build(status);
     response.insert_header((header::CACHE_CONTROL, "no-store"));
@@ -226,6 +244,11 @@ where
 {
     let token = bearer(req)?;
     let origin = client_address(req, &state);
+    // An admin publishing directly where approval is asked says why.
+    let publishing = match req.headers().get("x-publish-reason") {
+        Some(reason) => crate::edit::approval::Publishing::Direct(String::from_utf8_lossy(reason.as_bytes()).into_owned()),
+        None => crate::edit::approval::Publishing::Normal,
+    };
     let st = state.clone();
     web::block(move || -> Result<T, AppError> {
         let mut conn = st.pool.get()?;
@@ -233,7 +256,7 @@ where
         let actor = accounts::actor_by_token(&mut conn, &token, now)?.ok_or(AppError::Unauthorized)?;
         let directory = super::directory(&st);
         let result = {
-            let mut editor = Editor { conn: &mut conn, actor: &actor, directory: &directory, origin: &origin, now };
+            let mut editor = Editor { conn: &mut conn, actor: &actor, directory: &directory, origin: &origin, now, publishing };
             f(&mut editor)?
         };
         // What was written is served at once: derived state catches up before the answer.
@@ -432,6 +455,45 @@ async fn sdg_overview(req: HttpRequest, state: web::Data<AppState>, query: web::
     };
     let content = state.content.clone();
     run(&req, state, StatusCode::OK, move |ed| Ok(ed.sdg_overview(&content, order)?)).await
+}
+
+/// What waits for this user's approval, and their own proposals.
+async fn approvals(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    run(&req, state, StatusCode::OK, |ed| Ok(ed.approvals()?)).await
+}
+
+async fn proposal(req: HttpRequest, state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    run(&req, state, StatusCode::OK, move |ed| Ok(ed.proposal(id)?)).await
+}
+
+/// Saves the proposal (another editor of its scope, never its author) and answers with it.
+async fn approve(req: HttpRequest, state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    run(&req, state, StatusCode::OK, move |ed| Ok(ed.approve(id)?)).await
+}
+
+/// `{"note": "…"}`: back to the author, nothing saved.
+async fn send_back(req: HttpRequest, state: web::Data<AppState>, id: web::Path<i64>, bytes: web::Bytes) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let back = body::<crate::edit::approval::SendBack>(&bytes);
+    run(&req, state, StatusCode::OK, move |ed| Ok(ed.send_back(id, &back?.note)?)).await
+}
+
+async fn get_approval(req: HttpRequest, state: web::Data<AppState>, scope: web::Path<String>) -> Result<HttpResponse, AppError> {
+    run(&req, state, StatusCode::OK, move |ed| Ok(ed.approval_setting(&scope)?)).await
+}
+
+/// `{"required": true}`: admins of the scope switch four eyes on or off.
+async fn put_approval(req: HttpRequest, state: web::Data<AppState>, scope: web::Path<String>, bytes: web::Bytes) -> Result<HttpResponse, AppError> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Required {
+        required: bool,
+    }
+    let required = body::<Required>(&bytes);
+    let scope = scope.into_inner();
+    run(&req, state, StatusCode::OK, move |ed| Ok(ed.set_approval(crate::edit::approval::ApprovalSetting { scope, required: required?.required })?)).await
 }
 
 /// Which groups and sites do not offer the product, why, and the sites left without it.

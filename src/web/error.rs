@@ -40,6 +40,13 @@ pub enum AppError {
     Unauthorized,
     #[error("U mag dit niet doen.")]
     Forbidden,
+    /// Four eyes: the author of a change may not approve it.
+    #[error("U kunt uw eigen wijziging niet goedkeuren of terugsturen: dat doet een andere redacteur.")]
+    OwnChange,
+    /// The change was kept as a proposal that waits for approval (202, not an error to the
+    /// writer: the admin API answers it as such, the admin pages say so).
+    #[error("Uw wijziging wacht op goedkeuring door een andere redacteur (voorstel {0}).")]
+    AwaitingApproval(i64),
     /// The edit was based on an older revision.
     #[error("{0}")]
     Conflict(String, i64),
@@ -117,6 +124,8 @@ impl From<crate::edit::EditError> for AppError {
         match e {
             EditError::NotFound => AppError::NotFound,
             EditError::Forbidden => AppError::Forbidden,
+            EditError::OwnChange => AppError::OwnChange,
+            EditError::AwaitingApproval { id } => AppError::AwaitingApproval(id),
             EditError::Conflict { current, .. } => AppError::Conflict(e.to_string(), current),
             EditError::Invalid(problems) => AppError::Invalid(problems.iter().map(ToString::to_string).collect()),
             EditError::InUse(_) => AppError::InUse(format!("Dit kan niet weg: {e}.")),
@@ -175,7 +184,8 @@ impl ResponseError for AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::OwnChange => StatusCode::FORBIDDEN,
+            AppError::AwaitingApproval(_) => StatusCode::ACCEPTED,
             AppError::Conflict(..) | AppError::ChangedMeanwhile => StatusCode::PRECONDITION_FAILED,
             AppError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -254,6 +264,8 @@ mod tests {
             (AppError::MethodNotAllowed("GET".into()), 405),
             (AppError::Unauthorized, 401),
             (AppError::Forbidden, 403),
+            (AppError::OwnChange, 403),
+            (AppError::AwaitingApproval(1), 202),
             (AppError::Conflict("x".into(), 3), 412),
             (AppError::ChangedMeanwhile, 412),
             (AppError::PreconditionRequired(3), 428),
@@ -276,6 +288,8 @@ mod tests {
                 | AppError::MethodNotAllowed(_)
                 | AppError::Unauthorized
                 | AppError::Forbidden
+                | AppError::OwnChange
+                | AppError::AwaitingApproval(_)
                 | AppError::Conflict(..)
                 | AppError::ChangedMeanwhile
                 | AppError::PreconditionRequired(_)
@@ -319,6 +333,8 @@ mod tests {
         let cases: Vec<(AppError, u16)> = vec![
             (EditError::NotFound.into(), 404),
             (EditError::Forbidden.into(), 403),
+            (EditError::OwnChange.into(), 403),
+            (EditError::AwaitingApproval { id: 1 }.into(), 202),
             (EditError::Conflict { based_on: 1, current: 2 }.into(), 412),
             (EditError::ChangedMeanwhile.into(), 412),
             (EditError::PreconditionRequired { current: 2 }.into(), 428),

@@ -340,6 +340,7 @@ pub async fn save(req: HttpRequest, state: web::Data<AppState>, slug: web::Path<
     })
     .await?;
     match result {
+        Outcome::Proposed(id) => Ok(super::proposal_page(id)),
         Outcome::Saved(_) => Ok(see_other(&format!("/admin/catalogus/{slug}?opgeslagen=1"))),
         Outcome::Problems(problems) => {
             let mut form_values = to_form_lossy(&form);

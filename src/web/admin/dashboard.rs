@@ -63,6 +63,29 @@ pub fn kind_segment(owner: &Owner) -> &'static str {
     }
 }
 
+/// A proposal on the dashboard: for others to approve, or the editor's own.
+#[derive(Serialize)]
+struct Proposal {
+    url: String,
+    title: String,
+    author: String,
+    returned: bool,
+    note: Option<String>,
+}
+
+impl Proposal {
+    fn new(v: &crate::edit::approval::ProposalView, mine: bool) -> Proposal {
+        let p = &v.proposal;
+        Proposal {
+            url: format!("/admin/goedkeuren/{}", p.id),
+            title: p.title.clone(),
+            author: if mine { String::new() } else { p.author.clone() },
+            returned: p.state == "returned",
+            note: p.note.clone(),
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct Coming {
     site: String,
@@ -86,7 +109,9 @@ fn moment_nl(at: i64) -> String {
 
 pub async fn dashboard(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let signed = signed_in(&req, &state).await?;
-    let d = with_editor(&req, &state, &signed, |ed, st| Ok(ed.dashboard(&st.content)?)).await?;
+    let (d, approvals) = with_editor(&req, &state, &signed, |ed, st| Ok((ed.dashboard(&st.content)?, ed.approvals()?))).await?;
+    let waiting: Vec<Proposal> = approvals.to_approve.iter().map(|p| Proposal::new(p, false)).collect();
+    let mine: Vec<Proposal> = approvals.mine.iter().map(|p| Proposal::new(p, true)).collect();
     let groups: Vec<LayerLink> = d.groups.into_iter().map(|(slug, name)| LayerLink { url: format!("/admin/groepen/{slug}"), name }).collect();
     let sites: Vec<LayerLink> = d.sites.into_iter().map(|(slug, name)| LayerLink { url: format!("/admin/sites/{slug}"), name }).collect();
     let review: Vec<Review> = d
@@ -151,6 +176,8 @@ pub async fn dashboard(req: HttpRequest, state: web::Data<AppState>) -> Result<H
     c.insert("sites", &sites);
     c.insert("review", &review);
     c.insert("missing", &missing);
+    c.insert("waiting", &waiting);
+    c.insert("mine", &mine);
     c.insert("coming", &coming);
     c.insert("coming_days", &crate::edit::COMING_DAYS);
     c.insert("due", &due);

@@ -4,6 +4,7 @@
 //! done by `edit::Editor`, like the admin API.
 
 mod users;
+mod approvals;
 mod catalogue;
 mod dashboard;
 mod layer;
@@ -62,6 +63,11 @@ crate::web::routes::route_table!(ROUTES, register;
     post "/sleutels/{id}/intrekken" => users::revoke_token;
     get "/logboek" => users::audit;
     get "/sdg" => sdg::overview;
+    get "/goedkeuren" => approvals::list;
+    post "/goedkeuren" => approvals::setting;
+    get "/goedkeuren/{id}" => approvals::show;
+    post "/goedkeuren/{id}/goedkeuren" => approvals::approve;
+    post "/goedkeuren/{id}/terugsturen" => approvals::send_back;
     get "/zoeken" => thesaurus::national_form;
     post "/zoeken" => thesaurus::national_save;
     get "/sites/{site}/reacties" => residents::feedback;
@@ -216,7 +222,7 @@ where
         let mut conn = st.pool.get()?;
         let directory = super::directory(&st);
         let result = {
-            let mut editor = Editor { conn: &mut conn, actor: &actor, directory: &directory, origin: &origin, now: crate::now() };
+            let mut editor = Editor { conn: &mut conn, actor: &actor, directory: &directory, origin: &origin, now: crate::now(), publishing: Default::default() };
             f(&mut editor, &st)?
         };
         // The write is committed: a failure to bring derived state along now is not the
@@ -294,8 +300,15 @@ impl<'a> FormState<'a> {
 
 pub enum Outcome<T> {
     Saved(T),
+    /// Kept as a proposal that waits for another editor (`edit::approval`).
+    Proposed(i64),
     Problems(Vec<String>),
     Conflict { current: i64 },
+}
+
+/// Where the editor goes after a proposal: the proposal, which says it waits.
+pub fn proposal_page(id: i64) -> HttpResponse {
+    see_other(&format!("/admin/goedkeuren/{id}"))
 }
 
 pub fn outcome<T>(result: EditResult<T>) -> Result<Outcome<T>, AppError> {
@@ -303,6 +316,7 @@ pub fn outcome<T>(result: EditResult<T>) -> Result<Outcome<T>, AppError> {
         Ok(v) => Ok(Outcome::Saved(v)),
         Err(crate::edit::EditError::Invalid(p)) => Ok(Outcome::Problems(p.iter().map(ToString::to_string).collect())),
         Err(crate::edit::EditError::Conflict { current, .. }) => Ok(Outcome::Conflict { current }),
+        Err(crate::edit::EditError::AwaitingApproval { id }) => Ok(Outcome::Proposed(id)),
         Err(e) => Err(e.into()),
     }
 }

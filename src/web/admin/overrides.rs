@@ -309,6 +309,7 @@ pub async fn save(req: HttpRequest, state: web::Data<AppState>, path: web::Path<
     })
     .await?;
     match result {
+        Outcome::Proposed(id) => Ok(super::proposal_page(id)),
         Outcome::Saved(_) => Ok(see_other(&format!("{action}?opgeslagen=1"))),
         Outcome::Problems(problems) => render(&req, &state, &signed, &owner, &loaded, loaded.doc.as_ref(), FormState::problems(&problems), StatusCode::UNPROCESSABLE_ENTITY).await,
         Outcome::Conflict { current } => {
