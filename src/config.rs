@@ -278,6 +278,18 @@ pub struct Config {
     pub statistics: bool,
     /// A MaxMind DB file for page views per country.
     pub geoip_db: Option<PathBuf>,
+    /// Check every link of the content this often, in hours, on one node (0: never).
+    pub link_check_hours: u64,
+    /// Let the link checker request addresses in private networks (for tests on one machine;
+    /// off in production, so an editor's link cannot probe the server's own network).
+    pub link_check_private: bool,
+    /// The SMTP server for editors' digests (`smtp://host:25`, `smtp://user:pass@host:587?tls=required`,
+    /// `smtps://…`); none: no e-mail is sent.
+    pub smtp_url: Option<String>,
+    /// The sender of digests (`Meent <noreply@example.nl>`).
+    pub mail_from: Option<String>,
+    /// Where editors open the admin, for links in e-mails (`https://beheer.example.nl`).
+    pub admin_url: Option<String>,
 }
 
 /// Settings as the sources give them (the config file, environment variables and flags),
@@ -333,6 +345,16 @@ pub struct Settings {
     pub statistics: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub geoip_db: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_check_hours: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_check_private: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub smtp_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mail_from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin_url: Option<String>,
 }
 
 impl Settings {
@@ -387,6 +409,11 @@ impl Config {
             media_url: given.media_url.filter(|u| !u.is_empty()),
             statistics: given.statistics.unwrap_or(true),
             geoip_db: given.geoip_db.filter(|p| !p.as_os_str().is_empty()),
+            link_check_hours: given.link_check_hours.unwrap_or(24),
+            link_check_private: given.link_check_private.unwrap_or(false),
+            smtp_url: given.smtp_url.filter(|u| !u.trim().is_empty()),
+            mail_from: given.mail_from.filter(|u| !u.trim().is_empty()),
+            admin_url: given.admin_url.filter(|u| !u.trim().is_empty()),
             data_dir,
         }
     }

@@ -10,6 +10,7 @@ pub mod content;
 pub mod db;
 pub mod edit;
 pub mod feed;
+pub mod links;
 pub mod maintenance;
 pub mod media;
 pub mod metrics;

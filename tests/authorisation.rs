@@ -174,7 +174,7 @@ fn cells_of(method: &str, path: &str) -> Option<(Rule, Vec<Target>)> {
     let one = vec![Target::None];
     Some(match (method, p) {
         (_, "/inloggen") => (Rule::Public, one),
-        (_, "" | "/" | "/uitloggen" | "/sleutels" | "/me" | "/tokens") => (Rule::SignedIn, one),
+        (_, "" | "/" | "/uitloggen" | "/sleutels" | "/me" | "/tokens" | "/me/digest" | "/herinneringen") => (Rule::SignedIn, one),
         (_, "/sleutels/{id}/intrekken" | "/tokens/{id}") => (Rule::ManagesAccount, { let mut t = accounts_of_scopes(); t.push(Target::OwnToken); t }),
         (_, "/gebruikers" | "/logboek" | "/audit") if method != "POST" || p != "/gebruikers" => (Rule::AnyAdmin, one),
         (_, "/users") if method != "POST" => (Rule::AnyAdmin, one),
@@ -187,7 +187,7 @@ fn cells_of(method: &str, path: &str) -> Option<(Rule, Vec<Target>)> {
         (_, "/sdg") => (Rule::SignedIn, one),
         ("GET" | "HEAD", "/goedkeuren" | "/approvals") => (Rule::SignedIn, one),
         ("POST", "/goedkeuren") | ("PUT", "/approval/{scope}") => (Rule::AdminOf, vec![Target::Layer(site("alpha")), Target::Layer(Scope::Group("regio".into())), Target::Layer(Scope::National)]),
-        (_, "/approval/{scope}") => (Rule::Layer, media_scopes()),
+        (_, "/approval/{scope}" | "/links/{scope}") => (Rule::Layer, media_scopes()),
         (_, "/goedkeuren/{id}" | "/goedkeuren/{id}/goedkeuren" | "/goedkeuren/{id}/terugsturen" | "/approvals/{id}" | "/approvals/{id}/approve" | "/approvals/{id}/send-back") => {
             (Rule::Layer, media_scopes())
         }
@@ -424,7 +424,7 @@ async fn prepare(w: &World, method: &str, pattern: &str, target: &Target, actor:
             form = vec![("note".into(), format!("Matrix {n}"))];
         }
         path = path.replace("{scope}", &scope.to_string());
-        if bare == "/goedkeuren" || bare == "/approval/{scope}" {
+        if bare == "/goedkeuren" || bare == "/approval/{scope}" && method == "PUT" {
             json = Some(serde_json::json!({ "required": false }));
             form = vec![("scope".into(), scope.to_string()), ("required".into(), "uit".into())];
         }
@@ -584,6 +584,8 @@ async fn prepare(w: &World, method: &str, pattern: &str, target: &Target, actor:
             let revision = current.json()["revision"].as_i64().unwrap_or(0);
             form = vec![("revision".into(), revision.to_string()), ("toml".into(), format!("[[concept]]\nwords = [\"matrix{n}\"]\neveryday = [\"matrixwoord{n}\"]\n"))];
         }
+        ("PUT", "/me/digest") => json = Some(serde_json::json!({ "frequency": "weekly" })),
+        ("POST", "/herinneringen") => form = vec![("frequentie".into(), "dagelijks".into())],
         ("POST", "/inloggen") => form = vec![("email".into(), "niemand@example.org".into()), ("password".into(), "fout wachtwoord".into())],
         _ => {}
     }

@@ -51,6 +51,8 @@ enum Command {
     Migrate,
     /// Rebuild the search index from the database (stop `serve` on this data dir first)
     Reindex,
+    /// Check every link of the content now (as the background check does) and keep the results
+    CheckLinks,
     /// The national product list (UPL)
     #[command(subcommand)]
     Upl(UplCommand),
@@ -148,6 +150,21 @@ struct ServeArgs {
     /// A GeoIP database in MaxMind DB format, for page views per country
     #[arg(long, env = "MEENT_GEOIP_DB", global = true)]
     geoip_db: Option<PathBuf>,
+    /// Check every link of the content this often, in hours, on one node (0: never)
+    #[arg(long, env = "MEENT_LINK_CHECK_HOURS", global = true)]
+    link_check_hours: Option<u64>,
+    /// Let the link checker request addresses in private networks: on or off (tests only)
+    #[arg(long, env = "MEENT_LINK_CHECK_PRIVATE", global = true, value_parser = on_off)]
+    link_check_private: Option<bool>,
+    /// The SMTP server for editors' e-mail digests: smtp://HOST:PORT, smtp://USER:PASS@HOST:587?tls=required or smtps://… (none: no e-mail)
+    #[arg(long, env = "MEENT_SMTP_URL", global = true, hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// The sender of e-mail digests, e.g. "Meent <noreply@example.nl>"
+    #[arg(long, env = "MEENT_MAIL_FROM", global = true)]
+    mail_from: Option<String>,
+    /// Where editors open the admin, for links in e-mails, e.g. https://beheer.example.nl
+    #[arg(long, env = "MEENT_ADMIN_URL", global = true)]
+    admin_url: Option<String>,
 }
 
 fn on_off(s: &str) -> Result<bool, String> {
@@ -205,6 +222,11 @@ pub fn run() -> ExitCode {
         media_url: serve.media_url.clone(),
         statistics: serve.statistics,
         geoip_db: serve.geoip_db.clone(),
+        link_check_hours: serve.link_check_hours,
+        link_check_private: serve.link_check_private,
+        smtp_url: serve.smtp_url.clone(),
+        mail_from: serve.mail_from.clone(),
+        admin_url: serve.admin_url.clone(),
         ..Settings::default()
     };
     let config = match Settings::layered(cli.global.config.as_deref(), given) {
@@ -218,6 +240,7 @@ pub fn run() -> ExitCode {
         Some(Command::Export { dir }) => export_command(&config, &dir),
         Some(Command::Migrate) => migrate_command(&config),
         Some(Command::Reindex) => reindex_command(&config),
+        Some(Command::CheckLinks) => check_links_command(&config),
         Some(Command::Upl(command)) => upl_command(&config, command),
         Some(Command::User(command)) => user_command(&config, command),
         Some(Command::BenchData(args)) => bench_data_command(args),
@@ -282,6 +305,18 @@ fn migrate_command(config: &Config) -> Result<(), String> {
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     let ran = db::migrate(&mut conn).map_err(|e| e.to_string())?;
     println!("applied {ran} migration(s)");
+    Ok(())
+}
+
+fn check_links_command(config: &Config) -> Result<(), String> {
+    let url = DbUrl::parse(&config.database_url).map_err(|e| e.to_string())?;
+    let pool = db::connect(&url, 2).map_err(|e| e.to_string())?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    db::migrate(&mut conn).map_err(|e| e.to_string())?;
+    let settings = crate::links::check::Settings { allow_private: config.link_check_private, ..Default::default() };
+    let started = std::time::Instant::now();
+    let s = crate::links::run(&mut conn, &settings, crate::now()).map_err(|e| e.to_string())?;
+    println!("checked {} links ({} places) in {:.1} s: {} broken, {} redirected", s.links, s.uses, started.elapsed().as_secs_f64(), s.broken, s.redirected);
     Ok(())
 }
 

@@ -408,9 +408,32 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    link_checks (url) {
+        url -> Text,
+        state -> Text,
+        status -> Nullable<Integer>,
+        final_url -> Nullable<Text>,
+        message -> Text,
+        checked_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    link_uses (id) {
+        id -> BigInt,
+        url -> Text,
+        scope -> Text,
+        kind -> Text,
+        item -> Text,
+        title -> Text,
+        field -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     groups, sites, site_hosts, site_groups, products, overrides, pages, news, alerts, revisions,
     changes, settings, search_misses, upl, redirects, users, grants, sessions, api_tokens,
     login_failures, audit, media, media_uses, trusted_devices, media_removals, translations,
-    feedback, page_views, proposals,
+    feedback, page_views, proposals, link_checks, link_uses,
 );

@@ -13,6 +13,8 @@ mod views;
 pub mod sdg;
 pub mod opt_outs;
 pub mod approval;
+pub mod links;
+pub mod digest;
 pub mod residents;
 pub mod thesaurus;
 

@@ -29,6 +29,9 @@ use crate::edit::{Alerts, Editor, LocalKind, MediaText, News, OverrideDoc, Pages
 crate::web::routes::route_table!(ROUTES, register;
     get "/me" => me;
     head "/me" => me;
+    get "/me/digest" => get_digest;
+    head "/me/digest" => get_digest;
+    put "/me/digest" => put_digest;
     get "/audit" => audit;
     head "/audit" => audit;
     get "/users" => users;
@@ -74,6 +77,8 @@ crate::web::routes::route_table!(ROUTES, register;
     get "/approval/{scope}" => get_approval;
     head "/approval/{scope}" => get_approval;
     put "/approval/{scope}" => put_approval;
+    get "/links/{scope}" => links_of_scope;
+    head "/links/{scope}" => links_of_scope;
     get "/sdg" => sdg_overview;
     head "/sdg" => sdg_overview;
     get "/sites/{site}/sdg" => sdg_site;
@@ -275,6 +280,16 @@ async fn me(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse
     run(&req, state, StatusCode::OK, |ed| Ok(ed.actor.clone())).await
 }
 
+/// This user's e-mail digest: `{"frequency": "off" | "daily" | "weekly"}`.
+async fn get_digest(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    run(&req, state, StatusCode::OK, |ed| Ok(ed.digest_choice()?)).await
+}
+
+async fn put_digest(req: HttpRequest, state: web::Data<AppState>, bytes: web::Bytes) -> Result<HttpResponse, AppError> {
+    let choice = body::<crate::edit::digest::DigestChoice>(&bytes);
+    run(&req, state, StatusCode::OK, move |ed| Ok(ed.set_digest_choice(choice?)?)).await
+}
+
 async fn audit(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     run(&req, state, StatusCode::OK, |ed| Ok(ed.audit_log(500)?)).await
 }
@@ -455,6 +470,12 @@ async fn sdg_overview(req: HttpRequest, state: web::Data<AppState>, query: web::
     };
     let content = state.content.clone();
     run(&req, state, StatusCode::OK, move |ed| Ok(ed.sdg_overview(&content, order)?)).await
+}
+
+/// The broken and redirected links written in a scope (`national`, `group:<slug>`,
+/// `site:<slug>`), with where each is written, from the link checker's last run.
+async fn links_of_scope(req: HttpRequest, state: web::Data<AppState>, scope: web::Path<String>) -> Result<HttpResponse, AppError> {
+    run(&req, state, StatusCode::OK, move |ed| Ok(ed.links(&scope)?)).await
 }
 
 /// What waits for this user's approval, and their own proposals.

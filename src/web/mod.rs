@@ -120,6 +120,22 @@ pub fn build_state(config: Config) -> Result<AppState, StartError> {
     let limits = Arc::new(limits::Limits::new(&config.rate_limits));
     let misses = Arc::new(crate::search::misses::MissCounter::default());
     spawn_maintenance(pool.clone(), config.retention, limits.clone(), misses.clone(), views.clone(), media.clone());
+    if config.link_check_hours > 0 {
+        let settings = crate::links::check::Settings { allow_private: config.link_check_private, ..Default::default() };
+        let every = Duration::from_secs(config.link_check_hours * 3600);
+        // A node looks every ten minutes whether a run is due (the first one ten minutes after
+        // start, so a restart does not check at once).
+        crate::links::spawn(pool.clone(), settings, every, Duration::from_secs(600));
+    }
+    let admin_url = config.admin_url.clone().unwrap_or_else(|| match config.admin_hosts.first() {
+        Some(host) => format!("https://{host}"),
+        None => format!("http://{}", config.addr),
+    });
+    match crate::edit::digest::Mailer::new(config.smtp_url.as_deref(), config.mail_from.as_deref(), &admin_url) {
+        Ok(Some(mailer)) => crate::edit::digest::spawn(pool.clone(), feed.directory().clone(), content.clone(), mailer),
+        Ok(None) => {}
+        Err(e) => return Err(StartError::Config(e)),
+    }
     Ok(AppState { pool, config: Arc::new(config), feed, templates, cache, content, search, media, limits, misses, views, feedback_key })
 }
 

@@ -174,6 +174,8 @@ const ADMIN_PAGES = [
   ['user', '/admin/gebruikers/1'],
   ['audit log', '/admin/logboek'],
   ['API keys', '/admin/sleutels'],
+  ['approvals', '/admin/goedkeuren'],
+  ['reminders by e-mail', '/admin/herinneringen'],
 ];
 
 for (const width of [375, 1280]) {

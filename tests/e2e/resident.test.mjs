@@ -21,6 +21,7 @@ const PAGES = [
   ['news list', 'diemen', '/nieuws'],
   ['news item', 'diemen', '/nieuws/gft-actie'],
   ['not found', 'diemen', '/bestaat-niet'],
+  ['product the site does not offer, not found', 'diemen', '/producten/ligplaatsvergunning'],
   ['search with results', 'diemen', '/zoeken?q=paspoort'],
   ['search with filter', 'diemen', '/zoeken?q=afval&soort=product'],
   ['search without results', 'diemen', '/zoeken?q=pasportt'],

@@ -10,6 +10,7 @@ pub mod redirects;
 pub mod overrides;
 pub mod feedback;
 pub mod page_views;
+pub mod links;
 pub mod proposals;
 pub mod revisions;
 pub mod search_misses;

@@ -109,7 +109,7 @@ fn moment_nl(at: i64) -> String {
 
 pub async fn dashboard(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let signed = signed_in(&req, &state).await?;
-    let (d, approvals) = with_editor(&req, &state, &signed, |ed, st| Ok((ed.dashboard(&st.content)?, ed.approvals()?))).await?;
+    let (d, approvals, links) = with_editor(&req, &state, &signed, |ed, st| Ok((ed.dashboard(&st.content)?, ed.approvals()?, ed.links_overview()?))).await?;
     let waiting: Vec<Proposal> = approvals.to_approve.iter().map(|p| Proposal::new(p, false)).collect();
     let mine: Vec<Proposal> = approvals.mine.iter().map(|p| Proposal::new(p, true)).collect();
     let groups: Vec<LayerLink> = d.groups.into_iter().map(|(slug, name)| LayerLink { url: format!("/admin/groepen/{slug}"), name }).collect();
@@ -177,6 +177,7 @@ pub async fn dashboard(req: HttpRequest, state: web::Data<AppState>) -> Result<H
     c.insert("review", &review);
     c.insert("missing", &missing);
     c.insert("waiting", &waiting);
+    c.insert("links", &links);
     c.insert("mine", &mine);
     c.insert("coming", &coming);
     c.insert("coming_days", &crate::edit::COMING_DAYS);

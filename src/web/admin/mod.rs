@@ -6,6 +6,7 @@
 mod users;
 mod approvals;
 mod catalogue;
+mod reminders;
 mod dashboard;
 mod layer;
 mod login;
@@ -63,6 +64,8 @@ crate::web::routes::route_table!(ROUTES, register;
     post "/sleutels/{id}/intrekken" => users::revoke_token;
     get "/logboek" => users::audit;
     get "/sdg" => sdg::overview;
+    get "/herinneringen" => reminders::form;
+    post "/herinneringen" => reminders::save;
     get "/goedkeuren" => approvals::list;
     post "/goedkeuren" => approvals::setting;
     get "/goedkeuren/{id}" => approvals::show;

@@ -1,0 +1,2 @@
+DROP TABLE link_uses;
+DROP TABLE link_checks;
