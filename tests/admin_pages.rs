@@ -430,3 +430,43 @@ async fn four_eyes_in_the_admin_pages() {
     assert_eq!(done.status, 303, "{}", done.body);
     assert!(app.get("alpha.test", "/producten/paspoort").await.body.contains("Paspoort na vier ogen"));
 }
+
+#[actix_web::test]
+async fn a_release_in_the_admin_pages() {
+    let app = app().await;
+    let mut central = Browser::new(&app);
+    central.login("central@example.org", PASSWORD).await;
+    // Start a release of the national catalogue.
+    let list = central.get("/admin/releases").await.body;
+    let csrf = hidden(&list, "csrf");
+    let made = central.post("/admin/releases", &[("csrf", &csrf), ("scope", "national"), ("name", "Nieuwe teksten")]).await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let location = made.header("location").unwrap().to_owned();
+    let id = location.rsplit('/').next().unwrap().to_owned();
+    // Save a product into it from the product form: residents see nothing yet.
+    let edit = central.get("/admin/catalogus/paspoort").await.body;
+    assert!(edit.contains("Opslaan in release") && edit.contains("Nieuwe teksten"), "{edit}");
+    let csrf = hidden(&edit, "csrf");
+    let revision = hidden(&edit, "revision");
+    let body_text = edit.split("<textarea id=\"body\"").nth(1).unwrap();
+    let body_text = body_text[body_text.find('>').unwrap() + 1..body_text.find("</textarea>").unwrap()].replace("&#39;", "'").replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    let fields = [("csrf", csrf.as_str()), ("revision", revision.as_str()), ("title", "Paspoort"), ("summary", "UIT DE RELEASE in {{ gemeente }}."), ("status", "published"), ("audience.particulier", "1"), ("body", body_text.as_str()), ("variables", "leges | Kosten paspoort | een bedrag dat de gemeente vaststelt\nafspraak_url | Link naar de afsprakenpagina |"), ("release", id.as_str()), ("opslaan", "1")];
+    let staged = central.post("/admin/catalogus/paspoort", &fields).await;
+    assert_eq!(staged.status, 303, "{}", staged.body);
+    assert_eq!(staged.header("location").unwrap(), format!("/admin/releases/{id}?toegevoegd=1"));
+    assert!(!app.get("beta.test", "/producten/paspoort").await.body.contains("UIT DE RELEASE"));
+    // Preview on a site, then publish.
+    let preview = central.get(&format!("/admin/releases/{id}?site=beta&product=paspoort")).await.body;
+    assert!(preview.contains("Na publicatie op de website van beta") && preview.contains("Nu publiceren"), "{preview}");
+    let csrf = hidden(&preview, "csrf");
+    let done = central.post(&format!("/admin/releases/{id}/publiceren"), &[("csrf", &csrf)]).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert!(app.get("beta.test", "/producten/paspoort").await.body.contains("UIT DE RELEASE in Beta"));
+    assert!(app.get("gamma.test", "/producten/paspoort").await.body.contains("UIT DE RELEASE in Gamma"));
+    // Undo it from the page.
+    let page = central.get(&format!("/admin/releases/{id}")).await.body;
+    assert!(page.contains("Release terugdraaien"), "{page}");
+    let csrf = hidden(&page, "csrf");
+    assert_eq!(central.post(&format!("/admin/releases/{id}/terugdraaien"), &[("csrf", &csrf)]).await.status, 303);
+    assert!(!app.get("beta.test", "/producten/paspoort").await.body.contains("UIT DE RELEASE"));
+}

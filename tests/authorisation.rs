@@ -185,7 +185,9 @@ fn cells_of(method: &str, path: &str) -> Option<(Rule, Vec<Target>)> {
         ("GET" | "HEAD", "/catalogue/{slug}") if api => (Rule::SignedIn, one),
         (_, p) if p.starts_with("/catalogus") || p.starts_with("/catalogue") => (Rule::Catalogue, one),
         (_, "/sdg") => (Rule::SignedIn, one),
-        ("GET" | "HEAD", "/goedkeuren" | "/approvals") => (Rule::SignedIn, one),
+        ("GET" | "HEAD", "/goedkeuren" | "/approvals" | "/releases") => (Rule::SignedIn, one),
+        ("POST", "/releases") => (Rule::Layer, media_scopes()),
+        (_, p) if p.starts_with("/releases/{id}") => (Rule::Layer, media_scopes()),
         ("POST", "/goedkeuren") | ("PUT", "/approval/{scope}") => (Rule::AdminOf, vec![Target::Layer(site("alpha")), Target::Layer(Scope::Group("regio".into())), Target::Layer(Scope::National)]),
         (_, "/approval/{scope}" | "/links/{scope}") => (Rule::Layer, media_scopes()),
         (_, "/goedkeuren/{id}" | "/goedkeuren/{id}/goedkeuren" | "/goedkeuren/{id}/terugsturen" | "/approvals/{id}" | "/approvals/{id}/approve" | "/approvals/{id}/send-back") => {
@@ -281,6 +283,33 @@ impl World {
         assert_eq!(res.status, 202, "setup proposal {path}: {}", res.body);
         self.setup("PUT", &setting, serde_json::json!({ "required": false })).await;
         res.json()["proposal"].as_i64().unwrap()
+    }
+
+    /// A release of `scope` (as the national admin) with one staged change; published when
+    /// `published`.
+    async fn release(&self, scope: &Scope, n: u32, published: bool) -> i64 {
+        let made = self.setup("POST", "/api/v1/admin/releases", serde_json::json!({ "scope": scope.to_string(), "name": format!("Matrix {n}") })).await;
+        let id = made["id"].as_i64().unwrap();
+        let path = match scope {
+            Scope::National => "/api/v1/admin/catalogue/paspoort".to_owned(),
+            layer => {
+                let (k, l) = layer_segments(layer, true);
+                format!("/api/v1/admin/{k}/{l}/overrides/paspoort")
+            }
+        };
+        let current = self.api(&self.national, "GET", &path, None, &[]).await;
+        let mut doc = if current.status == 200 { current.json() } else { serde_json::json!({}) };
+        match scope {
+            Scope::National => doc["summary"] = serde_json::json!(format!("Een paspoort aanvragen (release {n}).")),
+            _ => doc["variables"] = serde_json::json!({ "leges": format!("€ {n}6") }),
+        }
+        let header = id.to_string();
+        let res = self.api(&self.national, "PUT", &path, Some(doc.to_string().into_bytes()), &[("X-Release", &header)]).await;
+        assert_eq!(res.status, 202, "setup release change {path}: {}", res.body);
+        if published {
+            self.setup("POST", &format!("/api/v1/admin/releases/{id}/publish"), serde_json::json!({})).await;
+        }
+        id
     }
 
     /// A call by the national admin that must work (setting up a cell).
@@ -418,6 +447,18 @@ async fn prepare(w: &World, method: &str, pattern: &str, target: &Target, actor:
     // Proposals and the approval setting of a scope.
     let bare = pattern.trim_start_matches("/api/v1/admin").trim_start_matches("/admin");
     if let Target::Layer(scope) = target {
+        if bare == "/releases" {
+            json = Some(serde_json::json!({ "scope": scope.to_string(), "name": format!("Matrix {n}") }));
+            form = vec![("scope".into(), scope.to_string()), ("name".into(), format!("Matrix {n}"))];
+        }
+        if bare.starts_with("/releases/{id}") {
+            let id = w.release(scope, n, bare.ends_with("/undo")).await;
+            path = path.replace("{id}", &id.to_string()).replace("{site}", "alpha").replace("{slug}", "paspoort").replace("{action}", "publiceren");
+            if bare.ends_with("/schedule") {
+                let at = chrono::DateTime::from_timestamp(meent::now() + 86_400, 0).unwrap().to_rfc3339();
+                json = Some(serde_json::json!({ "publish_at": at }));
+            }
+        }
         if bare.starts_with("/goedkeuren/{id}") || bare.starts_with("/approvals/{id}") {
             path = path.replace("{id}", &w.proposal(scope, n).await.to_string());
             json = Some(serde_json::json!({ "note": format!("Matrix {n}") }));

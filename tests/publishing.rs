@@ -300,6 +300,17 @@ async fn four_eyes_keep_a_change_until_another_editor_approves_it() {
     assert_eq!(app.api(&bob, "POST", &format!("/api/v1/admin/approvals/{id}/approve"), None, &[]).await.status, 200);
     assert!(app.get(ALPHA, "/vier-ogen").await.body.contains("Deze pagina is goedgekeurd."));
 
+    // Deleting it is a change too: it waits, and goes when approved.
+    let pages = app.api(&anna, "GET", "/api/v1/admin/sites/alpha/pages", None, &[]).await.json();
+    let page_id = pages.as_array().unwrap().iter().find(|p| p["path"] == "vier-ogen").expect("the page")["id"].as_i64().unwrap();
+    let res = app.api(&anna, "DELETE", &format!("/api/v1/admin/sites/alpha/pages/{page_id}"), None, &[]).await;
+    assert_eq!(res.status, 202, "{}", res.body);
+    let id = res.json()["proposal"].as_i64().expect("a proposal");
+    assert_eq!(app.api(&bob, "GET", &format!("/api/v1/admin/approvals/{id}"), None, &[]).await.json()["document"], json!(null));
+    assert_eq!(app.get(ALPHA, "/vier-ogen").await.status, 200, "still there until approved");
+    assert_eq!(app.api(&bob, "POST", &format!("/api/v1/admin/approvals/{id}/approve"), None, &[]).await.status, 200);
+    assert_eq!(app.get(ALPHA, "/vier-ogen").await.status, 404);
+
     // Other sites are not asked.
     let mut beta_doc = json!({ "enabled": true, "title": "Paspoort in Beta" });
     beta_doc["revision"] = json!(null);
@@ -328,4 +339,113 @@ async fn the_national_catalogue_can_ask_for_four_eyes_too() {
     let mut over = app.api(&alpha, "GET", "/api/v1/admin/sites/alpha/overrides/paspoort", None, &[]).await.json();
     over["title"] = json!("Paspoort in Alpha");
     assert_eq!(app.api(&alpha, "PUT", "/api/v1/admin/sites/alpha/overrides/paspoort", Some(over), &[]).await.status, 200);
+}
+
+/// A product's summary as a site's residents get it from the JSON API.
+async fn summary(app: &TestApp, host: &str, slug: &str) -> String {
+    let res = app.get(host, &format!("/api/v1/products/{slug}")).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    res.json()["summary"].as_str().unwrap_or("").to_owned()
+}
+
+#[actix_web::test]
+async fn a_release_switches_every_site_together_and_is_undone_as_a_whole() {
+    let app = TestApp::start(&fixture("country")).await;
+    let central = user(&app, "centraal@meent.example.org", "editor", "national", None);
+    let alpha = user(&app, "anna@alpha.example.org", "editor", "site:alpha", None);
+    let res = app.api(&central, "POST", "/api/v1/admin/releases", Some(json!({ "scope": "national", "name": "Tarieven 2027" })), &[]).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let release = res.json()["id"].as_i64().unwrap();
+    let header = release.to_string();
+    let staged = [("X-Release", header.as_str())];
+
+    // Two products and the thesaurus go into the release; nothing changes for residents.
+    let old = summary(&app, BETA, "paspoort").await;
+    let mut before = Vec::new();
+    for host in [ALPHA, BETA, "gamma.test"] {
+        before.push(summary(&app, host, "paspoort").await);
+    }
+    for (slug, text) in [("paspoort", "Vanaf 2027 vraagt u een paspoort online aan."), ("afvalcontainer", "Vanaf 2027 huurt u een container online.")] {
+        let path = format!("/api/v1/admin/catalogue/{slug}");
+        let mut doc = app.api(&central, "GET", &path, None, &[]).await.json();
+        doc["summary"] = json!(text);
+        let res = app.api(&central, "PUT", &path, Some(doc), &staged).await;
+        assert_eq!(res.status, 202, "{}", res.body);
+        assert_eq!(res.json()["state"], "staged");
+    }
+    let mut words = app.api(&central, "GET", "/api/v1/admin/thesaurus", None, &[]).await.json();
+    words["concepts"].as_array_mut().unwrap().push(json!({ "words": ["paspoort"], "everyday": ["reisboekje"] }));
+    let res = app.api(&central, "PUT", "/api/v1/admin/thesaurus", Some(words.clone()), &staged).await;
+    assert_eq!(res.status, 202, "{}", res.body);
+    // A change written against an old revision is refused at once, as a save would be.
+    words["revision"] = json!(words["revision"].as_i64().unwrap() + 5);
+    assert_eq!(app.api(&central, "PUT", "/api/v1/admin/thesaurus", Some(words), &staged).await.status, 412);
+    assert_eq!(summary(&app, BETA, "paspoort").await, old);
+    assert_eq!(search_total(&app, BETA, "reisboekje").await, 0);
+    // A site's change does not belong in the national release, and its editor cannot see it.
+    let mut over = app.api(&alpha, "GET", "/api/v1/admin/sites/alpha/overrides/paspoort", None, &[]).await.json();
+    over["title"] = json!("Paspoort in Alpha");
+    let res = app.api(&alpha, "PUT", "/api/v1/admin/sites/alpha/overrides/paspoort", Some(over), &staged).await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(res.body.contains("is for national"), "{}", res.body);
+    assert_eq!(app.api(&alpha, "GET", &format!("/api/v1/admin/releases/{release}"), None, &[]).await.status, 403);
+
+    // The preview shows a site's product as it will be; afterwards nothing has changed.
+    let preview = app.api(&central, "GET", &format!("/api/v1/admin/releases/{release}/preview/beta/paspoort"), None, &[]).await;
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    assert_eq!(preview.json()["summary"], "Vanaf 2027 vraagt u een paspoort online aan.");
+    assert_eq!(summary(&app, BETA, "paspoort").await, old);
+    let view = app.api(&central, "GET", &format!("/api/v1/admin/releases/{release}"), None, &[]).await.json();
+    assert_eq!(view["changes"].as_array().unwrap().len(), 3, "{view}");
+
+    // Published: every site switches, search too.
+    let res = app.api(&central, "POST", &format!("/api/v1/admin/releases/{release}/publish"), None, &[]).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.json()["state"], "published");
+    for host in [ALPHA, BETA, "gamma.test"] {
+        assert_eq!(summary(&app, host, "paspoort").await, "Vanaf 2027 vraagt u een paspoort online aan.", "{host}");
+    }
+    assert_eq!(summary(&app, "gamma.test", "afvalcontainer").await, "Vanaf 2027 huurt u een container online.");
+    assert!(common::eventually(10, async || search_total(&app, BETA, "reisboekje").await == 1).await, "the thesaurus of the release");
+    assert_eq!(app.api(&central, "POST", &format!("/api/v1/admin/releases/{release}/publish"), None, &[]).await.status, 422, "once");
+
+    // Undone as a whole.
+    let res = app.api(&central, "POST", &format!("/api/v1/admin/releases/{release}/undo"), None, &[]).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.json()["state"], "undone");
+    for (host, old) in [ALPHA, BETA, "gamma.test"].into_iter().zip(&before) {
+        assert_eq!(&summary(&app, host, "paspoort").await, old, "{host}");
+    }
+    assert!(common::eventually(10, async || search_total(&app, BETA, "reisboekje").await == 0).await, "the thesaurus is back");
+}
+
+#[actix_web::test]
+async fn a_release_publishes_at_its_moment_and_does_not_undo_later_edits() {
+    let app = TestApp::start(&fixture("country")).await;
+    let anna = user(&app, "anna@alpha.example.org", "editor", "site:alpha", None);
+    let release = app.api(&anna, "POST", "/api/v1/admin/releases", Some(json!({ "scope": "site:alpha", "name": "Nieuwe titels" })), &[]).await.json()["id"].as_i64().unwrap();
+    let path = "/api/v1/admin/sites/alpha/overrides/paspoort";
+    let mut over = app.api(&anna, "GET", path, None, &[]).await.json();
+    over["title"] = json!("Paspoort uit de release");
+    let header = release.to_string();
+    assert_eq!(app.api(&anna, "PUT", path, Some(over), &[("X-Release", header.as_str())]).await.status, 202);
+    // A moment in the past is refused; one in two seconds is kept.
+    let past = app.api(&anna, "PUT", &format!("/api/v1/admin/releases/{release}/schedule"), Some(json!({ "publish_at": in_seconds(-60) })), &[]).await;
+    assert_eq!(past.status, 422, "{}", past.body);
+    let at = in_seconds(2);
+    let res = app.api(&anna, "PUT", &format!("/api/v1/admin/releases/{release}/schedule"), Some(json!({ "publish_at": at })), &[]).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.json()["state"], "scheduled");
+    assert_ne!(alpha_title(&app).await, "Paspoort uit de release");
+    assert!(common::eventually(15, async || alpha_title(&app).await == "Paspoort uit de release").await, "published at its moment");
+
+    // Edited after the release: the undo refuses and changes nothing.
+    let mut later = app.api(&anna, "GET", path, None, &[]).await.json();
+    later["title"] = json!("Paspoort, later aangepast");
+    assert_eq!(app.api(&anna, "PUT", path, Some(later), &[]).await.status, 200);
+    let undo = app.api(&anna, "POST", &format!("/api/v1/admin/releases/{release}/undo"), None, &[]).await;
+    assert_eq!(undo.status, 422, "{}", undo.body);
+    assert!(undo.body.contains("changed after the release"), "{}", undo.body);
+    assert_eq!(alpha_title(&app).await, "Paspoort, later aangepast");
+    assert_eq!(app.api(&anna, "GET", &format!("/api/v1/admin/releases/{release}"), None, &[]).await.json()["state"], "published");
 }

@@ -405,6 +405,23 @@ diesel::table! {
         decided_by -> Nullable<Text>,
         created_at -> BigInt,
         decided_at -> Nullable<BigInt>,
+        release_id -> Nullable<BigInt>,
+        previous -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    releases (id) {
+        id -> BigInt,
+        scope -> Text,
+        name -> Text,
+        state -> Text,
+        publish_at -> Nullable<BigInt>,
+        created_by -> Text,
+        created_at -> BigInt,
+        published_by -> Nullable<Text>,
+        published_at -> Nullable<BigInt>,
+        undone_at -> Nullable<BigInt>,
     }
 }
 
@@ -435,5 +452,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     groups, sites, site_hosts, site_groups, products, overrides, pages, news, alerts, revisions,
     changes, settings, search_misses, upl, redirects, users, grants, sessions, api_tokens,
     login_failures, audit, media, media_uses, trusted_devices, media_removals, translations,
-    feedback, page_views, proposals, link_checks, link_uses,
+    feedback, page_views, proposals, link_checks, link_uses, releases,
 );

@@ -6,8 +6,10 @@
 //! been, conflicts included) or sends it back with a note. An admin of the scope may publish
 //! directly with a reason, which the audit log keeps.
 //!
-//! Gated: products, overrides, pages, news and alerts, created or changed. Not gated (yet):
-//! translations, deletions, restores of old revisions, the thesaurus and settings.
+//! Gated: products, overrides, pages, news and alerts, created, changed, restored from an old
+//! revision or deleted (a deletion is a proposal whose document is `null`), and thesauri. Not
+//! gated (yet): translations, redirects and settings. The same gate stages a change in a
+//! release instead (`Publishing::Release`, `edit::releases`).
 
 use serde::Serialize;
 
@@ -29,8 +31,10 @@ pub enum Publishing {
     Normal,
     /// An admin publishing directly where approval is asked, for this reason.
     Direct(String),
-    /// Saving a proposal another editor approved.
+    /// Saving a proposal another editor approved (or a release being published).
     Approved,
+    /// Staging the change in this release (`edit::releases`) instead of saving it.
+    Release(i64),
 }
 
 /// Longest note or reason.
@@ -54,6 +58,8 @@ pub enum Target {
     Override(Owner, String),
     /// A page, news item or alert of an owner; `None`: a new one.
     Local(Kind, Owner, Option<i64>),
+    /// A scope's search thesaurus (`None`: the central one).
+    Thesaurus(Option<Owner>),
 }
 
 impl Target {
@@ -62,6 +68,7 @@ impl Target {
             Target::Product(_) => Kind::Product,
             Target::Override(..) => Kind::Override,
             Target::Local(kind, ..) => *kind,
+            Target::Thesaurus(_) => Kind::Thesaurus,
         }
     }
 
@@ -72,13 +79,23 @@ impl Target {
             Target::Override(o, slug) => format!("{}/{slug}", owner(o)),
             Target::Local(_, o, Some(id)) => format!("{}/{id}", owner(o)),
             Target::Local(_, o, None) => format!("{}/new", owner(o)),
+            Target::Thesaurus(None) => "national".to_owned(),
+            Target::Thesaurus(Some(o)) => owner(o),
         }
     }
 
-    fn parse(kind: &str, text: &str) -> Option<Target> {
+    pub(super) fn parse(kind: &str, text: &str) -> Option<Target> {
         let kind = Kind::parse(kind)?;
         if kind == Kind::Product {
             return Some(Target::Product(text.to_owned()));
+        }
+        if kind == Kind::Thesaurus {
+            return match text.split_once('/') {
+                None if text == "national" => Some(Target::Thesaurus(None)),
+                Some(("group", slug)) => Some(Target::Thesaurus(Some(Owner::Group(slug.to_owned())))),
+                Some(("site", slug)) => Some(Target::Thesaurus(Some(Owner::Site(slug.to_owned())))),
+                _ => None,
+            };
         }
         let mut parts = text.splitn(3, '/');
         let (what, slug, rest) = (parts.next()?, parts.next()?, parts.next()?);
@@ -105,7 +122,7 @@ pub struct ProposalView {
 }
 
 impl ProposalView {
-    fn new(proposal: Proposal) -> ProposalView {
+    pub fn new(proposal: Proposal) -> ProposalView {
         let document = serde_json::from_str(&proposal.document).unwrap_or_default();
         ProposalView { proposal, document }
     }
@@ -179,6 +196,9 @@ impl Editor<'_> {
     /// the scope asks for no approval, an approved proposal is being saved, or an admin
     /// publishes directly with a reason; otherwise the change becomes a proposal.
     pub(super) fn gate(&mut self, scope: &Scope, target: Target, title: &str, document: &impl Serialize, based_on: Option<i64>) -> EditResult<()> {
+        if let Publishing::Release(release) = self.publishing {
+            return self.stage(release, scope, &target, title, document, based_on);
+        }
         if self.publishing == Publishing::Approved || !self.approval_required(scope)? {
             return Ok(());
         }
@@ -199,7 +219,7 @@ impl Editor<'_> {
         let id = db::write_tx(self.conn, |c| -> EditResult<i64> {
             // A newer proposal of the same author for the same item replaces the older one.
             proposals::supersede(c, kind, &text, &author, now)?;
-            let new = NewProposal { scope: &scope_text, kind, target: &text, title, document: &document, based_on, author: &author, state: WAITING, created_at: now };
+            let new = NewProposal { scope: &scope_text, kind, target: &text, title, document: &document, based_on, author: &author, state: WAITING, created_at: now, release_id: None };
             let id = proposals::insert(c, &new)?;
             accounts::record_audit(c, &NewAudit { actor: &author, action: "approval.propose", object: &format!("{object} #{id}"), result: "ok", origin: &origin, scope: &scope_text }, now)?;
             Ok(id)
@@ -207,8 +227,36 @@ impl Editor<'_> {
         Err(EditError::AwaitingApproval { id })
     }
 
+    /// Keeps a change in an open release of the same scope instead of saving it; a change of
+    /// the same item staged before in that release is replaced.
+    fn stage(&mut self, release: i64, scope: &Scope, target: &Target, title: &str, document: &impl Serialize, based_on: Option<i64>) -> EditResult<()> {
+        let found = proposals::release(self.conn, release)?.ok_or_else(|| EditError::Invalid(vec![format!("/release: there is no release {release}").into()]))?;
+        if found.scope != scope.to_string() {
+            return Err(EditError::Invalid(vec![format!("/release: release {release} is for {}; this change belongs to {scope}", found.scope).into()]));
+        }
+        if found.state != proposals::OPEN {
+            return Err(EditError::Invalid(vec![format!("/release: release {release} is {}, not open: changes can no longer be added", found.state).into()]));
+        }
+        // Based on the item as it is, as a save must be (and is again when published).
+        if let Some(current) = self.target_document(target)? {
+            super::check_base(based_on, current["revision"].as_i64().unwrap_or(0))?;
+        }
+        let document = serde_json::to_string(document).map_err(|e| EditError::Internal(e.to_string()))?;
+        let (kind, text) = (target.kind().as_str(), target.text());
+        let (now, author, origin, scope_text) = (self.now, self.actor.email.clone(), self.origin.to_owned(), scope.to_string());
+        let id = db::write_tx(self.conn, |c| -> EditResult<i64> {
+            proposals::unstage(c, release, kind, &text)?;
+            let new = NewProposal { scope: &scope_text, kind, target: &text, title, document: &document, based_on, author: &author, state: proposals::STAGED, created_at: now, release_id: Some(release) };
+            let id = proposals::insert(c, &new)?;
+            let object = format!("release:{release} {kind}:{text}");
+            accounts::record_audit(c, &NewAudit { actor: &author, action: "release.stage", object: &object, result: "ok", origin: &origin, scope: &scope_text }, now)?;
+            Ok(id)
+        })?;
+        Err(EditError::Staged { release, id })
+    }
+
     /// The scopes this editor works in, as proposals name them.
-    fn my_scopes(&mut self) -> EditResult<Vec<String>> {
+    pub(super) fn my_scopes(&mut self) -> EditResult<Vec<String>> {
         let mut scopes = Vec::new();
         if self.actor.may_edit_catalogue() {
             scopes.push(Scope::National.to_string());
@@ -238,13 +286,19 @@ impl Editor<'_> {
     pub fn proposal_current(&mut self, view: &ProposalView) -> EditResult<Option<serde_json::Value>> {
         let p = &view.proposal;
         let Some(target) = Target::parse(&p.kind, &p.target) else { return Ok(None) };
-        let value = match &target {
+        self.target_document(&target)
+    }
+
+    /// An item's document as its editors read it now; none when it does not exist.
+    pub(super) fn target_document(&mut self, target: &Target) -> EditResult<Option<serde_json::Value>> {
+        let value = match target {
             Target::Product(slug) => self.product(slug).map(|d| serde_json::to_value(d)),
             Target::Override(owner, slug) => self.override_doc(owner, slug).map(|d| serde_json::to_value(d)),
             Target::Local(_, _, None) => return Ok(None),
             Target::Local(Kind::Page, owner, Some(id)) => self.local::<Pages>().get(owner, *id).map(|d| serde_json::to_value(d)),
             Target::Local(Kind::News, owner, Some(id)) => self.local::<News>().get(owner, *id).map(|d| serde_json::to_value(d)),
             Target::Local(_, owner, Some(id)) => self.local::<Alerts>().get(owner, *id).map(|d| serde_json::to_value(d)),
+            Target::Thesaurus(owner) => self.thesaurus(owner.as_ref()).map(|d| serde_json::to_value(d)),
         };
         match value {
             Ok(v) => Ok(v.ok()),
@@ -309,15 +363,29 @@ impl Editor<'_> {
     }
 
     /// Saves what a proposal holds, as its save would have been.
-    fn save_proposed(&mut self, target: &Target, proposal: &Proposal) -> EditResult<()> {
+    pub(super) fn save_proposed(&mut self, target: &Target, proposal: &Proposal) -> EditResult<()> {
         let invalid = |e: serde_json::Error| EditError::Internal(format!("proposal {}: {e}", proposal.id));
         let base = proposal.based_on;
+        if proposal.document == "null" {
+            return match target {
+                Target::Product(_) => Err(EditError::Internal(format!("proposal {} deletes a catalogue product", proposal.id))),
+                Target::Override(owner, slug) => self.delete_override(owner, slug, base),
+                Target::Local(_, _, None) => Err(EditError::Internal(format!("proposal {} deletes an item that has no id", proposal.id))),
+                Target::Local(Kind::Page, owner, Some(id)) => self.local::<Pages>().delete(owner, *id, base),
+                Target::Local(Kind::News, owner, Some(id)) => self.local::<News>().delete(owner, *id, base),
+                Target::Local(_, owner, Some(id)) => self.local::<Alerts>().delete(owner, *id, base),
+                Target::Thesaurus(owner) => self.put_thesaurus(owner.as_ref(), Default::default(), None).map(|_| ()),
+            };
+        }
         match target {
             Target::Product(slug) => {
                 self.put_product(slug, serde_json::from_str::<ProductDoc>(&proposal.document).map_err(invalid)?, base)?;
             }
             Target::Override(owner, slug) => {
                 self.put_override(owner, slug, serde_json::from_str::<OverrideDoc>(&proposal.document).map_err(invalid)?, base)?;
+            }
+            Target::Thesaurus(owner) => {
+                self.put_thesaurus(owner.as_ref(), serde_json::from_str(&proposal.document).map_err(invalid)?, base)?;
             }
             Target::Local(kind, owner, id) => match kind {
                 Kind::Page => self.save_local::<Pages>(owner, *id, &proposal.document, base).map_err(|e| e.or(invalid))?,
@@ -364,6 +432,8 @@ mod tests {
             Target::Override(Owner::Group("regio".into()), "paspoort".into()),
             Target::Local(Kind::Page, Owner::Site("alpha".into()), Some(12)),
             Target::Local(Kind::News, Owner::Site("alpha".into()), None),
+            Target::Thesaurus(None),
+            Target::Thesaurus(Some(Owner::Group("regio".into()))),
         ] {
             assert_eq!(Target::parse(target.kind().as_str(), &target.text()), Some(target.clone()), "{target:?}");
         }

@@ -182,6 +182,8 @@ impl<K: LocalKind> Local<'_, '_, K> {
 
     pub fn delete(&mut self, owner: &Owner, id: i64, if_match: Option<i64>) -> EditResult<()> {
         let (layer, stored) = self.owned(owner, id, &format!("{}.delete", K::KIND))?;
+        let title = format!("Verwijderen: {}", K::title(&stored.item));
+        self.editor.gate(&Scope::of(owner), Target::Local(K::KIND, owner.clone(), Some(id)), &title, &serde_json::Value::Null, if_match.or(Some(K::revision(&stored.item))))?;
         let ed = &mut *self.editor;
         let author = ed.actor.email.clone();
         let (now, origin, scope) = (ed.now, ed.origin.to_owned(), Scope::of(owner).to_string());
@@ -197,13 +199,13 @@ impl<K: LocalKind> Local<'_, '_, K> {
         })
     }
 
-    /// Saves an earlier revision again, as a new revision.
+    /// Saves an earlier revision again, as a new revision (a save like any other: checked,
+    /// and waiting for approval where the scope asks for it).
     pub fn restore(&mut self, owner: &Owner, id: i64, revision: i64) -> EditResult<K::Doc> {
-        let (layer, stored) = self.owned(owner, id, &format!("{}.restore", K::KIND))?;
+        let (_, stored) = self.owned(owner, id, &format!("{}.restore", K::KIND))?;
         let old = crate::db::models::revisions::find(self.editor.conn, K::KIND, &id.to_string(), revision)?.ok_or(EditError::NotFound)?;
         let item: K::Item = restore_item(&old.data)?;
-        self.write(owner, layer, Some(id), Some(K::revision(&stored.item)), item)?;
-        self.get(owner, id)
+        self.put(owner, id, K::to_doc(id, &item), Some(K::revision(&stored.item)))
     }
 }
 

@@ -15,6 +15,7 @@ pub mod opt_outs;
 pub mod approval;
 pub mod links;
 pub mod digest;
+pub mod releases;
 pub mod residents;
 pub mod thesaurus;
 
@@ -61,6 +62,9 @@ pub enum EditError {
     /// The scope asks for a second pair of eyes: the change waits as proposal `id`.
     #[error("the change waits for approval by another editor (proposal {id})")]
     AwaitingApproval { id: i64 },
+    /// The change was staged in release `release` as change `id` (not saved).
+    #[error("the change is staged in release {release} (change {id})")]
+    Staged { release: i64, id: i64 },
     /// The author of a change cannot approve or send it back.
     #[error("the author of a change cannot approve it: another editor of the scope does")]
     OwnChange,
@@ -251,7 +255,10 @@ impl Editor<'_> {
     pub fn delete_override(&mut self, owner: &Owner, slug: &str, if_match: Option<i64>) -> EditResult<()> {
         let object = override_key(owner, slug);
         let layer = self.require_layer(owner, "override.delete", &object)?;
-        let (product_id, _) = self.visible_product(slug)?;
+        let (product_id, product) = self.visible_product(slug)?;
+        let current = overrides::find(self.conn, product_id, layer)?.ok_or(EditError::NotFound)?.over.revision;
+        let title = format!("Verwijderen: aanpassing van {}", product.title);
+        self.gate(&Scope::of(owner), approval::Target::Override(owner.clone(), slug.to_owned()), &title, &serde_json::Value::Null, if_match.or(Some(current)))?;
         let (group_id, site_id) = layer.columns();
         let author = self.actor.email.clone();
         let (now, origin, scope) = (self.now, self.origin.to_owned(), Scope::of(owner).to_string());

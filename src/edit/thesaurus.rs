@@ -57,11 +57,17 @@ impl Editor<'_> {
     pub fn put_thesaurus(&mut self, owner: Option<&Owner>, doc: ThesaurusDoc, if_match: Option<i64>) -> EditResult<ThesaurusDoc> {
         let (group_id, site_id, scope) = self.thesaurus_scope(owner, "thesaurus.save")?;
         let based_on = if_match.or(doc.revision);
+        let proposed = ThesaurusDoc { revision: None, ..doc.clone() };
         let mut model = Thesaurus { concepts: doc.concepts, pins: doc.pins };
         let problems = check(&mut model);
         if !problems.is_empty() {
             return Err(EditError::Invalid(problems));
         }
+        let title = match owner {
+            None => "Landelijke zoekwoorden".to_owned(),
+            Some(o) => format!("Zoekwoorden van {}", o.slug()),
+        };
+        self.gate(&scope, super::approval::Target::Thesaurus(owner.cloned()), &title, &proposed, based_on)?;
         let key = setting_key(owner);
         let author = self.actor.email.clone();
         let (now, origin, scope) = (self.now, self.origin.to_owned(), scope.to_string());

@@ -68,6 +68,16 @@ crate::web::routes::route_table!(ROUTES, register;
     head "/{kind}/{layer}/overrides/{slug}/translations/{lang}" => get_override_translation;
     put "/{kind}/{layer}/overrides/{slug}/translations/{lang}" => put_override_translation;
     delete "/{kind}/{layer}/overrides/{slug}/translations/{lang}" => delete_override_translation;
+    get "/releases" => releases;
+    head "/releases" => releases;
+    post "/releases" => create_release;
+    get "/releases/{id}" => release;
+    head "/releases/{id}" => release;
+    post "/releases/{id}/publish" => publish_release;
+    put "/releases/{id}/schedule" => schedule_release;
+    post "/releases/{id}/undo" => undo_release;
+    get "/releases/{id}/preview/{site}/{slug}" => preview_release;
+    head "/releases/{id}/preview/{site}/{slug}" => preview_release;
     get "/approvals" => approvals;
     head "/approvals" => approvals;
     get "/approvals/{id}" => proposal;
@@ -224,6 +234,11 @@ where
             let body = serde_json::json!({ "status": 202, "state": "waiting", "proposal": id, "message": message });
             return Ok(HttpResponse::Accepted().insert_header((header::CACHE_CONTROL, "no-store")).json(body));
         }
+        Err(AppError::Staged(release, id)) => {
+            let message = AppError::Staged(release, id).to_string();
+            let body = serde_json::json!({ "status": 202, "state": "staged", "release": release, "change": id, "message": message });
+            return Ok(HttpResponse::Accepted().insert_header((header::CACHE_CONTROL, "no-store")).json(body));
+        }
         Err(e) => return Err(e),
     };
     let json = serde_json::to_value(&value).map_err(AppError::internal)?;
@@ -249,10 +264,14 @@ where
 {
     let token = bearer(req)?;
     let origin = client_address(req, &state);
-    // An admin publishing directly where approval is asked says why.
-    let publishing = match req.headers().get("x-publish-reason") {
-        Some(reason) => crate::edit::approval::Publishing::Direct(String::from_utf8_lossy(reason.as_bytes()).into_owned()),
-        None => crate::edit::approval::Publishing::Normal,
+    // A change for a release is staged in it; an admin publishing directly where approval is
+    // asked says why.
+    let release = req.headers().get("x-release").map(|v| v.to_str().ok().and_then(|v| v.trim().parse::<i64>().ok()));
+    let publishing = match (release, req.headers().get("x-publish-reason")) {
+        (Some(Some(id)), _) => crate::edit::approval::Publishing::Release(id),
+        (Some(None), _) => return Err(AppError::BadRequest("X-Release: give the number of a release".into())),
+        (None, Some(reason)) => crate::edit::approval::Publishing::Direct(String::from_utf8_lossy(reason.as_bytes()).into_owned()),
+        (None, None) => crate::edit::approval::Publishing::Normal,
     };
     let st = state.clone();
     web::block(move || -> Result<T, AppError> {
@@ -476,6 +495,45 @@ async fn sdg_overview(req: HttpRequest, state: web::Data<AppState>, query: web::
 /// `site:<slug>`), with where each is written, from the link checker's last run.
 async fn links_of_scope(req: HttpRequest, state: web::Data<AppState>, scope: web::Path<String>) -> Result<HttpResponse, AppError> {
     run(&req, state, StatusCode::OK, move |ed| Ok(ed.links(&scope)?)).await
+}
+
+/// The releases of this user's scopes, newest first.
+async fn releases(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    run(&req, state, StatusCode::OK, |ed| Ok(ed.releases()?)).await
+}
+
+/// `{"scope": "national", "name": "Tarieven 2027"}`; changes join it with `X-Release: <id>`.
+async fn create_release(req: HttpRequest, state: web::Data<AppState>, bytes: web::Bytes) -> Result<HttpResponse, AppError> {
+    let new = body::<crate::edit::releases::NewRelease>(&bytes);
+    run(&req, state, StatusCode::CREATED, move |ed| Ok(ed.create_release(new?)?)).await
+}
+
+async fn release(req: HttpRequest, state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    run(&req, state, StatusCode::OK, move |ed| Ok(ed.release_view(id)?)).await
+}
+
+async fn publish_release(req: HttpRequest, state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    run(&req, state, StatusCode::OK, move |ed| Ok(ed.publish_release(id)?)).await
+}
+
+/// `{"publish_at": "2027-01-01T00:00:00+01:00"}` (or null: not scheduled).
+async fn schedule_release(req: HttpRequest, state: web::Data<AppState>, id: web::Path<i64>, bytes: web::Bytes) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let schedule = body::<crate::edit::releases::Schedule>(&bytes);
+    run(&req, state, StatusCode::OK, move |ed| Ok(ed.schedule_release(id, schedule?)?)).await
+}
+
+async fn undo_release(req: HttpRequest, state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    run(&req, state, StatusCode::OK, move |ed| Ok(ed.undo_release(id)?)).await
+}
+
+/// A product on a site as it will be with the release published (the fold, as JSON).
+async fn preview_release(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(i64, String, String)>) -> Result<HttpResponse, AppError> {
+    let (id, site, slug) = path.into_inner();
+    run(&req, state, StatusCode::OK, move |ed| Ok(ed.preview_release(id, &site, &slug)?)).await
 }
 
 /// What waits for this user's approval, and their own proposals.

@@ -47,6 +47,9 @@ pub enum AppError {
     /// writer: the admin API answers it as such, the admin pages say so).
     #[error("Uw wijziging wacht op goedkeuring door een andere redacteur (voorstel {0}).")]
     AwaitingApproval(i64),
+    /// Staged in a release (202): it is published with the release.
+    #[error("Uw wijziging staat in release {0} (wijziging {1}) en wordt met die release gepubliceerd.")]
+    Staged(i64, i64),
     /// The edit was based on an older revision.
     #[error("{0}")]
     Conflict(String, i64),
@@ -126,6 +129,7 @@ impl From<crate::edit::EditError> for AppError {
             EditError::Forbidden => AppError::Forbidden,
             EditError::OwnChange => AppError::OwnChange,
             EditError::AwaitingApproval { id } => AppError::AwaitingApproval(id),
+            EditError::Staged { release, id } => AppError::Staged(release, id),
             EditError::Conflict { current, .. } => AppError::Conflict(e.to_string(), current),
             EditError::Invalid(problems) => AppError::Invalid(problems.iter().map(ToString::to_string).collect()),
             EditError::InUse(_) => AppError::InUse(format!("Dit kan niet weg: {e}.")),
@@ -185,7 +189,7 @@ impl ResponseError for AppError {
             AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::OwnChange => StatusCode::FORBIDDEN,
-            AppError::AwaitingApproval(_) => StatusCode::ACCEPTED,
+            AppError::AwaitingApproval(_) | AppError::Staged(..) => StatusCode::ACCEPTED,
             AppError::Conflict(..) | AppError::ChangedMeanwhile => StatusCode::PRECONDITION_FAILED,
             AppError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -266,6 +270,7 @@ mod tests {
             (AppError::Forbidden, 403),
             (AppError::OwnChange, 403),
             (AppError::AwaitingApproval(1), 202),
+            (AppError::Staged(1, 2), 202),
             (AppError::Conflict("x".into(), 3), 412),
             (AppError::ChangedMeanwhile, 412),
             (AppError::PreconditionRequired(3), 428),
@@ -290,6 +295,7 @@ mod tests {
                 | AppError::Forbidden
                 | AppError::OwnChange
                 | AppError::AwaitingApproval(_)
+                | AppError::Staged(..)
                 | AppError::Conflict(..)
                 | AppError::ChangedMeanwhile
                 | AppError::PreconditionRequired(_)
@@ -335,6 +341,7 @@ mod tests {
             (EditError::Forbidden.into(), 403),
             (EditError::OwnChange.into(), 403),
             (EditError::AwaitingApproval { id: 1 }.into(), 202),
+            (EditError::Staged { release: 1, id: 2 }.into(), 202),
             (EditError::Conflict { based_on: 1, current: 2 }.into(), 412),
             (EditError::ChangedMeanwhile.into(), 412),
             (EditError::PreconditionRequired { current: 2 }.into(), 428),

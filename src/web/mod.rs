@@ -127,6 +127,9 @@ pub fn build_state(config: Config) -> Result<AppState, StartError> {
         // start, so a restart does not check at once).
         crate::links::spawn(pool.clone(), settings, every, Duration::from_secs(600));
     }
+    // Scheduled releases are published by whichever node sees them due first (the state moves
+    // in the publishing transaction, so only one does).
+    crate::edit::releases::spawn(pool.clone(), feed.directory().clone(), Duration::from_secs(5));
     let admin_url = config.admin_url.clone().unwrap_or_else(|| match config.admin_hosts.first() {
         Some(host) => format!("https://{host}"),
         None => format!("http://{}", config.addr),

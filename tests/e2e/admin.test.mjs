@@ -175,6 +175,7 @@ const ADMIN_PAGES = [
   ['audit log', '/admin/logboek'],
   ['API keys', '/admin/sleutels'],
   ['approvals', '/admin/goedkeuren'],
+  ['releases', '/admin/releases'],
   ['reminders by e-mail', '/admin/herinneringen'],
 ];
 

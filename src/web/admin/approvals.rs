@@ -137,6 +137,7 @@ async fn proposal_page(req: &HttpRequest, state: &web::Data<AppState>, signed: &
     c.insert("p", &row(&view));
     c.insert("id", &p.id);
     c.insert("new_item", &current.is_none());
+    c.insert("deletes", &view.document.is_null());
     c.insert("diff", &diff);
     c.insert("decided_by", &p.decided_by);
     c.insert("own", &(p.author == me));

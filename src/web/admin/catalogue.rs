@@ -223,9 +223,11 @@ async fn render_editor(req: &HttpRequest, state: &web::Data<AppState>, signed: &
             Some(Err(crate::edit::EditError::NotFound)) | None => None,
             Some(Err(e)) => return Err(e.into()),
         };
-        Ok((ed.product_form_choices()?, is_sdg, opt_outs))
+        let releases = super::open_releases(ed, &crate::auth::permissions::Scope::National)?;
+        Ok((ed.product_form_choices()?, is_sdg, (opt_outs, releases)))
     })
     .await?;
+    let (opt_outs, releases) = opt_outs;
     // An SDG product's procedure elements that its text lacks (by section key).
     let sdg_missing: Option<Vec<&str>> = is_sdg.then(|| {
         let sections = crate::content::sections::split(&editing.form.body).unwrap_or_default();
@@ -245,6 +247,7 @@ async fn render_editor(req: &HttpRequest, state: &web::Data<AppState>, signed: &
     c.insert("upl_options", &options);
     c.insert("sdg_missing", &sdg_missing);
     c.insert("opt_outs", &opt_outs);
+    c.insert("releases", &releases);
     c.insert("sites", &sites);
     c.insert("preview", &editing.preview.as_ref().map(|(site, _)| site));
     c.insert("preview_sections", &editing.preview.map(|(_, s)| s).unwrap_or_default());
@@ -331,7 +334,11 @@ pub async fn save(req: HttpRequest, state: web::Data<AppState>, slug: web::Path<
     }
     let base = doc.revision;
     let target = slug.clone();
-    let result = with_editor(&req, &state, &signed, move |ed, _| match ed.put_product(&target, doc, base) {
+    let publishing = super::publishing_of(&form);
+    let result = with_editor(&req, &state, &signed, move |ed, _| match {
+        ed.publishing = publishing;
+        ed.put_product(&target, doc, base)
+    } {
         // A new product without a base revision whose name is taken.
         Err(EditError::PreconditionRequired { .. }) if is_new => {
             outcome::<ProductDoc>(Err(EditError::Invalid(vec![format!("Er is al een product met de naam {target:?}.").into()])))
@@ -340,7 +347,7 @@ pub async fn save(req: HttpRequest, state: web::Data<AppState>, slug: web::Path<
     })
     .await?;
     match result {
-        Outcome::Proposed(id) => Ok(super::proposal_page(id)),
+        Outcome::Pending(url) => Ok(super::see_other(&url)),
         Outcome::Saved(_) => Ok(see_other(&format!("/admin/catalogus/{slug}?opgeslagen=1"))),
         Outcome::Problems(problems) => {
             let mut form_values = to_form_lossy(&form);

@@ -316,7 +316,7 @@ pub async fn save_item<K: AdminForm>(req: HttpRequest, state: web::Data<AppState
     })
     .await?;
     match result {
-        Outcome::Proposed(id) => Ok(super::proposal_page(id)),
+        Outcome::Pending(url) => Ok(super::see_other(&url)),
         Outcome::Saved(None) => Ok(see_other(&format!("/admin/{}/{}", kind_segment(&owner), owner.slug()))),
         Outcome::Saved(Some(saved)) => Ok(see_other(&format!("{}/{saved}?opgeslagen=1", item_base::<K>(&owner)))),
         Outcome::Problems(problems) => item_page::<K>(&state, &signed, &owner, id, &doc, FormState::problems(&problems), StatusCode::UNPROCESSABLE_ENTITY),
@@ -391,7 +391,7 @@ pub async fn redirects_save(req: HttpRequest, state: web::Data<AppState>, path: 
     let text = csv.clone();
     let result = with_editor(&req, &state, &signed, move |ed, _| outcome(ed.put_redirects(&site, RedirectsDoc { csv: text }))).await?;
     match result {
-        Outcome::Proposed(id) => Ok(super::proposal_page(id)),
+        Outcome::Pending(url) => Ok(super::see_other(&url)),
         Outcome::Saved(saved) => redirects_page(&state, &signed, &owner, &saved, &[], true, StatusCode::OK),
         Outcome::Problems(problems) => redirects_page(&state, &signed, &owner, &csv, &problems, false, StatusCode::UNPROCESSABLE_ENTITY),
         Outcome::Conflict { .. } => Err(EditError::NotFound.into()),

@@ -7,6 +7,7 @@ mod users;
 mod approvals;
 mod catalogue;
 mod reminders;
+mod releases;
 mod dashboard;
 mod layer;
 mod login;
@@ -66,6 +67,10 @@ crate::web::routes::route_table!(ROUTES, register;
     get "/sdg" => sdg::overview;
     get "/herinneringen" => reminders::form;
     post "/herinneringen" => reminders::save;
+    get "/releases" => releases::list;
+    post "/releases" => releases::create;
+    get "/releases/{id}" => releases::show;
+    post "/releases/{id}/{action}" => releases::act;
     get "/goedkeuren" => approvals::list;
     post "/goedkeuren" => approvals::setting;
     get "/goedkeuren/{id}" => approvals::show;
@@ -239,6 +244,26 @@ where
     .await?
 }
 
+/// How a form's save publishes: staged in the release the form names (`release`), or as the
+/// scope says.
+pub fn publishing_of(form: &HashMap<String, String>) -> crate::edit::approval::Publishing {
+    match form.get("release").and_then(|r| r.trim().parse::<i64>().ok()) {
+        Some(id) => crate::edit::approval::Publishing::Release(id),
+        None => crate::edit::approval::Publishing::Normal,
+    }
+}
+
+/// The open releases of a scope, as choices for a form's "Opslaan in release".
+pub fn open_releases(ed: &mut crate::edit::Editor, scope: &crate::auth::permissions::Scope) -> Result<Vec<Choice>, AppError> {
+    let scope = scope.to_string();
+    Ok(ed
+        .releases()?
+        .into_iter()
+        .filter(|r| r.scope == scope && r.state == "open")
+        .map(|r| Choice { value: r.id.to_string(), label: r.name, selected: false })
+        .collect())
+}
+
 /// See-other after a successful form.
 pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((header::LOCATION, location.to_owned())).finish()
@@ -303,23 +328,22 @@ impl<'a> FormState<'a> {
 
 pub enum Outcome<T> {
     Saved(T),
-    /// Kept as a proposal that waits for another editor (`edit::approval`).
-    Proposed(i64),
+    /// Not published yet: a proposal waiting for another editor (`edit::approval`), or a change
+    /// staged in a release (`edit::releases`); the page that says so.
+    Pending(String),
     Problems(Vec<String>),
     Conflict { current: i64 },
 }
 
-/// Where the editor goes after a proposal: the proposal, which says it waits.
-pub fn proposal_page(id: i64) -> HttpResponse {
-    see_other(&format!("/admin/goedkeuren/{id}"))
-}
+
 
 pub fn outcome<T>(result: EditResult<T>) -> Result<Outcome<T>, AppError> {
     match result {
         Ok(v) => Ok(Outcome::Saved(v)),
         Err(crate::edit::EditError::Invalid(p)) => Ok(Outcome::Problems(p.iter().map(ToString::to_string).collect())),
         Err(crate::edit::EditError::Conflict { current, .. }) => Ok(Outcome::Conflict { current }),
-        Err(crate::edit::EditError::AwaitingApproval { id }) => Ok(Outcome::Proposed(id)),
+        Err(crate::edit::EditError::AwaitingApproval { id }) => Ok(Outcome::Pending(format!("/admin/goedkeuren/{id}"))),
+        Err(crate::edit::EditError::Staged { release, .. }) => Ok(Outcome::Pending(format!("/admin/releases/{release}?toegevoegd=1"))),
         Err(e) => Err(e.into()),
     }
 }

@@ -247,6 +247,9 @@ async fn render(req: &HttpRequest, state: &web::Data<AppState>, signed: &Signed,
     c.insert("rows", &rows(&loaded.product, doc));
     c.insert("f", &to_form(&loaded.product, doc));
     c.insert("exists", &loaded.doc.is_some());
+    let scope = crate::auth::permissions::Scope::of(owner);
+    let releases = with_editor(req, state, signed, move |ed, _| super::open_releases(ed, &scope)).await?;
+    c.insert("releases", &releases);
     c.insert(
         "declared",
         &loaded.product.variables.iter().map(|v| VariableRow { name: v.name.clone(), label: v.label.clone(), default: v.default.as_ref().map(values::summary).unwrap_or_default() }).collect::<Vec<_>>(),
@@ -301,7 +304,9 @@ pub async fn save(req: HttpRequest, state: web::Data<AppState>, path: web::Path<
     let base = doc.revision;
     let mine = serde_json::to_string_pretty(&doc).unwrap_or_default();
     let (o, s) = (owner.clone(), slug.clone());
+    let publishing = super::publishing_of(&form);
     let result = with_editor(&req, &state, &signed, move |ed, _| {
+        ed.publishing = publishing;
         if remove {
             return outcome(ed.delete_override(&o, &s, base).map(|_| None));
         }
@@ -309,7 +314,7 @@ pub async fn save(req: HttpRequest, state: web::Data<AppState>, path: web::Path<
     })
     .await?;
     match result {
-        Outcome::Proposed(id) => Ok(super::proposal_page(id)),
+        Outcome::Pending(url) => Ok(super::see_other(&url)),
         Outcome::Saved(_) => Ok(see_other(&format!("{action}?opgeslagen=1"))),
         Outcome::Problems(problems) => render(&req, &state, &signed, &owner, &loaded, loaded.doc.as_ref(), FormState::problems(&problems), StatusCode::UNPROCESSABLE_ENTITY).await,
         Outcome::Conflict { current } => {

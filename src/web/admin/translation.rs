@@ -160,7 +160,7 @@ pub async fn save_product(req: HttpRequest, state: web::Data<AppState>, slug: we
 /// stored now.
 fn not_saved(state: &AppState, signed: &Signed, result: Outcome<()>, mut shown: Form, posted: &HashMap<String, String>, crumbs: Vec<Link>, action: &str) -> Result<HttpResponse, AppError> {
     match result {
-        Outcome::Proposed(id) => Ok(super::proposal_page(id)),
+        Outcome::Pending(url) => Ok(super::see_other(&url)),
         Outcome::Saved(()) => Ok(see_other(&format!("{action}?opgeslagen=1"))),
         Outcome::Problems(problems) => {
             refill(&mut shown, posted);

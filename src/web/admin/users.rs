@@ -44,7 +44,7 @@ pub async fn create(req: HttpRequest, state: web::Data<AppState>, form: web::For
     };
     let result = with_editor(&req, &state, &signed, move |ed, _| outcome(ed.create_user(new))).await?;
     match result {
-        Outcome::Proposed(id) => Ok(super::proposal_page(id)),
+        Outcome::Pending(url) => Ok(super::see_other(&url)),
         Outcome::Saved(created) => users_page(req, state, vec![], Some(created)).await,
         Outcome::Problems(p) => users_page(req, state, p, None).await,
         Outcome::Conflict { .. } => Err(AppError::internal("an account has no revision to conflict with")),
@@ -118,7 +118,7 @@ pub async fn reset(req: HttpRequest, state: web::Data<AppState>, id: web::Path<i
     let reset = PasswordReset { password: field(&form, "password") };
     let result = with_editor(&req, &state, &signed, move |ed, _| outcome(ed.reset_password(id, reset))).await?;
     match result {
-        Outcome::Proposed(id) => Ok(super::proposal_page(id)),
+        Outcome::Pending(url) => Ok(super::see_other(&url)),
         Outcome::Saved(done) => {
             // Resetting one's own password ends this session too.
             if id == signed.actor.user_id {
@@ -160,7 +160,7 @@ pub async fn create_token(req: HttpRequest, state: web::Data<AppState>, form: we
     };
     let new = NewToken { name: form.get("name").cloned().unwrap_or_default(), expires_in_days: days };
     match with_editor(&req, &state, &signed, move |ed, _| outcome(ed.create_token(new))).await? {
-        Outcome::Proposed(id) => Ok(super::proposal_page(id)),
+        Outcome::Pending(url) => Ok(super::see_other(&url)),
         Outcome::Saved(minted) => tokens_page(&req, &state, &signed, Some(minted), vec![]).await,
         Outcome::Problems(p) => tokens_page(&req, &state, &signed, None, p).await,
         Outcome::Conflict { .. } => Err(AppError::internal("a token has no revision to conflict with")),
