@@ -260,12 +260,9 @@ impl World {
         self.app.send(method, HOST, path, &all, body).await
     }
 
-    /// A change by the author that waits for approval in `scope` (a product for national, the
-    /// layer's override of the passport otherwise). Approval is asked only while it is made,
-    /// so the other cells publish as always.
-    async fn proposal(&self, scope: &Scope, n: u32) -> i64 {
-        let setting = format!("/api/v1/admin/approval/{scope}");
-        self.setup("PUT", &setting, serde_json::json!({ "required": true })).await;
+    /// A change in `scope` to save: the passport's summary for national, the layer's override of
+    /// the passport otherwise (`mark` makes it differ from the last one).
+    async fn change_of(&self, scope: &Scope, mark: &str) -> (String, serde_json::Value) {
         let path = match scope {
             Scope::National => "/api/v1/admin/catalogue/paspoort".to_owned(),
             layer => {
@@ -276,9 +273,19 @@ impl World {
         let current = self.api(&self.national, "GET", &path, None, &[]).await;
         let mut doc = if current.status == 200 { current.json() } else { serde_json::json!({}) };
         match scope {
-            Scope::National => doc["summary"] = serde_json::json!(format!("Een paspoort aanvragen ({n}).")),
-            _ => doc["variables"] = serde_json::json!({ "leges": format!("€ {n}7") }),
+            Scope::National => doc["summary"] = serde_json::json!(format!("Een paspoort aanvragen ({mark}).")),
+            _ => doc["variables"] = serde_json::json!({ "leges": format!("€ {mark}") }),
         }
+        (path, doc)
+    }
+
+    /// A change by the author that waits for approval in `scope` (a product for national, the
+    /// layer's override of the passport otherwise). Approval is asked only while it is made,
+    /// so the other cells publish as always.
+    async fn proposal(&self, scope: &Scope, n: u32) -> i64 {
+        let setting = format!("/api/v1/admin/approval/{scope}");
+        self.setup("PUT", &setting, serde_json::json!({ "required": true })).await;
+        let (path, doc) = self.change_of(scope, &format!("{n}7")).await;
         let res = self.api(&self.author, "PUT", &path, Some(doc.to_string().into_bytes()), &[]).await;
         assert_eq!(res.status, 202, "setup proposal {path}: {}", res.body);
         self.setup("PUT", &setting, serde_json::json!({ "required": false })).await;
@@ -290,19 +297,7 @@ impl World {
     async fn release(&self, scope: &Scope, n: u32, published: bool) -> i64 {
         let made = self.setup("POST", "/api/v1/admin/releases", serde_json::json!({ "scope": scope.to_string(), "name": format!("Matrix {n}") })).await;
         let id = made["id"].as_i64().unwrap();
-        let path = match scope {
-            Scope::National => "/api/v1/admin/catalogue/paspoort".to_owned(),
-            layer => {
-                let (k, l) = layer_segments(layer, true);
-                format!("/api/v1/admin/{k}/{l}/overrides/paspoort")
-            }
-        };
-        let current = self.api(&self.national, "GET", &path, None, &[]).await;
-        let mut doc = if current.status == 200 { current.json() } else { serde_json::json!({}) };
-        match scope {
-            Scope::National => doc["summary"] = serde_json::json!(format!("Een paspoort aanvragen (release {n}).")),
-            _ => doc["variables"] = serde_json::json!({ "leges": format!("€ {n}6") }),
-        }
+        let (path, doc) = self.change_of(scope, &format!("{n}6")).await;
         let header = id.to_string();
         let res = self.api(&self.national, "PUT", &path, Some(doc.to_string().into_bytes()), &[("X-Release", &header)]).await;
         assert_eq!(res.status, 202, "setup release change {path}: {}", res.body);

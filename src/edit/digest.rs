@@ -97,7 +97,7 @@ impl Editor<'_> {
         part("Vertaling loopt achter:", dashboard.behind.iter().map(|b| b.title.clone()).collect());
         part(
             "Kapotte of verhuisde links:",
-            links.iter().flat_map(|s| s.links.iter().map(move |l| format!("{} ({}): {}", l.url, s.name, l.message))).collect(),
+            links.iter().flat_map(|s| s.links.iter().map(move |l| format!("{} ({}): {}", l.check.url, s.name, l.check.message))).collect(),
         );
         if text.is_empty() {
             return Ok(None);

@@ -6,18 +6,14 @@ use serde::Serialize;
 
 use super::{EditError, EditResult, Editor, views::DASHBOARD_SITES};
 use crate::auth::permissions::Scope;
-use crate::db::models::links::{self as stored, StoredUse};
+use crate::db::models::links::{self as stored, LinkCheck, StoredUse};
 
-/// One link that needs an editor, with where it is written.
+/// One link that needs an editor (its check: `broken` or `redirected`), with where it is
+/// written.
 #[derive(Debug, Clone, Serialize)]
 pub struct LinkReport {
-    pub url: String,
-    /// `broken` or `redirected`.
-    pub state: String,
-    pub status: Option<i32>,
-    pub final_url: Option<String>,
-    pub message: String,
-    pub checked_at: i64,
+    #[serde(flatten)]
+    pub check: LinkCheck,
     pub uses: Vec<StoredUse>,
 }
 
@@ -39,19 +35,11 @@ impl Editor<'_> {
         let mut reports: Vec<LinkReport> = Vec::new();
         for (u, check) in stored::in_scope(self.conn, &scope.to_string(), &["broken", "redirected"])? {
             match reports.last_mut() {
-                Some(last) if last.url == u.url => last.uses.push(u),
-                _ => reports.push(LinkReport {
-                    url: check.url,
-                    state: check.state,
-                    status: check.status,
-                    final_url: check.final_url,
-                    message: check.message,
-                    checked_at: check.checked_at,
-                    uses: vec![u],
-                }),
+                Some(last) if last.check.url == u.url => last.uses.push(u),
+                _ => reports.push(LinkReport { check, uses: vec![u] }),
             }
         }
-        reports.sort_by_key(|r| r.state != "broken");
+        reports.sort_by_key(|r| r.check.state != "broken");
         Ok(reports)
     }
 
