@@ -449,3 +449,26 @@ async fn a_release_publishes_at_its_moment_and_does_not_undo_later_edits() {
     assert_eq!(alpha_title(&app).await, "Paspoort, later aangepast");
     assert_eq!(app.api(&anna, "GET", &format!("/api/v1/admin/releases/{release}"), None, &[]).await.json()["state"], "published");
 }
+
+#[actix_web::test]
+async fn a_translation_waits_for_approval_too() {
+    let app = TestApp::start(&fixture("english")).await;
+    let admin = user(&app, "beheer@alpha.example.org", "admin", "site:alpha", None);
+    let anna = user(&app, "anna@alpha.example.org", "editor", "site:alpha", None);
+    let bob = user(&app, "bob@alpha.example.org", "editor", "site:alpha", None);
+    assert_eq!(app.api(&admin, "PUT", "/api/v1/admin/approval/site:alpha", Some(json!({ "required": true })), &[]).await.status, 200);
+    let path = "/api/v1/admin/sites/alpha/overrides/paspoort/translations/en";
+    let mut doc = app.api(&anna, "GET", path, None, &[]).await.json();
+    doc["title"] = json!("Passport, checked twice");
+    let res = app.api(&anna, "PUT", path, Some(doc), &[]).await;
+    assert_eq!(res.status, 202, "{}", res.body);
+    let id = res.json()["proposal"].as_i64().unwrap();
+    assert!(!app.get(ALPHA, "/en/products/paspoort").await.body.contains("Passport, checked twice"));
+    assert_eq!(app.api(&anna, "POST", &format!("/api/v1/admin/approvals/{id}/approve"), None, &[]).await.status, 403);
+    assert_eq!(app.api(&bob, "POST", &format!("/api/v1/admin/approvals/{id}/approve"), None, &[]).await.status, 200);
+    assert!(app.get(ALPHA, "/en/products/paspoort").await.body.contains("<h1>Passport, checked twice</h1>"));
+    // Removing it waits as well.
+    let res = app.api(&anna, "DELETE", path, None, &[]).await;
+    assert_eq!(res.status, 202, "{}", res.body);
+    assert!(app.get(ALPHA, "/en/products/paspoort").await.body.contains("Passport, checked twice"));
+}

@@ -7,8 +7,8 @@
 //! directly with a reason, which the audit log keeps.
 //!
 //! Gated: products, overrides, pages, news and alerts, created, changed, restored from an old
-//! revision or deleted (a deletion is a proposal whose document is `null`), and thesauri. Not
-//! gated (yet): translations, redirects and settings. The same gate stages a change in a
+//! revision or deleted (a deletion is a proposal whose document is `null`), their translations,
+//! and thesauri. Not gated (yet): redirects and settings. The same gate stages a change in a
 //! release instead (`Publishing::Release`, `edit::releases`).
 
 use serde::Serialize;
@@ -17,7 +17,7 @@ use super::{EditError, EditResult, Editor, OverrideDoc, ProductDoc};
 use super::{Alerts, News, Pages};
 use crate::auth::permissions::Scope;
 use crate::content::kind::Kind;
-use crate::content::model::Owner;
+use crate::content::model::{Lang, NewsFields, Owner, PageFields};
 use crate::db;
 use crate::db::models::accounts::{self, NewAudit};
 use crate::db::models::proposals::{self, APPROVED, NewProposal, Proposal, RETURNED, WAITING};
@@ -60,6 +60,8 @@ pub enum Target {
     Local(Kind, Owner, Option<i64>),
     /// A scope's search thesaurus (`None`: the central one).
     Thesaurus(Option<Owner>),
+    /// The text in another language of a product, override, page or news item.
+    Translation(Box<Target>, Lang),
 }
 
 impl Target {
@@ -69,6 +71,7 @@ impl Target {
             Target::Override(..) => Kind::Override,
             Target::Local(kind, ..) => *kind,
             Target::Thesaurus(_) => Kind::Thesaurus,
+            Target::Translation(of, _) => of.kind(),
         }
     }
 
@@ -81,10 +84,14 @@ impl Target {
             Target::Local(_, o, None) => format!("{}/new", owner(o)),
             Target::Thesaurus(None) => "national".to_owned(),
             Target::Thesaurus(Some(o)) => owner(o),
+            Target::Translation(of, lang) => format!("{}@{}", of.text(), lang.code()),
         }
     }
 
     pub(super) fn parse(kind: &str, text: &str) -> Option<Target> {
+        if let Some((of, code)) = text.rsplit_once('@') {
+            return Some(Target::Translation(Box::new(Target::parse(kind, of)?), Lang::parse(code)?));
+        }
         let kind = Kind::parse(kind)?;
         if kind == Kind::Product {
             return Some(Target::Product(text.to_owned()));
@@ -299,6 +306,13 @@ impl Editor<'_> {
             Target::Local(Kind::News, owner, Some(id)) => self.local::<News>().get(owner, *id).map(|d| serde_json::to_value(d)),
             Target::Local(_, owner, Some(id)) => self.local::<Alerts>().get(owner, *id).map(|d| serde_json::to_value(d)),
             Target::Thesaurus(owner) => self.thesaurus(owner.as_ref()).map(|d| serde_json::to_value(d)),
+            Target::Translation(of, lang) => match of.as_ref() {
+                Target::Product(slug) => self.product_translation(slug, *lang).map(|d| serde_json::to_value(d)),
+                Target::Override(owner, slug) => self.override_translation(owner, slug, *lang).map(|d| serde_json::to_value(d)),
+                Target::Local(Kind::Page, owner, Some(id)) => self.item_translation::<Pages, PageFields>(owner, *id, *lang).map(|d| serde_json::to_value(d)),
+                Target::Local(Kind::News, owner, Some(id)) => self.item_translation::<News, NewsFields>(owner, *id, *lang).map(|d| serde_json::to_value(d)),
+                _ => return Ok(None),
+            },
         };
         match value {
             Ok(v) => Ok(v.ok()),
@@ -366,6 +380,9 @@ impl Editor<'_> {
     pub(super) fn save_proposed(&mut self, target: &Target, proposal: &Proposal) -> EditResult<()> {
         let invalid = |e: serde_json::Error| EditError::Internal(format!("proposal {}: {e}", proposal.id));
         let base = proposal.based_on;
+        if let Target::Translation(of, lang) = target {
+            return self.save_translation(of, *lang, proposal);
+        }
         if proposal.document == "null" {
             return match target {
                 Target::Product(_) => Err(EditError::Internal(format!("proposal {} deletes a catalogue product", proposal.id))),
@@ -375,6 +392,7 @@ impl Editor<'_> {
                 Target::Local(Kind::News, owner, Some(id)) => self.local::<News>().delete(owner, *id, base),
                 Target::Local(_, owner, Some(id)) => self.local::<Alerts>().delete(owner, *id, base),
                 Target::Thesaurus(owner) => self.put_thesaurus(owner.as_ref(), Default::default(), None).map(|_| ()),
+                Target::Translation(..) => Ok(()),
             };
         }
         match target {
@@ -387,6 +405,7 @@ impl Editor<'_> {
             Target::Thesaurus(owner) => {
                 self.put_thesaurus(owner.as_ref(), serde_json::from_str(&proposal.document).map_err(invalid)?, base)?;
             }
+            Target::Translation(..) => {}
             Target::Local(kind, owner, id) => match kind {
                 Kind::Page => self.save_local::<Pages>(owner, *id, &proposal.document, base).map_err(|e| e.or(invalid))?,
                 Kind::News => self.save_local::<News>(owner, *id, &proposal.document, base).map_err(|e| e.or(invalid))?,
@@ -394,6 +413,23 @@ impl Editor<'_> {
             },
         }
         Ok(())
+    }
+
+    /// Saves (or, for a `null` document, removes) a translation a proposal holds.
+    fn save_translation(&mut self, of: &Target, lang: Lang, proposal: &Proposal) -> EditResult<()> {
+        let invalid = |e: serde_json::Error| EditError::Internal(format!("proposal {}: {e}", proposal.id));
+        let (base, remove, text) = (proposal.based_on, proposal.document == "null", proposal.document.as_str());
+        match of {
+            Target::Product(slug) if remove => self.delete_product_translation(slug, lang, base),
+            Target::Product(slug) => self.put_product_translation(slug, lang, serde_json::from_str(text).map_err(invalid)?, base).map(|_| ()),
+            Target::Override(owner, slug) if remove => self.delete_override_translation(owner, slug, lang, base),
+            Target::Override(owner, slug) => self.put_override_translation(owner, slug, lang, serde_json::from_str(text).map_err(invalid)?, base).map(|_| ()),
+            Target::Local(Kind::Page, owner, Some(id)) if remove => self.delete_item_translation::<Pages, PageFields>(owner, *id, lang, base),
+            Target::Local(Kind::Page, owner, Some(id)) => self.put_item_translation::<Pages, PageFields>(owner, *id, lang, serde_json::from_str(text).map_err(invalid)?, base).map(|_| ()),
+            Target::Local(Kind::News, owner, Some(id)) if remove => self.delete_item_translation::<News, NewsFields>(owner, *id, lang, base),
+            Target::Local(Kind::News, owner, Some(id)) => self.put_item_translation::<News, NewsFields>(owner, *id, lang, serde_json::from_str(text).map_err(invalid)?, base).map(|_| ()),
+            other => Err(EditError::Internal(format!("proposal {} translates {other:?}", proposal.id))),
+        }
     }
 
     fn save_local<K: super::LocalKind>(&mut self, owner: &Owner, id: Option<i64>, document: &str, base: Option<i64>) -> Result<(), Either> {
@@ -434,6 +470,8 @@ mod tests {
             Target::Local(Kind::News, Owner::Site("alpha".into()), None),
             Target::Thesaurus(None),
             Target::Thesaurus(Some(Owner::Group("regio".into()))),
+            Target::Translation(Box::new(Target::Override(Owner::Site("alpha".into()), "paspoort".into())), Lang::En),
+            Target::Translation(Box::new(Target::Local(Kind::Page, Owner::Site("alpha".into()), Some(3))), Lang::En),
         ] {
             assert_eq!(Target::parse(target.kind().as_str(), &target.text()), Some(target.clone()), "{target:?}");
         }

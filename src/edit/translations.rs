@@ -15,6 +15,7 @@ use crate::content::limits::{self, Problem};
 use crate::auth::permissions::Scope;
 use crate::content::history::{self, Written, history_key};
 use crate::content::kind::Kind;
+use super::approval::Target;
 use crate::content::model::{ItemText, Lang, Local, Owner, Override, OverrideText, Product, ProductText, Section, SectionChange, SectionMode, Translation};
 use crate::db;
 use crate::db::models::accounts::{self, NewAudit};
@@ -286,7 +287,10 @@ impl Editor<'_> {
         let (id, product) = self.visible_product(slug)?;
         let based_on = if_match.or(doc.revision);
         doc.lang = Some(lang);
+        let proposed = doc.clone();
         let t = doc.into_model(&product).map_err(EditError::Invalid)?;
+        let target = Target::Translation(Box::new(Target::Product(slug.to_owned())), lang);
+        self.gate(&Scope::National, target, &format!("Engelse tekst van {}", product.title), &proposed, based_on)?;
         let dutch = Dutch { of: Of::Product(id), layer: None, kind: Kind::Product, key: slug.to_owned(), scope: Scope::National };
         self.write_translation(&dutch, product.revision, Some(t), based_on)?;
         self.product_translation(slug, lang)
@@ -295,6 +299,8 @@ impl Editor<'_> {
     pub fn delete_product_translation(&mut self, slug: &str, lang: Lang, if_match: Option<i64>) -> EditResult<()> {
         self.require(self.actor.may_edit_catalogue(), "translation.delete", &format!("product:{slug}@{}", lang.code()), &Scope::National)?;
         let (id, product) = self.visible_product(slug)?;
+        let target = Target::Translation(Box::new(Target::Product(slug.to_owned())), lang);
+        self.gate(&Scope::National, target, &format!("Verwijderen: Engelse tekst van {}", product.title), &serde_json::Value::Null, if_match)?;
         let dutch = Dutch { of: Of::Product(id), layer: None, kind: Kind::Product, key: slug.to_owned(), scope: Scope::National };
         self.write_translation::<ProductText>(&dutch, product.revision, None, if_match)
     }
@@ -320,17 +326,22 @@ impl Editor<'_> {
         let (dutch, over, product) = self.override_of(owner, slug, "translation.save", lang)?;
         let based_on = if_match.or(doc.revision);
         doc.lang = Some(lang);
+        let proposed = doc.clone();
         let mut t = doc.into_model(&over).map_err(EditError::Invalid)?;
         let problems = on_product(&mut t, &product);
         if !problems.is_empty() {
             return Err(EditError::Invalid(problems));
         }
+        let target = Target::Translation(Box::new(Target::Override(owner.clone(), slug.to_owned())), lang);
+        self.gate(&Scope::of(owner), target, &format!("Engelse tekst van de aanpassing van {}", product.title), &proposed, based_on)?;
         self.write_translation(&dutch, over.revision, Some(t), based_on)?;
         self.override_translation(owner, slug, lang)
     }
 
     pub fn delete_override_translation(&mut self, owner: &Owner, slug: &str, lang: Lang, if_match: Option<i64>) -> EditResult<()> {
-        let (dutch, over, _) = self.override_of(owner, slug, "translation.delete", lang)?;
+        let (dutch, over, product) = self.override_of(owner, slug, "translation.delete", lang)?;
+        let target = Target::Translation(Box::new(Target::Override(owner.clone(), slug.to_owned())), lang);
+        self.gate(&Scope::of(owner), target, &format!("Verwijderen: Engelse tekst van de aanpassing van {}", product.title), &serde_json::Value::Null, if_match)?;
         self.write_translation::<OverrideText>(&dutch, over.revision, None, if_match)
     }
 
@@ -358,13 +369,18 @@ impl Editor<'_> {
         let (dutch, item) = self.item_of::<K, F>(owner, id, "translation.save", lang)?;
         let based_on = if_match.or(doc.revision);
         doc.lang = Some(lang);
+        let proposed = doc.clone();
         let t = doc.into_model(&item, K::LIMITS).map_err(EditError::Invalid)?;
+        let target = Target::Translation(Box::new(Target::Local(K::KIND, owner.clone(), Some(id))), lang);
+        self.gate(&Scope::of(owner), target, &format!("Engelse tekst van {}", item.title), &proposed, based_on)?;
         self.write_translation(&dutch, item.revision, Some(t), based_on)?;
         self.item_translation::<K, F>(owner, id, lang)
     }
 
     pub fn delete_item_translation<K: Translated<F>, F>(&mut self, owner: &Owner, id: i64, lang: Lang, if_match: Option<i64>) -> EditResult<()> {
         let (dutch, item) = self.item_of::<K, F>(owner, id, "translation.delete", lang)?;
+        let target = Target::Translation(Box::new(Target::Local(K::KIND, owner.clone(), Some(id))), lang);
+        self.gate(&Scope::of(owner), target, &format!("Verwijderen: Engelse tekst van {}", item.title), &serde_json::Value::Null, if_match)?;
         self.write_translation::<ItemText>(&dutch, item.revision, None, if_match)
     }
 
