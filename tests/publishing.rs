@@ -472,3 +472,17 @@ async fn a_translation_waits_for_approval_too() {
     assert_eq!(res.status, 202, "{}", res.body);
     assert!(app.get(ALPHA, "/en/products/paspoort").await.body.contains("Passport, checked twice"));
 }
+
+#[actix_web::test]
+async fn a_bad_release_header_is_refused_after_the_token() {
+    let app = TestApp::start(&fixture("country")).await;
+    let path = "/api/v1/admin/sites/alpha/overrides/paspoort";
+    let body = Some(br#"{"title":"x"}"#.to_vec());
+    let stranger = app.send("PUT", ALPHA, path, &[("Content-Type", "application/json"), ("X-Release", "99999999999999999999999")], body.clone()).await;
+    assert_eq!(stranger.status, 401, "{}", stranger.body);
+    let anna = user(&app, "anna@alpha.example.org", "editor", "site:alpha", None);
+    let res = app.api(&anna, "PUT", path, Some(json!({ "title": "x" })), &[("X-Release", "99999999999999999999999")]).await;
+    assert_eq!(res.status, 400, "{}", res.body);
+    let res = app.api(&anna, "PUT", path, Some(json!({ "title": "x" })), &[("X-Release", "12")]).await;
+    assert_eq!(res.status, 422, "no such release: {}", res.body);
+}

@@ -407,9 +407,9 @@ impl Editor<'_> {
             }
             Target::Translation(..) => {}
             Target::Local(kind, owner, id) => match kind {
-                Kind::Page => self.save_local::<Pages>(owner, *id, &proposal.document, base).map_err(|e| e.or(invalid))?,
-                Kind::News => self.save_local::<News>(owner, *id, &proposal.document, base).map_err(|e| e.or(invalid))?,
-                _ => self.save_local::<Alerts>(owner, *id, &proposal.document, base).map_err(|e| e.or(invalid))?,
+                Kind::Page => self.save_local::<Pages>(owner, *id, &proposal.document, base)?,
+                Kind::News => self.save_local::<News>(owner, *id, &proposal.document, base)?,
+                _ => self.save_local::<Alerts>(owner, *id, &proposal.document, base)?,
             },
         }
         Ok(())
@@ -432,27 +432,11 @@ impl Editor<'_> {
         }
     }
 
-    fn save_local<K: super::LocalKind>(&mut self, owner: &Owner, id: Option<i64>, document: &str, base: Option<i64>) -> Result<(), Either> {
-        let doc: K::Doc = serde_json::from_str(document).map_err(Either::Json)?;
+    fn save_local<K: super::LocalKind>(&mut self, owner: &Owner, id: Option<i64>, document: &str, base: Option<i64>) -> EditResult<()> {
+        let doc: K::Doc = serde_json::from_str(document).map_err(|e| EditError::Internal(format!("a proposal's document: {e}")))?;
         match id {
             Some(id) => self.local::<K>().put(owner, id, doc, base).map(|_| ()),
             None => self.local::<K>().create(owner, doc).map(|_| ()),
-        }
-        .map_err(Either::Edit)
-    }
-}
-
-/// A proposal's document that does not read, or its save that failed.
-enum Either {
-    Json(serde_json::Error),
-    Edit(EditError),
-}
-
-impl Either {
-    fn or(self, json: impl FnOnce(serde_json::Error) -> EditError) -> EditError {
-        match self {
-            Either::Json(e) => json(e),
-            Either::Edit(e) => e,
         }
     }
 }

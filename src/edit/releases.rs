@@ -299,7 +299,13 @@ pub fn publish_due(conn: &mut db::DbConnection, directory: &crate::content::dire
         let mut editor = Editor { conn, actor: &actor, directory, origin: "scheduled", now, publishing: Publishing::Normal };
         match editor.publish_release(release.id) {
             Ok(_) => published += 1,
-            Err(e) => tracing::warn!(release = release.id, error = %e, "a scheduled release could not be published"),
+            // What will not change by trying again goes back to open, for its editors to see,
+            // instead of being tried every few seconds; a busy database is tried again.
+            Err(e @ (EditError::Forbidden | EditError::Invalid(_) | EditError::Conflict { .. } | EditError::NotFound)) => {
+                tracing::warn!(release = release.id, error = %e, "a scheduled release could not be published; it is open again");
+                stored::move_release(conn, release.id, &[SCHEDULED], OPEN, None)?;
+            }
+            Err(e) => tracing::warn!(release = release.id, error = %e, "a scheduled release could not be published; trying again"),
         }
     }
     Ok(published)

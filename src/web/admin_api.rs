@@ -268,16 +268,18 @@ where
     // asked says why.
     let release = req.headers().get("x-release").map(|v| v.to_str().ok().and_then(|v| v.trim().parse::<i64>().ok()));
     let publishing = match (release, req.headers().get("x-publish-reason")) {
-        (Some(Some(id)), _) => crate::edit::approval::Publishing::Release(id),
-        (Some(None), _) => return Err(AppError::BadRequest("X-Release: give the number of a release".into())),
-        (None, Some(reason)) => crate::edit::approval::Publishing::Direct(String::from_utf8_lossy(reason.as_bytes()).into_owned()),
-        (None, None) => crate::edit::approval::Publishing::Normal,
+        (Some(Some(id)), _) => Ok(crate::edit::approval::Publishing::Release(id)),
+        // Refused after the token is checked: a stranger learns nothing from the order.
+        (Some(None), _) => Err(AppError::BadRequest("X-Release: give the number of a release".into())),
+        (None, Some(reason)) => Ok(crate::edit::approval::Publishing::Direct(String::from_utf8_lossy(reason.as_bytes()).into_owned())),
+        (None, None) => Ok(crate::edit::approval::Publishing::Normal),
     };
     let st = state.clone();
     web::block(move || -> Result<T, AppError> {
         let mut conn = st.pool.get()?;
         let now = crate::now();
         let actor = accounts::actor_by_token(&mut conn, &token, now)?.ok_or(AppError::Unauthorized)?;
+        let publishing = publishing?;
         let directory = super::directory(&st);
         let result = {
             let mut editor = Editor { conn: &mut conn, actor: &actor, directory: &directory, origin: &origin, now, publishing };
