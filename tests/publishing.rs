@@ -486,3 +486,28 @@ async fn a_bad_release_header_is_refused_after_the_token() {
     let res = app.api(&anna, "PUT", path, Some(json!({ "title": "x" })), &[("X-Release", "12")]).await;
     assert_eq!(res.status, 422, "no such release: {}", res.body);
 }
+
+#[actix_web::test]
+async fn under_four_eyes_a_release_is_published_by_someone_who_wrote_none_of_it() {
+    let app = TestApp::start(&fixture("country")).await;
+    let admin = user(&app, "beheer@alpha.example.org", "admin", "site:alpha", None);
+    let anna = user(&app, "anna@alpha.example.org", "editor", "site:alpha", None);
+    let bob = user(&app, "bob@alpha.example.org", "editor", "site:alpha", None);
+    assert_eq!(app.api(&admin, "PUT", "/api/v1/admin/approval/site:alpha", Some(json!({ "required": true })), &[]).await.status, 200);
+    let release = app.api(&anna, "POST", "/api/v1/admin/releases", Some(json!({ "scope": "site:alpha", "name": "Langs twee paar ogen" })), &[]).await.json()["id"].as_i64().unwrap();
+    let path = "/api/v1/admin/sites/alpha/overrides/paspoort";
+    let mut over = app.api(&anna, "GET", path, None, &[]).await.json();
+    over["title"] = json!("Paspoort, twee keer bekeken");
+    let header = release.to_string();
+    assert_eq!(app.api(&anna, "PUT", path, Some(over), &[("X-Release", header.as_str())]).await.status, 202);
+    // Anna wrote it: she can neither publish nor schedule it.
+    let own = app.api(&anna, "POST", &format!("/api/v1/admin/releases/{release}/publish"), None, &[]).await;
+    assert_eq!(own.status, 403, "{}", own.body);
+    let at = json!({ "publish_at": in_seconds(3600) });
+    assert_eq!(app.api(&anna, "PUT", &format!("/api/v1/admin/releases/{release}/schedule"), Some(at), &[]).await.status, 403);
+    assert_ne!(alpha_title(&app).await, "Paspoort, twee keer bekeken");
+    // Bob did not: he publishes it.
+    let res = app.api(&bob, "POST", &format!("/api/v1/admin/releases/{release}/publish"), None, &[]).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(alpha_title(&app).await, "Paspoort, twee keer bekeken");
+}

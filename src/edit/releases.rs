@@ -129,9 +129,33 @@ impl Editor<'_> {
         Ok(ReleaseView { release, changes })
     }
 
+    /// Where the scope asks for four eyes, a release is published (or scheduled) by an editor
+    /// who wrote none of its changes, as a proposal is approved by one who did not write it; an
+    /// admin of the scope may do it with a reason (`Publishing::Direct`, audited).
+    fn second_pair_of_eyes(&mut self, id: i64, scope: &Scope, action: &str) -> EditResult<()> {
+        if !self.approval_required(scope)? {
+            return Ok(());
+        }
+        if let Publishing::Direct(reason) = self.publishing.clone() {
+            let allowed = self.actor.may_administer(scope, self.directory);
+            self.require(allowed, "approval.direct", &format!("release:{id}"), scope)?;
+            if reason.trim().is_empty() {
+                return Err(invalid("a direct publication needs a reason".to_owned()));
+            }
+            return self.audit("approval.direct", &format!("release:{id}: {}", reason.trim()), "ok", scope).map_err(EditError::from);
+        }
+        let me = self.actor.email.clone();
+        if stored::of_release(self.conn, id)?.iter().any(|p| p.state == STAGED && p.author == me) {
+            self.audit(action, &format!("release:{id}"), "refused: own change", scope)?;
+            return Err(EditError::OwnChange);
+        }
+        Ok(())
+    }
+
     /// Publishes every staged change of the release in one transaction: all or nothing.
     pub fn publish_release(&mut self, id: i64) -> EditResult<ReleaseView> {
         let (_, scope) = self.release_in_scope(id, "release.publish")?;
+        self.second_pair_of_eyes(id, &scope, "release.publish")?;
         let (actor, directory, origin, now) = (self.actor, self.directory, self.origin, self.now);
         db::write_tx(self.conn, |c| -> EditResult<()> {
             if !stored::move_release(c, id, &[OPEN, SCHEDULED], PUBLISHED, None)? {
@@ -191,6 +215,7 @@ impl Editor<'_> {
     /// Sets when the release is published (`None`: not scheduled, open again).
     pub fn schedule_release(&mut self, id: i64, schedule: Schedule) -> EditResult<ReleaseView> {
         let (_, scope) = self.release_in_scope(id, "release.schedule")?;
+        self.second_pair_of_eyes(id, &scope, "release.schedule")?;
         let at = match schedule.publish_at.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             None => None,
             Some(text) => {
@@ -205,6 +230,8 @@ impl Editor<'_> {
         if !stored::move_release(self.conn, id, &[OPEN, SCHEDULED], to, at)? {
             return Err(invalid(format!("/state: release {id} is no longer open")));
         }
+        // The release is published in the name of who scheduled it.
+        stored::scheduled_by(self.conn, id, at.map(|_| self.actor.email.as_str()))?;
         self.audit("release.schedule", &format!("release:{id} {}", at.map_or("none".to_owned(), |t| t.to_string())), "ok", &scope)?;
         self.release_view(id)
     }
@@ -286,12 +313,13 @@ impl Editor<'_> {
     }
 }
 
-/// Publishes the scheduled releases whose moment came, each as the editor who started it
+/// Publishes the scheduled releases whose moment came, each as the editor who scheduled it
 /// (who must still have the account and the right to).
 pub fn publish_due(conn: &mut db::DbConnection, directory: &crate::content::directory::Directory, now: i64) -> EditResult<usize> {
     let mut published = 0;
     for release in stored::due_releases(conn, now)? {
-        let Some(user) = crate::db::models::accounts::user_by_email(conn, &release.created_by)?.filter(|u| !u.disabled) else {
+        let by = release.published_by.clone().unwrap_or_else(|| release.created_by.clone());
+        let Some(user) = crate::db::models::accounts::user_by_email(conn, &by)?.filter(|u| !u.disabled) else {
             tracing::warn!(release = release.id, "a scheduled release's editor is gone; it stays scheduled");
             continue;
         };

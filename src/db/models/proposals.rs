@@ -153,6 +153,11 @@ pub fn move_release(conn: &mut DbConnection, id: i64, from: &[&str], to: &str, p
     Ok(diesel::update(releases::table.find(id).filter(releases::state.eq_any(from))).set((releases::state.eq(to), releases::publish_at.eq(publish_at))).execute(conn)? == 1)
 }
 
+/// Who scheduled a release (kept in `published_by` until it is published; `None`: unscheduled).
+pub fn scheduled_by(conn: &mut DbConnection, id: i64, by: Option<&str>) -> QueryResult<()> {
+    diesel::update(releases::table.find(id)).set(releases::published_by.eq(by)).execute(conn).map(|_| ())
+}
+
 pub fn mark_published(conn: &mut DbConnection, id: i64, by: &str, now: i64) -> QueryResult<()> {
     diesel::update(releases::table.find(id)).set((releases::state.eq(PUBLISHED), releases::published_by.eq(by), releases::published_at.eq(now))).execute(conn).map(|_| ())
 }
