@@ -42,6 +42,7 @@ async fn main() {
         work.push((site.clone(), overrides));
     }
     drop(conn);
+    let now = meent::now();
     let pairs = directory.sites().len() * products.len();
     let rounds = (200_000 / pairs.max(1)).max(1);
     let started = Instant::now();
@@ -49,7 +50,7 @@ async fn main() {
     for _ in 0..rounds {
         for (site, overrides) in &work {
             for (id, product) in &products {
-                sections += fold(product, &site.layers(*id, overrides), site.fields()).sections.len();
+                sections += fold(product, &site.layers(*id, overrides), site.fields(now)).sections.len();
             }
         }
     }
@@ -67,7 +68,7 @@ async fn main() {
                     let Some(product) = language::product_in(product, Lang::En) else { continue };
                     let layers: Vec<_> = site.layer_ids().into_iter().filter_map(|l| overrides.iter().find(|o| o.product_id == *id && o.layer == l).map(|o| (l, language::override_in(&o.over, Lang::En)))).collect();
                     let find = |layer| layers.iter().find(|(l, _)| *l == layer).map(|(_, o)| o);
-                    sections += fold(&product, &site.layers_with(find), site.fields()).sections.len();
+                    sections += fold(&product, &site.layers_with(find), site.fields(now)).sections.len();
                 }
             }
         }
