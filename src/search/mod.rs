@@ -11,6 +11,7 @@ pub mod misses;
 mod query;
 mod snippet;
 mod spelling;
+mod snapshot;
 pub mod thesaurus;
 
 use std::collections::BTreeMap;
@@ -210,6 +211,10 @@ pub struct SearchIndex {
     writer: Mutex<IndexWriter<TantivyDocument>>,
     fields: Fields,
     thesauri: RwLock<Arc<thesaurus::Thesauri>>,
+    /// The current searcher with its term statistics (replaced when the index changes).
+    snapshot: Mutex<Arc<snapshot::Snapshot>>,
+    /// Stems of query words and thesaurus words, per language (Dutch, English).
+    stem_caches: [query::StemCache; 2],
     /// False while a full rebuild runs.
     ready: AtomicBool,
 }
@@ -238,10 +243,13 @@ impl SearchIndex {
         index.tokenizers().register(analysis::PLAIN, analysis::plain());
         index.tokenizers().register(analysis::ENGLISH, analysis::english());
         let writer = index.writer(WRITER_HEAP).map_err(|e| SearchError::Open(format!("{e} (is another process using {}?)", dir.display())))?;
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let snapshot = Mutex::new(Arc::new(snapshot::Snapshot::new(reader.searcher())?));
         let search = SearchIndex {
             index,
             reader,
+            snapshot,
+            stem_caches: Default::default(),
             writer: Mutex::new(writer),
             fields,
             thesauri: RwLock::new(Arc::default()),
@@ -270,6 +278,20 @@ impl SearchIndex {
 
     fn thesauri(&self) -> Arc<thesaurus::Thesauri> {
         self.thesauri.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn stem_cache(&self, lang: Lang) -> &query::StemCache {
+        &self.stem_caches[usize::from(lang == Lang::En)]
+    }
+
+    /// The current searcher, with what is remembered for it (term statistics, opened columns).
+    fn snapshot(&self) -> Result<Arc<snapshot::Snapshot>, SearchError> {
+        let searcher = self.reader.searcher();
+        let mut current = self.snapshot.lock().unwrap_or_else(|p| p.into_inner());
+        if !current.is_for(&searcher) {
+            *current = Arc::new(snapshot::Snapshot::new(searcher)?);
+        }
+        Ok(current.clone())
     }
 
     /// Applies a batch of updates: every document of each `(site, scope)` is deleted, then
@@ -309,7 +331,8 @@ impl SearchIndex {
 
     /// Searches one site.
     pub fn search(&self, site: i64, request: &Request, now: i64) -> Result<Results, SearchError> {
-        let searcher = self.reader.searcher();
+        let stats = self.snapshot()?;
+        let searcher = stats.searcher();
         let text = query::clean(&request.text);
         let mut results = Results { query: text.clone(), page: request.page.max(1), ..Results::default() };
         if text.is_empty() {
@@ -319,7 +342,7 @@ impl SearchIndex {
         let scopes = thesauri.for_site(site);
         let pinned = thesaurus::pin(&scopes, &text).map(str::to_owned);
         let text_fields = self.fields.text(request.lang);
-        let builder = query::Builder::new(&self.index, &searcher, self.fields, request.lang, scopes)?;
+        let builder = query::Builder::new(&self.index, &stats, self.stem_cache(request.lang), self.fields, request.lang, scopes)?;
         let filter = query::site_filter(self.fields, site, request.lang);
         let mut matched = Vec::new();
         let mut used_query: Option<Box<dyn Query>> = None;
@@ -327,7 +350,7 @@ impl SearchIndex {
         for (all_words, typos, relax) in [(true, false, false), (true, true, false), (true, true, true), (false, true, false)] {
             let Some(q) = builder.text_query(&text, all_words, typos, false, relax) else { break };
             let full = BooleanQuery::new(vec![(Occur::Must, filter.box_clone()), (Occur::Must, q.box_clone())]);
-            matched = searcher.search(&full, &TopDocs::with_limit(MAX_MATCHES).order_by_score())?;
+            matched = searcher.search_with_statistics_provider(&full, &TopDocs::with_limit(MAX_MATCHES).order_by_score(), stats.as_ref())?;
             used_query = Some(q);
             if !matched.is_empty() {
                 break;
@@ -350,13 +373,12 @@ impl SearchIndex {
         // the hits on the page.
         let mut facets: [BTreeMap<String, usize>; 3] = Default::default();
         let mut kept: Vec<(f32, DocAddress)> = Vec::new();
-        let mut columns = FacetColumns::default();
-        let mut windows = Windows::default();
+        let mut names = FacetNames::default();
         for (score, address) in matched {
-            if !windows.visible(&searcher, address, now)? {
+            if !visible(&stats, address, now) {
                 continue;
             }
-            let [kind, themes, audiences] = columns.values(&searcher, address)?;
+            let [kind, themes, audiences] = names.values(&stats, address);
             let kind = kind.into_iter().next().unwrap_or_default();
             *facets[0].entry(kind.clone()).or_default() += 1;
             for t in &themes {
@@ -378,7 +400,7 @@ impl SearchIndex {
         results.total = kept.len();
         let per_page = request.per_page.clamp(1, 100);
         results.pages = kept.len().div_ceil(per_page).max(1);
-        let mut highlighter = used_query.as_ref().map(|q| snippet::Highlighter::new(q.as_ref(), &[text_fields.title, text_fields.keywords, text_fields.summary, text_fields.body]));
+        let mut highlighter = used_query.as_ref().map(|q| snippet::Highlighter::new(q.as_ref(), &[text_fields.title, text_fields.keywords, text_fields.summary, text_fields.body, text_fields.words]));
         for (score, address) in kept.into_iter().skip((results.page - 1) * per_page).take(per_page) {
             let doc: TantivyDocument = searcher.doc(address)?;
             // The summary when the words are in it (short, so quick), else the body; without
@@ -406,7 +428,7 @@ impl SearchIndex {
             });
         }
         if results.total == 0 {
-            results.suggestion = self.did_you_mean(site, &text, now, &searcher, request.lang)?;
+            results.suggestion = self.did_you_mean(site, &text, now, searcher, request.lang)?;
         }
         Ok(results)
     }
@@ -418,16 +440,16 @@ impl SearchIndex {
         if text.chars().filter(|c| c.is_alphanumeric()).count() < query::MIN_PREFIX_CHARS {
             return Ok(Vec::new());
         }
-        let searcher = self.reader.searcher();
+        let stats = self.snapshot()?;
+        let searcher = stats.searcher();
         let thesauri = self.thesauri();
-        let builder = query::Builder::new(&self.index, &searcher, self.fields, lang, thesauri.for_site(site))?;
+        let builder = query::Builder::new(&self.index, &stats, self.stem_cache(lang), self.fields, lang, thesauri.for_site(site))?;
         let Some(q) = builder.text_query(&text, true, true, true, false) else { return Ok(Vec::new()) };
         let full = BooleanQuery::new(vec![(Occur::Must, query::site_filter(self.fields, site, lang)), (Occur::Must, q)]);
-        let top = searcher.search(&full, &TopDocs::with_limit(limit.clamp(1, 20) * 4).order_by_score())?;
+        let top = searcher.search_with_statistics_provider(&full, &TopDocs::with_limit(limit.clamp(1, 20) * 4).order_by_score(), stats.as_ref())?;
         let mut out = Vec::new();
-        let mut windows = Windows::default();
         for (_, address) in top {
-            if out.len() >= limit.clamp(1, 20) || !windows.visible(&searcher, address, now)? {
+            if out.len() >= limit.clamp(1, 20) || !visible(&stats, address, now) {
                 continue;
             }
             let doc: TantivyDocument = searcher.doc(address)?;
@@ -475,26 +497,13 @@ impl SearchIndex {
     }
 }
 
-/// The publish windows of documents, read from fast fields segment by segment. The same rule
-/// as `content::visibility::in_window`.
-#[derive(Default)]
-struct Windows {
-    columns: BTreeMap<u32, (tantivy::columnar::Column<i64>, tantivy::columnar::Column<i64>)>,
-}
-
-impl Windows {
-    fn visible(&mut self, searcher: &tantivy::Searcher, address: DocAddress, now: i64) -> tantivy::Result<bool> {
-        let (from, until) = match self.columns.entry(address.segment_ord) {
-            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::btree_map::Entry::Vacant(e) => {
-                let fast = searcher.segment_reader(address.segment_ord).fast_fields();
-                e.insert((fast.i64("visible_from")?, fast.i64("visible_until")?))
-            }
-        };
-        let from = from.first(address.doc_id).unwrap_or(i64::MIN);
-        let until = until.first(address.doc_id).unwrap_or(i64::MAX);
-        Ok(crate::content::visibility::in_window(Some(from), Some(until), now))
-    }
+/// Whether a document is in its publish window at `now` (from the snapshot's fast-field
+/// columns). The same rule as `content::visibility::in_window`.
+fn visible(snapshot: &snapshot::Snapshot, address: DocAddress, now: i64) -> bool {
+    let Some(columns) = snapshot.columns(address.segment_ord) else { return false };
+    let from = columns.visible_from.first(address.doc_id).unwrap_or(i64::MIN);
+    let until = columns.visible_until.first(address.doc_id).unwrap_or(i64::MAX);
+    crate::content::visibility::in_window(Some(from), Some(until), now)
 }
 
 fn truncate_chars(text: &mut String, max: usize) {
@@ -503,26 +512,20 @@ fn truncate_chars(text: &mut String, max: usize) {
     }
 }
 
-/// The kind, themes and audiences of documents, from their fast columns; each segment's
-/// column read once, each value's text looked up once (a look-up in the column's dictionary
-/// costs more than the rest of a document's facets).
+/// The names of facet values met in one search: each value's text looked up once (a look-up
+/// in the column's dictionary costs more than the rest of a document's facets).
 #[derive(Default)]
-struct FacetColumns {
-    columns: BTreeMap<u32, [Option<tantivy::columnar::StrColumn>; 3]>,
+struct FacetNames {
     names: std::collections::HashMap<(u32, usize, u64), String>,
 }
 
-impl FacetColumns {
-    fn values(&mut self, searcher: &tantivy::Searcher, address: DocAddress) -> tantivy::Result<[Vec<String>; 3]> {
-        let cols = match self.columns.entry(address.segment_ord) {
-            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::btree_map::Entry::Vacant(e) => {
-                let fast = searcher.segment_reader(address.segment_ord).fast_fields();
-                e.insert([fast.str("kind")?, fast.str("themes")?, fast.str("audience")?])
-            }
-        };
+impl FacetNames {
+    /// The kind, themes and audiences of a document, from the snapshot's columns (each value
+    /// looked up in its column's dictionary once per search).
+    fn values(&mut self, snapshot: &snapshot::Snapshot, address: DocAddress) -> [Vec<String>; 3] {
         let mut out: [Vec<String>; 3] = Default::default();
-        for (i, column) in cols.iter().enumerate() {
+        let Some(columns) = snapshot.columns(address.segment_ord) else { return out };
+        for (i, column) in columns.facets.iter().enumerate() {
             let Some(column) = column else { continue };
             for ord in column.term_ords(address.doc_id) {
                 let name = self.names.entry((address.segment_ord, i, ord)).or_insert_with(|| {
@@ -537,7 +540,7 @@ impl FacetColumns {
                 }
             }
         }
-        Ok(out)
+        out
     }
 }
 

@@ -11,13 +11,15 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::sync::RwLock;
 
-use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Index, Searcher, Term};
+use tantivy::{Index, Term};
 
 use super::analysis::{self, PARTICLES, terms};
+use super::snapshot::Snapshot;
 use super::thesaurus::{self as words_of, Scope};
 use super::{Fields, SearchError, TextFields};
 use crate::content::model::Lang;
@@ -72,6 +74,8 @@ const SYNONYM_FACTOR: f32 = 0.8;
 const PART_FACTOR: f32 = 0.5;
 /// A compound's parts, or two words joined, count this much of the word itself.
 const COMPOUND_FACTOR: f32 = 0.9;
+/// Most words of the index one misspelt word is matched with.
+const MAX_TYPO_TERMS: usize = 32;
 /// Most look-ups in the index's vocabulary for one query (compound splits and joins).
 pub const VOCABULARY_BUDGET: usize = 64;
 /// Most thesaurus words (distinct stem lists) one word of a query widens to.
@@ -90,26 +94,50 @@ const QUESTION_WORDS: &[&str] = &[
 ];
 
 
+/// Most texts whose stems a `StemCache` keeps.
+const MAX_STEMMED: usize = 50_000;
+
+/// The stems of texts already analysed in one language, shared by every search: the same
+/// thesaurus words come back query after query, and stemming them (compounds split) again
+/// cost a tenth of a search. Bounded: beyond `MAX_STEMMED` texts, new ones are not kept.
+#[derive(Default)]
+pub struct StemCache {
+    known: RwLock<HashMap<String, Vec<String>>>,
+}
+
+impl StemCache {
+    fn get(&self, text: &str) -> Option<Vec<String>> {
+        self.known.read().unwrap_or_else(|p| p.into_inner()).get(text).cloned()
+    }
+
+    fn put(&self, text: &str, stems: &[String]) {
+        let mut known = self.known.write().unwrap_or_else(|p| p.into_inner());
+        if known.len() < MAX_STEMMED {
+            known.insert(text.to_owned(), stems.to_vec());
+        }
+    }
+}
+
 pub struct Builder<'a> {
     /// The fields of the language searched.
     fields: TextFields,
     lang: Lang,
     /// Its analyzer with stemming.
     stemmed: RefCell<TextAnalyzer>,
-    stemmed_before: RefCell<HashMap<String, Vec<String>>>,
+    stemmed_before: &'a StemCache,
     plain: RefCell<TextAnalyzer>,
     /// The thesauri of the site's scopes, most specific first.
     scopes: Vec<&'a Scope>,
-    /// For the index's vocabulary (compounds).
-    searcher: &'a Searcher,
+    /// The index's vocabulary: which words it knows (compounds), which terms are worth a query.
+    stats: &'a Snapshot,
     lookups_left: Cell<usize>,
 }
 
 impl<'a> Builder<'a> {
-    pub fn new(index: &Index, searcher: &'a Searcher, fields: Fields, lang: Lang, scopes: Vec<&'a Scope>) -> Result<Builder<'a>, SearchError> {
+    pub fn new(index: &Index, stats: &'a Snapshot, stemmed_before: &'a StemCache, fields: Fields, lang: Lang, scopes: Vec<&'a Scope>) -> Result<Builder<'a>, SearchError> {
         let get = |name: &str| index.tokenizers().get(name).ok_or_else(|| SearchError::Open(format!("analyzer {name} is not registered")));
         let fields = fields.text(lang);
-        Ok(Builder { fields, lang, stemmed: RefCell::new(get(fields.analyzer)?), stemmed_before: RefCell::default(), plain: RefCell::new(get(analysis::PLAIN)?), scopes, searcher, lookups_left: Cell::new(VOCABULARY_BUDGET) })
+        Ok(Builder { fields, lang, stemmed: RefCell::new(get(fields.analyzer)?), stemmed_before, plain: RefCell::new(get(analysis::PLAIN)?), scopes, stats, lookups_left: Cell::new(VOCABULARY_BUDGET) })
     }
 
     /// The query for `text`: every word must match (`all_words`) or any word may; with
@@ -174,11 +202,21 @@ impl<'a> Builder<'a> {
             if prefix_only && last && typing && word.chars().count() >= MIN_PREFIX_CHARS {
                 alternatives.push((Occur::Should, Box::new(FuzzyTermQuery::new_prefix(Term::from_field_text(self.fields.words, word), 0, true))));
             }
-            let fuzzy = fuzzy_left > 0;
-            fuzzy_left = fuzzy_left.saturating_sub(1);
-            if let Some(q) = self.word_query(&key, 1.0, &WEIGHTS, fuzzy) {
-                alternatives.push((Occur::Should, q));
+            // Typos only where the word is neither in the index nor in the thesauri: a word
+            // found as typed needs no automaton (each costs a walk of the vocabulary).
+            let fuzzy = fuzzy_left > 0 && used == 1 && widened.is_empty() && !self.known(&key);
+            if fuzzy {
+                fuzzy_left -= 1;
             }
+            // Whether any form of the word has a stem (else it is stop words only).
+            let mut has_stems = false;
+            let mut add = |alternatives: &mut Vec<(Occur, Box<dyn Query>)>, parts: Option<Vec<Box<dyn Query>>>| {
+                if let Some(parts) = parts {
+                    has_stems = true;
+                    alternatives.extend(parts.into_iter().map(|q| (Occur::Should, q)));
+                }
+            };
+            add(&mut alternatives, self.word_parts(&key, 1.0, &WEIGHTS, fuzzy));
             // A word the thesauri do not have whole: where the phrases that hold it lead.
             let parts: Vec<&str> = if widened.is_empty() && used == 1 {
                 words_of::few(self.phrases_with(word)).into_iter().flat_map(|c| words_of::leads(&self.scopes, self.lang, c)).map(String::as_str).collect()
@@ -195,40 +233,36 @@ impl<'a> Builder<'a> {
                     continue;
                 }
                 seen.push(stems);
-                if let Some(q) = self.word_query(other, factor, THESAURUS_FIELDS, false) {
-                    alternatives.push((Occur::Should, q));
-                }
+                add(&mut alternatives, self.word_parts(other, factor, THESAURUS_FIELDS, false));
             }
             if used == 1 && !prefix_only {
                 // "vuilnis zak": the two words as one, where the index has that word.
                 if let Some(next) = words.get(i + 1).filter(|n| !PARTICLES.contains(&n.as_str())) {
                     let joined = format!("{word}{next}");
                     if self.known(&joined) {
-                        let both = [word.as_str(), next.as_str()].iter().filter_map(|w| self.word_query(w, 1.0, &WEIGHTS, false)).map(|q| (Occur::Must, q)).collect::<Vec<_>>();
+                        let both = [word.as_str(), next.as_str()].iter().filter_map(|w| self.word_parts(w, 1.0, &WEIGHTS, false)).map(|p| (Occur::Must, any_of(p))).collect::<Vec<_>>();
                         alternatives = vec![(Occur::Should, Box::new(BooleanQuery::new(both)) as Box<dyn Query>)];
-                        if let Some(q) = self.word_query(&joined, COMPOUND_FACTOR, &WEIGHTS, false) {
-                            alternatives.push((Occur::Should, q));
-                        }
+                        add(&mut alternatives, self.word_parts(&joined, COMPOUND_FACTOR, &WEIGHTS, false));
                         skip = 1;
                     }
                 }
                 // "huisvuilophaal": its parts, where the index has both.
                 if skip == 0 {
                     if let Some(parts) = self.split(word) {
-                        if let Some(q) = self.word_query(&parts, COMPOUND_FACTOR, &WEIGHTS, false) {
-                            alternatives.push((Occur::Should, q));
-                        }
+                        add(&mut alternatives, self.word_parts(&parts, COMPOUND_FACTOR, &WEIGHTS, false));
                     }
                 }
                 if let Some(p) = particle.as_deref().filter(|p| *p != word) {
-                    if let Some(q) = self.word_query(&format!("{p}{word}"), COMPOUND_FACTOR, &WEIGHTS, false) {
-                        alternatives.push((Occur::Should, q));
-                    }
+                    add(&mut alternatives, self.word_parts(&format!("{p}{word}"), COMPOUND_FACTOR, &WEIGHTS, false));
                 }
             }
             if alternatives.is_empty() {
-                // Only stop words: they neither help nor hinder.
-                continue;
+                if !has_stems {
+                    // Only stop words: they neither help nor hinder.
+                    continue;
+                }
+                // Words no document holds: nothing matches them.
+                alternatives.push((Occur::Should, Box::new(EmptyQuery)));
             }
             // Relaxed, a word the index does not know, exactly or through the thesauri, no
             // longer rules out what the other words find ("schommel in de speeltuin stuk");
@@ -243,11 +277,11 @@ impl<'a> Builder<'a> {
     /// The terms of `text` as the language's analyzer makes them (one analyzer per query,
     /// not a copy per word; each text analysed once: the passes of a search ask again).
     fn stems(&self, text: &str) -> Vec<String> {
-        if let Some(known) = self.stemmed_before.borrow().get(text) {
-            return known.clone();
+        if let Some(known) = self.stemmed_before.get(text) {
+            return known;
         }
         let stems = terms(&mut self.stemmed.borrow_mut(), text);
-        self.stemmed_before.borrow_mut().insert(text.to_owned(), stems.clone());
+        self.stemmed_before.put(text, &stems);
         stems
     }
 
@@ -287,7 +321,7 @@ impl<'a> Builder<'a> {
                         return false;
                     }
                     self.lookups_left.set(left - 1);
-                    self.searcher.doc_freq(&Term::from_field_text(field, stem)).is_ok_and(|n| n > 0)
+                    self.stats.holds(&Term::from_field_text(field, stem))
                 })
             })
     }
@@ -317,37 +351,89 @@ impl<'a> Builder<'a> {
     }
 
     /// Exact matches (stemmed, in `fields`, weighted) and typo matches (in title and keyword words)
-    /// of one word, or of every word of a phrase.
-    fn word_query(&self, word: &str, factor: f32, fields: &[(fn(&TextFields) -> Field, f32)], typos: bool) -> Option<Box<dyn Query>> {
+    /// of one word, or of every word of a phrase, as the parts whose scores add up to the word's:
+    /// a word's clause is one flat union of all its parts and alternatives, since every union
+    /// scorer costs a buffer that is cleared on each jump through the site's documents. `None`
+    /// for stop words only; no parts where the index holds a stem in none of the fields (terms
+    /// no document holds are left out, so they cost no look-ups when the query runs).
+    fn word_parts(&self, word: &str, factor: f32, fields: &[(fn(&TextFields) -> Field, f32)], typos: bool) -> Option<Vec<Box<dyn Query>>> {
         let stems = self.stems(word);
         if stems.is_empty() {
             return None;
         }
-        let mut per_stem: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for stem in &stems {
-            let mut options: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            for &(field, weight) in fields {
-                let exact = TermQuery::new(Term::from_field_text(field(&self.fields), stem), IndexRecordOption::WithFreqs);
-                options.push((Occur::Should, Box::new(BoostQuery::new(Box::new(exact), weight * factor))));
+        let in_fields = |stem: &str| -> Vec<Box<dyn Query>> {
+            fields
+                .iter()
+                .map(|&(field, weight)| (Term::from_field_text(field(&self.fields), stem), weight))
+                .filter(|(term, _)| self.stats.holds(term))
+                .map(|(term, weight)| Box::new(BoostQuery::new(Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)), weight * factor)) as Box<dyn Query>)
+                .collect()
+        };
+        let mut parts = match stems.as_slice() {
+            [stem] => in_fields(stem),
+            _ => {
+                // Every stem of a phrase, each in any field.
+                let per_stem: Vec<Vec<Box<dyn Query>>> = stems.iter().map(|stem| in_fields(stem)).collect();
+                if per_stem.iter().any(Vec::is_empty) {
+                    Vec::new()
+                } else {
+                    vec![Box::new(BooleanQuery::new(per_stem.into_iter().map(|p| (Occur::Must, any_of(p))).collect())) as Box<dyn Query>]
+                }
             }
-            per_stem.push((Occur::Must, Box::new(BooleanQuery::new(options))));
-        }
-        let exact: Box<dyn Query> = Box::new(BooleanQuery::new(per_stem));
+        };
         if !typos {
-            return Some(exact);
+            return Some(parts);
         }
         let words = self.plain_terms(word);
-        let [single] = words.as_slice() else { return Some(exact) };
+        let [single] = words.as_slice() else { return Some(parts) };
         let distance = match single.chars().count() {
-            0..=4 => return Some(exact),
+            0..=4 => return Some(parts),
             5..=8 => 1,
             _ => 2,
         };
-        let fuzzy = FuzzyTermQuery::new(Term::from_field_text(self.fields.words, single), distance, true);
-        Some(Box::new(BooleanQuery::new(vec![
-            (Occur::Should, exact),
-            (Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), FUZZY_WEIGHT * factor))),
-        ])))
+        if let Some(typos) = self.typo_query(single, distance) {
+            parts.push(Box::new(ConstScoreQuery::new(typos, FUZZY_WEIGHT * factor)));
+        }
+        Some(parts)
+    }
+
+    /// The words of titles and keywords nearest to `word`: within one edit (a swap of two
+    /// letters is one), else within `distance`, as term queries: matched with the site's
+    /// documents like any word, instead of tantivy's fuzzy query, which first collects every
+    /// document of every site that holds any of them. At most `MAX_TYPO_TERMS` words. Most typos
+    /// are one edit, and its automaton costs a fraction of one for two.
+    fn typo_query(&self, word: &str, distance: u8) -> Option<Box<dyn Query>> {
+        (1..=distance).find_map(|d| self.typo_terms(word, d))
+    }
+
+    fn typo_terms(&self, word: &str, distance: u8) -> Option<Box<dyn Query>> {
+        let field = self.fields.words;
+        let dfa = FuzzyTermQuery::new(Term::from_field_text(field, word), distance, true).automaton().ok()?;
+        let mut found: Vec<Term> = Vec::new();
+        'segments: for segment in self.stats.searcher().segment_readers() {
+            let Ok(inverted) = segment.inverted_index(field) else { continue };
+            let Ok(mut stream) = inverted.terms().search(&dfa).into_stream() else { continue };
+            while let Some((key, _)) = stream.next() {
+                let Ok(text) = std::str::from_utf8(key) else { continue };
+                let term = Term::from_field_text(field, text);
+                if !found.contains(&term) {
+                    found.push(term);
+                    if found.len() >= MAX_TYPO_TERMS {
+                        break 'segments;
+                    }
+                }
+            }
+        }
+        (!found.is_empty()).then(|| any_of(found.into_iter().map(|t| Box::new(TermQuery::new(t, IndexRecordOption::Basic)) as Box<dyn Query>).collect()))
+    }
+}
+
+/// A query that matches what any of `parts` matches, scored by their sum.
+fn any_of(mut parts: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    match parts.len() {
+        0 => Box::new(EmptyQuery),
+        1 => parts.remove(0),
+        _ => Box::new(BooleanQuery::new(parts.into_iter().map(|p| (Occur::Should, p)).collect())),
     }
 }
 
