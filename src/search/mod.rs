@@ -331,8 +331,8 @@ impl SearchIndex {
 
     /// Searches one site.
     pub fn search(&self, site: i64, request: &Request, now: i64) -> Result<Results, SearchError> {
-        let stats = self.snapshot()?;
-        let searcher = stats.searcher();
+        let snapshot = self.snapshot()?;
+        let searcher = snapshot.searcher();
         let text = query::clean(&request.text);
         let mut results = Results { query: text.clone(), page: request.page.max(1), ..Results::default() };
         if text.is_empty() {
@@ -342,7 +342,7 @@ impl SearchIndex {
         let scopes = thesauri.for_site(site);
         let pinned = thesaurus::pin(&scopes, &text).map(str::to_owned);
         let text_fields = self.fields.text(request.lang);
-        let builder = query::Builder::new(&self.index, &stats, self.stem_cache(request.lang), self.fields, request.lang, scopes)?;
+        let builder = query::Builder::new(&self.index, &snapshot, self.stem_cache(request.lang), self.fields, request.lang, scopes)?;
         let filter = query::site_filter(self.fields, site, request.lang);
         let mut matched = Vec::new();
         let mut used_query: Option<Box<dyn Query>> = None;
@@ -350,7 +350,7 @@ impl SearchIndex {
         for (all_words, typos, relax) in [(true, false, false), (true, true, false), (true, true, true), (false, true, false)] {
             let Some(q) = builder.text_query(&text, all_words, typos, false, relax) else { break };
             let full = BooleanQuery::new(vec![(Occur::Must, filter.box_clone()), (Occur::Must, q.box_clone())]);
-            matched = searcher.search_with_statistics_provider(&full, &TopDocs::with_limit(MAX_MATCHES).order_by_score(), stats.as_ref())?;
+            matched = searcher.search_with_statistics_provider(&full, &TopDocs::with_limit(MAX_MATCHES).order_by_score(), snapshot.as_ref())?;
             used_query = Some(q);
             if !matched.is_empty() {
                 break;
@@ -375,10 +375,10 @@ impl SearchIndex {
         let mut kept: Vec<(f32, DocAddress)> = Vec::new();
         let mut names = FacetNames::default();
         for (score, address) in matched {
-            if !visible(&stats, address, now) {
+            if !visible(&snapshot, address, now) {
                 continue;
             }
-            let [kind, themes, audiences] = names.values(&stats, address);
+            let [kind, themes, audiences] = names.values(&snapshot, address);
             let kind = kind.into_iter().next().unwrap_or_default();
             *facets[0].entry(kind.clone()).or_default() += 1;
             for t in &themes {
@@ -440,16 +440,16 @@ impl SearchIndex {
         if text.chars().filter(|c| c.is_alphanumeric()).count() < query::MIN_PREFIX_CHARS {
             return Ok(Vec::new());
         }
-        let stats = self.snapshot()?;
-        let searcher = stats.searcher();
+        let snapshot = self.snapshot()?;
+        let searcher = snapshot.searcher();
         let thesauri = self.thesauri();
-        let builder = query::Builder::new(&self.index, &stats, self.stem_cache(lang), self.fields, lang, thesauri.for_site(site))?;
+        let builder = query::Builder::new(&self.index, &snapshot, self.stem_cache(lang), self.fields, lang, thesauri.for_site(site))?;
         let Some(q) = builder.text_query(&text, true, true, true, false) else { return Ok(Vec::new()) };
         let full = BooleanQuery::new(vec![(Occur::Must, query::site_filter(self.fields, site, lang)), (Occur::Must, q)]);
-        let top = searcher.search_with_statistics_provider(&full, &TopDocs::with_limit(limit.clamp(1, 20) * 4).order_by_score(), stats.as_ref())?;
+        let top = searcher.search_with_statistics_provider(&full, &TopDocs::with_limit(limit.clamp(1, 20) * 4).order_by_score(), snapshot.as_ref())?;
         let mut out = Vec::new();
         for (_, address) in top {
-            if out.len() >= limit.clamp(1, 20) || !visible(&stats, address, now) {
+            if out.len() >= limit.clamp(1, 20) || !visible(&snapshot, address, now) {
                 continue;
             }
             let doc: TantivyDocument = searcher.doc(address)?;

@@ -129,15 +129,15 @@ pub struct Builder<'a> {
     /// The thesauri of the site's scopes, most specific first.
     scopes: Vec<&'a Scope>,
     /// The index's vocabulary: which words it knows (compounds), which terms are worth a query.
-    stats: &'a Snapshot,
+    snapshot: &'a Snapshot,
     lookups_left: Cell<usize>,
 }
 
 impl<'a> Builder<'a> {
-    pub fn new(index: &Index, stats: &'a Snapshot, stemmed_before: &'a StemCache, fields: Fields, lang: Lang, scopes: Vec<&'a Scope>) -> Result<Builder<'a>, SearchError> {
+    pub fn new(index: &Index, snapshot: &'a Snapshot, stemmed_before: &'a StemCache, fields: Fields, lang: Lang, scopes: Vec<&'a Scope>) -> Result<Builder<'a>, SearchError> {
         let get = |name: &str| index.tokenizers().get(name).ok_or_else(|| SearchError::Open(format!("analyzer {name} is not registered")));
         let fields = fields.text(lang);
-        Ok(Builder { fields, lang, stemmed: RefCell::new(get(fields.analyzer)?), stemmed_before, plain: RefCell::new(get(analysis::PLAIN)?), scopes, stats, lookups_left: Cell::new(VOCABULARY_BUDGET) })
+        Ok(Builder { fields, lang, stemmed: RefCell::new(get(fields.analyzer)?), stemmed_before, plain: RefCell::new(get(analysis::PLAIN)?), scopes, snapshot, lookups_left: Cell::new(VOCABULARY_BUDGET) })
     }
 
     /// The query for `text`: every word must match (`all_words`) or any word may; with
@@ -321,7 +321,7 @@ impl<'a> Builder<'a> {
                         return false;
                     }
                     self.lookups_left.set(left - 1);
-                    self.stats.holds(&Term::from_field_text(field, stem))
+                    self.snapshot.holds(&Term::from_field_text(field, stem))
                 })
             })
     }
@@ -365,7 +365,7 @@ impl<'a> Builder<'a> {
             fields
                 .iter()
                 .map(|&(field, weight)| (Term::from_field_text(field(&self.fields), stem), weight))
-                .filter(|(term, _)| self.stats.holds(term))
+                .filter(|(term, _)| self.snapshot.holds(term))
                 .map(|(term, weight)| Box::new(BoostQuery::new(Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)), weight * factor)) as Box<dyn Query>)
                 .collect()
         };
@@ -410,7 +410,7 @@ impl<'a> Builder<'a> {
         let field = self.fields.words;
         let dfa = FuzzyTermQuery::new(Term::from_field_text(field, word), distance, true).automaton().ok()?;
         let mut found: Vec<Term> = Vec::new();
-        'segments: for segment in self.stats.searcher().segment_readers() {
+        'segments: for segment in self.snapshot.searcher().segment_readers() {
             let Ok(inverted) = segment.inverted_index(field) else { continue };
             let Ok(mut stream) = inverted.terms().search(&dfa).into_stream() else { continue };
             while let Some((key, _)) = stream.next() {
