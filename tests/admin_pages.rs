@@ -280,7 +280,7 @@ async fn media_library_upload_alt_text_and_delete() {
     // Without alt text: shown on the form, nothing stored.
     let no_alt = b.post_multipart("/admin/sites/alpha/afbeeldingen", &[("csrf", &csrf)], ("a.jpg", "image/jpeg", &photo)).await;
     assert_eq!(no_alt.status, 422);
-    assert!(no_alt.body.contains("beschrijf wat er op de afbeelding staat"), "{}", no_alt.body);
+    assert!(no_alt.body.contains("beschrijf wat er op de afbeelding staat") && no_alt.body.contains("Niet opgeslagen. Pas dit aan:"), "{}", no_alt.body);
     let fake = b.post_multipart("/admin/sites/alpha/afbeeldingen", &[("csrf", &csrf), ("alt", "x")], ("a.jpg", "image/jpeg", b"<html>nep</html>")).await;
     assert_eq!(fake.status, 422);
     assert!(fake.body.contains("De afbeelding is niet opgeslagen"), "{}", fake.body);
