@@ -149,3 +149,55 @@ async fn questions_find_their_content_words() {
     let res: Value = app.get(ALPHA, "/api/v1/search?q=waar").await.json();
     assert!(res["total"].as_u64().is_some(), "a question word alone is still a search");
 }
+
+#[actix_web::test]
+async fn unknown_words_lead_through_their_parts_and_phrases_through_equivalents() {
+    let app = app().await;
+    let central = user(&app, "central-parts@example.org", "editor", "national", None);
+    app.import_file(
+        "catalogue/rolstoel.md",
+        "+++\ntitle = \"Rolstoel\"\nsummary = \"Een rolstoel lenen via de Wmo.\"\nstatus = \"published\"\n+++\n## Wat is het? {#wat}\nU leent een rolstoel. Ook het vervoer regelen wij.\n",
+    );
+    app.import_file(
+        "catalogue/vermissing.md",
+        "+++\ntitle = \"Verklaring van vermissing\"\nsummary = \"Uw paspoort is kwijt of gestolen: doe aangifte van vermissing.\"\nstatus = \"published\"\n+++\n## Wat is het? {#wat}\nZonder verklaring geen nieuw paspoort.\n",
+    );
+    app.import_file("catalogue/vervoer.md", "+++\ntitle = \"Vervoer\"\nsummary = \"Vervoer naar school.\"\nstatus = \"published\"\n+++\n## Wat is het? {#wat}\nEen taxi.\n");
+    app.import_file(
+        "catalogue/kwijtschelding.md",
+        "+++\ntitle = \"Kwijtschelding\"\nsummary = \"Geen belasting betalen als u weinig geld heeft.\"\nstatus = \"published\"\n+++\n## Wat is het? {#wat}\nVraag het aan.\n",
+    );
+    app.import_file(
+        "catalogue/uit-elkaar.md",
+        "+++\ntitle = \"Uit elkaar\"\nsummary = \"Na een echtscheiding iets kwijt? Regel het hier.\"\nstatus = \"published\"\n+++\n## Wat is het? {#wat}\nIets kwijt na de echtscheiding.\n",
+    );
+    app.catch_up();
+    // Before the thesaurus knows the words: a part the index lacks splits nothing.
+    assert_eq!(first(&app, ALPHA, "invalidevervoer").await, None);
+
+    let national = json!({ "concepts": [
+        { "words": ["rolstoel"], "everyday": ["invalide"] },
+        { "words": ["echtscheiding"], "everyday": ["scheiding"] },
+        { "words": ["paspoort"], "everyday": ["reispas"] },
+        // "gejat" is in the phrases of four concepts, so alone it leads nowhere.
+        { "words": ["vermissing"], "everyday": ["paspoort gejat"] },
+        { "words": ["fiets"], "everyday": ["fiets gejat"] },
+        { "words": ["auto"], "everyday": ["auto gejat"] },
+        { "words": ["tas"], "everyday": ["tas gejat"] },
+        // A phrase whose words no text uses does not hide the words typed.
+        { "words": ["nergens gebruikt woord"], "everyday": ["reispas kwijt"] },
+    ] });
+    let saved = app.api(&central, "PUT", "/api/v1/admin/thesaurus", Some(national), &[("If-Match", "1")]).await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    app.catch_up();
+    // A compound nobody knows whole, by a part the thesaurus knows and a part the index has:
+    // both parts count ("Vervoer" has one of them in its title, and comes after).
+    assert_eq!(first(&app, ALPHA, "invalidevervoer").await.as_deref(), Some("/producten/rolstoel"));
+    // A word one letter from a title word is that word, not a compound of "kwijt" and a
+    // thesaurus word that "Uit elkaar" would match.
+    assert_eq!(first(&app, ALPHA, "kwijtscheiding").await.as_deref(), Some("/producten/kwijtschelding"));
+    // "reispas gejat" is the thesaurus's "paspoort gejat", once "reispas" is read as "paspoort".
+    assert_eq!(first(&app, ALPHA, "reispas gejat").await.as_deref(), Some("/producten/vermissing"));
+    assert_eq!(first(&app, ALPHA, "mijn reispas is gejat").await.as_deref(), Some("/producten/vermissing"));
+    assert_eq!(first(&app, ALPHA, "reispas kwijt").await.as_deref(), Some("/producten/vermissing"));
+}

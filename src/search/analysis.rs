@@ -137,8 +137,11 @@ fn verb_stem(stem: &str) -> Option<String> {
     })
 }
 
-/// Splits a word into parts from the dictionary, allowing a linking "s" or "e" between two
-/// parts; `None` unless the whole word is covered by at least two parts.
+/// The letters that may join the parts of a compound ("hondenbelasting", "bijstandsuitkering").
+pub const LINKS: &[&str] = &["s", "e", "en"];
+
+/// Splits a word into parts from the dictionary, allowing a linking letter (`LINKS`) between
+/// two parts; `None` unless the whole word is covered by at least two parts.
 pub fn split_compound(word: &str, parts: &HashSet<String>) -> Option<Vec<String>> {
     fn go(rest: &str, parts: &HashSet<String>, out: &mut Vec<String>) -> bool {
         if rest.is_empty() {
@@ -154,7 +157,7 @@ pub fn split_compound(word: &str, parts: &HashSet<String>) -> Option<Vec<String>
             if go(tail, parts, out) {
                 return true;
             }
-            for link in ["s", "e", "en"] {
+            for link in LINKS {
                 if !out.is_empty() && tail.len() > link.len() && tail.starts_with(link) && go(&tail[link.len()..], parts, out) {
                     return true;
                 }

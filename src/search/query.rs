@@ -2,12 +2,17 @@
 //! other words remain ("hoe vraag ik een paspoort aan"), separable verbs joined ("vraag … aan"
 //! also as "aanvraag"), each word matched exactly (stemmed), with typos (edit distance 1 for
 //! words of 5-8 letters, 2 for longer ones, always ranked below exact matches), widened
-//! through the thesauri of the site's scopes (phrases of up to four words), compounds split
-//! and neighbouring words joined where the index's own vocabulary has the result
-//! ("huisvuilophaal" meets "huisvuil ophalen", "vuilnis zak" meets "vuilniszak"), the last word
-//! also as a prefix; title above keywords above summary above body. Any input gives a query or
-//! none, never an error, and the work per query is bounded (`MAX_WORDS`, `MAX_FUZZY_WORDS`,
-//! `VOCABULARY_BUDGET`).
+//! through the thesauri of the site's scopes (phrases of up to four words, also over the stop
+//! words between them and with one word read as the catalogue word it leads to: "mijn reispas
+//! is gejat" holds "paspoort gejat"; a phrase whose catalogue words no title, keyword or
+//! summary uses gives way to the words typed), compounds split and neighbouring words joined where the
+//! index's own vocabulary has the result ("huisvuilophaal" meets "huisvuil ophalen", "vuilnis
+//! zak" meets "vuilniszak"), a word nobody knows whole and no typo explains split into parts
+//! the index or the thesauri know ("invalidewagen": "invalide" leads where the thesauri say),
+//! the last word also as a prefix; title above keywords above summary above body. Any input
+//! gives a query or none, never an error, and the work per query is bounded (`MAX_WORDS`,
+//! `MAX_FUZZY_WORDS`, `MAX_WIDENED`, `MAX_PHRASE_SPAN`, `MAX_SUBSTITUTES`, `VOCABULARY_BUDGET`
+//! for look-ups and again for splits; phrases and splits are worked out once per search).
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -76,13 +81,24 @@ const PART_FACTOR: f32 = 0.5;
 const COMPOUND_FACTOR: f32 = 0.9;
 /// Most words of the index one misspelt word is matched with.
 const MAX_TYPO_TERMS: usize = 32;
-/// Most look-ups in the index's vocabulary for one query (compound splits and joins).
+/// Most look-ups in the index's vocabulary for one search (all its passes) to tell which words
+/// it knows, and as many again for trying compound splits.
 pub const VOCABULARY_BUDGET: usize = 64;
 /// Most thesaurus words (distinct stem lists) one word of a query widens to.
 const MAX_WIDENED: usize = 12;
 /// Shortest word tried as a compound, and shortest part of one.
 const MIN_COMPOUND_CHARS: usize = 8;
 const MIN_PART_CHARS: usize = 3;
+/// Longest word tried as a compound (each split point costs look-ups).
+const MAX_COMPOUND_CHARS: usize = 30;
+/// Most thesaurus words one part of a compound widens to.
+const MAX_PART_WIDENED: usize = 4;
+/// Longest phrase looked up with one of its words replaced by an equivalent, and how many
+/// equivalents of a word are tried.
+const MAX_SUBSTITUTED_PHRASE: usize = 3;
+/// Most words of a query one phrase may span when stop words between its words are skipped.
+const MAX_PHRASE_SPAN: usize = 8;
+const MAX_SUBSTITUTES: usize = 4;
 
 /// Words that make a question or a request but say nothing about what is sought, in Dutch and
 /// in English (residents from abroad type English into the Dutch search too). Stop words of
@@ -99,7 +115,8 @@ const MAX_STEMMED: usize = 50_000;
 
 /// The stems of texts already analysed in one language, shared by every search: the same
 /// thesaurus words come back query after query, and stemming them (compounds split) again
-/// cost a tenth of a search. Bounded: beyond `MAX_STEMMED` texts, new ones are not kept.
+/// cost a tenth of a search. Bounded: at `MAX_STEMMED` texts it starts afresh, so that what
+/// residents type (any text) can never keep the thesaurus words out for good.
 #[derive(Default)]
 pub struct StemCache {
     known: RwLock<HashMap<String, Vec<String>>>,
@@ -112,9 +129,10 @@ impl StemCache {
 
     fn put(&self, text: &str, stems: &[String]) {
         let mut known = self.known.write().unwrap_or_else(|p| p.into_inner());
-        if known.len() < MAX_STEMMED {
-            known.insert(text.to_owned(), stems.to_vec());
+        if known.len() >= MAX_STEMMED {
+            known.clear();
         }
+        known.insert(text.to_owned(), stems.to_vec());
     }
 }
 
@@ -125,19 +143,40 @@ pub struct Builder<'a> {
     /// Its analyzer with stemming.
     stemmed: RefCell<TextAnalyzer>,
     stemmed_before: &'a StemCache,
+    /// What the passes of one search would otherwise work out again: the phrase starting at a
+    /// word, and a word's compound split.
+    phrases: RefCell<HashMap<String, Option<Phrase<'a>>>>,
+    widened: RefCell<HashMap<String, Vec<&'a str>>>,
+    splits: RefCell<HashMap<(String, bool), Option<(String, String)>>>,
     plain: RefCell<TextAnalyzer>,
     /// The thesauri of the site's scopes, most specific first.
     scopes: Vec<&'a Scope>,
     /// The index's vocabulary: which words it knows (compounds), which terms are worth a query.
     snapshot: &'a Snapshot,
+    /// Look-ups left for deciding which words the index knows, and for trying compound splits:
+    /// apart, so that splitting one long word never makes the next word look unknown.
     lookups_left: Cell<usize>,
+    split_lookups_left: Cell<usize>,
 }
 
 impl<'a> Builder<'a> {
     pub fn new(index: &Index, snapshot: &'a Snapshot, stemmed_before: &'a StemCache, fields: Fields, lang: Lang, scopes: Vec<&'a Scope>) -> Result<Builder<'a>, SearchError> {
         let get = |name: &str| index.tokenizers().get(name).ok_or_else(|| SearchError::Open(format!("analyzer {name} is not registered")));
         let fields = fields.text(lang);
-        Ok(Builder { fields, lang, stemmed: RefCell::new(get(fields.analyzer)?), stemmed_before, plain: RefCell::new(get(analysis::PLAIN)?), scopes, snapshot, lookups_left: Cell::new(VOCABULARY_BUDGET) })
+        Ok(Builder {
+            fields,
+            lang,
+            stemmed: RefCell::new(get(fields.analyzer)?),
+            stemmed_before,
+            phrases: RefCell::default(),
+            widened: RefCell::default(),
+            splits: RefCell::default(),
+            plain: RefCell::new(get(analysis::PLAIN)?),
+            scopes,
+            snapshot,
+            lookups_left: Cell::new(VOCABULARY_BUDGET),
+            split_lookups_left: Cell::new(VOCABULARY_BUDGET),
+        })
     }
 
     /// The query for `text`: every word must match (`all_words`) or any word may; with
@@ -170,6 +209,8 @@ impl<'a> Builder<'a> {
                 }
             }
         }
+        // Which words say something (not stop words only): phrases may skip the others.
+        let content: Vec<bool> = words.iter().map(|w| !self.stems(w).is_empty()).collect();
         // A particle after a verb: the separable verb as one word too ("vraag … aan").
         let particle = words.iter().skip(1).rev().find(|w| PARTICLES.contains(&w.as_str())).cloned();
 
@@ -184,17 +225,7 @@ impl<'a> Builder<'a> {
             let last = i + 1 == words.len();
             let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             // The longest phrase the thesauri know before the word alone.
-            let (key, widened, used) = (2..=crate::content::thesaurus::MAX_PHRASE_WORDS)
-                .rev()
-                .filter_map(|n| words.get(i..i + n).map(|phrase| phrase.join(" ")))
-                .find_map(|phrase| {
-                    let found = self.widen(&phrase);
-                    (!found.is_empty()).then(|| {
-                        let n = phrase.split(' ').count();
-                        (phrase, found, n)
-                    })
-                })
-                .unwrap_or_else(|| (word.clone(), self.widen(word), 1));
+            let (key, widened, used) = self.phrase_at(&words[i..], &content[i..]).unwrap_or_else(|| (word.clone(), self.widen(word), 1));
             skip = used - 1;
             if used == 1 && questions_go && QUESTION_WORDS.contains(&word.as_str()) {
                 continue;
@@ -216,7 +247,14 @@ impl<'a> Builder<'a> {
                     alternatives.extend(parts.into_iter().map(|q| (Occur::Should, q)));
                 }
             };
-            add(&mut alternatives, self.word_parts(&key, 1.0, &WEIGHTS, fuzzy));
+            let own = self.word_parts(&key, 1.0, &WEIGHTS);
+            let corrected = match &own {
+                Some(_) if fuzzy => self.typos(&key, 1.0),
+                _ => None,
+            };
+            let typo_found = corrected.is_some();
+            add(&mut alternatives, own);
+            alternatives.extend(corrected.map(|q| (Occur::Should, q)));
             // A word the thesauri do not have whole: where the phrases that hold it lead.
             let parts: Vec<&str> = if widened.is_empty() && used == 1 {
                 words_of::few(self.phrases_with(word)).into_iter().flat_map(|c| words_of::leads(&self.scopes, self.lang, c)).map(String::as_str).collect()
@@ -233,27 +271,44 @@ impl<'a> Builder<'a> {
                     continue;
                 }
                 seen.push(stems);
-                add(&mut alternatives, self.word_parts(other, factor, THESAURUS_FIELDS, false));
+                add(&mut alternatives, self.word_parts(other, factor, THESAURUS_FIELDS));
             }
             if used == 1 && !prefix_only {
                 // "vuilnis zak": the two words as one, where the index has that word.
                 if let Some(next) = words.get(i + 1).filter(|n| !PARTICLES.contains(&n.as_str())) {
                     let joined = format!("{word}{next}");
                     if self.known(&joined) {
-                        let both = [word.as_str(), next.as_str()].iter().filter_map(|w| self.word_parts(w, 1.0, &WEIGHTS, false)).map(|p| (Occur::Must, any_of(p))).collect::<Vec<_>>();
+                        let both = [word.as_str(), next.as_str()].iter().filter_map(|w| self.word_parts(w, 1.0, &WEIGHTS)).map(|p| (Occur::Must, any_of(p))).collect::<Vec<_>>();
                         alternatives = vec![(Occur::Should, Box::new(BooleanQuery::new(both)) as Box<dyn Query>)];
-                        add(&mut alternatives, self.word_parts(&joined, COMPOUND_FACTOR, &WEIGHTS, false));
+                        add(&mut alternatives, self.word_parts(&joined, COMPOUND_FACTOR, &WEIGHTS));
                         skip = 1;
                     }
                 }
-                // "huisvuilophaal": its parts, where the index has both.
+                // "huisvuilophaal": its parts, where the index has both; else, when typos are
+                // looked for and none is near, "invalidewagen", a word nobody knows whole, by
+                // parts the index or the thesauri know, each part and where it leads.
                 if skip == 0 {
-                    if let Some(parts) = self.split(word) {
-                        add(&mut alternatives, self.word_parts(&parts, COMPOUND_FACTOR, &WEIGHTS, false));
+                    if let Some((left, right)) = self.split(word, false) {
+                        add(&mut alternatives, self.word_parts(&format!("{left} {right}"), COMPOUND_FACTOR, &WEIGHTS));
+                    } else if fuzzy && !typo_found {
+                        if let Some((left, right)) = self.split(word, true) {
+                            // Both parts, each as itself or where the thesauri lead.
+                            let both: Vec<(Occur, Box<dyn Query>)> = [left, right]
+                                .iter()
+                                .map(|part| {
+                                    let mut ways = self.word_parts(part, COMPOUND_FACTOR, &WEIGHTS).unwrap_or_default();
+                                    for other in self.widen(part).into_iter().take(MAX_PART_WIDENED) {
+                                        ways.extend(self.word_parts(other, COMPOUND_FACTOR * SYNONYM_FACTOR, THESAURUS_FIELDS).unwrap_or_default());
+                                    }
+                                    (Occur::Must, any_of(ways))
+                                })
+                                .collect();
+                            add(&mut alternatives, Some(vec![Box::new(BooleanQuery::new(both)) as Box<dyn Query>]));
+                        }
                     }
                 }
                 if let Some(p) = particle.as_deref().filter(|p| *p != word) {
-                    add(&mut alternatives, self.word_parts(&format!("{p}{word}"), COMPOUND_FACTOR, &WEIGHTS, false));
+                    add(&mut alternatives, self.word_parts(&format!("{p}{word}"), COMPOUND_FACTOR, &WEIGHTS));
                 }
             }
             if alternatives.is_empty() {
@@ -291,14 +346,24 @@ impl<'a> Builder<'a> {
     }
 
     /// What a word or phrase widens to through the thesauri: by its words as typed, else by
-    /// their stems (so "conifeer" meets the entry "coniferen").
+    /// their stems (so "conifeer" meets the entry "coniferen"), only when stemming kept every
+    /// word: "mijn reispas is" is no phrase for "reispas".
     fn widen(&self, phrase: &str) -> Vec<&'a str> {
+        if let Some(known) = self.widened.borrow().get(phrase) {
+            return known.clone();
+        }
+        let found = self.widen_now(phrase);
+        self.widened.borrow_mut().insert(phrase.to_owned(), found.clone());
+        found
+    }
+
+    fn widen_now(&self, phrase: &str) -> Vec<&'a str> {
         let found = words_of::lookup(&self.scopes, self.lang, phrase, false);
         if !found.is_empty() {
             return found;
         }
-        let stems = self.stems(phrase).join(" ");
-        if stems.is_empty() { found } else { words_of::lookup(&self.scopes, self.lang, &stems, true) }
+        let stems = self.stems(phrase);
+        if stems.is_empty() || stems.len() != phrase.split(' ').count() { found } else { words_of::lookup(&self.scopes, self.lang, &stems.join(" "), true) }
     }
 
     /// The concepts of the thesauri with a phrase that holds `word`.
@@ -312,51 +377,115 @@ impl<'a> Builder<'a> {
     /// Whether every stem of `word` is in the index's vocabulary (title or body), within the
     /// query's budget of look-ups.
     fn known(&self, word: &str) -> bool {
+        self.known_within(word, &self.lookups_left)
+    }
+
+    /// The same for a part of a compound, within the budget for splits.
+    fn part_known(&self, part: &str) -> bool {
+        self.known_within(part, &self.split_lookups_left)
+    }
+
+    fn known_within(&self, word: &str, budget: &Cell<usize>) -> bool {
         let stems = self.stems(word);
         !stems.is_empty()
             && stems.iter().all(|stem| {
                 [self.fields.title, self.fields.body].iter().any(|&field| {
-                    let left = self.lookups_left.get();
+                    let left = budget.get();
                     if left == 0 {
                         return false;
                     }
-                    self.lookups_left.set(left - 1);
+                    budget.set(left - 1);
                     self.snapshot.holds(&Term::from_field_text(field, stem))
                 })
             })
     }
 
-    /// A compound the analyzer's word list does not split, split where both parts are in the
-    /// index's vocabulary (the longest first part first; a linking "s" may join them): the
-    /// parts, as a phrase.
-    fn split(&self, word: &str) -> Option<String> {
+    /// A compound the analyzer's word list does not split, split where both parts are
+    /// `wanted` (the longest first part first; a linking "s" or "en" may join them).
+    /// `through_thesauri`: a part may also be a word of the thesauri; else both must be in the
+    /// index. Worked out once per word for all passes of a search.
+    fn split(&self, word: &str, through_thesauri: bool) -> Option<(String, String)> {
+        let memo = (word.to_owned(), through_thesauri);
+        if let Some(known) = self.splits.borrow().get(&memo) {
+            return known.clone();
+        }
+        let wanted = |part: &str| (through_thesauri && !words_of::lookup(&self.scopes, self.lang, part, false).is_empty()) || self.part_known(part);
+        let found = self.split_by(word, wanted);
+        self.splits.borrow_mut().insert(memo, found.clone());
+        found
+    }
+
+    fn split_by(&self, word: &str, wanted: impl Fn(&str) -> bool) -> Option<(String, String)> {
         let chars: Vec<char> = word.chars().collect();
-        if chars.len() < MIN_COMPOUND_CHARS || !chars.iter().all(|c| c.is_alphabetic()) || self.known(word) {
+        if !splittable(word) || self.known(word) {
             return None;
         }
         for at in (MIN_PART_CHARS..=chars.len() - MIN_PART_CHARS).rev() {
             let left: String = chars[..at].iter().collect();
             let right: String = chars[at..].iter().collect();
-            let lefts = [Some(left.clone()), left.strip_suffix('s').filter(|l| l.chars().count() >= MIN_PART_CHARS).map(str::to_owned)];
-            for l in lefts.into_iter().flatten() {
-                if self.known(&l) && self.known(&right) {
-                    return Some(format!("{l} {right}"));
+            let linked = analysis::LINKS.iter().filter_map(|link| left.strip_suffix(link)).filter(|l| l.chars().count() >= MIN_PART_CHARS);
+            for l in std::iter::once(left.as_str()).chain(linked) {
+                if wanted(l) && wanted(&right) {
+                    return Some((l.to_owned(), right));
                 }
             }
-            if self.lookups_left.get() == 0 {
+            if self.split_lookups_left.get() == 0 {
                 break;
             }
         }
         None
     }
 
-    /// Exact matches (stemmed, in `fields`, weighted) and typo matches (in title and keyword words)
-    /// of one word, or of every word of a phrase, as the parts whose scores add up to the word's:
-    /// a word's clause is one flat union of all its parts and alternatives, since every union
-    /// scorer costs a buffer that is cleared on each jump through the site's documents. `None`
-    /// for stop words only; no parts where the index holds a stem in none of the fields (terms
-    /// no document holds are left out, so they cost no look-ups when the query runs).
-    fn word_parts(&self, word: &str, factor: f32, fields: &[(fn(&TextFields) -> Field, f32)], typos: bool) -> Option<Vec<Box<dyn Query>>> {
+    /// The longest phrase of the thesauri that starts with `words[0]` and leads to catalogue
+    /// words some title, keyword or summary uses (of any site): as typed, then by its content
+    /// words alone ("mijn paspoort is gejat" holds "paspoort gejat"), then with one word read as
+    /// a catalogue word it leads to ("reispas gejat" is "paspoort gejat"; one way). The phrase,
+    /// what it widens to, and how many words it took.
+    fn phrase_at(&self, words: &[String], content: &[bool]) -> Option<Phrase<'a>> {
+        let memo = words.join(" ");
+        if let Some(known) = self.phrases.borrow().get(&memo) {
+            return known.clone();
+        }
+        let found = self.find_phrase(words, content);
+        self.phrases.borrow_mut().insert(memo, found.clone());
+        found
+    }
+
+    fn find_phrase(&self, words: &[String], content: &[bool]) -> Option<Phrase<'a>> {
+        let windows = phrase_windows(words, content);
+        for (phrase, taken) in &windows {
+            let key = phrase.join(" ");
+            let found = self.widen(&key);
+            if self.leads_somewhere(&found) {
+                return Some((key, found, *taken));
+            }
+        }
+        for (phrase, taken) in windows.iter().filter(|(phrase, _)| phrase.len() <= MAX_SUBSTITUTED_PHRASE) {
+            for (at, word) in phrase.iter().enumerate() {
+                // Only where the other words are in some phrase of the thesauri.
+                if phrase.iter().enumerate().any(|(j, w)| j != at && self.phrases_with(w).is_empty()) {
+                    continue;
+                }
+                for other in self.widen(word).into_iter().take(MAX_SUBSTITUTES) {
+                    let mut changed = phrase.clone();
+                    changed[at] = other;
+                    let found = self.widen(&changed.join(" "));
+                    if self.leads_somewhere(&found) {
+                        return Some((phrase.join(" "), found, *taken));
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// Exact matches (stemmed, in `fields`, weighted) of one word, or of every word of a
+    /// phrase, as the parts whose scores add up to the word's: a word's clause is one flat union
+    /// of all its parts and alternatives, since every union scorer costs a buffer that is
+    /// cleared on each jump through the site's documents. `None` for stop words only; no parts
+    /// where the index holds a stem in none of the fields (terms no document holds are left
+    /// out, so they cost no look-ups when the query runs).
+    fn word_parts(&self, word: &str, factor: f32, fields: &[(fn(&TextFields) -> Field, f32)]) -> Option<Vec<Box<dyn Query>>> {
         let stems = self.stems(word);
         if stems.is_empty() {
             return None;
@@ -364,12 +493,14 @@ impl<'a> Builder<'a> {
         let in_fields = |stem: &str| -> Vec<Box<dyn Query>> {
             fields
                 .iter()
-                .map(|&(field, weight)| (Term::from_field_text(field(&self.fields), stem), weight))
-                .filter(|(term, _)| self.snapshot.holds(term))
-                .map(|(term, weight)| Box::new(BoostQuery::new(Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)), weight * factor)) as Box<dyn Query>)
+                .filter(|&&(field, _)| self.holds(field, stem))
+                .map(|&(field, weight)| {
+                    let term = Term::from_field_text(field(&self.fields), stem);
+                    Box::new(BoostQuery::new(Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)), weight * factor)) as Box<dyn Query>
+                })
                 .collect()
         };
-        let mut parts = match stems.as_slice() {
+        Some(match stems.as_slice() {
             [stem] => in_fields(stem),
             _ => {
                 // Every stem of a phrase, each in any field.
@@ -380,21 +511,34 @@ impl<'a> Builder<'a> {
                     vec![Box::new(BooleanQuery::new(per_stem.into_iter().map(|p| (Occur::Must, any_of(p))).collect())) as Box<dyn Query>]
                 }
             }
-        };
-        if !typos {
-            return Some(parts);
-        }
+        })
+    }
+
+    /// Whether some of `targets` (thesaurus words, as `word_parts` looks them up) are in the
+    /// index: a phrase of the thesauri whose words no text uses would hide the words typed.
+    fn leads_somewhere(&self, targets: &[&str]) -> bool {
+        targets.iter().take(MAX_WIDENED).any(|target| {
+            let stems = self.stems(target);
+            !stems.is_empty() && stems.iter().all(|stem| THESAURUS_FIELDS.iter().any(|&(field, _)| self.holds(field, stem)))
+        })
+    }
+
+    /// Whether some document (of any site) has `stem` in `field`.
+    fn holds(&self, field: fn(&TextFields) -> Field, stem: &str) -> bool {
+        self.snapshot.holds(&Term::from_field_text(field(&self.fields), stem))
+    }
+
+    /// Typo matches of one word (in title and keyword words, unstemmed), scored as a constant
+    /// `FUZZY_WEIGHT * factor`; none for a phrase or a word of four letters or fewer.
+    fn typos(&self, word: &str, factor: f32) -> Option<Box<dyn Query>> {
         let words = self.plain_terms(word);
-        let [single] = words.as_slice() else { return Some(parts) };
+        let [single] = words.as_slice() else { return None };
         let distance = match single.chars().count() {
-            0..=4 => return Some(parts),
+            0..=4 => return None,
             5..=8 => 1,
             _ => 2,
         };
-        if let Some(typos) = self.typo_query(single, distance) {
-            parts.push(Box::new(ConstScoreQuery::new(typos, FUZZY_WEIGHT * factor)));
-        }
-        Some(parts)
+        self.typo_query(single, distance).map(|typos| Box::new(ConstScoreQuery::new(typos, FUZZY_WEIGHT * factor)) as Box<dyn Query>)
     }
 
     /// The words of titles and keywords nearest to `word`: within one edit (a swap of two
@@ -428,6 +572,34 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// A phrase of the thesauri found in a query: its words, what it widens to, and how many words
+/// of the query it took.
+type Phrase<'a> = (String, Vec<&'a str>, usize);
+
+/// The phrases of 2 to `MAX_PHRASE_WORDS` words that start `words`, longest first, each with
+/// how many words of the query it takes: the words as typed, then (where stop words stand
+/// between) the content words only (`content`: whether each word is one).
+fn phrase_windows<'w>(words: &'w [String], content: &[bool]) -> Vec<(Vec<&'w str>, usize)> {
+    let longest = crate::content::thesaurus::MAX_PHRASE_WORDS;
+    let mut windows: Vec<(Vec<&str>, usize)> = (2..=longest.min(words.len())).rev().map(|n| (words[..n].iter().map(String::as_str).collect(), n)).collect();
+    let at: Vec<usize> = content.iter().take(MAX_PHRASE_SPAN).enumerate().filter(|(_, c)| **c).map(|(at, _)| at).collect();
+    if at.first() == Some(&0) {
+        for n in (2..=longest.min(at.len())).rev() {
+            let taken = at[n - 1] + 1;
+            if taken > n {
+                windows.push((at[..n].iter().map(|&i| words[i].as_str()).collect(), taken));
+            }
+        }
+    }
+    windows
+}
+
+/// Whether a word may be a compound worth splitting: letters only, of a length where a split
+/// is likely and affordable.
+fn splittable(word: &str) -> bool {
+    (MIN_COMPOUND_CHARS..=MAX_COMPOUND_CHARS).contains(&word.chars().count()) && word.chars().all(char::is_alphabetic)
+}
+
 /// A query that matches what any of `parts` matches, scored by their sum.
 fn any_of(mut parts: Vec<Box<dyn Query>>) -> Box<dyn Query> {
     match parts.len() {
@@ -454,6 +626,20 @@ mod tests {
         assert_eq!(clean(&"x".repeat(500)).len(), MAX_QUERY_CHARS);
         assert_eq!(normalize_for_log("Paspoort 1234AB jan@example.org BSN 123456789"), "paspoort bsn");
         assert_eq!(normalize_for_log("06-12345678"), "");
+    }
+
+    #[test]
+    fn phrases_are_looked_up_as_typed_and_over_stop_words() {
+        let words: Vec<String> = ["reispas", "is", "gejat", "op", "vakantie"].map(String::from).to_vec();
+        let content = [true, false, true, false, true];
+        let windows = phrase_windows(&words, &content);
+        let shown: Vec<(String, usize)> = windows.iter().map(|(w, n)| (w.join(" "), *n)).collect();
+        let want = [("reispas is gejat op", 4), ("reispas is gejat", 3), ("reispas is", 2), ("reispas gejat vakantie", 5), ("reispas gejat", 3)];
+        assert_eq!(shown, want.map(|(w, n)| (w.to_owned(), n)));
+        // A window that starts with a stop word is only looked up as typed.
+        let windows = phrase_windows(&words[1..], &content[1..]);
+        assert!(windows.iter().all(|(w, n)| w.len() == *n));
+        assert!(phrase_windows(&words[..1], &content[..1]).is_empty(), "one word is no phrase");
     }
 
 }
