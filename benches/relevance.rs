@@ -5,7 +5,9 @@
 //! diemen). Scored per kind as success at 1 and at 3 and mean reciprocal rank (top 10), for
 //! Meent and for PostgreSQL full-text search on the same documents (`common::postgres`), with
 //! the latency of both in the same run. `--misses` lists the queries Meent does not answer
-//! first.
+//! first. `benches/relevance/unseen1` and `unseen2` are content trees of their own with their
+//! queries (see the head of each `queries.toml`), to measure on texts the thesaurus was not
+//! written for.
 
 mod common;
 
@@ -59,6 +61,20 @@ fn rank(urls: &[String], expect: &[String]) -> Option<usize> {
     urls.iter().position(|u| expect.iter().any(|slug| *u == format!("/producten/{slug}"))).map(|i| i + 1)
 }
 
+/// Copies the files under `from` to `to`.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display())) {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            std::fs::create_dir_all(&target).expect("dir");
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1e3
 }
@@ -68,6 +84,16 @@ fn main() {
     let path = arg("--queries").unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/benches/relevance/queries.toml").to_owned());
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let queries: QueryFile = toml::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+    // A content tree without a thesaurus of its own is searched with the shipped national one,
+    // as the sets written on other content (`benches/relevance/unseen*`) are.
+    let with_thesaurus = tempfile::tempdir().expect("temp dir");
+    let content = if content.join("thesaurus.toml").exists() {
+        content
+    } else {
+        copy_tree(&content, with_thesaurus.path());
+        std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/content/thesaurus.toml"), with_thesaurus.path().join("thesaurus.toml")).expect("thesaurus");
+        with_thesaurus.path().to_owned()
+    };
     let installation = Installation::new(&content, true);
     let state = &installation.state;
     let mut conn = state.pool.get().expect("connection");
