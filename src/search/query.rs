@@ -93,12 +93,12 @@ const MIN_PART_CHARS: usize = 3;
 const MAX_COMPOUND_CHARS: usize = 30;
 /// Most thesaurus words one part of a compound widens to.
 const MAX_PART_WIDENED: usize = 4;
-/// Longest phrase looked up with one of its words replaced by an equivalent, and how many
-/// equivalents of a word are tried.
+/// Longest phrase looked up with one of its words read as a catalogue word it leads to, and
+/// how many such words are tried for one word.
 const MAX_SUBSTITUTED_PHRASE: usize = 3;
+const MAX_SUBSTITUTES: usize = 4;
 /// Most words of a query one phrase may span when stop words between its words are skipped.
 const MAX_PHRASE_SPAN: usize = 8;
-const MAX_SUBSTITUTES: usize = 4;
 
 /// Words that make a question or a request but say nothing about what is sought, in Dutch and
 /// in English (residents from abroad type English into the Dutch search too). Stop words of
@@ -144,7 +144,7 @@ pub struct Builder<'a> {
     stemmed: RefCell<TextAnalyzer>,
     stemmed_before: &'a StemCache,
     /// What the passes of one search would otherwise work out again: the phrase starting at a
-    /// word, and a word's compound split.
+    /// word, what a word or phrase widens to, and a word's compound split.
     phrases: RefCell<HashMap<String, Option<Phrase<'a>>>>,
     widened: RefCell<HashMap<String, Vec<&'a str>>>,
     splits: RefCell<HashMap<(String, bool), Option<(String, String)>>>,
@@ -400,10 +400,10 @@ impl<'a> Builder<'a> {
             })
     }
 
-    /// A compound the analyzer's word list does not split, split where both parts are
-    /// `wanted` (the longest first part first; a linking "s" or "en" may join them).
-    /// `through_thesauri`: a part may also be a word of the thesauri; else both must be in the
-    /// index. Worked out once per word for all passes of a search.
+    /// A compound the analyzer's word list does not split, split where both parts are in the
+    /// index's vocabulary or, `through_thesauri`, also words of the thesauri (the longest first
+    /// part first; a linking letter of `analysis::LINKS` may join them). Worked out once per
+    /// word for all passes of a search.
     fn split(&self, word: &str, through_thesauri: bool) -> Option<(String, String)> {
         let memo = (word.to_owned(), through_thesauri);
         if let Some(known) = self.splits.borrow().get(&memo) {
@@ -415,6 +415,7 @@ impl<'a> Builder<'a> {
         found
     }
 
+    /// The same with the parts' test given: both parts must be `wanted`.
     fn split_by(&self, word: &str, wanted: impl Fn(&str) -> bool) -> Option<(String, String)> {
         let chars: Vec<char> = word.chars().collect();
         if !splittable(word) || self.known(word) {
