@@ -69,6 +69,8 @@ const WEIGHTS: [(fn(&TextFields) -> Field, f32); 4] =
 /// Where a thesaurus word is looked for: where a text says what it is about, not its body
 /// (there it finds more than it means, at the price of a term look-up more).
 const THESAURUS_FIELDS: &[(fn(&TextFields) -> Field, f32)] = WEIGHTS.split_at(3).0;
+/// Where a word must be for the index to know it (compounds, joins, typos): a title or a body.
+const VOCABULARY_FIELDS: [fn(&TextFields) -> Field; 2] = [|f| f.title, |f| f.body];
 /// A typo match counts this much of an exact title match. Typos are looked for in the words of
 /// titles and keywords (unstemmed), with one automaton per word: that is where residents look
 /// for a name, and matching every body word with an edit distance costs more than it finds.
@@ -389,13 +391,13 @@ impl<'a> Builder<'a> {
         let stems = self.stems(word);
         !stems.is_empty()
             && stems.iter().all(|stem| {
-                [self.fields.title, self.fields.body].iter().any(|&field| {
+                VOCABULARY_FIELDS.iter().any(|&field| {
                     let left = budget.get();
                     if left == 0 {
                         return false;
                     }
                     budget.set(left - 1);
-                    self.snapshot.holds(&Term::from_field_text(field, stem))
+                    self.holds(field, stem)
                 })
             })
     }
